@@ -1,0 +1,194 @@
+"""Biological registries (Django app ``bio``), each a label registry linked to artifacts.
+
+Ontology-backed records get uids derived from their ontology id, so two instances agree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from ..core.uids import base62, base62_from_text
+from ..models._base import BaseRecord
+from ..models._fields import branch, created_at, created_by, run_field
+from ..models._labels import label_link
+
+
+def _uid() -> str:
+    return base62(8)
+
+
+class BioRecord(BaseRecord):
+    """Fields every ontology-backed registry shares."""
+
+    uid = models.CharField(max_length=8, unique=True, default=_uid, editable=False)
+    name = models.CharField(max_length=256, db_index=True)
+    ontology_id = models.CharField(max_length=64, null=True, blank=True, db_index=True)
+    abbr = models.CharField(max_length=64, null=True, blank=True, db_index=True)
+    synonyms = models.TextField(null=True, blank=True)  # "|"-separated
+    description = models.TextField(null=True, blank=True)
+    parents = models.ManyToManyField("self", symmetrical=False, related_name="children", blank=True)
+    source = models.ForeignKey("bio.Source", models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = created_at()
+    created_by = created_by()
+    run = run_field()
+    branch = branch()
+
+    _id_field = "ontology_id"
+
+    class Meta:
+        abstract = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if not args and "uid" not in kwargs:
+            ident = kwargs.get(self._id_field)
+            if ident:
+                kwargs["uid"] = base62_from_text(f"{type(self).__name__}:{ident}", 8)
+        super().__init__(*args, **kwargs)
+
+
+def _artifacts(label: str, plural: str) -> models.ManyToManyField:
+    return models.ManyToManyField("lineagedb.Artifact", through=f"bio.Artifact{label}", related_name=plural)
+
+
+class Source(BaseRecord):
+    """Where ontology records come from: an ontology (or gene table) and its version."""
+
+    uid = models.CharField(max_length=8, unique=True, default=_uid, editable=False)
+    entity = models.CharField(max_length=64, db_index=True)  # e.g. "bio.CellType"
+    organism = models.CharField(max_length=64, db_index=True, default="all")
+    name = models.CharField(max_length=64, db_index=True)  # e.g. "cl"
+    version = models.CharField(max_length=64)
+    url = models.CharField(max_length=1000, null=True, blank=True)
+    description = models.TextField(null=True, blank=True)
+    currently_used = models.BooleanField(default=False)
+    created_at = created_at()
+    created_by = created_by()
+    branch = branch()
+
+    class Meta:
+        app_label = "bio"
+        unique_together = [("entity", "organism", "name", "version")]
+
+
+class Organism(BioRecord):
+    scientific_name = models.CharField(max_length=256, null=True, blank=True, db_index=True)
+    artifacts = _artifacts("Organism", "organisms")
+
+    class Meta:
+        app_label = "bio"
+
+
+class Gene(BioRecord):
+    _id_field = "ensembl_gene_id"
+    name = models.CharField(max_length=256, null=True, blank=True, db_index=True)
+    symbol = models.CharField(max_length=64, null=True, blank=True, db_index=True)
+    ensembl_gene_id = models.CharField(max_length=64, null=True, blank=True, db_index=True)
+    ncbi_gene_ids = models.TextField(null=True, blank=True)
+    biotype = models.CharField(max_length=64, null=True, blank=True)
+    organism = models.ForeignKey(Organism, models.PROTECT, null=True, blank=True, related_name="genes")
+    artifacts = _artifacts("Gene", "genes")
+    schemas = models.ManyToManyField("lineagedb.Schema", related_name="genes")
+
+    class Meta:
+        app_label = "bio"
+
+
+class Protein(BioRecord):
+    _id_field = "uniprotkb_id"
+    uniprotkb_id = models.CharField(max_length=16, null=True, blank=True, db_index=True)
+    gene_symbol = models.CharField(max_length=64, null=True, blank=True)
+    organism = models.ForeignKey(Organism, models.PROTECT, null=True, blank=True, related_name="proteins")
+    artifacts = _artifacts("Protein", "proteins")
+    schemas = models.ManyToManyField("lineagedb.Schema", related_name="proteins")
+
+    class Meta:
+        app_label = "bio"
+
+
+class CellMarker(BioRecord):
+    gene_symbol = models.CharField(max_length=64, null=True, blank=True)
+    ncbi_gene_id = models.CharField(max_length=32, null=True, blank=True)
+    uniprotkb_id = models.CharField(max_length=16, null=True, blank=True)
+    organism = models.ForeignKey(Organism, models.PROTECT, null=True, blank=True, related_name="cell_markers")
+    artifacts = _artifacts("CellMarker", "cell_markers")
+    schemas = models.ManyToManyField("lineagedb.Schema", related_name="cell_markers")
+
+    class Meta:
+        app_label = "bio"
+
+
+class CellLine(BioRecord):
+    artifacts = _artifacts("CellLine", "cell_lines")
+
+    class Meta:
+        app_label = "bio"
+
+
+class CellType(BioRecord):
+    artifacts = _artifacts("CellType", "cell_types")
+
+    class Meta:
+        app_label = "bio"
+
+
+class Tissue(BioRecord):
+    artifacts = _artifacts("Tissue", "tissues")
+
+    class Meta:
+        app_label = "bio"
+
+
+class Disease(BioRecord):
+    artifacts = _artifacts("Disease", "diseases")
+
+    class Meta:
+        app_label = "bio"
+
+
+class Phenotype(BioRecord):
+    artifacts = _artifacts("Phenotype", "phenotypes")
+
+    class Meta:
+        app_label = "bio"
+
+
+class Pathway(BioRecord):
+    artifacts = _artifacts("Pathway", "pathways")
+    genes = models.ManyToManyField(Gene, related_name="pathways", blank=True)
+
+    class Meta:
+        app_label = "bio"
+
+
+class ExperimentalFactor(BioRecord):
+    artifacts = _artifacts("ExperimentalFactor", "experimental_factors")
+
+    class Meta:
+        app_label = "bio"
+
+
+class DevelopmentalStage(BioRecord):
+    artifacts = _artifacts("DevelopmentalStage", "developmental_stages")
+
+    class Meta:
+        app_label = "bio"
+
+
+class Ethnicity(BioRecord):
+    artifacts = _artifacts("Ethnicity", "ethnicities")
+
+    class Meta:
+        app_label = "bio"
+
+
+REGISTRIES = {
+    "Organism": "organisms", "Gene": "genes", "Protein": "proteins", "CellMarker": "cell_markers",
+    "CellLine": "cell_lines", "CellType": "cell_types", "Tissue": "tissues", "Disease": "diseases",
+    "Phenotype": "phenotypes", "Pathway": "pathways", "ExperimentalFactor": "experimental_factors",
+    "DevelopmentalStage": "developmental_stages", "Ethnicity": "ethnicities",
+}
+
+for _label, _plural in REGISTRIES.items():
+    globals()[f"Artifact{_label}"] = label_link(_label, app_label="bio", module=__name__, accessor=_plural)

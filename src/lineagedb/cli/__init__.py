@@ -1,0 +1,1 @@
+"""The ``lineagedb`` command line."""

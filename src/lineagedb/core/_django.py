@@ -1,0 +1,69 @@
+"""Configure Django as an embedded library for one instance at a time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .settings import InstanceSettings
+
+APPS = ["lineagedb", "lineagedb.bio"]  # every module's app is installed; only mounted ones get tables
+
+
+def database_config(inst: InstanceSettings) -> dict[str, Any]:
+    """Django's DATABASES['default'] for an instance."""
+    if inst.db:
+        from urllib.parse import unquote, urlsplit
+
+        url = urlsplit(inst.db)
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": url.path.lstrip("/"),
+            "USER": unquote(url.username or ""),
+            "PASSWORD": unquote(url.password or ""),
+            "HOST": url.hostname or "",
+            "PORT": str(url.port or ""),
+            "CONN_MAX_AGE": None,
+            "OPTIONS": {"connect_timeout": 10},
+        }
+    path = inst.sqlite_path
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            "timeout": 60,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        },
+    }
+
+
+def configure(inst: InstanceSettings) -> None:
+    """Point Django at ``inst``: configure it on first use, swap the database afterwards."""
+    from django.conf import settings
+
+    db = database_config(inst)
+    if not settings.configured:
+        settings.configure(
+            DATABASES={"default": db},
+            INSTALLED_APPS=APPS,
+            USE_TZ=True,
+            TIME_ZONE="UTC",
+            DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
+            LOGGING_CONFIG=None,
+            MIGRATION_MODULES={},
+        )
+        import django
+
+        django.setup()
+        return
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        conn.close()
+    from asgiref.local import Local
+
+    settings.DATABASES = {"default": db}
+    connections.__dict__.pop("settings", None)  # a cached_property: recomputed from DATABASES
+    connections._settings = None
+    connections._connections = Local(connections.thread_critical)

@@ -1,0 +1,327 @@
+"""Create, connect, migrate and delete instances.
+
+>>> import lineagedb as ln
+>>> ln.setup.init(storage="./mydata")          # doctest: +SKIP
+>>> ln.connect("mydata")                        # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+from .. import errors
+from . import settings as _s
+from ._django import configure
+from .uids import base62
+
+_STATE: dict = {"instance": None}
+KNOWN_MODULES = {"bio"}
+_MIGRATION = re.compile(r"^\d{4}_\w+\.py$")
+
+
+def current() -> _s.InstanceSettings | None:
+    """The connected instance's settings, or None."""
+    return _STATE["instance"]
+
+
+def ensure_connected() -> _s.InstanceSettings:
+    """Connect to the current instance if nothing is connected yet (called on first database use)."""
+    inst = _STATE["instance"]
+    if inst is not None:
+        return inst
+    name = os.environ.get("LINEAGEDB_INSTANCE") or _s.current_instance_name()
+    if name is None:
+        raise errors.InstanceNotSetup(
+            "no lineagedb instance is connected: create one with `lineagedb init --storage ./mydata` "
+            "or connect with `lineagedb connect NAME` (Python: ln.setup.init(...), ln.connect(...))"
+        )
+    return connect(name)
+
+
+def _parse_modules(modules: str | list[str] | None) -> list[str]:
+    if not modules:
+        return []
+    items = modules.split(",") if isinstance(modules, str) else list(modules)
+    out = []
+    for m in (i.strip() for i in items):
+        if m in ("bionty",):
+            m = "bio"
+        if m and m not in KNOWN_MODULES:
+            raise errors.InvalidArgument(f"unknown module {m!r}; available modules: {sorted(KNOWN_MODULES)}")
+        if m and m not in out:
+            out.append(m)
+    return out
+
+
+def _normalize_root(storage: str) -> str:
+    storage = str(storage)
+    if _s.is_cloud(storage):
+        return storage.rstrip("/")
+    if storage.startswith("file://"):
+        storage = storage[len("file://"):]
+    return str(Path(storage).expanduser().resolve())
+
+
+def _default_name(root: str) -> str:
+    name = root.rstrip("/").split("/")[-1] or "instance"
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", name)
+
+
+def _read_marker(root: str) -> dict | None:
+    if _s.is_cloud(root):
+        from .storage import upath
+
+        path = upath(root) / _s.MARKER_DIR / _s.MARKER_FILE
+        try:
+            return json.loads(path.read_text())
+        except (FileNotFoundError, OSError):
+            return None
+    path = Path(root) / _s.MARKER_DIR / _s.MARKER_FILE
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _write_marker(inst: _s.InstanceSettings) -> None:
+    text = json.dumps(inst.marker(), indent=2)
+    if _s.is_cloud(inst.storage_root):
+        from .storage import upath
+
+        (upath(inst.storage_root) / _s.MARKER_DIR / _s.MARKER_FILE).write_text(text)
+        return
+    folder = Path(inst.storage_root) / _s.MARKER_DIR
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    (folder / _s.MARKER_FILE).write_text(text)
+
+
+def init(
+    storage: str,
+    db: str | None = None,
+    name: str | None = None,
+    modules: str | list[str] | None = None,
+) -> _s.InstanceSettings:
+    """Create an instance (or connect to the one already at ``storage``) and make it current.
+
+    >>> ln.setup.init(storage="./mydata", modules="bio")  # doctest: +SKIP
+    """
+    root = _normalize_root(storage)
+    mods = _parse_modules(modules)
+    marker = _read_marker(root)
+    if marker is not None:  # re-running init on an existing instance connects to it
+        inst = _settings_from_marker(root, marker, db)
+        extra = [m for m in mods if m not in inst.modules]
+        if extra:
+            inst.modules = inst.modules + extra
+        inst.save()
+        _write_marker(inst)
+        return connect(inst.name)
+    if not _s.is_cloud(root):
+        path = Path(root)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            probe = path / f".lineagedb-write-probe-{base62(6)}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as e:
+            raise errors.StorageError(f"storage root {root} is not writable ({e.strerror}); choose another --storage") from e
+    inst = _s.InstanceSettings(name=name or _default_name(root), uid=base62(12), storage_root=root, db=db, modules=mods)
+    if db:
+        _check_postgres_empty_or_ours(inst)
+    inst.save()
+    try:
+        connect(inst.name, _new=True)
+    except Exception:
+        _s.forget_instance(inst.name)
+        raise
+    _write_marker(inst)
+    return inst
+
+
+def _settings_from_marker(root: str, marker: dict, db: str | None) -> _s.InstanceSettings:
+    name = marker["name"]
+    try:
+        known = _s.InstanceSettings.load(name)
+        if known.storage_root == root:
+            return known
+    except errors.InstanceNotSetup:
+        pass
+    if marker.get("db") and not db:
+        db = marker["db"]
+        if "***" in db:
+            raise errors.InstanceError(
+                f"the instance at {root} uses PostgreSQL ({db}); pass the full URL with --db to connect"
+            )
+    return _s.InstanceSettings(name=name, uid=marker["uid"], storage_root=root, db=db, modules=marker.get("modules", []))
+
+
+def _check_postgres_empty_or_ours(inst: _s.InstanceSettings) -> None:
+    """Connect once to fail early with a clear message when the server is unreachable."""
+    try:
+        import psycopg
+    except ImportError as e:
+        raise errors.InstanceError("PostgreSQL needs psycopg: pip install 'lineagedb[postgres]'") from e
+    try:
+        psycopg.connect(inst.db, connect_timeout=10).close()
+    except psycopg.OperationalError as e:
+        raise errors.InstanceError(
+            f"cannot connect to {inst.db_display}: {str(e).strip().splitlines()[-1]}; check that the server runs "
+            "and the database exists"
+        ) from None
+
+
+def connect(target: str, _new: bool = False) -> _s.InstanceSettings:
+    """Connect to an instance by name or by its storage folder, and make it current.
+
+    >>> ln.connect("mydata")  # doctest: +SKIP
+    """
+    inst = _resolve(target)
+    configure(inst)
+    _STATE["instance"] = inst
+    migrate_if_needed(inst)
+    _s.set_current_instance(inst.name)
+    from . import context
+
+    context.on_connect()
+    return inst
+
+
+def _resolve(target: str) -> _s.InstanceSettings:
+    if target in _s.known_instances():
+        return _s.InstanceSettings.load(target)
+    if "/" in target or Path(target).exists() or _s.is_cloud(target):
+        root = _normalize_root(target)
+        marker = _read_marker(root)
+        if marker is None:
+            raise errors.InstanceNotSetup(f"no lineagedb instance at {root}; create one with `lineagedb init --storage {target}`")
+        inst = _settings_from_marker(root, marker, None)
+        inst.save()
+        return inst
+    return _s.InstanceSettings.load(target)  # raises with the list of known instances
+
+
+def shipped_migrations(app: str) -> list[str]:
+    """The migration names this package ships for an app (``lineagedb`` or ``bio``)."""
+    from importlib.resources import files
+
+    folder = files("lineagedb") / "migrations" if app == "lineagedb" else files("lineagedb.bio") / "migrations"
+    return sorted(p.name[:-3] for p in folder.iterdir() if _MIGRATION.match(p.name))
+
+
+def _apps_for(inst: _s.InstanceSettings) -> list[str]:
+    return ["lineagedb"] + [m for m in inst.modules]
+
+
+def migrate_if_needed(inst: _s.InstanceSettings) -> None:
+    """Apply shipped migrations the database lacks; refuse a database newer than this package."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        tables = set(connection.introspection.table_names(cur))
+        applied: dict[str, set[str]] = {}
+        if "django_migrations" in tables:
+            cur.execute("SELECT app, name FROM django_migrations")
+            for app, mig in cur.fetchall():
+                applied.setdefault(app, set()).add(mig)
+    pending = []
+    for app in _apps_for(inst):
+        shipped = set(shipped_migrations(app))
+        newer = applied.get(app, set()) - shipped
+        if newer:
+            raise errors.InstanceError(
+                f"instance {inst.name!r} was migrated by a newer lineagedb (unknown migrations {sorted(newer)} "
+                f"in module {app!r}); upgrade lineagedb: pip install -U lineagedb"
+            )
+        if shipped - applied.get(app, set()):
+            pending.append(app)
+    if pending:
+        _migrate(inst, pending)
+
+
+def _migrate(inst: _s.InstanceSettings, apps: list[str]) -> None:
+    from django.core.management import call_command
+
+    backup = None
+    if not inst.db and inst.sqlite_path.exists() and inst.sqlite_path.stat().st_size > 0:
+        from django.db import connection
+
+        connection.close()
+        backup = inst.sqlite_path.with_suffix(".sqlite3.bak")
+        shutil.copy2(inst.sqlite_path, backup)
+        os.chmod(backup, 0o600)
+    for app in apps:
+        call_command("migrate", app, verbosity=0, interactive=False)
+    if not inst.db:
+        os.chmod(inst.sqlite_path, 0o600)
+    _ensure_root_storage(inst)
+    current_user()
+
+
+def _ensure_root_storage(inst: _s.InstanceSettings) -> None:
+    from ..models import Storage
+
+    Storage.register_root(inst.storage_root, instance_uid=inst.uid)
+
+
+def current_user():
+    """The User record of the OS user, created on first use (no login, no network)."""
+    from ..models import User
+
+    handle = os.environ.get("LINEAGEDB_USER") or getpass.getuser()
+    user = _STATE.get("user")
+    if user is not None and user.handle == handle and _STATE.get("user_instance") is _STATE["instance"]:
+        return user
+    user = User.objects.filter(handle=handle).first()
+    if user is None:
+        user = User(handle=handle, name=handle)
+        user.save()
+    _STATE["user"], _STATE["user_instance"] = user, _STATE["instance"]
+    return user
+
+
+def disconnect() -> None:
+    """Close the database connection and forget the connected instance."""
+    from django.db import connections
+
+    connections.close_all()
+    _STATE["instance"] = None
+    _STATE.pop("user", None)
+
+
+def delete(name: str) -> None:
+    """Delete an instance's database and settings; never data it does not own.
+
+    Managed files under ``<root>/.lineagedb/`` go with the SQLite file; in-place registered files and
+    anything else in the storage root stay. A PostgreSQL database is emptied of lineagedb's tables only.
+    """
+    inst = _s.InstanceSettings.load(name)
+    if _STATE["instance"] is not None and _STATE["instance"].name == name:
+        if inst.db:
+            _drop_postgres_tables()
+        disconnect()
+    elif inst.db:
+        configure(inst)
+        _STATE["instance"] = inst
+        _drop_postgres_tables()
+        disconnect()
+    if _s.is_cloud(inst.storage_root):
+        from .storage import upath
+
+        managed = upath(inst.storage_root) / _s.MARKER_DIR
+        if managed.exists():
+            managed.fs.rm(str(managed), recursive=True)
+        shutil.rmtree(_s.home() / "instances" / inst.name, ignore_errors=True)
+    else:
+        shutil.rmtree(Path(inst.storage_root) / _s.MARKER_DIR, ignore_errors=True)
+    _s.forget_instance(name)
+
+
+def _drop_postgres_tables() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        tables = [t for t in connection.introspection.table_names(cur) if t.startswith(("lineagedb_", "bio_")) or t == "django_migrations"]
+        for t in tables:
+            cur.execute(f'DROP TABLE IF EXISTS "{t}" CASCADE')

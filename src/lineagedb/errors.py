@@ -1,0 +1,63 @@
+"""Errors raised by lineagedb.
+
+Every error says what went wrong and what to do about it. The query errors subclass Django's,
+so both ``except ln.errors.DoesNotExist`` and ``except Model.DoesNotExist`` styles work.
+
+>>> import lineagedb as ln
+>>> try:
+...     ln.Artifact.get(key="missing.csv")
+... except ln.errors.DoesNotExist as e:
+...     print(e)
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist
+
+
+class LineageDBError(Exception):
+    """Base class of every lineagedb error."""
+
+
+class InvalidArgument(LineageDBError, ValueError):
+    """An argument has the wrong form or names something that does not exist."""
+
+
+class ValidationError(LineageDBError, ValueError):
+    """Data or metadata did not validate against a feature, dtype or schema."""
+
+
+class DoesNotExist(LineageDBError, ObjectDoesNotExist):
+    """No record matched the query."""
+
+
+class MultipleResultsFound(LineageDBError, MultipleObjectsReturned):
+    """More than one record matched where exactly one was expected."""
+
+
+class InstanceNotSetup(LineageDBError, RuntimeError):
+    """No instance is connected and none can be found."""
+
+
+class InstanceError(LineageDBError, RuntimeError):
+    """An instance cannot be created, connected or migrated as asked."""
+
+
+class ModuleNotMounted(LineageDBError, RuntimeError):
+    """A schema module (e.g. ``bio``) is used on an instance that does not mount it."""
+
+
+class StorageError(LineageDBError, OSError):
+    """A storage location cannot be read or written."""
+
+
+class IntegrityError(LineageDBError, RuntimeError):
+    """Stored content does not match what the database says about it."""
+
+
+class NotebookNotFound(LineageDBError, RuntimeError):
+    """The running notebook's path could not be detected."""
+
+
+class UnknownSuffix(LineageDBError, ValueError):
+    """No reader or writer exists for a file suffix."""

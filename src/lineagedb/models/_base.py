@@ -1,0 +1,154 @@
+"""What every registry shares: class-level queries, a one-line repr, describe(), errors."""
+
+from __future__ import annotations
+
+from types import MethodType
+from typing import Any, Callable
+
+from django.db import models
+from django.db.models.base import ModelBase
+from django.db.models.signals import class_prepared
+
+from .. import errors
+from .queryset import Manager, QuerySet
+
+TRASH = -1
+MAIN = 1
+
+
+class hybridmethod:
+    """A method that works on the class and on an instance, with a different function for each."""
+
+    def __init__(self, on_class: Callable, on_instance: Callable | None = None) -> None:
+        self.on_class, self.on_instance = on_class, on_instance
+
+    def instance(self, fn: Callable) -> hybridmethod:
+        self.on_instance = fn
+        return self
+
+    def __get__(self, obj: Any, cls: type) -> Callable:
+        if obj is None:
+            return MethodType(self.on_class, cls)
+        return MethodType(self.on_instance, obj)
+
+
+class RegistryMeta(ModelBase):
+    """Metaclass of registries: ``repr(ln.Artifact)`` lists the registry's fields."""
+
+    def __repr__(cls) -> str:
+        if cls._meta.abstract:
+            return super().__repr__()
+        from ._describe_registry import registry_repr
+
+        return registry_repr(cls)
+
+
+def _attach_errors(sender: type, **_: Any) -> None:
+    """Make each registry's DoesNotExist/MultipleObjectsReturned also lineagedb errors."""
+    if not issubclass(sender, BaseRecord):
+        return
+    if not issubclass(sender.DoesNotExist, errors.DoesNotExist):
+        sender.DoesNotExist = type("DoesNotExist", (sender.DoesNotExist, errors.DoesNotExist), {"__module__": sender.__module__})
+    if not issubclass(sender.MultipleObjectsReturned, errors.MultipleResultsFound):
+        sender.MultipleObjectsReturned = type(
+            "MultipleObjectsReturned", (sender.MultipleObjectsReturned, errors.MultipleResultsFound), {"__module__": sender.__module__}
+        )
+
+
+class_prepared.connect(_attach_errors)
+
+
+class BaseRecord(models.Model, metaclass=RegistryMeta):
+    """Base of every registry."""
+
+    objects = Manager()
+
+    class Meta:
+        abstract = True
+        base_manager_name = "objects"
+
+    # -- class-level query API -------------------------------------------------------------
+    @classmethod
+    def _visible(cls, expressions: dict[str, Any]) -> QuerySet:
+        qs = cls.objects.all()
+        if hasattr(cls, "branch") and not any(k.split("__")[0] in {"branch", "branch_id", "uid", "id", "pk"} for k in expressions):
+            qs = qs.filter(branch=MAIN)
+        if "branch_id" in expressions:
+            expressions["branch"] = expressions.pop("branch_id")
+        return qs
+
+    @classmethod
+    def filter(cls, *queries: Any, **expressions: Any) -> QuerySet:
+        """Records matching Django lookups (``key__startswith="x/"``, ``Q(...)``), trash hidden.
+
+        >>> ln.Artifact.filter(suffix=".parquet").to_dataframe()  # doctest: +SKIP
+        """
+        return cls._visible(expressions).filter(*queries, **expressions)
+
+    @classmethod
+    def exclude(cls, *queries: Any, **expressions: Any) -> QuerySet:
+        return cls._visible({}).exclude(*queries, **expressions)
+
+    @classmethod
+    def get(cls, *args: Any, **kwargs: Any) -> Any:
+        """One record by uid, uid prefix or fields; a versioned family gives its latest version.
+
+        >>> ln.Artifact.get(key="my_datasets/rnaseq1.parquet")  # doctest: +SKIP
+        """
+        pinned = dict(kwargs)
+        if args and isinstance(args[0], str):
+            pinned["uid"] = args[0]
+        return cls._visible(pinned).get(*args, **kwargs)
+
+    @classmethod
+    def all(cls) -> QuerySet:
+        return cls._visible({})
+
+    @classmethod
+    def to_dataframe(cls, include: str | list[str] | None = None, features: bool | list[str] = False,
+                     limit: int | None = 100) -> Any:
+        """The latest records as a DataFrame (``limit`` rows, newest first)."""
+        qs = cls._visible({}).order_by("-id")
+        return qs.to_dataframe(include=include, features=features, limit=limit)
+
+    df = to_dataframe
+
+    @classmethod
+    def search(cls, string: str, field: str | None = None, limit: int | None = 20) -> QuerySet:
+        """Ranked search: exact, synonym, prefix, word, substring, then fuzzy matches.
+
+        >>> ln.Transform.search("tutor").to_dataframe()  # doctest: +SKIP
+        """
+        return cls._visible({}).search(string, field=field, limit=limit)
+
+    @classmethod
+    def lookup(cls, field: str | None = None) -> Any:
+        """An object with tab-completable attributes mapping names to records."""
+        return cls._visible({}).lookup(field=field)
+
+    def _describe_registry(cls) -> None:  # type: ignore[misc]
+        from ._describe_registry import registry_repr
+
+        print(registry_repr(cls))
+
+    describe = hybridmethod(_describe_registry)
+
+    @describe.instance
+    def describe(self, return_str: bool = False) -> str | None:  # noqa: F811
+        """Print a rich tree of this record (``return_str=True`` returns it as text)."""
+        from ._describe import describe
+
+        return describe(self, return_str=return_str)
+
+    # -- instance helpers ------------------------------------------------------------------
+    def __repr__(self) -> str:
+        from ._describe_registry import record_repr
+
+        return record_repr(self)
+
+    __str__ = __repr__
+
+    def save(self, *args: Any, **kwargs: Any) -> Any:
+        """Write the record to the database and return it (so calls chain)."""
+        super().save(*args, **kwargs)
+        return self

@@ -1,0 +1,71 @@
+"""Querysets to DataFrames in a bounded number of queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _columns(model: Any) -> list[str]:
+    cols = []
+    for f in model._meta.concrete_fields:
+        if f.name in {"branch", "source_code"} or f.name.startswith("_"):
+            continue
+        cols.append(f.attname)
+    return cols
+
+
+def queryset_to_dataframe(qs: Any, include: list[str], limit: int | None) -> Any:
+    """One row per record, indexed by ``uid``; ``include`` adds related values (sets when many-valued)."""
+    import pandas as pd
+
+    model = qs.model
+    cols = _columns(model)
+    if limit is not None and not qs.query.is_sliced:
+        qs = qs[:limit]
+    rows = list(qs.values(*cols))
+    df = pd.DataFrame.from_records(rows, columns=cols)
+    if include and not df.empty:
+        ids = list(df["id"])
+        single, many = _split_includes(model, include)
+        if single:
+            extra = pd.DataFrame.from_records(
+                list(model.objects.filter(id__in=ids).values("id", *single)), columns=["id", *single]
+            )
+            df = df.merge(extra, on="id", how="left")
+        for lookup in many:
+            values: dict[int, set] = {}
+            for rid, value in model.objects.filter(id__in=ids).values_list("id", lookup):
+                if value is not None:
+                    values.setdefault(rid, set()).add(value)
+            df[lookup] = [values.get(i, set()) for i in df["id"]]
+    elif include:
+        for lookup in include:
+            df[lookup] = []
+    if "uid" in df.columns:
+        df = df.set_index("uid")
+    return df.drop(columns=["id"]) if "id" in df.columns else df
+
+
+def _split_includes(model: Any, include: list[str]) -> tuple[list[str], list[str]]:
+    single, many = [], []
+    for lookup in include:
+        current, multi = model, False
+        for part in lookup.split("__"):
+            try:
+                f = current._meta.get_field(part)
+            except Exception:  # noqa: BLE001 - a plain value transform such as __year
+                break
+            if f.is_relation:
+                multi = multi or f.many_to_many or f.one_to_many
+                current = f.related_model
+        if "__" not in lookup:
+            try:
+                f = model._meta.get_field(lookup)
+                if f.is_relation and not (f.many_to_many or f.one_to_many):
+                    lookup = f"{lookup}__{'uid' if hasattr(f.related_model, 'uid') else 'id'}"
+                elif f.is_relation:
+                    lookup = f"{lookup}__{'name' if any(x.name == 'name' for x in f.related_model._meta.fields) else 'uid'}"
+            except Exception:  # noqa: BLE001
+                pass
+        (many if multi else single).append(lookup)
+    return single, many

@@ -1,0 +1,46 @@
+"""Field helpers shared by the registries."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.db import models
+
+from ..core.uids import base62
+
+
+def uid_field(length: int) -> models.CharField:
+    """A unique random base62 uid of ``length`` characters."""
+    return models.CharField(max_length=length, unique=True, db_index=True, default=partial(base62, length), editable=False)
+
+
+def _current_user_id() -> int | None:
+    from ..core.instance import current_user
+
+    return current_user().id
+
+
+def _current_run_id() -> int | None:
+    from ..core.context import get_run
+
+    run = get_run()
+    return run.id if run is not None else None
+
+
+def created_by() -> models.ForeignKey:
+    return models.ForeignKey("lineagedb.User", models.PROTECT, default=_current_user_id, related_name="+")
+
+
+def run_field(related_name: str = "+") -> models.ForeignKey:
+    return models.ForeignKey(
+        "lineagedb.Run", models.PROTECT, null=True, blank=True, default=_current_run_id, related_name=related_name
+    )
+
+
+def created_at() -> models.DateTimeField:
+    return models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+def branch() -> models.SmallIntegerField:
+    """1: main, -1: trash."""
+    return models.SmallIntegerField(default=1, db_index=True)

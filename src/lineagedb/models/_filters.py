@@ -1,0 +1,95 @@
+"""Turn user lookups into Django lookups: unknown fields get a clear error, capabilities add their own."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Q
+
+from .. import errors
+
+# capabilities register translators for lookups that are not fields, e.g. feature names:
+# fn(model, key, value) -> Q | None  (None: not mine)
+FILTER_HOOKS: list[Callable[[Any, str, Any], Q | None]] = []
+
+
+def field_names(model: Any) -> list[str]:
+    """Every name a lookup may start with: fields, relations and reverse relations."""
+    names = set()
+    for f in model._meta.get_fields():
+        names.add(f.name)
+        if getattr(f, "related_query_name", None) and f.is_relation and f.auto_created:
+            names.add(f.related_query_name() if callable(f.related_query_name) else f.related_query_name)
+        attname = getattr(f, "attname", None)
+        if attname:
+            names.add(attname)
+    names.add("pk")
+    return sorted(names)
+
+
+def _is_field(model: Any, name: str) -> bool:
+    if name == "pk":
+        return True
+    try:
+        model._meta.get_field(name)
+        return True
+    except FieldDoesNotExist:
+        return name in field_names(model)
+
+
+def translate(model: Any, queries: tuple, expressions: dict[str, Any]) -> tuple[tuple, dict[str, Any]]:
+    """Validate lookups; hand non-field ones to the registered hooks."""
+    extra: list[Q] = []
+    out: dict[str, Any] = {}
+    for key, value in expressions.items():
+        head = key.split("__", 1)[0]
+        if _is_field(model, head):
+            out[key] = value
+            continue
+        for hook in FILTER_HOOKS:
+            q = hook(model, key, value)
+            if q is not None:
+                extra.append(q)
+                break
+        else:
+            valid = ", ".join(n for n in field_names(model) if not n.startswith("_") and not n.startswith("links_"))
+            raise errors.InvalidArgument(
+                f"{model.__name__} has no field or feature {head!r}. Valid fields: {valid}"
+            )
+    return tuple(queries) + tuple(extra), out
+
+
+def _pins_version(kwargs: dict[str, Any]) -> bool:
+    return any(k.split("__")[0] in {"uid", "id", "pk", "version", "is_latest"} for k in kwargs)
+
+
+def get(qs: Any, *args: Any, **kwargs: Any) -> Any:
+    """``get`` by uid, uid prefix or fields; a versioned family resolves to its latest version."""
+    model = qs.model
+    queries = []
+    for arg in args:
+        if isinstance(arg, str):
+            uid_len = model._meta.get_field("uid").max_length
+            kwargs["uid" if len(arg) == uid_len else "uid__startswith"] = arg
+        elif isinstance(arg, int):
+            kwargs["id"] = arg
+        else:
+            queries.append(arg)
+    filtered = qs.filter(*queries, **kwargs)
+    if hasattr(model, "is_latest") and not _pins_version(kwargs) or any(k == "uid__startswith" for k in kwargs):
+        if hasattr(model, "is_latest"):
+            latest = filtered.filter(is_latest=True)
+            if latest.exists():
+                filtered = latest
+    items = list(filtered[:2])
+    described = ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) or "this query"
+    if not items:
+        raise model.DoesNotExist(
+            f"no {model.__name__} matches {described}; browse with ln.{model.__name__}.filter(...).to_dataframe()"
+        )
+    if len(items) > 1:
+        raise model.MultipleObjectsReturned(
+            f"several {model.__name__} records match {described}; narrow the query or use .filter(...).first()"
+        )
+    return items[0]

@@ -1,0 +1,66 @@
+"""The Feature registry: typed measurement dimensions, and the values artifacts and runs carry."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from ._base import BaseRecord
+from ._fields import branch, created_at, created_by, run_field, uid_field
+
+
+class Feature(BaseRecord):
+    """A feature with a dtype (``float``, ``cat[Record]``, ``cat[bio.CellType]``, ...).
+
+    >>> ln.Feature(name="temperature", dtype=float).save()  # doctest: +SKIP
+    """
+
+    uid = uid_field(12)
+    name = models.CharField(max_length=150, unique=True)
+    dtype = models.CharField(max_length=255, db_index=True)
+    unit = models.CharField(max_length=30, null=True, blank=True)
+    description = models.TextField(null=True, blank=True)
+    nullable = models.BooleanField(default=True)
+    coerce_dtype = models.BooleanField(default=False)
+    default_value = models.JSONField(null=True, blank=True)
+    synonyms = models.TextField(null=True, blank=True)
+    created_at = created_at()
+    created_by = created_by()
+    run = run_field()
+    branch = branch()
+
+    class Meta:
+        app_label = "lineagedb"
+
+
+class FeatureValue(models.Model):
+    """One distinct value of a non-categorical feature, shared by every artifact or run that has it."""
+
+    feature = models.ForeignKey(Feature, models.PROTECT, related_name="values")
+    value = models.JSONField()
+    hash = models.CharField(max_length=64, db_index=True)
+    # typed copies for range lookups and indexes
+    number = models.FloatField(null=True, blank=True, db_index=True)
+    text = models.TextField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "lineagedb"
+        unique_together = [("feature", "hash")]
+
+
+class ArtifactFeatureValue(models.Model):
+    artifact = models.ForeignKey("lineagedb.Artifact", models.CASCADE, related_name="links_featurevalue")
+    featurevalue = models.ForeignKey(FeatureValue, models.PROTECT, related_name="links_artifact")
+
+    class Meta:
+        app_label = "lineagedb"
+        unique_together = [("artifact", "featurevalue")]
+
+
+class RunFeatureValue(models.Model):
+    run = models.ForeignKey("lineagedb.Run", models.CASCADE, related_name="links_featurevalue")
+    featurevalue = models.ForeignKey(FeatureValue, models.PROTECT, related_name="links_run")
+
+    class Meta:
+        app_label = "lineagedb"
+        unique_together = [("run", "featurevalue")]

@@ -1,0 +1,115 @@
+"""The query layer every registry shares: Django querysets plus to_dataframe, one, search, ...
+
+>>> ln.Artifact.filter(key__startswith="my_datasets/").to_dataframe()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable
+
+from django.db import models
+
+from .. import errors
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# hooks other capabilities plug in, each keyed by what it handles
+DATAFRAME_HOOKS: dict[str, Any] = {}  # "features": fn(queryset, df) -> df
+
+
+class QuerySet(models.QuerySet):
+    """A Django QuerySet with lineagedb's conveniences."""
+
+    def to_dataframe(
+        self, include: str | list[str] | None = None, features: bool | list[str] = False, limit: int | None = 100
+    ) -> pd.DataFrame:
+        """Records as a DataFrame: one column per field, plus related fields named in ``include``.
+
+        ``include`` takes lookups across relations (``"created_by__handle"``, ``"records__name"``);
+        many-valued ones become sets per row. ``features=True`` adds one column per feature.
+        """
+        from ._dataframe import queryset_to_dataframe
+
+        if isinstance(include, str):
+            include = [include]
+        if include and "features" in include:
+            include = [i for i in include if i != "features"]
+            features = True
+        df = queryset_to_dataframe(self, include or [], limit)
+        if features:
+            hook = DATAFRAME_HOOKS.get("features")
+            if hook is None:
+                raise errors.InvalidArgument(f"{self.model.__name__} has no features to show")
+            df = hook(self, df, features)
+        return df
+
+    df = to_dataframe
+
+    def one(self) -> Any:
+        """Exactly one record, else DoesNotExist or MultipleResultsFound."""
+        items = list(self[:2])
+        if not items:
+            raise self.model.DoesNotExist(f"no {self.model.__name__} matches this query")
+        if len(items) > 1:
+            raise self.model.MultipleObjectsReturned(f"more than one {self.model.__name__} matches this query")
+        return items[0]
+
+    def one_or_none(self) -> Any:
+        """The one matching record, None if there is none, MultipleResultsFound if there are several."""
+        items = list(self[:2])
+        if len(items) > 1:
+            raise self.model.MultipleObjectsReturned(f"more than one {self.model.__name__} matches this query")
+        return items[0] if items else None
+
+    def search(self, string: str, field: str | None = None, limit: int | None = 20) -> QuerySet:
+        """Ranked search within this queryset (see ``Registry.search``)."""
+        from ._search import search
+
+        return search(self, string, field=field, limit=limit)
+
+    def lookup(self, field: str | None = None) -> Any:
+        from ._search import lookup
+
+        return lookup(self, field=field)
+
+    def filter(self, *queries: Any, **expressions: Any) -> QuerySet:
+        from ._filters import translate
+
+        queries, expressions = translate(self.model, queries, expressions)
+        return super().filter(*queries, **expressions)
+
+    def exclude(self, *queries: Any, **expressions: Any) -> QuerySet:
+        from ._filters import translate
+
+        queries, expressions = translate(self.model, queries, expressions)
+        return super().exclude(*queries, **expressions)
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        from ._filters import get
+
+        return get(self, *args, **kwargs)
+
+    def _django_get(self, *args: Any, **kwargs: Any) -> Any:
+        return super().get(*args, **kwargs)
+
+    def list(self, field: str | None = None) -> list:
+        """All records as a list, or the values of one field."""
+        if field is None:
+            return list(self)
+        return list(self.values_list(field, flat=True))
+
+    def describe(self) -> None:
+        for record in self:
+            record.describe()
+
+
+class Manager(models.Manager.from_queryset(QuerySet)):  # type: ignore[misc]
+    """Default manager: hides trashed records unless the query asks for them (see ``_filters``)."""
+
+    def get_queryset(self) -> QuerySet:
+        return QuerySet(self.model, using=self._db)
+
+
+def values_of(records: Iterable[Any], field: str) -> list:
+    return [getattr(r, field) for r in records]

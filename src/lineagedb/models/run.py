@@ -1,0 +1,37 @@
+"""The Run registry: executions of transforms."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from ._base import BaseRecord
+from ._fields import branch, created_at, created_by, uid_field
+
+RUN_STATUSES = ("scheduled", "started", "completed", "errored", "aborted")
+
+
+class Run(BaseRecord):
+    """One execution of a Transform, with its parameters, environment, inputs and report.
+
+    >>> ln.Run.filter(transform__key="tutorial.py").to_dataframe()  # doctest: +SKIP
+    """
+
+    uid = uid_field(16)
+    transform = models.ForeignKey("lineagedb.Transform", models.PROTECT, related_name="runs")
+    name = models.CharField(max_length=150, null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    status = models.CharField(max_length=20, default="started", db_index=True)
+    params = models.JSONField(null=True, blank=True)
+    reference = models.CharField(max_length=255, null=True, blank=True)
+    environment = models.ForeignKey("lineagedb.Artifact", models.PROTECT, null=True, blank=True, related_name="_environment_of")
+    report = models.ForeignKey("lineagedb.Artifact", models.PROTECT, null=True, blank=True, related_name="_report_of")
+    initiated_by_run = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="initiated_runs")
+    input_artifacts = models.ManyToManyField("lineagedb.Artifact", related_name="input_of_runs", blank=True)
+    input_collections = models.ManyToManyField("lineagedb.Collection", related_name="input_of_runs", blank=True)
+    created_at = created_at()
+    created_by = created_by()
+    branch = branch()
+
+    class Meta:
+        app_label = "lineagedb"

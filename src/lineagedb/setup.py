@@ -1,0 +1,26 @@
+"""Python equivalents of the set-up commands: ``ln.setup.init``, ``ln.connect``, ``ln.setup.delete``.
+
+>>> import lineagedb as ln
+>>> ln.setup.init(storage="./mydata", modules="bio")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from .core.instance import connect as _connect
+from .core.instance import current, delete, disconnect, init
+from .core.settings import InstanceSettings
+
+__all__ = ["init", "connect", "delete", "disconnect", "current", "InstanceSettings", "settings"]
+
+
+def connect(target: str) -> InstanceSettings:
+    """Connect to an instance by name or storage folder and make it current."""
+    return _connect(target)
+
+
+def __getattr__(name: str):  # noqa: ANN202
+    if name == "settings":
+        from .core.user_settings import settings
+
+        return settings
+    raise AttributeError(name)

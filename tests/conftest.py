@@ -1,0 +1,118 @@
+"""Fixtures: every test session runs against one real backend, chosen by ``LINEAGEDB_TEST_DB``.
+
+``LINEAGEDB_TEST_DB=sqlite`` (default) uses SQLite files in a temp folder;
+``LINEAGEDB_TEST_DB=postgresql`` makes a throwaway database on 127.0.0.1:5432 (dropped at the end).
+
+Fixtures:
+- ``ln``: the package, connected to the session's shared instance (bio mounted). Tests that share it use
+  unique keys/names (see ``unique``) instead of counting whole registries.
+- ``make_instance``: a factory for a fresh instance of the same backend (connects to it; the shared one
+  is reconnected after the test).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+BACKEND = os.environ.get("LINEAGEDB_TEST_DB", "sqlite")
+PG_ADMIN = os.environ.get("LINEAGEDB_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+
+def pg_url(dbname: str) -> str:
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + dbname
+
+
+def create_pg_database() -> str:
+    import psycopg
+
+    name = f"ldbtest_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name
+
+
+def drop_pg_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class Instances:
+    """Creates instances of the session's backend and cleans up after them."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.databases: list[str] = []
+
+    def create(self, name: str | None = None, modules: str = "bio", storage: str | None = None):
+        import lineagedb as ln
+
+        name = name or f"inst-{uuid.uuid4().hex[:8]}"
+        db = None
+        if BACKEND == "postgresql":
+            dbname = create_pg_database()
+            self.databases.append(dbname)
+            db = pg_url(dbname)
+        root = storage or str(self.base / name)
+        return ln.setup.init(storage=root, db=db, name=name, modules=modules)
+
+    def cleanup(self) -> None:
+        from lineagedb.core.instance import disconnect
+
+        disconnect()
+        for dbname in self.databases:
+            drop_pg_database(dbname)
+
+
+@pytest.fixture(scope="session")
+def _session_home(tmp_path_factory):
+    base = tmp_path_factory.mktemp("lineagedb")
+    os.environ["LINEAGEDB_HOME"] = str(base / "home")
+    os.environ["LINEAGEDB_CACHE_DIR"] = str(base / "cache")
+    instances = Instances(base)
+    yield instances
+    instances.cleanup()
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def _shared_instance(_session_home):
+    return _session_home.create(name="shared")
+
+
+@pytest.fixture
+def ln(_shared_instance):
+    """lineagedb connected to the session's shared instance."""
+    import lineagedb
+    from lineagedb.core.context import set_run
+    from lineagedb.core.instance import connect, current
+
+    if current() is None or current().name != _shared_instance.name:
+        connect(_shared_instance.name)
+    set_run(None)
+    yield lineagedb
+    set_run(None)
+
+
+@pytest.fixture
+def make_instance(_session_home, _shared_instance):
+    """Factory: ``inst = make_instance(modules="")`` creates, connects and returns a fresh instance."""
+    yield _session_home.create
+    from lineagedb.core.instance import connect
+
+    connect(_shared_instance.name)
+
+
+@pytest.fixture
+def unique():
+    """A short unique string for keys and names in the shared instance."""
+    return uuid.uuid4().hex[:8]
