@@ -30,3 +30,24 @@ def on_connect() -> None:
     _CURRENT["run"] = None
     for fn in _ON_CONNECT:
         fn()
+
+
+def track_input(record: Any) -> None:
+    """Record ``record`` (an Artifact or Collection) as an input of the active run, if any.
+
+    Called by load(), cache() and open(); outside a run it does nothing.
+    """
+    run = _CURRENT["run"]
+    if run is None or getattr(record, "_state", None) is None or record._state.adding:
+        return
+    from .user_settings import settings
+
+    if not settings.track_run_inputs:
+        return
+    if getattr(record, "run_id", None) == run.id:  # an output of this run is not also its input
+        return
+    name = type(record).__name__
+    if name == "Artifact":
+        run.input_artifacts.add(record)
+    elif name == "Collection":
+        run.input_collections.add(record)

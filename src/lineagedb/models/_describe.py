@@ -1,27 +1,58 @@
-"""describe(): a rich tree of one record."""
+"""describe(): a rich tree of one record, built from sections that capabilities contribute.
+
+A section is ``fn(record, tree) -> None`` that adds branches to a ``rich.tree.Tree``; the artifact
+section shows the core fields, annotation adds labels and features, validation adds schemas.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
+
+# model name ("Artifact", "Collection", ...) or "*" -> sections, in order
+SECTIONS: dict[str, list[Callable[[Any, Any], None]]] = {}
 
 
-def describe(record: Any, return_str: bool = False) -> str | None:
-    """Print (or return) a tree of the record's fields and relations."""
-    from rich.console import Console
-    from rich.tree import Tree
+def section(*model_names: str) -> Callable:
+    """Decorator: register a describe() section for the given registries (``"*"``: all)."""
 
-    tree = Tree(f"[bold]{type(record).__name__}[/bold] {getattr(record, 'uid', '')}")
+    def wrap(fn: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+        for name in model_names:
+            SECTIONS.setdefault(name, []).append(fn)
+        return fn
+
+    return wrap
+
+
+def _default_fields(record: Any, tree: Any) -> None:
     for f in record._meta.concrete_fields:
         if f.name in {"id", "uid", "branch"} or f.name.startswith("_"):
             continue
         value = getattr(record, f.attname)
         if value not in (None, ""):
             tree.add(f"{f.name}: {value}")
-    console = Console(record=True, width=120, force_jupyter=False)
+
+
+def describe(record: Any, return_str: bool = False) -> str | None:
+    """Print (or return) a tree of the record: its own sections, or its plain fields."""
+    from rich.console import Console
+    from rich.tree import Tree
+
+    name = type(record).__name__
+    tree = Tree(f"[bold]{name}[/bold] {getattr(record, 'uid', '')}")
+    sections = SECTIONS.get(name, []) + SECTIONS.get("*", [])
+    if not SECTIONS.get(name):
+        _default_fields(record, tree)
+    for fn in sections:
+        fn(record, tree)
+    console = Console(record=True, width=120)
     with console.capture() as capture:
         console.print(tree)
     text = capture.get()
     if return_str:
         return text
-    print(text, end="")
+    console_out = Console()
+    if console_out.is_jupyter:
+        console_out.print(tree)
+    else:
+        print(text, end="")
     return None
