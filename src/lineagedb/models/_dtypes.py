@@ -1,0 +1,346 @@
+"""The dtype grammar of features: parse anything a user passes into one canonical string.
+
+Canonical forms::
+
+    str  int  float  num  bool  date  datetime  dict  path  cat
+    list[str]  list[int]  ...  list[cat[Record]]
+    cat[Record]  cat[Record[Experiment]]  cat[bio.CellType]  cat[bio.ExperimentalFactor.ontology_id]
+
+>>> parse_dtype(float)
+'float'
+>>> parse_dtype("list[int]")
+'list[int]'
+>>> check_value("float", 3)
+3.0
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import numbers
+import os
+import re
+from typing import Any, NamedTuple
+
+from .. import errors
+
+SCALARS = ("str", "int", "float", "num", "bool", "date", "datetime", "dict", "path")
+_PY_TYPES = {str: "str", int: "int", float: "float", bool: "bool", dict: "dict", _dt.date: "date",
+             _dt.datetime: "datetime"}
+_ALIASES = {"string": "str", "integer": "int", "number": "num", "boolean": "bool", "double": "float"}
+_APP_PREFIXES = {"bio": "bio", "bt": "bio", "bionty": "bio", "ln": "", "lineagedb": "", "lamindb": ""}
+# registries whose records are looked up by another field than ``name`` by default
+DEFAULT_FIELDS = {"Gene": "symbol", "User": "handle", "Artifact": "key", "Transform": "key", "Collection": "key",
+                  "Storage": "root"}
+
+VALID_FORMS = (
+    "str, int, float, num, bool, date, datetime, dict, path, list[<scalar>] (e.g. list[str]), "
+    "cat[Record], cat[Record[<type name>]], cat[<Registry>] or cat[<Registry>.<field>] "
+    "(e.g. cat[bio.CellType], cat[bio.ExperimentalFactor.ontology_id]); or pass Python types "
+    "(float, str, list[int], datetime.date), registries (ln.Record, bt.CellType), a record type "
+    "(a Record with is_type=True) or a registry field (bt.ExperimentalFactor.ontology_id)"
+)
+
+_CAT = re.compile(r"^cat\[(?P<head>[A-Za-z_][\w.]*)(?:\[(?P<type>[^\[\]]+)\])?(?P<tail>(?:\.[A-Za-z_]\w*)?)\]$")
+
+
+def _split_cat(s: str) -> tuple[str, str | None, str | None] | None:
+    """``cat[bio.CellType.name]`` -> ("bio.CellType", "name", None); None if it is no cat[...] form."""
+    m = _CAT.match(s)
+    if not m:
+        return None
+    parts = m["head"].split(".")
+    n_reg = 2 if parts[0] in _APP_PREFIXES and len(parts) > 1 else 1
+    reg, rest = ".".join(parts[:n_reg]), parts[n_reg:]
+    if m["type"] is not None and rest:
+        return None
+    if m["tail"]:
+        rest.append(m["tail"][1:])
+    if len(rest) > 1:
+        return None
+    return reg, (rest[0] if rest else None), m["type"]
+
+
+class DtypeInfo(NamedTuple):
+    """``kind`` is a scalar name, ``"cat"``, or ``"list[...]"`` of one of those."""
+
+    kind: str
+    model: Any  # registry class for categorical dtypes
+    field: str | None  # field values are matched on (categorical)
+    type_name: str | None  # Record type filter, e.g. "Experiment"
+
+
+def _invalid(x: Any, why: str = "") -> errors.ValidationError:
+    extra = f" ({why})" if why else ""
+    return errors.ValidationError(f"invalid dtype {x!r}{extra}. Valid dtypes: {VALID_FORMS}")
+
+
+def _registry_name(model: Any) -> str:
+    label = model._meta.app_label
+    return model.__name__ if label == "lineagedb" else f"{label}.{model.__name__}"
+
+
+def _get_model(name: str) -> Any:
+    """``"Record"`` / ``"bio.CellType"`` / ``"bt.CellType"`` -> model class, or None."""
+    from django.apps import apps
+
+    app, _, cls = name.rpartition(".")
+    app = _APP_PREFIXES.get(app, app)
+    try:
+        model = apps.get_model(app or "lineagedb", cls)
+    except (LookupError, ValueError):
+        return None
+    from ._base import BaseRecord
+
+    return model if issubclass(model, BaseRecord) else None
+
+
+def default_field(model: Any) -> str:
+    """The field categorical values of ``model`` are matched on when the dtype names none."""
+    names = {f.name for f in model._meta.concrete_fields}
+    preferred = DEFAULT_FIELDS.get(model.__name__)
+    if preferred in names:
+        return preferred
+    return "name" if "name" in names else ("key" if "key" in names else "uid")
+
+
+def _cat_string(model: Any, field: str | None = None, type_name: str | None = None) -> str:
+    inner = _registry_name(model)
+    if type_name:
+        inner += f"[{type_name}]"
+    if field:
+        inner += f".{field}"
+    return f"cat[{inner}]"
+
+
+def _parse_object(x: Any) -> str | None:
+    """Python types, registries, registry fields and type records -> canonical string (None: not an object)."""
+    from django.db.models.query_utils import DeferredAttribute
+
+    from ._base import BaseRecord
+
+    if isinstance(x, type):
+        if x in _PY_TYPES:
+            return _PY_TYPES[x]
+        if issubclass(x, os.PathLike):
+            return "path"
+        if issubclass(x, BaseRecord):
+            return _cat_string(x)
+        raise _invalid(x)
+    origin = getattr(x, "__origin__", None)
+    if origin is list:
+        args = getattr(x, "__args__", ())
+        if len(args) != 1:
+            raise _invalid(x, "a list dtype needs exactly one element type")
+        inner = parse_dtype(args[0])
+        if inner.startswith("list["):
+            raise _invalid(x, "nested lists are not supported")
+        return f"list[{inner}]"
+    if isinstance(x, DeferredAttribute):
+        model, field = x.field.model, x.field.name
+        if not issubclass(model, BaseRecord):
+            raise _invalid(x)
+        return _cat_string(model, field)
+    if isinstance(x, BaseRecord):
+        if type(x).__name__ == "Record" and getattr(x, "is_type", False):
+            return _cat_string(type(x), type_name=x.name)
+        raise _invalid(x, "a record can be a dtype only if it is a type (is_type=True)")
+    return None
+
+
+def _parse_string(s: str) -> str:
+    s = s.strip().replace(" ", "") if not s.strip().startswith("cat[") else s.strip()
+    s = _ALIASES.get(s, s)
+    if s in SCALARS or s == "cat":
+        return s
+    if s.startswith("list[") and s.endswith("]"):
+        inner = _parse_string(s[5:-1])
+        if inner.startswith("list["):
+            raise _invalid(s, "nested lists are not supported")
+        return f"list[{inner}]"
+    parts = _split_cat(s)
+    if parts is None:
+        raise _invalid(s)
+    reg, field, type_name = parts
+    model = _get_model(reg)
+    if model is None:
+        raise _invalid(s, f"no registry named {reg!r}")
+    if field is not None and field not in {f.name for f in model._meta.concrete_fields}:
+        raise _invalid(s, f"{model.__name__} has no field {field!r}")
+    if type_name is not None and model.__name__ != "Record":
+        raise _invalid(s, "only Record supports a type filter, e.g. cat[Record[Experiment]]")
+    return _cat_string(model, field, type_name.strip() if type_name else None)
+
+
+def parse_dtype(x: Any) -> str:
+    """The canonical dtype string for a Python type, registry, registry field or dtype string.
+
+    >>> parse_dtype("cat[bt.CellType]")  # doctest: +SKIP
+    'cat[bio.CellType]'
+    """
+    if isinstance(x, str):
+        return _parse_string(x)
+    out = _parse_object(x)
+    if out is None:
+        raise _invalid(x)
+    return out
+
+
+def dtype_info(s: str) -> DtypeInfo:
+    """Split a canonical dtype into kind, registry, match field and Record type filter.
+
+    >>> dtype_info("cat[Record[Experiment]]")  # doctest: +SKIP
+    DtypeInfo(kind='cat', model=<Record>, field='name', type_name='Experiment')
+    """
+    s = parse_dtype(s)
+    if s.startswith("list["):
+        inner = dtype_info(s[5:-1])
+        return DtypeInfo(f"list[{inner.kind}]", inner.model, inner.field, inner.type_name)
+    if s in SCALARS or s == "cat":
+        return DtypeInfo(s, None, None, None)
+    reg, field, type_name = _split_cat(s)  # type: ignore[misc]
+    model = _get_model(reg)
+    return DtypeInfo("cat", model, field or default_field(model), type_name)
+
+
+def is_categorical(dtype: str) -> bool:
+    """True for ``cat...`` and ``list[cat...]`` dtypes."""
+    return dtype.startswith("cat") or dtype.startswith("list[cat")
+
+
+# -- values ----------------------------------------------------------------------------------------
+
+def _fail(dtype: str, value: Any, feature: str | None, hint: str = "") -> errors.ValidationError:
+    who = f"feature {feature!r}" if feature else "value"
+    extra = f"; {hint}" if hint else ""
+    return errors.ValidationError(
+        f"{who} expects dtype {dtype!r} but got {value!r} (type {type(value).__name__}){extra}"
+    )
+
+
+def _is_bool(v: Any) -> bool:
+    return isinstance(v, bool) or type(v).__name__ in {"bool_", "bool"}
+
+
+def _scalar(kind: str, value: Any, coerce: bool, dtype: str, feature: str | None) -> Any:
+    hint = "pass coerce_dtype=True on the feature to convert" if not coerce else ""
+    if kind in {"str", "cat"}:
+        if isinstance(value, str):
+            return value
+        if coerce and not isinstance(value, (dict, list)):
+            return str(value)
+        raise _fail(dtype, value, feature, hint)
+    if kind == "bool":
+        if _is_bool(value):
+            return bool(value)
+        if coerce and str(value).lower() in {"true", "false", "1", "0", "yes", "no"}:
+            return str(value).lower() in {"true", "1", "yes"}
+        raise _fail(dtype, value, feature, hint)
+    if kind in {"int", "float", "num"}:
+        if not _is_bool(value) and isinstance(value, numbers.Real):
+            if kind == "int":
+                if isinstance(value, numbers.Integral):
+                    return int(value)
+                if coerce and float(value).is_integer():
+                    return int(value)
+                raise _fail(dtype, value, feature, hint)
+            if kind == "float":
+                return float(value)
+            return int(value) if isinstance(value, numbers.Integral) else float(value)
+        if coerce and isinstance(value, str):
+            try:
+                number = float(value)
+            except ValueError:
+                raise _fail(dtype, value, feature, "it is not a number") from None
+            if kind == "int" and not number.is_integer():
+                raise _fail(dtype, value, feature, "it is not an integer")
+            if kind == "int" or (kind == "num" and re.fullmatch(r"\s*[+-]?\d+\s*", value)):
+                return int(number)
+            return number
+        raise _fail(dtype, value, feature, hint)
+    if kind == "datetime":
+        if isinstance(value, _dt.datetime):
+            return value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+        if isinstance(value, _dt.date):
+            return _dt.datetime(value.year, value.month, value.day)
+        if isinstance(value, str):
+            try:
+                return _dt.datetime.fromisoformat(value)
+            except ValueError:
+                raise _fail(dtype, value, feature, "use ISO format, e.g. '2024-05-17T14:00:00'") from None
+        raise _fail(dtype, value, feature)
+    if kind == "date":
+        if isinstance(value, _dt.datetime):
+            if coerce or (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+                return value.date()
+            raise _fail(dtype, value, feature, "it has a time of day; pass a datetime.date")
+        if isinstance(value, _dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return _dt.date.fromisoformat(value)
+            except ValueError:
+                raise _fail(dtype, value, feature, "use ISO format, e.g. '2024-05-17'") from None
+        raise _fail(dtype, value, feature)
+    if kind == "dict":
+        if isinstance(value, dict):
+            return value
+        raise _fail(dtype, value, feature)
+    if kind == "path":
+        if isinstance(value, (str, os.PathLike)):
+            return str(value)
+        raise _fail(dtype, value, feature)
+    raise _invalid(dtype)
+
+
+def check_value(dtype: str, value: Any, *, coerce: bool = False, feature: str | None = None) -> Any:
+    """``value`` normalised for ``dtype`` (``date`` from ISO strings, ``float`` from ints, ...), else raise.
+
+    Categorical values come back as strings (or the record itself when a record of the registry is
+    passed); resolving them to records is the caller's job. ``None`` passes through unchanged.
+
+    >>> check_value("date", "2024-05-17")
+    datetime.date(2024, 5, 17)
+    """
+    if value is None:
+        return None
+    if dtype.startswith("list["):
+        inner = dtype[5:-1]
+        if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
+            if not coerce:
+                raise _fail(dtype, value, feature, "pass a list")
+            value = [value]
+        return [check_value(inner, v, coerce=coerce, feature=feature) for v in value]
+    if dtype.startswith("cat"):
+        from ._base import BaseRecord
+
+        if isinstance(value, BaseRecord):
+            info = dtype_info(dtype) if dtype != "cat" else None
+            if info is not None and not isinstance(value, info.model):
+                raise _fail(dtype, value, feature, f"pass a {info.model.__name__} record or its {info.field}")
+            return value
+        return _scalar("cat", value, coerce, dtype, feature)
+    return _scalar(dtype, value, coerce, dtype, feature)
+
+
+def to_json(dtype: str, value: Any) -> Any:
+    """A checked value as JSON (dates and datetimes as ISO strings)."""
+    if isinstance(value, list):
+        return [to_json(dtype, v) for v in value]
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def from_json(dtype: str, value: Any) -> Any:
+    """Inverse of :func:`to_json`: Python types back from stored JSON."""
+    kind = dtype[5:-1] if dtype.startswith("list[") else dtype
+    if isinstance(value, list):
+        return [from_json(kind, v) for v in value]
+    if value is None:
+        return None
+    if kind == "date":
+        return _dt.date.fromisoformat(value)
+    if kind == "datetime":
+        return _dt.datetime.fromisoformat(value)
+    return value
