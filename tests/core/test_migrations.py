@@ -1,0 +1,52 @@
+"""Migrations ship with the package, apply on connect, and never silently downgrade."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def test_instance_newer_than_package_is_refused(ln, make_instance):
+    from django.db import connection
+
+    from lineagedb.core.instance import connect, current
+
+    inst = make_instance(modules="")
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO django_migrations (app, name, applied) VALUES ('lineagedb', '9999_from_the_future', CURRENT_TIMESTAMP)"
+        )
+    with pytest.raises(ln.errors.InstanceError, match="newer lineagedb.*9999_from_the_future"):
+        connect(inst.name)
+
+
+def test_module_must_be_mounted(ln, make_instance):
+    import lineagedb.bio as bt
+
+    make_instance(modules="")
+    bt.__dict__.pop("CellType", None)
+    with pytest.raises(ln.errors.ModuleNotMounted, match="--modules bio"):
+        bt.CellType  # noqa: B018
+
+
+def test_mounting_a_module_later_creates_its_tables(ln, make_instance, tmp_path):
+    from django.db import connection
+
+    inst = make_instance(modules="", storage=str(tmp_path / "later"))
+    with connection.cursor() as cur:
+        assert "bio_celltype" not in connection.introspection.table_names(cur)
+    ln.setup.init(storage=str(tmp_path / "later"), modules="bio")
+    with connection.cursor() as cur:
+        assert "bio_celltype" in connection.introspection.table_names(cur)
+    assert "bio" in ln.setup.current().modules
+
+
+def test_import_is_lazy():
+    code = (
+        "import sys, lineagedb as ln; "
+        "heavy = [m for m in ('pandas', 'anndata', 'torch', 's3fs', 'django.db.models', 'lineagedb.models') if m in sys.modules]; "
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
