@@ -1,17 +1,28 @@
-"""The Schema registry: what a valid dataset looks like, saved and hashed."""
+"""The Schema registry: what a valid dataset looks like, saved and hashed.
+
+The same definition always gives the same schema: saving a schema whose definition hash is already
+in the instance returns the saved one.
+"""
 
 from __future__ import annotations
 
-from django.db import models
+from typing import Any
 
+from django.db import models, transaction
+
+from .. import errors
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
+from ._schema_def import definition_hash, normalize_dtype, normalize_features, normalize_itype
 
 
 class Schema(BaseRecord):
     """A set of features (or of registry values such as genes) with validation rules.
 
     >>> ln.Schema(itype=ln.Feature).save()  # doctest: +SKIP
+    >>> ln.Schema(features=[perturbation, donor.with_config(optional=True)], index=sample_id).save()  # doctest: +SKIP
+    >>> ln.Schema(itype=bt.Gene.ensembl_gene_id, dtype=int).save()  # doctest: +SKIP
+    >>> ln.Schema(otype="AnnData", slots={"obs": schema, "var.T": var_schema}).save()  # doctest: +SKIP
     """
 
     uid = uid_field(16)
@@ -40,6 +51,132 @@ class Schema(BaseRecord):
     class Meta:
         app_label = "lineagedb"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args or "id" in kwargs:  # loaded from the database
+            super().__init__(*args, **kwargs)
+            self._pending = None
+            return
+        features = kwargs.pop("features", None)
+        slots = kwargs.pop("slots", None)
+        members = kwargs.pop("_members", None)  # registry records of a feature set (e.g. genes), see curators
+        if "itype" in kwargs:
+            kwargs["itype"] = normalize_itype(kwargs["itype"])
+        if kwargs.get("dtype") is not None:
+            kwargs["dtype"] = normalize_dtype(kwargs["dtype"])
+        feature_list = normalize_features(features) if features is not None else []
+        index = kwargs.get("index")
+        if index is not None and getattr(index, "pk", None) is None:
+            raise errors.InvalidArgument("the index feature is not saved yet: save it first (feature.save())")
+        if slots is not None:
+            if not isinstance(slots, dict) or not all(isinstance(s, Schema) for s in slots.values()):
+                raise errors.InvalidArgument('slots must map slot names to schemas, e.g. {"obs": schema, "var.T": var_schema}')
+            if features:
+                raise errors.InvalidArgument("a composite schema takes slots or features, not both")
+        if kwargs.get("itype") is None and (feature_list or index is not None):
+            kwargs["itype"] = "Feature"
+        if kwargs.get("flexible") is None:
+            kwargs["flexible"] = features is None and slots is None
+        if members is not None:
+            kwargs["n"] = len(members)
+        elif slots is None and features is not None:
+            kwargs["n"] = len(feature_list)
+        super().__init__(**kwargs)
+        self._pending = {"features": feature_list, "slots": dict(slots or {}), "members": members}
+
+    # -- definition --------------------------------------------------------------------------
+    @property
+    def slots(self) -> dict[str, Schema]:
+        """The component schemas of a composite schema, by slot (``{"obs": ..., "var.T": ...}``)."""
+        if self._pending is not None and self._state.adding:
+            return dict(self._pending["slots"])
+        links = SchemaComponent.objects.filter(composite=self).select_related("component")
+        return {link.slot: link.component for link in links}
+
+    @property
+    def members(self) -> Any:
+        """The features of this schema in their order, or the registry records of a feature set."""
+        if self._pending is not None and self._state.adding:
+            if self._pending["members"] is not None:
+                return list(self._pending["members"])
+            return [f for f, _ in self._pending["features"]]
+        from ._schema_def import member_registry
+
+        model = member_registry(self.itype)
+        if model is not None and self.itype not in {"Feature", None}:
+            accessor = _member_accessor(model)
+            return getattr(self, accessor).all() if accessor else model.objects.none()
+        from .feature import Feature
+
+        return Feature.objects.filter(links_schema__schema=self).order_by("links_schema__position")
+
+    def feature_links(self) -> list[tuple[Any, bool]]:
+        """``[(feature, optional), ...]`` in order (one query for a saved schema)."""
+        if self._pending is not None and self._state.adding:
+            return [(f, bool(c.get("optional"))) for f, c in self._pending["features"]]
+        links = SchemaFeature.objects.filter(schema=self).select_related("feature").order_by("position")
+        return [(link.feature, link.optional) for link in links]
+
+    def _definition_hash(self) -> str:
+        pending = self._pending or {"features": [], "slots": {}, "members": None}
+        for component in pending["slots"].values():
+            if component._state.adding:
+                component.save()
+        return definition_hash(self, pending)
+
+    def save(self, *args: Any, **kwargs: Any) -> Schema:
+        """Save the schema; an identical definition already saved is returned instead.
+
+        >>> schema = ln.Schema(itype=ln.Feature).save()  # doctest: +SKIP
+        """
+        if not self._state.adding or self._pending is None:
+            return super().save(*args, **kwargs)
+        self.hash = self._definition_hash()
+        existing = Schema.objects.filter(hash=self.hash, branch=1).order_by("id").first()
+        if existing is not None:
+            for f in self._meta.concrete_fields:
+                setattr(self, f.attname, getattr(existing, f.attname))
+            self._state.adding = False
+            self._state.db = existing._state.db
+            self._pending = None
+            return self
+        pending = self._pending
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            SchemaFeature.objects.bulk_create(
+                [SchemaFeature(schema=self, feature=f, optional=bool(c.get("optional")), position=i)
+                 for i, (f, c) in enumerate(pending["features"])]
+            )
+            SchemaComponent.objects.bulk_create(
+                [SchemaComponent(composite=self, component=c, slot=s) for s, c in pending["slots"].items()]
+            )
+            if pending["members"]:
+                accessor = _member_accessor(type(pending["members"][0]))
+                if accessor is None:
+                    raise errors.InvalidArgument(f"{type(pending['members'][0]).__name__} records cannot be schema members")
+                getattr(self, accessor).add(*pending["members"])
+        self._pending = None
+        return self
+
+
+def _member_accessor(model: type) -> str | None:
+    """The name of the reverse relation from Schema to a registry whose ``schemas`` M2M points here."""
+    try:
+        field = model._meta.get_field("schemas")
+    except Exception:  # noqa: BLE001 - the registry cannot be a feature-set member
+        return None
+    return field.remote_field.related_name
+
+
+def _with_config(self: Any, **config: Any) -> tuple[Any, dict[str, Any]]:
+    """``feature.with_config(optional=True)``: the feature with per-schema settings, for ``Schema(features=...)``.
+
+    >>> ln.Schema(features=[perturbation, donor.with_config(optional=True)])  # doctest: +SKIP
+    """
+    unknown = set(config) - {"optional"}
+    if unknown:
+        raise errors.InvalidArgument(f"with_config() takes optional=True/False; got {sorted(unknown)}")
+    return (self, dict(config))
+
 
 class SchemaFeature(models.Model):
     schema = models.ForeignKey(Schema, models.CASCADE, related_name="links_feature")
@@ -60,3 +197,14 @@ class SchemaComponent(models.Model):
     class Meta:
         app_label = "lineagedb"
         unique_together = [("composite", "slot")]
+
+
+def _attach() -> None:
+    from . import _describe_schema  # noqa: F401 - registers the Schema describe() sections
+    from .feature import Feature
+
+    if not hasattr(Feature, "with_config"):
+        Feature.with_config = _with_config
+
+
+_attach()

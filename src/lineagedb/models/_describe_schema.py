@@ -1,0 +1,91 @@
+"""describe() sections for schemas: a Schema's own tree, and the schema branch of an Artifact."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._describe import section
+
+_SHOWN = 12  # members listed per feature set before "... and N more"
+
+
+def _rules(schema: Any) -> str:
+    flags = [name for name in ("flexible", "minimal_set", "maximal_set", "ordered_set", "coerce_dtype") if getattr(schema, name)]
+    return ", ".join(flags) if flags else "none"
+
+
+def _header(schema: Any) -> str:
+    parts = [f"itype={schema.itype}" if schema.itype else None, f"otype={schema.otype}" if schema.otype else None,
+             f"dtype={schema.dtype}" if schema.dtype else None, f"n={schema.n}" if schema.n is not None else None]
+    name = f"{schema.name!r} " if schema.name else ""
+    return f"{name}[dim]{schema.uid}[/dim] " + " ".join(p for p in parts if p)
+
+
+def _member_labels(schema: Any) -> list[str]:
+    from ._schema_def import registry_and_field
+
+    _, field = registry_and_field(schema.itype)
+    values = list(schema.members.values_list(field or "name", flat=True)[: _SHOWN + 1])
+    extra = getattr(schema.members.model, "symbol", None)
+    if extra is not None:  # genes: show symbols beside ids
+        pairs = list(schema.members.values_list(field or "name", "symbol")[: _SHOWN + 1])
+        values = [f"{v} ({s})" if s else str(v) for v, s in pairs]
+    return [str(v) for v in values]
+
+
+def add_members(schema: Any, tree: Any) -> None:
+    """Add the features (with dtypes) or registry members of ``schema`` to ``tree``."""
+    if schema.itype and schema.itype != "Feature":
+        labels = _member_labels(schema)
+        if labels:
+            node = tree.add(f"[bold]members[/bold] ({schema.n if schema.n is not None else len(labels)})")
+            for label in labels[:_SHOWN]:
+                node.add(label)
+            if schema.n and schema.n > _SHOWN:
+                node.add(f"... and {schema.n - _SHOWN} more")
+        return
+    links = schema.feature_links()
+    if links:
+        node = tree.add(f"[bold]features[/bold] ({len(links)})")
+        for feature, optional in links:
+            notes = [n for n, on in (("optional", optional), ("nullable", feature.nullable)) if on]
+            node.add(f"{feature.name}  [dim]{feature.dtype}[/dim]" + (f"  ({', '.join(notes)})" if notes else ""))
+
+
+@section("Schema")
+def schema_section(schema: Any, tree: Any) -> None:
+    """The definition: types, rules, index, features or members, and the slots of a composite."""
+    if schema.description:
+        tree.add(f"description: {schema.description}")
+    for name in ("name", "itype", "otype", "dtype", "n", "hash"):
+        value = getattr(schema, name)
+        if value not in (None, ""):
+            tree.add(f"{name}: {value}")
+    tree.add(f"rules: {_rules(schema)}")
+    if schema.index_id is not None:
+        tree.add(f"index: {schema.index.name}  [dim]{schema.index.dtype}[/dim]")
+    add_members(schema, tree)
+    slots = schema.slots if schema.pk is not None else {}
+    if slots:
+        node = tree.add("[bold]slots[/bold]")
+        for slot, component in slots.items():
+            sub = node.add(f"{slot}: {_header(component)}")
+            add_members(component, sub)
+
+
+@section("Artifact")
+def artifact_schema_section(artifact: Any, tree: Any) -> None:
+    """The schema an artifact was validated against and the feature set of each slot."""
+    if artifact.pk is None:
+        return
+    from .artifact import ArtifactSchema
+
+    links = list(ArtifactSchema.objects.filter(artifact=artifact).select_related("schema").order_by("id"))
+    if artifact.schema_id is None and not links:
+        return
+    node = tree.add("[bold]Schema[/bold]")
+    if artifact.schema_id is not None:
+        node.add(f"validated by: {_header(artifact.schema)}")
+    for link in links:
+        sub = node.add(f"[bold]{link.slot or 'features'}[/bold]: {_header(link.schema)}")
+        add_members(link.schema, sub)

@@ -1,0 +1,127 @@
+"""How a schema definition is normalised and hashed (used by ``Schema`` and the curators).
+
+``itype`` strings: ``"Feature"`` (columns are registered features), ``"Record"``, ``"bio.CellType"``
+(a registry: values match its name field) or ``"bio.Gene.ensembl_gene_id"`` (a registry field).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from .. import errors
+
+_PY_DTYPES = {int: "int", float: "float", str: "str", bool: "bool", dict: "dict", list: "list"}
+_VALUE_DTYPES = {"int", "float", "num", "str", "bool", "date", "datetime"}
+
+
+def registry_name(model: type) -> str:
+    """``bt.CellType`` -> ``"bio.CellType"``, ``ln.Record`` -> ``"Record"``."""
+    from ._dtypes import _registry_name
+
+    return _registry_name(model)
+
+
+def normalize_itype(itype: Any) -> str | None:
+    """Accept a registry class, a registry field (``bt.Gene.ensembl_gene_id``) or a string."""
+    if itype is None:
+        return None
+    if isinstance(itype, str):
+        model, field = registry_and_field(itype)  # raises on an unknown registry or field
+        return registry_name(model) + (f".{field}" if field else "")
+    field = getattr(itype, "field", None)
+    if field is not None and getattr(field, "model", None) is not None:  # a Django DeferredAttribute
+        return f"{registry_name(field.model)}.{field.name}"
+    if isinstance(itype, type) and hasattr(itype, "_meta"):
+        return registry_name(itype)
+    raise errors.InvalidArgument(
+        f"itype={itype!r} is not a registry or registry field; use e.g. ln.Feature or bt.Gene.ensembl_gene_id"
+    )
+
+
+def normalize_dtype(dtype: Any) -> str:
+    """The dtype of a schema's values (e.g. of X in an AnnData): ``int``, ``float``, ``num``, ``str``, ..."""
+    if dtype in _PY_DTYPES:
+        return _PY_DTYPES[dtype]
+    if isinstance(dtype, str) and dtype in _VALUE_DTYPES:
+        return dtype
+    raise errors.InvalidArgument(f"schema dtype={dtype!r} is not one of {sorted(_VALUE_DTYPES)} (or int/float/str/bool)")
+
+
+def registry_and_field(itype: str) -> tuple[type | None, str | None]:
+    """``"bio.Gene.ensembl_gene_id"`` -> (Gene, "ensembl_gene_id"); ``"Feature"`` -> (Feature, None)."""
+    from ._dtypes import _get_model
+
+    parts = itype.split(".")
+    n_registry = 2 if parts[0] in {"bio", "bt"} else 1
+    registry, rest = ".".join(parts[:n_registry]), parts[n_registry:]
+    model = _get_model(registry)
+    if model is None or len(rest) > 1:
+        raise errors.InvalidArgument(
+            f"itype {itype!r} is not a registry or registry field, e.g. 'Feature' or 'bio.Gene.ensembl_gene_id'"
+        )
+    field = rest[0] if rest else None
+    if field is not None:
+        try:
+            model._meta.get_field(field)
+        except Exception as e:  # noqa: BLE001
+            raise errors.InvalidArgument(f"itype {itype!r}: {model.__name__} has no field {field!r}") from e
+    return model, field
+
+
+def member_registry(itype: str | None) -> type | None:
+    if not itype:
+        return None
+    return registry_and_field(itype)[0]
+
+
+def normalize_features(features: Any) -> list[tuple[Any, dict[str, Any]]]:
+    """``[feature, feature.with_config(optional=True), "name"]`` -> ``[(Feature, config), ...]``."""
+    from .feature import Feature
+
+    if isinstance(features, (str, Feature)) or not hasattr(features, "__iter__"):
+        raise errors.InvalidArgument("features must be a list of features, e.g. features=[perturbation, donor]")
+    out: list[tuple[Any, dict[str, Any]]] = []
+    seen: set[int] = set()
+    for item in features:
+        feature, config = (item if isinstance(item, tuple) else (item, {}))
+        if isinstance(feature, str):
+            found = Feature.filter(name=feature).first()
+            if found is None:
+                raise errors.InvalidArgument(
+                    f"no feature named {feature!r}; create it first: ln.Feature(name={feature!r}, dtype=...).save()"
+                )
+            feature = found
+        if not isinstance(feature, Feature):
+            raise errors.InvalidArgument(f"{feature!r} is not a Feature")
+        if feature.pk is None:
+            raise errors.InvalidArgument(f"feature {feature.name!r} is not saved yet: call .save() on it first")
+        if feature.pk in seen:
+            raise errors.InvalidArgument(f"feature {feature.name!r} is listed twice")
+        seen.add(feature.pk)
+        out.append((feature, dict(config)))
+    return out
+
+
+def definition_hash(schema: Any, pending: dict[str, Any]) -> str:
+    """A stable hash of everything that decides what validates: the same definition, the same hash."""
+    features = [[f.uid, bool(c.get("optional"))] for f, c in pending["features"]]
+    if not schema.ordered_set:
+        features.sort()
+    members = None
+    if pending["members"] is not None:
+        _, field = registry_and_field(schema.itype) if schema.itype else (None, None)
+        members = sorted(str(getattr(m, field or "uid")) for m in pending["members"])
+    definition = {
+        "itype": schema.itype, "otype": schema.otype, "dtype": schema.dtype,
+        "minimal_set": schema.minimal_set, "maximal_set": schema.maximal_set,
+        "ordered_set": schema.ordered_set, "flexible": schema.flexible, "coerce_dtype": schema.coerce_dtype,
+        "index": schema.index.uid if schema.index_id is not None else None,
+        "features": features,
+        "slots": sorted([slot, comp.hash] for slot, comp in pending["slots"].items()),
+        "members": members,
+        "config": schema.config,
+    }
+    text = json.dumps(definition, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
