@@ -35,3 +35,19 @@ class Run(BaseRecord):
 
     class Meta:
         app_label = "lineagedb"
+
+    def to_openlineage(self) -> list[dict]:
+        """This run as OpenLineage RunEvents (START, then COMPLETE/FAIL/ABORT once it ended).
+
+        >>> events = run.to_openlineage()  # doctest: +SKIP
+        """
+        from ..tracking._openlineage import run_events
+
+        return run_events(self)
+
+
+from . import _lineage  # noqa: E402 - lineage views for the registries that carry data
+from .artifact import Artifact  # noqa: E402
+from .collection import Collection  # noqa: E402
+
+_lineage.attach(Artifact, Collection, Run)

@@ -1,0 +1,198 @@
+"""Lineage graphs of artifacts, collections and runs, drawn with graphviz or as a text tree.
+
+Edges run in the direction data flows: input artifact -> run -> output artifact, member artifact ->
+collection. Tracking's own artifacts (environments, reports; ``kind="__lineagedb__"``) are left out.
+
+>>> artifact.view_lineage()                   # doctest: +SKIP
+>>> artifact.view_lineage(downstream=True)    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+INTERNAL_KIND = "__lineagedb__"
+
+
+@dataclass
+class LineageGraph:
+    """Nodes keyed ``"<Registry>:<id>"`` with their records, and (source, target) edges."""
+
+    root: str
+    nodes: dict[str, Any] = field(default_factory=dict)
+    edges: set[tuple[str, str]] = field(default_factory=set)
+
+    def parents(self, node: str) -> list[str]:
+        return sorted(s for s, t in self.edges if t == node)
+
+    def children(self, node: str) -> list[str]:
+        return sorted(t for s, t in self.edges if s == node)
+
+
+def node_id(record: Any) -> str:
+    return f"{type(record).__name__}:{record.id}"
+
+
+def _visible(records: Any) -> list[Any]:
+    return [r for r in records if getattr(r, "kind", None) != INTERNAL_KIND and getattr(r, "branch", 1) != -1]
+
+
+def _upstream_of(record: Any) -> list[Any]:
+    name = type(record).__name__
+    if name == "Run":
+        return _visible(record.input_artifacts.all()) + _visible(record.input_collections.all())
+    found = [record.run] if record.run_id is not None else []
+    if name == "Collection":
+        found += _visible(record.artifacts.all())
+    return found
+
+
+def _downstream_of(record: Any) -> list[Any]:
+    name = type(record).__name__
+    if name == "Run":
+        return _visible(record.output_artifacts.all()) + _visible(record.output_collections.all())
+    found = list(record.input_of_runs.all())
+    if name == "Artifact":
+        found += _visible(record.collections.all())
+    return found
+
+
+def build_graph(record: Any, upstream: bool = True, downstream: bool = False, max_nodes: int = 500) -> LineageGraph:
+    """Walk the lineage of ``record`` (an Artifact, Collection or Run) up and/or down."""
+    graph = LineageGraph(root=node_id(record), nodes={node_id(record): record})
+    for direction, step in ((upstream, _upstream_of), (downstream, _downstream_of)):
+        if not direction:
+            continue
+        queue, seen = [record], {node_id(record)}
+        while queue and len(graph.nodes) < max_nodes:
+            current = queue.pop(0)
+            for other in step(current):
+                key = node_id(other)
+                graph.nodes.setdefault(key, other)
+                edge = (key, node_id(current)) if step is _upstream_of else (node_id(current), key)
+                graph.edges.add(edge)
+                if key not in seen:
+                    seen.add(key)
+                    queue.append(other)
+    return graph
+
+
+def label(record: Any) -> str:
+    """One line naming a node: an artifact's key, a run's transform and time."""
+    name = type(record).__name__
+    if name == "Run":
+        transform = record.transform
+        when = f" {record.started_at:%Y-%m-%d %H:%M}" if record.started_at else ""
+        status = "" if record.status == "completed" else f", {record.status}"
+        return f"run of {transform.kind} {transform.key!r}{when}{status} [Run {record.uid}]"
+    title = record.key or record.description or "(no key)"
+    return f"{title} [{name} {record.uid}]"
+
+
+def to_text(graph: LineageGraph) -> str:
+    """The graph as text trees: what the root comes from (upstream), and what uses it (downstream)."""
+    lines: list[str] = []
+
+    def walk(node: str, prefix: str, nexts: Any, seen: set[str]) -> None:
+        items = nexts(node)
+        for i, child in enumerate(items):
+            last = i == len(items) - 1
+            repeat = child in seen
+            lines.append(prefix + ("└── " if last else "├── ") + label(graph.nodes[child]) + (" (see above)" if repeat else ""))
+            if not repeat:
+                seen.add(child)
+                walk(child, prefix + ("    " if last else "│   "), nexts, seen)
+
+    root_label = label(graph.nodes[graph.root])
+    for title, nexts in (("comes from", graph.parents), ("is used by", graph.children)):
+        if nexts(graph.root):
+            lines.append(f"{root_label} {title}:")
+            walk(graph.root, "", nexts, {graph.root})
+    if not lines:
+        lines.append(f"{root_label}: no lineage recorded (it was not saved or loaded within ln.track())")
+    return "\n".join(lines)
+
+
+def to_graphviz(graph: LineageGraph) -> Any:
+    """The graph as a ``graphviz.Digraph``, left to right, the root highlighted."""
+    import graphviz
+
+    dot = graphviz.Digraph(graph_attr={"rankdir": "LR"}, node_attr={"fontname": "Helvetica", "fontsize": "10"})
+    for key, record in graph.nodes.items():
+        name = type(record).__name__
+        text = label(record).replace(" [", "\n[")
+        style = {"shape": "box", "style": "rounded,filled", "fillcolor": "#e8f1fb"}
+        if name == "Run":
+            style = {"shape": "ellipse", "style": "filled", "fillcolor": "#f3efe4"}
+        elif name == "Collection":
+            style["fillcolor"] = "#e9f6ea"
+        if key == graph.root:
+            style["penwidth"] = "2.5"
+        dot.node(key.replace(":", "_"), text, **style)
+    for source, target in sorted(graph.edges):
+        dot.edge(source.replace(":", "_"), target.replace(":", "_"))
+    return dot
+
+
+def has_dot() -> bool:
+    return shutil.which("dot") is not None
+
+
+def render(record: Any, upstream: bool = True, downstream: bool = False, jupyter: bool | None = None) -> str | None:
+    """Draw the lineage: SVG inline in Jupyter, an SVG file on a terminal, else a text tree.
+
+    Returns the SVG file's path, the text tree, or None when it was shown inline.
+    """
+    if record._state.adding:
+        text = f"{type(record).__name__} is not saved yet: save it to record its lineage"
+        print(text)
+        return text
+    graph = build_graph(record, upstream=upstream, downstream=downstream)
+    if jupyter is None:
+        from ..tracking._notebook import ipython_kernel
+
+        jupyter = ipython_kernel() is not None
+    if has_dot():
+        try:
+            svg = to_graphviz(graph).pipe(format="svg")
+        except Exception as e:  # noqa: BLE001 - a broken graphviz install falls back to text
+            print(f"! graphviz could not draw the graph ({type(e).__name__}); text instead", file=sys.stderr)
+        else:
+            if jupyter:
+                from IPython.display import SVG, display
+
+                display(SVG(svg))
+                return None
+            from ..core.user_settings import settings
+
+            path = Path(settings.cache_dir) / "lineage" / f"{type(record).__name__.lower()}_{record.uid}.svg"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(svg)
+            print(to_text(graph))
+            print(f"→ lineage graph: {path}")
+            return str(path)
+    text = to_text(graph)
+    print(text)
+    return text
+
+
+def view_lineage(self: Any, upstream: bool = True, downstream: bool = False) -> None:
+    """Show where this record comes from (``upstream``) and what uses it (``downstream=True``).
+
+    Jupyter shows an SVG graph; a terminal gets a text tree plus the path of an SVG file (when graphviz's
+    ``dot`` is installed); without ``dot``, the text tree alone.
+
+    >>> artifact.view_lineage(downstream=True)  # doctest: +SKIP
+    """
+    render(self, upstream=upstream, downstream=downstream)
+
+
+def attach(*models: Any) -> None:
+    """Give ``models`` (Artifact, Collection, Run) their ``view_lineage`` method."""
+    for model in models:
+        if "view_lineage" not in model.__dict__:
+            model.view_lineage = view_lineage

@@ -1,0 +1,188 @@
+"""The run lifecycle: ``track()`` starts a run, ``finish()`` ends it, a crash marks it errored."""
+
+from __future__ import annotations
+
+import atexit
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .. import errors
+from ..core.context import get_run, set_run
+from ._source import SourceFile, read_source
+
+_STATE: dict[str, Any] = {"source": None, "last": None, "hooks": False, "previous_hook": None}
+_PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
+
+
+def now() -> Any:
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` as JSON-serializable data: records become ``"Artifact:<uid>"``, other objects their repr."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [jsonable(v) for v in value]
+    uid = getattr(value, "uid", None)
+    if isinstance(uid, str):
+        return f"{type(value).__name__}:{uid}"
+    text = repr(value)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _caller_file() -> Path | None:
+    frame = sys._getframe(1)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if not name.startswith(_PACKAGE_DIR) and not name.startswith("<") and "importlib" not in name:
+            return Path(name)
+        frame = frame.f_back
+    return None
+
+
+def detect_source(path: str | Path | None) -> SourceFile:
+    """The script or notebook that called ``ln.track()`` (or the one at ``path``)."""
+    if path is not None:
+        return read_source(path)
+    from ._notebook import ipython_kernel, notebook_path
+
+    shell = ipython_kernel()
+    if shell is not None:
+        found = notebook_path(shell)
+        if found is None:
+            raise errors.NotebookNotFound(
+                "could not detect the path of this notebook; pass it: ln.track(path='my_notebook.ipynb') "
+                "(relative to the notebook's folder, or absolute)"
+            )
+        return read_source(found)
+    caller = _caller_file()
+    if caller is None or not caller.is_file():
+        raise errors.InvalidArgument(
+            "ln.track() cannot tell which script is running (interactive session?); pass "
+            "ln.track(path='my_script.py') or ln.track(ln.Transform(key='my_analysis', kind='pipeline'))"
+        )
+    return read_source(caller)
+
+
+def start_run(transform: Any, params: dict | None = None, initiated_by: Any = None) -> Any:
+    """Save a new started Run of ``transform`` with the process environment and make it current."""
+    from ..models import Run
+    from ._artifacts import save_environment
+
+    try:
+        environment = save_environment()
+    except Exception as e:  # noqa: BLE001 - an unsavable environment must not stop the user's work
+        print(f"! could not save the environment of this run: {type(e).__name__}: {e}", file=sys.stderr)
+        environment = None
+    run = Run(transform=transform, started_at=now(), status="started", params=params,
+              environment=environment, initiated_by_run=initiated_by).save()
+    set_run(run)
+    return run
+
+
+def end_run(run: Any, status: str) -> None:
+    run.status = status
+    run.finished_at = now()
+    run.save(update_fields=["status", "finished_at"])
+
+
+def track(transform: Any = None, params: dict | None = None, path: str | Path | None = None) -> None:
+    """Start a run of the calling script or notebook (or of ``transform``); data saved from now on links to it.
+
+    >>> ln.track()                                    # doctest: +SKIP
+    >>> ln.track(params={"learning_rate": 0.01})      # doctest: +SKIP
+    >>> ln.track(ln.Transform(key="my_pipeline", version="1.2.0", kind="pipeline"))  # doctest: +SKIP
+    """
+    from ._transforms import transform_for_record, transform_for_source
+
+    if params is not None and not isinstance(params, dict):
+        raise errors.InvalidArgument(f"params must be a dict such as {{'alpha': 0.1}}, not {type(params).__name__}")
+    if transform is not None and path is not None:
+        raise errors.InvalidArgument("pass either a transform or a path to ln.track(), not both")
+    source = None
+    if transform is None:
+        source = detect_source(path)
+        record = transform_for_source(source)
+    else:
+        record = transform_for_record(transform)
+    run = start_run(record, params=jsonable(params) if params is not None else None)
+    _STATE.update(source=source, last=None)
+    _install_hooks()
+    print(f"→ tracking {record.kind} {record.key!r} (transform {record.uid}), started run {run.uid}")
+
+
+def finish() -> None:
+    """End the current run: finished_at, status ``completed``, source code and (notebooks) an HTML report.
+
+    Calling it again, or without a run, changes nothing.
+
+    >>> ln.finish()  # doctest: +SKIP
+    """
+    run = get_run()
+    if run is None:
+        last = _STATE["last"]
+        print(f"→ run {last.uid} is already finished" if last is not None else "→ no run to finish: call ln.track() first")
+        return
+    source: SourceFile | None = _STATE["source"]
+    transform = run.transform
+    if source is not None and not transform.source_code:
+        transform.source_code = source.source_code
+        transform.save(update_fields=["source_code"])
+    if source is not None and source.kind == "notebook":
+        save_notebook_report(run, source.path)
+    end_run(run, "completed")
+    set_run(None)
+    _STATE.update(last=run, source=None)
+    print(f"→ finished run {run.uid} of {transform.key!r}")
+
+
+def save_notebook_report(run: Any, notebook: Path) -> None:
+    """Save the notebook file and its HTML rendering as internal artifacts of ``run`` (``run.report``)."""
+    from ._artifacts import save_internal_artifact
+    from ._notebook import html_report
+
+    transform = run.transform
+    save_internal_artifact(notebook, f"__lineagedb__/notebooks/{transform.uid}.ipynb",
+                           f"Notebook {transform.key} of run {run.uid}", run=run)
+    with tempfile.TemporaryDirectory() as tmp:
+        html = html_report(notebook, Path(tmp) / f"{notebook.stem}.html")
+        if html is None:
+            print("! nbconvert is not installed: no HTML report saved (pip install nbconvert)", file=sys.stderr)
+            return
+        run.report = save_internal_artifact(html, f"__lineagedb__/reports/{run.uid}.html",
+                                            f"Report of {transform.key}, run {run.uid}", run=run)
+    run.save(update_fields=["report"])
+
+
+def _on_exception(exc_type: type, exc: BaseException, tb: Any) -> None:
+    try:
+        run = get_run()
+        if run is not None and run.status == "started":
+            end_run(run, "aborted" if issubclass(exc_type, KeyboardInterrupt) else "errored")
+            set_run(None)
+            print(f"→ run {run.uid} marked {run.status}", file=sys.stderr)
+    except Exception:  # noqa: BLE001 - never hide the user's error behind ours
+        pass
+    hook = _STATE["previous_hook"] or sys.__excepthook__
+    hook(exc_type, exc, tb)
+
+
+def _on_exit() -> None:
+    run = get_run()
+    if run is not None and run.status == "started" and _STATE["source"] is not None and _STATE["source"].kind == "script":
+        print(f"→ run {run.uid} was not finished: call ln.finish() at the end of the script", file=sys.stderr)
+
+
+def _install_hooks() -> None:
+    if _STATE["hooks"]:
+        return
+    _STATE.update(hooks=True, previous_hook=sys.excepthook)
+    sys.excepthook = _on_exception
+    atexit.register(_on_exit)
