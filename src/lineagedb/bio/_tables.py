@@ -1,0 +1,174 @@
+"""Load a source into one normalized table, cached as parquet on first load and in memory after.
+
+Ontology tables have the columns ``ontology_id, name, synonyms, description, parents`` (synonyms and
+direct parent ids ``|``-joined); gene tables ``ensembl_gene_id, symbol, biotype``; protein tables
+``uniprotkb_id, name``; the organism table adds ``scientific_name``.
+
+>>> from lineagedb.bio._sources import default_sources
+>>> df = load_table(default_sources("CellType")[0])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import errors
+from ._sources import SourceSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+COLUMNS = ["ontology_id", "name", "synonyms", "description", "parents"]
+_MEMO: dict[tuple[str, str, str], Any] = {}
+_LOCK = threading.Lock()
+
+
+def read_cxg_json(path: str | Path) -> dict[str, Any]:
+    """The dict inside a cellxgene-ontology-guide ``*.json.zst`` file."""
+    import zstandard
+
+    with open(path, "rb") as handle:
+        return json.loads(zstandard.ZstdDecompressor().stream_reader(handle).read())
+
+
+def _join(items: Any) -> str | None:
+    items = [i for i in (items or []) if i]
+    return "|".join(dict.fromkeys(items)) if items else None
+
+
+def rows_to_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows with list-valued ``synonyms``/``parents`` -> a normalized ontology table."""
+    import pandas as pd
+
+    ids = {r["ontology_id"] for r in rows}
+    data = {
+        "ontology_id": [r["ontology_id"] for r in rows],
+        "name": [r["name"] for r in rows],
+        "synonyms": [_join(s for s in r.get("synonyms", []) if s != r["name"]) for r in rows],
+        "description": [r.get("description") for r in rows],
+        "parents": [_join(p for p in r.get("parents", []) if p in ids) for r in rows],
+    }
+    return pd.DataFrame(data, columns=COLUMNS)
+
+
+def cxg_to_frame(terms: dict[str, Any]) -> pd.DataFrame:
+    rows = []
+    for oid, term in terms.items():
+        if term.get("deprecated") or not term.get("label"):
+            continue
+        parents = [a for a, distance in (term.get("ancestors") or {}).items() if distance == 1]
+        rows.append({"ontology_id": oid, "name": term["label"], "synonyms": term.get("synonyms") or [],
+                     "description": term.get("description"), "parents": parents})
+    return rows_to_frame(rows)
+
+
+def _owl_to_frame(path: str) -> pd.DataFrame:
+    try:
+        import pronto
+    except ImportError as exc:
+        raise errors.InvalidArgument(
+            f"reading OWL files needs `pip install pronto`; or convert {path!r} to OBO (e.g. with ROBOT)"
+        ) from exc
+    rows = []
+    for term in pronto.Ontology(path).terms():
+        if term.obsolete or not term.name:
+            continue
+        rows.append({"ontology_id": term.id, "name": term.name,
+                     "synonyms": [s.description for s in term.synonyms if s.scope in {"EXACT", "RELATED"}],
+                     "description": str(term.definition) if term.definition else None,
+                     "parents": [p.id for p in term.superclasses(distance=1, with_self=False)]})
+    return rows_to_frame(rows)
+
+
+def _user_table(path: str, sep: str | None) -> pd.DataFrame:
+    import pandas as pd
+
+    df = pd.read_parquet(path) if sep is None else pd.read_csv(path, sep=sep, dtype=str)
+    if "ontology_id" in df.columns and "name" in df.columns:
+        for col in COLUMNS:
+            if col not in df.columns:
+                df[col] = None
+        for col in ("synonyms", "parents"):
+            df[col] = [v if isinstance(v, str) or v is None else _join(list(v)) for v in df[col]]
+    return df.astype(object).where(df.notna(), None)
+
+
+def _fetch(url: str, cache: Path) -> str:
+    """A local path for ``url`` (http(s)/s3 urls are downloaded once into the cache)."""
+    if "://" not in url or url.startswith("file://"):
+        path = url.removeprefix("file://")
+        if not Path(path).exists():
+            raise errors.InvalidArgument(f"source file {path!r} does not exist")
+        return path
+    import hashlib
+
+    import fsspec
+
+    target = cache / f"download-{hashlib.sha1(url.encode()).hexdigest()[:12]}-{Path(url).name}"
+    if not target.exists():
+        with fsspec.open(url, "rb") as src, open(str(target) + ".part", "wb") as dst:
+            dst.write(src.read())
+        Path(str(target) + ".part").rename(target)
+    return str(target)
+
+
+def _read(spec: SourceSpec, cache: Path) -> pd.DataFrame:
+    path = _fetch(spec.path, cache)
+    if spec.kind == "cxg":
+        return cxg_to_frame(read_cxg_json(path))
+    if spec.kind == "obo":
+        from ._obo import read_obo
+
+        return rows_to_frame(read_obo(path)[0])
+    if spec.kind == "owl":
+        return _owl_to_frame(path)
+    if spec.kind == "csv":
+        return _user_table(path, "\t" if path.lower().endswith(".tsv") else ",")
+    return _user_table(path, None)
+
+
+def cache_dir() -> Path:
+    """``<ln.settings.cache_dir>/bio``: parquet copies of loaded sources."""
+    from ..core.user_settings import settings
+
+    path = settings.cache_dir / "bio"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def load_table(spec: SourceSpec) -> pd.DataFrame:
+    """The normalized table of a source: memory, else the parquet cache, else parsed and cached."""
+    key = (spec.path, spec.version, spec.organism)
+    table = _MEMO.get(key)
+    if table is not None:
+        return table
+    with _LOCK:
+        if key in _MEMO:
+            return _MEMO[key]
+        import pandas as pd
+
+        if spec.kind == "parquet" and "://" not in spec.path:
+            table = _user_table(spec.path, None)
+        else:
+            folder = cache_dir()
+            cached = folder / f"{spec.entity}-{spec.name}-{spec.organism}-{spec.version}.parquet".replace("/", "_")
+            if cached.exists() and cached.stat().st_mtime >= _mtime(spec.path):
+                table = pd.read_parquet(cached)
+            else:
+                table = _read(spec, folder)
+                tmp = cached.with_suffix(".part")
+                table.to_parquet(tmp, compression="zstd", index=False)
+                tmp.replace(cached)
+        table = table.astype(object).where(table.notna(), None).reset_index(drop=True)
+        _MEMO[key] = table
+        return table
+
+
+def _mtime(path: str) -> float:
+    try:
+        return Path(path).stat().st_mtime
+    except OSError:
+        return 0.0
