@@ -15,3 +15,7 @@ __all__ = [
     "ArtifactFeatureValue", "RunFeatureValue", "Record", "ArtifactRecord", "Run", "Schema",
     "SchemaComponent", "SchemaFeature", "Storage", "Transform", "User",
 ]
+
+from ._features import install as _install_features  # noqa: E402 - .features accessor, feature filters/columns/describe
+
+_install_features()

@@ -7,15 +7,21 @@ A label registry declares::
     Artifact<Label> = label_link("<Label>", app_label="<app>", module=__name__)
 
 which gives ``artifact.<plural>.add(...)``, ``ln.Artifact.filter(<plural>=...)`` and links that can
-carry the feature a label was annotated under.
+carry the feature a label was annotated under::
+
+    artifact.records.add(dmso, feature="perturbation")   # or a Feature record
+    artifact.records.remove(dmso, feature="perturbation")
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from functools import cached_property, partial
+from typing import Any, Iterable
 
 from django.db import models
+
+from .. import errors
 
 # "<app_label>.<Label>" -> (link model, name of the label's FK on the link, artifact accessor name)
 LABEL_LINKS: dict[str, tuple[type[models.Model], str, str]] = {}
@@ -40,4 +46,138 @@ def label_link(label: str, app_label: str, module: str, accessor: str) -> type[m
     }
     link = type(f"Artifact{label}", (models.Model,), attrs)
     LABEL_LINKS[f"{app_label}.{label}"] = (link, field, accessor)
+    from django.apps import apps
+
+    apps.lazy_model_operation(partial(_install_managers, accessor), ("lineagedb", "artifact"), (app_label, label.lower()))
     return link
+
+
+# -- feature-carrying links ------------------------------------------------------------------------
+
+def link_of(label_model: Any) -> tuple[type[models.Model], str, str]:
+    """(link model, label FK name, artifact accessor) of a label registry; InvalidArgument if it is none."""
+    try:
+        return LABEL_LINKS[label_model._meta.label]
+    except KeyError:
+        raise errors.InvalidArgument(
+            f"{label_model.__name__} is not a label registry; labels are Record and the bio registries"
+        ) from None
+
+
+def _feature_id(feature: Any) -> int | None:
+    if feature is None:
+        return None
+    if isinstance(feature, str):
+        from .feature import Feature
+
+        found = Feature.objects.filter(name=feature).first()
+        if found is None:
+            raise errors.InvalidArgument(f"no feature named {feature!r}; create it with ln.Feature(name={feature!r}, dtype=...).save()")
+        return found.id
+    if getattr(feature, "_state", None) is None or feature._state.adding:
+        raise errors.InvalidArgument(f"save the feature first: {feature!r}")
+    return feature.id
+
+
+def link_labels(artifact: Any, labels: Iterable[Any], feature: Any = None) -> None:
+    """Link ``labels`` (records of one or several label registries) to ``artifact`` under ``feature``.
+
+    A label linked plainly before gets the feature on its existing link (so plain queries see one link);
+    a label may also be linked under several features.
+    """
+    fid = _feature_id(feature)
+    by_model: dict[Any, list[Any]] = {}
+    for label in labels:
+        if getattr(label, "_state", None) is None or label._state.adding:
+            raise errors.InvalidArgument(f"save the label before linking it: {label!r}")
+        by_model.setdefault(type(label), []).append(label)
+    for model, items in by_model.items():
+        link, field, _ = link_of(model)
+        ids = {r.id for r in items}
+        existing = {(lid, f) for lid, f in link.objects.filter(artifact_id=artifact.id, **{f"{field}_id__in": ids})
+                    .values_list(f"{field}_id", "feature_id")}
+        todo = ids - {lid for lid, f in existing if f == fid}
+        plain = todo & {lid for lid, f in existing if f is None}
+        if fid is not None and plain:  # a plainly linked label now carries the feature: still one link
+            link.objects.filter(artifact_id=artifact.id, feature_id=None, **{f"{field}_id__in": plain}).update(feature_id=fid)
+            todo -= plain
+        link.objects.bulk_create([link(artifact_id=artifact.id, feature_id=fid, **{f"{field}_id": i}) for i in sorted(todo)])
+
+
+def unlink_labels(artifact: Any, labels: Iterable[Any], feature: Any = None) -> None:
+    """Remove the links of ``labels`` to ``artifact`` (only those under ``feature`` if given)."""
+    fid = _feature_id(feature)
+    by_model: dict[Any, list[int]] = {}
+    for label in labels:
+        by_model.setdefault(type(label), []).append(label.id)
+    for model, ids in by_model.items():
+        link, field, _ = link_of(model)
+        qs = link.objects.filter(artifact_id=artifact.id, **{f"{field}_id__in": ids})
+        if fid is not None:
+            qs = qs.filter(feature_id=fid)
+        qs.delete()
+
+
+def labels_of(artifact_ids: Iterable[int], registries: Iterable[str] | None = None, with_feature: bool | None = None) -> list[tuple[int, Any, Any]]:
+    """(artifact id, feature id or None, label record) for every label link of the artifacts.
+
+    One query per label registry (``registries``: ``"<app>.<Label>"`` keys to restrict to);
+    ``with_feature=True`` keeps only links annotated under a feature.
+    """
+    ids = list(artifact_ids)
+    out: list[tuple[int, Any, Any]] = []
+    for key, (link, field, _) in LABEL_LINKS.items():
+        if registries is not None and key not in registries:
+            continue
+        qs = link.objects.filter(artifact_id__in=ids).select_related(field).order_by("id")
+        if with_feature:
+            qs = qs.filter(feature_id__isnull=False)
+        for row in qs:
+            out.append((row.artifact_id, row.feature_id, getattr(row, field)))
+    return out
+
+
+# -- related managers that accept feature= -----------------------------------------------------------
+
+def _feature_manager(base: type, label_side: bool) -> type:
+    """Subclass Django's related manager so add()/remove() take ``feature=``."""
+
+    class LabelManager(base):  # type: ignore[misc, valid-type]
+        def get_queryset(self) -> Any:  # a label linked under two features is still listed once
+            return super().get_queryset().distinct()
+
+        def add(self, *objs: Any, feature: Any = None, **kwargs: Any) -> None:
+            if feature is None:
+                return super().add(*objs, **kwargs)
+            if label_side:  # artifact.records.add(label, feature=...)
+                link_labels(self.instance, objs, feature)
+            else:  # label.artifacts.add(artifact, feature=...)
+                for artifact in objs:
+                    link_labels(artifact, [self.instance], feature)
+            return None
+
+        def remove(self, *objs: Any, feature: Any = None) -> None:
+            if feature is None:
+                return super().remove(*objs)
+            if label_side:
+                unlink_labels(self.instance, objs, feature)
+            else:
+                for artifact in objs:
+                    unlink_labels(artifact, [self.instance], feature)
+            return None
+
+    return LabelManager
+
+
+def _install_managers(accessor: str, artifact_model: Any, label_model: Any) -> None:
+    from django.db.models.fields.related_descriptors import ManyToManyDescriptor
+
+    class LabelDescriptor(ManyToManyDescriptor):
+        @cached_property
+        def related_manager_cls(self) -> type:
+            return _feature_manager(super().related_manager_cls, label_side=self.reverse)
+
+    for owner, name in ((artifact_model, accessor), (label_model, "artifacts")):
+        desc = owner.__dict__.get(name)
+        if isinstance(desc, ManyToManyDescriptor) and not isinstance(desc, LabelDescriptor):
+            desc.__class__ = LabelDescriptor

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
+from .. import errors
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
 
@@ -30,6 +33,34 @@ class Feature(BaseRecord):
 
     class Meta:
         app_label = "lineagedb"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if not args:  # constructed by the user, not loaded from the database
+            if not kwargs.get("name") or not isinstance(kwargs["name"], str):
+                raise errors.InvalidArgument("a Feature needs a name: ln.Feature(name='temperature', dtype=float)")
+            if kwargs.get("dtype") is None:
+                raise errors.InvalidArgument(
+                    f"pass a dtype: ln.Feature(name={kwargs['name']!r}, dtype=float) (or str, int, ln.Record, bt.CellType, ...)"
+                )
+            from ._dtypes import parse_dtype
+
+            kwargs["dtype"] = parse_dtype(kwargs["dtype"])
+        super().__init__(*args, **kwargs)
+
+    def save(self, *args: Any, **kwargs: Any) -> Feature:
+        """Save; a feature of the same name and dtype that exists already is returned instead."""
+        if self._state.adding:
+            existing = type(self).objects.filter(name=self.name).first()
+            if existing is not None:
+                if existing.dtype != self.dtype:
+                    raise errors.ValidationError(
+                        f"feature {self.name!r} exists with dtype {existing.dtype!r}, not {self.dtype!r}: "
+                        f"use another name or ln.Feature.get(name={self.name!r})"
+                    )
+                self.__dict__.update({k: v for k, v in existing.__dict__.items() if k != "_state"})
+                self._state.adding, self._state.db = False, existing._state.db
+                return self
+        return super().save(*args, **kwargs)
 
 
 class FeatureValue(models.Model):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 
+from .. import errors
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._labels import label_link
@@ -36,6 +39,25 @@ class Record(BaseRecord):
             models.UniqueConstraint(fields=["type", "name"], name="record_name_unique_in_type"),
             models.UniqueConstraint(fields=["name"], condition=Q(type__isnull=True), name="record_name_unique_untyped"),
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if not args:
+            kind = kwargs.get("type")
+            if kind is not None and not getattr(kind, "is_type", False):
+                raise errors.ValidationError(
+                    f"type={kind!r} is not a record type; create one with ln.Record(name=..., is_type=True).save()"
+                )
+        super().__init__(*args, **kwargs)
+
+    def save(self, *args: Any, **kwargs: Any) -> Record:
+        """Save; a record with the same name in the same type that exists already is returned instead."""
+        if self._state.adding and self.name:
+            existing = type(self).objects.filter(name=self.name, type_id=self.type_id).first()
+            if existing is not None:
+                self.__dict__.update({k: v for k, v in existing.__dict__.items() if k != "_state"})
+                self._state.adding, self._state.db = False, existing._state.db
+                return self
+        return super().save(*args, **kwargs)
 
 
 ArtifactRecord = label_link("Record", app_label="lineagedb", module=__name__, accessor="records")

@@ -1,0 +1,161 @@
+"""Features in queries, DataFrames and describe(): the hooks the shared query layer calls.
+
+>>> ln.Artifact.filter(temperature__gt=20, suffix=".csv").to_dataframe(features=True)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from .. import errors
+from ._describe import section
+from ._dtypes import check_value, dtype_info, is_categorical, to_json
+from ._features import NUMERIC, host_values, value_hash
+from ._filters import FILTER_HOOKS
+from ._labels import LABEL_LINKS, labels_of, link_of
+from .queryset import DATAFRAME_HOOKS
+
+_TEXT_LOOKUPS = {"exact", "iexact", "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith",
+                 "gt", "gte", "lt", "lte", "in", "range", "regex", "iregex"}
+_NUMBER_LOOKUPS = {"exact", "gt", "gte", "lt", "lte", "in", "range"}
+
+
+def _convert(f: Any, value: Any) -> Any:
+    return to_json(f.dtype, check_value(f.dtype, value, coerce=True, feature=f.name))
+
+
+def _plain_condition(f: Any, lookup: str, value: Any) -> dict[str, Any]:
+    kind = dtype_info(f.dtype).kind
+    many = lookup in {"in", "range"}
+    if kind.startswith("list[") or kind == "dict":
+        if lookup not in {"exact", "in"}:
+            raise errors.InvalidArgument(f"feature {f.name!r} ({f.dtype}) supports only exact and __in lookups")
+        hashes = [value_hash(_convert(f, v)) for v in (value if lookup == "in" else [value])]
+        return {"featurevalue__hash__in": hashes}
+    if kind in NUMERIC:
+        if lookup not in _NUMBER_LOOKUPS:
+            raise errors.InvalidArgument(f"feature {f.name!r} ({f.dtype}) supports lookups {sorted(_NUMBER_LOOKUPS)}, not {lookup!r}")
+        conv = [float(_convert(f, v)) for v in value] if many else float(_convert(f, value))
+        return {f"featurevalue__number__{lookup}": conv}
+    if lookup not in _TEXT_LOOKUPS:
+        raise errors.InvalidArgument(f"feature {f.name!r} ({f.dtype}) does not support lookup {lookup!r}")
+    if kind in {"date", "datetime"}:
+        conv = [str(_convert(f, v)) for v in value] if many else str(_convert(f, value))
+    else:
+        conv = [str(v) for v in value] if many else str(value)
+    return {f"featurevalue__text__{lookup}": conv}
+
+
+def feature_filter(model: Any, key: str, value: Any) -> Q | None:
+    """``temperature=21.6``, ``temperature__gt=20``, ``experiment="My experiment"``, ``donor__isnull=True``."""
+    if model.__name__ not in {"Artifact", "Run"}:
+        return None
+    from .feature import ArtifactFeatureValue, Feature, RunFeatureValue
+
+    name, _, lookup = key.partition("__")
+    f = Feature.objects.filter(name=name).first()
+    if f is None:
+        return None
+    lookup = lookup or "exact"
+    is_artifact = model.__name__ == "Artifact"
+    link, host = (ArtifactFeatureValue, "artifact_id") if is_artifact else (RunFeatureValue, "run_id")
+    info = dtype_info(f.dtype)
+    cat_links = is_artifact and is_categorical(f.dtype) and info.model is not None
+    if lookup == "isnull":
+        if cat_links:
+            label_link, _, _ = link_of(info.model)
+            having = label_link.objects.filter(feature_id=f.id).values(host)
+        else:
+            having = link.objects.filter(featurevalue__feature_id=f.id).values(host)
+        return ~Q(id__in=having) if value else Q(id__in=having)
+    if cat_links:
+        label_link, field, _ = link_of(info.model)
+        head = lookup.split("__")[0]
+        label_fields = {x.name for x in info.model._meta.get_fields()} | {"pk"}
+        if head in label_fields:
+            cond = {f"{field}__{lookup}": value}
+        elif isinstance(value, info.model) or (lookup == "in" and value and all(isinstance(v, info.model) for v in value)):
+            cond = {f"{field}__{lookup}": value}
+        else:
+            cond = {f"{field}__{info.field}__{lookup}": value}
+        return Q(id__in=label_link.objects.filter(feature_id=f.id, **cond).values(host))
+    cond = _plain_condition(f, lookup, value)
+    return Q(id__in=link.objects.filter(featurevalue__feature_id=f.id, **cond).values(host))
+
+
+def features_dataframe(qs: Any, df: Any, features: bool | list[str]) -> Any:
+    """One column per feature, in one query for plain values and one per label registry."""
+    model = qs.model
+    if model.__name__ not in {"Artifact", "Run"}:
+        raise errors.InvalidArgument(f"{model.__name__} records carry no features; use ln.Artifact or ln.Run")
+    names = list(features) if isinstance(features, (list, tuple)) else None
+    if df.empty:
+        for n in names or []:
+            df[n] = []
+        return df
+    uids = list(df.index)
+    id_of = dict(model.objects.filter(uid__in=uids).values_list("uid", "id"))
+    values = host_values(model, list(id_of.values()), names)
+    columns: list[str] = list(names or [])
+    for per in values.values():
+        for n in per:
+            if n not in columns:
+                columns.append(n)
+    df = df.copy()
+    for n in columns:
+        df[n] = [values.get(id_of.get(uid), {}).get(n) for uid in uids]
+    return df
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, set):
+        return ", ".join(sorted(map(str, value)))
+    return str(value)
+
+
+@section("Artifact", "Run")
+def describe_features(record: Any, tree: Any) -> None:
+    """Features (with dtypes and values) and labels (grouped by registry and feature)."""
+    from rich.table import Table
+
+    from ._describe import SECTIONS, _default_fields
+    from .feature import Feature
+
+    if type(record).__name__ == "Run" and SECTIONS.get("Run") == [describe_features]:
+        _default_fields(record, tree)  # no other Run section: keep the plain fields
+    values = host_values(type(record), [record.id]).get(record.id, {})
+    if values:
+        dtypes = dict(Feature.objects.filter(name__in=list(values)).values_list("name", "dtype"))
+        grid = Table.grid(padding=(0, 2))
+        for name, value in values.items():
+            grid.add_row(f"[bold]{name}[/bold]", f"[dim]{dtypes.get(name, '')}[/dim]", _fmt(value))
+        tree.add("[bold]Features[/bold]").add(grid)
+    if type(record).__name__ != "Artifact":
+        return
+    links = labels_of([record.id])
+    if not links:
+        return
+    names = dict(Feature.objects.filter(id__in={fid for _, fid, _ in links if fid}).values_list("id", "name"))
+    grouped: dict[tuple[str, str], list[str]] = {}
+    under_feature = {(label._meta.label, label.id) for _, fid, label in links if fid}
+    for _, fid, label in links:
+        if not fid and (label._meta.label, label.id) in under_feature:
+            continue
+        _, _, accessor = LABEL_LINKS[label._meta.label]
+        registry = label._meta.label.replace("lineagedb.", "")
+        shown = getattr(label, dtype_info(f"cat[{registry}]").field, None) or label.uid
+        entry = grouped.setdefault((f".{accessor}", registry), [])
+        text = f"{shown} [dim](feature {names[fid]})[/dim]" if fid else str(shown)
+        if text not in entry:
+            entry.append(text)
+    grid = Table.grid(padding=(0, 2))
+    for (accessor, registry), labels in grouped.items():
+        grid.add_row(f"[bold]{accessor}[/bold]", f"[dim]{registry}[/dim]", ", ".join(labels))
+    tree.add("[bold]Labels[/bold]").add(grid)
+
+
+if feature_filter not in FILTER_HOOKS:
+    FILTER_HOOKS.append(feature_filter)
+DATAFRAME_HOOKS["features"] = features_dataframe

@@ -1,0 +1,300 @@
+"""``artifact.features`` and ``run.features``: typed feature values, validated against each feature's dtype.
+
+>>> ln.Feature(name="temperature", dtype=float).save()  # doctest: +SKIP
+>>> artifact.features.add_values({"temperature": 21.6, "experiment": "My experiment"})  # doctest: +SKIP
+>>> artifact.features.get_values()  # doctest: +SKIP
+{'temperature': 21.6, 'experiment': 'My experiment'}
+
+Non-categorical values live in ``FeatureValue`` rows shared by every artifact/run that has them;
+categorical values of artifacts are label links that carry the feature (see ``_labels``); runs store
+categorical values as validated text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from typing import Any, Iterable
+
+from django.db import transaction
+
+from .. import errors
+from ._dtypes import check_value, dtype_info, from_json, is_categorical, to_json
+from ._labels import LABEL_LINKS, labels_of, link_labels, link_of
+
+NUMERIC = {"int", "float", "num", "bool"}
+
+
+def value_hash(value: Any) -> str:
+    """A stable hash of a JSON value (dict keys sorted)."""
+    return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
+
+
+def typed_columns(dtype: str, json_value: Any) -> tuple[float | None, str | None]:
+    """The (number, text) copies of a stored value that range lookups and indexes use."""
+    kind = dtype_info(dtype).kind
+    if isinstance(json_value, (list, dict)):
+        return None, None
+    if kind in NUMERIC:
+        return float(json_value), None
+    return None, str(json_value)
+
+
+def _host_link(host: Any) -> tuple[Any, str]:
+    from .feature import ArtifactFeatureValue, RunFeatureValue
+
+    name = type(host).__name__
+    if name == "Artifact":
+        return ArtifactFeatureValue, "artifact"
+    if name == "Run":
+        return RunFeatureValue, "run"
+    raise errors.InvalidArgument(f"{name} records carry no feature values; annotate an Artifact or a Run")
+
+
+def _features_by_name(names: Iterable[str]) -> dict[str, Any]:
+    from .feature import Feature
+
+    names = list(names)
+    found = {f.name: f for f in Feature.objects.filter(name__in=names)}
+    missing = [n for n in names if n not in found]
+    if missing:
+        hints = "; ".join(f"ln.Feature(name={n!r}, dtype=...).save()" for n in missing)
+        known = list(Feature.objects.values_list("name", flat=True)[:10000])
+        close = sorted({c for n in missing for c in difflib.get_close_matches(n, known, n=3)})
+        maybe = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+        raise errors.ValidationError(f"unknown feature(s) {missing}{maybe}: create them first, e.g. {hints}")
+    return found
+
+
+def _suggest(model: Any, field: str, value: str) -> str:
+    from ._search import search
+
+    try:
+        close = [getattr(r, field) for r in search(model.objects.all(), value, field=field, limit=3)]
+    except Exception:  # noqa: BLE001 - a suggestion must never hide the real error
+        close = []
+    close = close or difflib.get_close_matches(value, list(model.objects.values_list(field, flat=True)[:5000]), n=3)
+    return f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+
+
+def resolve_labels(feature: Any, values: list[Any]) -> list[Any]:
+    """Records of the feature's registry matching ``values`` (names or records), else ValidationError."""
+    info = dtype_info(feature.dtype)
+    model, field = info.model, info.field
+    if model is None:  # plain "cat": values are kept as text
+        return values
+    records = [v for v in values if not isinstance(v, str)]
+    names = [v for v in values if isinstance(v, str)]
+    if names:
+        qs = model.objects.filter(**{f"{field}__in": names})
+        if info.type_name:
+            qs = qs.filter(type__name=info.type_name, type__is_type=True)
+        found: dict[str, Any] = {}
+        for r in qs.order_by("id"):
+            key = getattr(r, field)
+            if key not in found or (getattr(found[key], "type_id", 0) is not None and getattr(r, "type_id", 0) is None):
+                found[key] = r
+        for name in names:
+            if name not in found:
+                where = f"{model.__name__}[{info.type_name}]" if info.type_name else model.__name__
+                create = (f"ln.Record(name={name!r}{', type=...' if info.type_name else ''}).save()" if model.__name__ == "Record"
+                          else f"{model.__name__}.from_source({field}={name!r}).save() or {model.__name__}({field}={name!r}).save()")
+                raise errors.ValidationError(
+                    f"feature {feature.name!r}: {name!r} is not a {where} {field}{_suggest(model, field, name)} "
+                    f"To add it: {create}"
+                )
+            records.append(found[name])
+    return records
+
+
+class FeatureManager:
+    """Feature values of one artifact or run: ``add_values``, ``get_values``, ``remove_values``, ``set_values``."""
+
+    def __init__(self, host: Any) -> None:
+        self._host = host
+
+    def __repr__(self) -> str:
+        return f"<features of {type(self._host).__name__} {self._host.uid}: {self.get_values()!r}>"
+
+    def _check_saved(self) -> None:
+        if self._host._state.adding:
+            raise errors.InvalidArgument(f"save the {type(self._host).__name__.lower()} before annotating it with features")
+
+    def _validated(self, values: dict[str, Any]) -> tuple[list[tuple[Any, Any]], list[tuple[Any, list[Any]]]]:
+        """(feature, json value) pairs to store as FeatureValue, and (feature, records) pairs to link."""
+        if not isinstance(values, dict):
+            raise errors.InvalidArgument("pass a dict of feature names to values: add_values({'temperature': 21.6})")
+        features = _features_by_name(values)
+        plain, cats = [], []
+        is_artifact = type(self._host).__name__ == "Artifact"
+        for name, raw in values.items():
+            f = features[name]
+            if raw is None:
+                if not f.nullable:
+                    raise errors.ValidationError(f"feature {name!r} is not nullable but got None")
+                continue
+            if is_categorical(f.dtype):
+                items = list(raw) if isinstance(raw, (list, tuple, set)) else [raw]
+                inner = f.dtype[5:-1] if f.dtype.startswith("list[") else f.dtype
+                checked = [check_value(inner, v, coerce=f.coerce_dtype, feature=name) for v in items]
+                records = resolve_labels(f, checked)
+                if is_artifact and dtype_info(f.dtype).model is not None:
+                    cats.append((f, records))
+                else:
+                    field = dtype_info(f.dtype).field
+                    texts = [v if isinstance(v, str) else getattr(v, field) for v in records]
+                    plain.extend((f, t) for t in texts)
+                continue
+            plain.append((f, to_json(f.dtype, check_value(f.dtype, raw, coerce=f.coerce_dtype, feature=name))))
+        return plain, cats
+
+    def add_values(self, values: dict[str, Any]) -> None:
+        """Validate and add feature values (existing values of other features are kept).
+
+        >>> artifact.features.add_values({"temperature": 21.6, "experiment": "My experiment"})  # doctest: +SKIP
+        """
+        self._check_saved()
+        plain, cats = self._validated(values)
+        with transaction.atomic():
+            self._store(plain)
+            for f, records in cats:
+                link_labels(self._host, records, feature=f)
+
+    def _store(self, pairs: list[tuple[Any, Any]]) -> None:
+        from django.db.models import Q
+
+        from .feature import FeatureValue
+
+        if not pairs:
+            return
+        wanted = {(f.id, value_hash(v)): (f, v) for f, v in pairs}
+        cond = Q()
+        for fid, h in wanted:
+            cond |= Q(feature_id=fid, hash=h)
+        rows = {(r.feature_id, r.hash): r for r in FeatureValue.objects.filter(cond)}
+        new = []
+        for key, (f, v) in wanted.items():
+            if key not in rows:
+                number, text = typed_columns(f.dtype, v)
+                new.append(FeatureValue(feature=f, value=v, hash=key[1], number=number, text=text))
+        if new:
+            FeatureValue.objects.bulk_create(new, ignore_conflicts=True)
+            rows = {(r.feature_id, r.hash): r for r in FeatureValue.objects.filter(cond)}
+        link, host_field = _host_link(self._host)
+        link.objects.bulk_create(
+            [link(**{f"{host_field}_id": self._host.id, "featurevalue_id": rows[k].id}) for k in wanted], ignore_conflicts=True
+        )
+
+    def get_values(self) -> dict[str, Any]:
+        """Feature values as a dict with Python types; several values of one feature come as a set (or list)."""
+        return host_values(type(self._host), [self._host.id]).get(self._host.id, {})
+
+    def remove_values(self, features: str | Any | list[Any], *, value: Any = None) -> None:
+        """Remove the values of the named feature(s) (only ``value`` if given).
+
+        >>> artifact.features.remove_values("temperature")  # doctest: +SKIP
+        """
+        self._check_saved()
+        items = features if isinstance(features, (list, tuple)) else [features]
+        names = [f if isinstance(f, str) else f.name for f in items]
+        found = _features_by_name(names)
+        link, host_field = _host_link(self._host)
+        with transaction.atomic():
+            for f in found.values():
+                rows = link.objects.filter(**{f"{host_field}_id": self._host.id}, featurevalue__feature_id=f.id)
+                if value is not None and not is_categorical(f.dtype):
+                    rows = rows.filter(featurevalue__hash=value_hash(to_json(f.dtype, check_value(f.dtype, value, coerce=True))))
+                elif value is not None:
+                    rows = rows.filter(featurevalue__text__in=[value] if isinstance(value, str) else list(value))
+                rows.delete()
+                info = dtype_info(f.dtype)
+                if host_field == "artifact" and info.model is not None:
+                    label_link, field, _ = link_of(info.model)
+                    qs = label_link.objects.filter(artifact_id=self._host.id, feature_id=f.id)
+                    if value is not None:
+                        vals = value if isinstance(value, (list, tuple, set)) else [value]
+                        recs = [v for v in vals if not isinstance(v, str)]
+                        names_ = [v for v in vals if isinstance(v, str)]
+                        qs = qs.filter(**{f"{field}__{info.field}__in": names_}) if not recs else qs.filter(**{f"{field}__in": recs})
+                    qs.delete()
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        """Replace all feature values of this artifact or run with ``values``."""
+        self._check_saved()
+        plain, cats = self._validated(values)
+        link, host_field = _host_link(self._host)
+        with transaction.atomic():
+            link.objects.filter(**{f"{host_field}_id": self._host.id}).delete()
+            if host_field == "artifact":
+                for label_link, _, _ in LABEL_LINKS.values():
+                    label_link.objects.filter(artifact_id=self._host.id, feature_id__isnull=False).delete()
+            self._store(plain)
+            for f, records in cats:
+                link_labels(self._host, records, feature=f)
+
+
+def _collapse(values: list[Any]) -> Any:
+    if len(values) == 1:
+        return values[0]
+    try:
+        return set(values)
+    except TypeError:
+        return values
+
+
+def host_values(model: Any, ids: list[int], names: list[str] | None = None) -> dict[int, dict[str, Any]]:
+    """{host id: {feature name: value}} for artifacts or runs, in a bounded number of queries."""
+    from .feature import ArtifactFeatureValue, Feature, RunFeatureValue
+
+    is_artifact = model.__name__ == "Artifact"
+    link, host_field = (ArtifactFeatureValue, "artifact") if is_artifact else (RunFeatureValue, "run")
+    collected: dict[int, dict[str, list[Any]]] = {}
+    order: dict[str, int] = {}
+    rows = link.objects.filter(**{f"{host_field}_id__in": ids})
+    if names is not None:
+        rows = rows.filter(featurevalue__feature__name__in=names)
+    for hid, fid, name, dtype, value in rows.order_by("featurevalue__feature_id", "featurevalue_id").values_list(
+        f"{host_field}_id", "featurevalue__feature_id", "featurevalue__feature__name", "featurevalue__feature__dtype",
+        "featurevalue__value",
+    ):
+        order[name] = fid
+        collected.setdefault(hid, {}).setdefault(name, []).append(from_json(dtype, value))
+    if is_artifact:
+        cat_features = Feature.objects.filter(dtype__contains="cat[")
+        if names is not None:
+            cat_features = cat_features.filter(name__in=names)
+        by_id = {f.id: f for f in cat_features}
+        registries = {dtype_info(f.dtype).model._meta.label for f in by_id.values()}
+        if by_id:
+            for hid, fid, label in labels_of(ids, registries, with_feature=True):
+                f = by_id.get(fid)
+                if f is None:
+                    continue
+                order[f.name] = f.id
+                collected.setdefault(hid, {}).setdefault(f.name, []).append(getattr(label, dtype_info(f.dtype).field))
+    ranked = sorted(order, key=order.get)  # type: ignore[arg-type]
+    out: dict[int, dict[str, Any]] = {}
+    for hid, per in collected.items():
+        out[hid] = {n: _collapse(per[n]) for n in ranked if n in per}
+    return out
+
+
+class FeaturesDescriptor:
+    """``artifact.features`` / ``run.features``."""
+
+    def __get__(self, obj: Any, cls: type) -> Any:
+        if obj is None:
+            return self
+        return FeatureManager(obj)
+
+
+def install() -> None:
+    """Attach ``.features`` to Artifact and Run, and register the filter, dataframe and describe hooks."""
+    from . import _feature_hooks  # noqa: F401 - registers hooks on import
+    from .artifact import Artifact
+    from .run import Run
+
+    for model in (Artifact, Run):
+        if "features" not in model.__dict__:
+            model.features = FeaturesDescriptor()
