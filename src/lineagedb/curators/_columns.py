@@ -1,0 +1,110 @@
+"""Vectorised checks of one pandas column against a feature dtype: kind, coercion, nulls, distinct values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_STRINGISH = {"string", "empty"}
+
+
+def distinct_values(series: Any) -> list[Any]:
+    """The distinct non-null values, computed on codes for categoricals (no per-row Python work)."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        codes = np.unique(series.cat.codes.to_numpy())
+        return list(series.cat.categories.take(codes[codes >= 0]))
+    uniques = pd.unique(series.to_numpy())
+    return [v for v in uniques if not _isnull(v)]
+
+
+def _isnull(v: Any) -> bool:
+    try:
+        return v is None or bool(v != v)
+    except (TypeError, ValueError):
+        return False
+
+
+def _inferred(series: Any) -> str:
+    import pandas as pd
+
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return pd.api.types.infer_dtype(series.cat.categories, skipna=True)
+    return pd.api.types.infer_dtype(series, skipna=True)
+
+
+def _fits(series: Any, kind: str) -> bool:
+    import pandas as pd
+
+    t = pd.api.types
+    dtype = series.dtype
+    if kind in {"str", "cat", "path"}:
+        return _inferred(series) in _STRINGISH
+    if kind == "int":
+        return t.is_integer_dtype(dtype) and not t.is_bool_dtype(dtype)
+    if kind == "float":
+        return (t.is_float_dtype(dtype) or t.is_integer_dtype(dtype)) and not t.is_bool_dtype(dtype)
+    if kind == "num":
+        return t.is_numeric_dtype(dtype) and not t.is_bool_dtype(dtype)
+    if kind == "bool":
+        return t.is_bool_dtype(dtype) or _inferred(series) in {"boolean", "empty"}
+    if kind in {"date", "datetime"}:
+        return t.is_datetime64_any_dtype(dtype) or _inferred(series) in {"date", "datetime", "datetime64", "empty"}
+    if kind == "dict":
+        return _inferred(series) in {"mixed", "empty"} and all(isinstance(v, dict) for v in series.dropna())
+    return True  # list[...] columns: checked value by value elsewhere, if at all
+
+
+def _coerce(series: Any, kind: str) -> Any:
+    """The column converted to ``kind``, or None when some non-null value cannot be converted."""
+    import pandas as pd
+
+    notnull = series.notna()
+    try:
+        if kind in {"int", "float", "num"}:
+            out = pd.to_numeric(series, errors="coerce")
+            if (out.isna() & notnull).any():
+                return None
+            if kind == "int":
+                if ((out.dropna() % 1) != 0).any():
+                    return None
+                return out.astype("Int64") if out.isna().any() else out.astype("int64")
+            return out.astype("float64") if kind == "float" else out
+        if kind in {"str", "cat", "path"}:
+            return series.astype("object").where(~notnull, series.astype(str))
+        if kind in {"date", "datetime"}:
+            out = pd.to_datetime(series, errors="coerce")
+            if (out.isna() & notnull).any():
+                return None
+            return out.dt.date if kind == "date" else out
+        if kind == "bool":
+            mapping = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+            out = series.astype(str).str.lower().map(mapping)
+            if (out.isna() & notnull).any():
+                return None
+            return out.where(notnull, None)
+    except (TypeError, ValueError):
+        return None
+    return None
+
+
+def check_column(series: Any, column: str, kind: str, *, coerce: bool, nullable: bool, dtype: str) -> tuple[list[str], Any]:
+    """Problems of ``series`` for a feature of ``kind``, and the coerced column if coercion was needed."""
+    problems: list[str] = []
+    coerced = None
+    if not _fits(series, kind):
+        converted = _coerce(series, kind) if coerce else None
+        if converted is None:
+            found = _inferred(series) if str(series.dtype) in {"object", "category"} else str(series.dtype)
+            hint = "the values cannot be converted" if coerce else "convert the column or create the feature with coerce_dtype=True"
+            problems.append(f"dtype: expected {dtype}, found {found} ({hint})")
+        else:
+            coerced = converted
+    if not nullable:
+        n_null = int(series.isna().sum())
+        if n_null:
+            problems.append(
+                f"{n_null} null value(s) but the feature is not nullable (fill them, or create the feature with nullable=True)"
+            )
+    return problems, coerced
