@@ -43,4 +43,8 @@ class Storage(BaseRecord):
         if existing is not None:
             return existing
         kind = root.split("://", 1)[0] if "://" in root else "local"
+        if region is None and kind != "local":
+            from ..core._cloud import bucket_region
+
+            region = bucket_region(root)
         return cls(root=root, type=kind, instance_uid=instance_uid, region=region).save()
