@@ -9,11 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from .. import errors
-from ..core.context import get_run, set_run
+from ..core.context import get_run, on_connect_hook, set_run
 from ._source import SourceFile, read_source
 
 _STATE: dict[str, Any] = {"source": None, "last": None, "hooks": False, "previous_hook": None}
 _PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
+
+
+@on_connect_hook
+def _forget_runs() -> None:
+    """Another instance: the finished run of the previous one is no concern of it."""
+    _STATE.update(source=None, last=None)
 
 
 def now() -> Any:

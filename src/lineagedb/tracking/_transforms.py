@@ -8,27 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
-
 from .. import errors
 from ._source import SourceFile
 
 
 def _new_version(model: Any, key: str, **fields: Any) -> Any:
     """Save a new transform under ``key``: a new family, or the next version of the existing one."""
-    for attempt in range(3):
-        family = model.objects.filter(key=key, branch=1)
-        latest = family.filter(is_latest=True).order_by("-id").first() or family.order_by("-id").first()
-        uid = model._new_family_uid() if latest is None else model._next_uid_in_family(latest.stem_uid)
-        try:
-            with transaction.atomic():
-                if latest is not None:
-                    model.objects.filter(uid__startswith=latest.stem_uid, is_latest=True).update(is_latest=False)
-                return model(uid=uid, key=key, is_latest=True, **fields).save()
-        except IntegrityError:  # another process took this uid at the same moment: count again
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    from ..models._versions import save_new_version
+
+    record = model(key=key, **fields)
+    return save_new_version(record, record.save, key=key)
 
 
 def transform_for_source(source: SourceFile) -> Any:

@@ -1,0 +1,54 @@
+"""Helpers for tracking tests: run real scripts and CLI commands against the connected instance."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+VENV_BIN = str(Path(sys.executable).parent)
+
+
+def child_env(extra_path_first: bool = True, **overrides: str) -> dict:
+    """The environment of a child process that connects to the instance this test uses."""
+    from lineagedb.core.instance import current
+
+    env = {**os.environ, "LINEAGEDB_INSTANCE": current().name}
+    if extra_path_first:
+        env["PATH"] = VENV_BIN + os.pathsep + env.get("PATH", "")
+    env.update(overrides)
+    return env
+
+
+@pytest.fixture
+def run_python():
+    """``run_python(path, code=None)``: write ``code`` to ``path`` (if given), run it as a script."""
+
+    def run(path: Path, code: str | None = None, check: bool = True, env: dict | None = None):
+        if code is not None:
+            path.write_text(textwrap.dedent(code))
+        r = subprocess.run([sys.executable, str(path)], cwd=path.parent, capture_output=True, text=True,
+                           env=env or child_env(), timeout=180)
+        if check:
+            assert r.returncode == 0, r.stdout + r.stderr
+        return r
+
+    return run
+
+
+@pytest.fixture
+def cli():
+    """``cli(*args, cwd=...)``: the ``lineagedb`` command in a subprocess."""
+
+    def run(*args: str, cwd: Path | None = None, check: bool = True):
+        r = subprocess.run([sys.executable, "-m", "lineagedb.cli", *args], cwd=cwd, capture_output=True,
+                           text=True, env=child_env(), timeout=180)
+        if check:
+            assert r.returncode == 0, r.stdout + r.stderr
+        return r
+
+    return run
