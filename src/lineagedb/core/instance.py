@@ -127,6 +127,10 @@ def init(
             probe.unlink()
         except OSError as e:
             raise errors.StorageError(f"storage root {root} is not writable ({e.strerror}); choose another --storage") from e
+    else:  # a cloud root: fail before creating anything when the bucket is missing or read-only
+        from ._cloud import check_writable
+
+        check_writable(root)
     inst = _s.InstanceSettings(name=name or _default_name(root), uid=base62(12), storage_root=root, db=db, modules=mods)
     if db:
         _check_postgres_empty_or_ours(inst)
