@@ -324,3 +324,18 @@ def download_file(url: str, local: str | os.PathLike, size: int | None = None, *
         os.replace(tmp, local)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def check_writable(root: str, **overrides: Any) -> None:
+    """Write and delete a small probe object under ``<root>/.lineagedb/``; StorageError if that fails.
+
+    >>> check_writable("s3://my-bucket/prefix")  # doctest: +SKIP
+    """
+    from .settings import MARKER_DIR
+    from .uids import base62
+
+    fs = filesystem(root, **overrides)
+    probe = f"{str(root).rstrip('/')}/{MARKER_DIR}/.write-probe-{base62(8)}"
+    with translated(root, "write"):
+        fs.pipe_file(fs._strip_protocol(probe), b"")
+        fs.rm_file(fs._strip_protocol(probe))
