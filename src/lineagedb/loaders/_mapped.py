@@ -1,0 +1,303 @@
+"""A map-style dataset over every cell of a collection of AnnData files, for ``torch.utils.data.DataLoader``.
+
+>>> dataset = collection.mapped(obs_keys=["cell_type"])                 # doctest: +SKIP
+>>> loader = DataLoader(dataset, batch_size=256, shuffle=True, num_workers=2)  # doctest: +SKIP
+
+Nothing is loaded up front except the requested obs labels and each file's var names. Files are opened
+lazily in the process that reads them (DataLoader workers included) and never pickled open; an
+uncompressed h5ad is memory-mapped (see ``_store``) so a row costs an index, not a library call.
+``__getitems__`` reads a whole batch at once, sorted per file. For training throughput use
+:meth:`MappedCollection.block_sampler` (random contiguous blocks, shuffled in a buffer).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from ..errors import InvalidArgument
+from . import _store
+from ._labels import LabelEncoding
+
+_FORKS = [0]  # bumped in every forked child, so handles opened before a fork are never reused after it
+
+
+def _after_fork() -> None:
+    _FORKS[0] += 1
+
+
+os.register_at_fork(after_in_child=_after_fork)
+
+
+class MappedCollection:
+    """Rows of many AnnData files as one indexable dataset; see the module docstring.
+
+    Each item is a dict: ``"X"`` (or each of ``layers_keys``), ``"obsm_<key>"`` for ``obsm_keys``,
+    one entry per obs key (an integer code if encoded, else the raw value) and ``"_store_idx"`` (which file).
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[str],
+        obs_keys: str | list[str] | None = None,
+        layers_keys: str | list[str] | None = None,
+        obsm_keys: str | list[str] | None = None,
+        join: str | None = "inner",
+        encode_labels: bool | list[str] = True,
+        unknown_label: str | dict[str, str] | None = None,
+        cache_categories: bool = True,
+        parallel: bool = False,
+        dtype: str | None = None,
+    ) -> None:
+        if join not in ("inner", "outer", None):
+            raise InvalidArgument(f"join must be 'inner', 'outer' or None, not {join!r}")
+        if not paths:
+            raise InvalidArgument("a mapped collection needs at least one file")
+        self.paths = [str(p) for p in paths]
+        for path in self.paths:
+            if not (path.endswith(".h5ad") or path.rstrip("/").endswith(".zarr")):
+                raise InvalidArgument(f"mapped() reads .h5ad and .zarr AnnData files, not {path!r}")
+        self.obs_keys = _as_list(obs_keys)
+        self.layers_keys = _as_list(layers_keys) or ["X"]
+        self.obsm_keys = _as_list(obsm_keys)
+        self.join = join
+        self.parallel = parallel  # files are always opened lazily per process; kept for API compatibility
+        self.cache_categories = cache_categories
+        self.dtype = np.dtype(dtype) if dtype is not None else None
+
+        self.n_obs_list = [_store.read_n_obs(p) for p in self.paths]
+        self.offsets = np.concatenate([[0], np.cumsum(self.n_obs_list)]).astype(np.int64)
+        self.n_obs = int(self.offsets[-1])
+        self._join_vars()
+        self.labels = LabelEncoding(self.paths, self.obs_keys, encode_labels, unknown_label)
+        self._handles: dict[int, _store.AnnDataFile] = {}
+        self._pid = _FORKS[0]
+
+    # -- structure -------------------------------------------------------------------------
+    def _join_vars(self) -> None:
+        import pandas as pd
+
+        var_lists = [_store.read_var_names(p) for p in self.paths]
+        self.var_list = var_lists
+        if self.join is None:
+            self.var_joint = var_lists[0]
+            self._col_maps: list[np.ndarray | None] = [None] * len(var_lists)
+            return
+        if self.join == "inner":
+            joint = var_lists[0]
+            for names in var_lists[1:]:
+                joint = joint[joint.isin(names)]
+        else:
+            seen = dict.fromkeys(name for names in var_lists for name in names)
+            joint = pd.Index(list(seen))
+        self.var_joint = joint
+        # per file: file column -> joint column (-1: dropped); None where identical
+        self._col_maps = []
+        for names in var_lists:
+            if len(names) == len(joint) and names.equals(joint):
+                self._col_maps.append(None)
+            else:
+                self._col_maps.append(joint.get_indexer(names).astype(np.int64))
+
+    @property
+    def encoders(self) -> dict[str, dict[Any, int]]:
+        """Per encoded obs key: label -> integer code."""
+        return self.labels.encoders
+
+    @property
+    def n_vars(self) -> int:
+        return len(self.var_joint)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.n_obs, self.n_vars)
+
+    def __len__(self) -> int:
+        return self.n_obs
+
+    def get_label_weights(self, obs_keys: str | list[str], scaler: float | None = None) -> np.ndarray:
+        """Per-cell weights inversely proportional to the frequency of its label(s).
+
+        >>> sampler = WeightedRandomSampler(dataset.get_label_weights("cell_type"), len(dataset))  # doctest: +SKIP
+        """
+        return self.labels.weights(_as_list(obs_keys), scaler)
+
+    def get_merged_labels(self, key: str) -> np.ndarray:
+        """All labels of one obs key, across files, decoded."""
+        return self.labels.decoded(key)
+
+    # -- files (opened lazily, per process) -------------------------------------------------
+    def _file(self, i: int) -> _store.AnnDataFile:
+        if self._pid != _FORKS[0]:  # forked into a worker: never reuse the parent's handles
+            self._handles, self._pid = {}, _FORKS[0]
+        handle = self._handles.get(i)
+        if handle is None:
+            keys = self.layers_keys
+            handle = self._handles[i] = _store.AnnDataFile(self.paths[i], keys, self.obsm_keys)
+        return handle
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_handles"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._pid = _FORKS[0]
+
+    def close(self) -> None:
+        """Close every file this process opened (they reopen on the next read)."""
+        for handle in self._handles.values():
+            handle.close()
+        self._handles = {}
+
+    def __enter__(self) -> MappedCollection:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001, S110  interpreter shutdown
+            pass
+
+    # -- reading ---------------------------------------------------------------------------
+    def _locate(self, idx: int) -> tuple[int, int]:
+        if idx < 0:
+            idx += self.n_obs
+        if not 0 <= idx < self.n_obs:
+            raise IndexError(f"index {idx} out of range for {self.n_obs} observations")
+        store = int(np.searchsorted(self.offsets, idx, side="right")) - 1
+        return store, idx - int(self.offsets[store])
+
+    def _row_out(self, matrix: Any, store: int, row: int, is_obsm: bool) -> np.ndarray:
+        col_map = None if is_obsm else self._col_maps[store]
+        if isinstance(matrix, _store._CSR):
+            cols, vals = matrix.row_entries(row)
+            width = matrix.n_cols if is_obsm or self.join is None else self.n_vars
+            out = np.zeros(width, dtype=self.dtype or vals.dtype)
+            if col_map is not None:
+                cols = col_map[cols]
+                keep = cols >= 0
+                cols, vals = cols[keep], vals[keep]
+            out[cols] = vals
+            return out
+        values = np.atleast_1d(matrix.row(row))
+        return values if is_obsm else self._align(values[None, :], col_map)[0]
+
+    def _align(self, block: np.ndarray, col_map: np.ndarray | None) -> np.ndarray:
+        if self.dtype is not None and block.dtype != self.dtype:
+            block = block.astype(self.dtype)
+        if col_map is None:
+            return block
+        out = np.zeros((block.shape[0], self.n_vars), dtype=block.dtype)
+        keep = col_map >= 0
+        out[:, col_map[keep]] = block[:, keep]
+        return out
+
+    def __getitem__(self, idx: int) -> dict[str, Any]:
+        store, row = self._locate(int(idx))
+        handle = self._file(store)
+        item: dict[str, Any] = {}
+        for name, matrix in handle.arrays.items():
+            item[name] = self._row_out(matrix, store, row, name.startswith("obsm_"))
+        gidx = int(self.offsets[store]) + row
+        item.update(self.labels.item(gidx))
+        item["_store_idx"] = store
+        return item
+
+    def __getitems__(self, indices: Iterable[int]) -> list[dict[str, Any]]:
+        """A batch: rows are read per file in sorted order, then returned in the order asked.
+
+        The list also carries the stacked arrays, which :meth:`collate_fn` hands to torch without copying.
+        """
+        return _Batch(self.get_batch(indices))
+
+    def get_batch(self, indices: Iterable[int]) -> dict[str, np.ndarray]:
+        """A batch as stacked arrays (one row per index, in the order given): the fast path for training loops."""
+        idx = np.asarray(list(indices) if not isinstance(indices, np.ndarray) else indices, dtype=np.int64)
+        idx = np.where(idx < 0, idx + self.n_obs, idx)
+        if len(idx) and (idx.min() < 0 or idx.max() >= self.n_obs):
+            raise IndexError(f"batch index out of range for {self.n_obs} observations")
+        order = np.argsort(idx, kind="stable")
+        sorted_idx = idx[order]
+        stores = np.searchsorted(self.offsets, sorted_idx, side="right") - 1
+        out: dict[str, np.ndarray] = {}
+        bounds = np.flatnonzero(np.diff(stores)) + 1
+        for part in np.split(np.arange(len(sorted_idx)), bounds):
+            if not len(part):
+                continue
+            store = int(stores[part[0]])
+            rows = sorted_idx[part] - self.offsets[store]
+            unique_rows, inverse = np.unique(rows, return_inverse=True)
+            handle = self._file(store)
+            for name, matrix in handle.arrays.items():
+                block = self._rows_out(matrix, store, unique_rows, name.startswith("obsm_"))[inverse]
+                if name not in out:
+                    out[name] = np.empty((len(idx), block.shape[1]), dtype=block.dtype)
+                elif out[name].shape[1] != block.shape[1]:
+                    raise InvalidArgument(f"files differ in {name} width; use join='inner' or 'outer'")
+                out[name][order[part]] = block
+        out.update(self.labels.batch(idx))
+        out["_store_idx"] = np.searchsorted(self.offsets, idx, side="right") - 1
+        return out
+
+    def _rows_out(self, matrix: Any, store: int, rows: np.ndarray, is_obsm: bool) -> np.ndarray:
+        if isinstance(matrix, _store._CSR):
+            owner, cols, vals = matrix.entries(rows)
+            col_map = None if is_obsm else self._col_maps[store]
+            width = matrix.n_cols if is_obsm or self.join is None else self.n_vars
+            out = np.zeros((len(rows), width), dtype=self.dtype or vals.dtype)
+            if col_map is not None:
+                cols = col_map[cols]
+                keep = cols >= 0
+                owner, cols, vals = owner[keep], cols[keep], vals[keep]
+            out[owner, cols] = vals
+            return out
+        block = matrix.rows(rows)
+        if block.ndim == 1:
+            block = block[:, None]
+        return block if is_obsm else self._align(block, self._col_maps[store])
+
+    @staticmethod
+    def collate_fn(batch: list[dict[str, Any]]) -> dict[str, Any]:
+        """A DataLoader ``collate_fn`` that turns a batch into torch tensors without per-item work.
+
+        >>> DataLoader(dataset, batch_size=256, shuffle=True, collate_fn=dataset.collate_fn)  # doctest: +SKIP
+        """
+        import torch
+
+        arrays = batch.arrays if isinstance(batch, _Batch) else {
+            key: np.stack([np.asarray(item[key]) for item in batch]) for key in batch[0]}
+        return {key: torch.from_numpy(value) if value.dtype != object else list(value) for key, value in arrays.items()}
+
+    def block_sampler(self, batch_size: int = 256, block_size: int = 256, buffer_size: int = 4096,
+                      seed: int | None = None, drop_last: bool = False) -> Any:
+        """A batch sampler of random contiguous blocks shuffled in a buffer; see ``BlockSampler``."""
+        from ._sampler import BlockSampler
+
+        return BlockSampler(self.offsets, batch_size=batch_size, block_size=block_size, buffer_size=buffer_size,
+                            seed=seed, drop_last=drop_last)
+
+    def __repr__(self) -> str:
+        return (f"MappedCollection({len(self.paths)} files, n_obs={self.n_obs}, n_vars={self.n_vars}, "
+                f"join={self.join!r}, obs_keys={self.obs_keys})")
+
+
+class _Batch(list):
+    """The items of one batch as a list of dicts (what DataLoader's default collate expects) plus ``arrays``."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        names = list(arrays)
+        super().__init__(dict(zip(names, values)) for values in zip(*(arrays[n] for n in names)))
+        self.arrays = arrays
+
+
+def _as_list(value: str | list[str] | None) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)

@@ -1,0 +1,221 @@
+"""Row access to one AnnData file (h5ad or zarr) without loading it.
+
+The fast path: an uncompressed HDF5 dataset is a plain run of bytes in the file (contiguous, or chunked
+with chunks written back to back, as anndata writes them), so it is mapped with ``numpy.memmap`` once
+per process and indexed like an in-memory array; the page cache does the rest. Anything else
+(compressed, scattered chunks, zarr) is read through h5py/zarr slicing. A CSR matrix's ``indptr`` is
+read into memory once per file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def _memmap_h5(ds: Any, mapped: Any) -> np.ndarray | None:
+    """A read-only array view of an h5py dataset's bytes in the mapped file, or None where its layout does not allow it."""
+    if mapped is None or ds.dtype.kind not in "biuf" or ds.size == 0:
+        return None
+    plist = ds.id.get_create_plist()
+    if plist.get_nfilters() != 0:
+        return None
+    offset = ds.id.get_offset()
+    if offset is None and ds.chunks is not None and len(ds.shape) == 1:
+        offset = _contiguous_chunks_offset(ds)
+    if offset is None:
+        return None
+    return np.frombuffer(mapped, dtype=ds.dtype, count=ds.size, offset=offset).reshape(ds.shape)
+
+
+def _contiguous_chunks_offset(ds: Any) -> int | None:
+    """The file offset of a 1-D chunked dataset whose chunks lie back to back in order, else None."""
+    chunk_len = ds.chunks[0]
+    n_chunks = -(-ds.shape[0] // chunk_len)
+    if ds.id.get_num_chunks() != n_chunks:
+        return None
+    infos: list[tuple[int, int]] = []
+    if hasattr(ds.id, "chunk_iter"):
+        ds.id.chunk_iter(lambda info: infos.append((info.chunk_offset[0], info.byte_offset)))
+    else:
+        for i in range(n_chunks):
+            info = ds.id.get_chunk_info(i)
+            infos.append((info.chunk_offset[0], info.byte_offset))
+    infos.sort()
+    start = infos[0][1]
+    step = chunk_len * ds.dtype.itemsize
+    for k, (elem, byte_offset) in enumerate(infos):
+        if elem != k * chunk_len or byte_offset != start + k * step:
+            return None
+    return start
+
+
+def _map_file(path: str) -> Any:
+    import mmap
+
+    try:
+        with open(path, "rb") as fh:
+            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # e.g. an empty file or a file system without mmap
+        return None
+
+
+class AnnDataFile:
+    """One opened member file: ``read_rows(rows)`` gives a dense 2-D array of those rows.
+
+    ``rows`` must be sorted and unique (the dataset sorts each batch once).
+    """
+
+    def __init__(self, path: str, layer_keys: list[str], obsm_keys: list[str]) -> None:
+        self.path = path
+        self.is_zarr = path.rstrip("/").endswith(".zarr")
+        if self.is_zarr:
+            import zarr
+
+            self._root = zarr.open_group(path, mode="r")
+        else:
+            import h5py
+
+            self._root = h5py.File(path, "r")
+        self._mapped = _map_file(path) if not self.is_zarr else None
+        self.arrays: dict[str, Any] = {}
+        for key in layer_keys:
+            self.arrays[key] = self._matrix(self._root["X"] if key == "X" else self._root["layers"][key])
+        for key in obsm_keys:
+            self.arrays[f"obsm_{key}"] = self._matrix(self._root["obsm"][key])
+
+    def _array(self, ds: Any) -> Any:
+        if not self.is_zarr:
+            mapped = _memmap_h5(ds, self._mapped)
+            if mapped is not None:
+                return mapped
+        return ds
+
+    def _matrix(self, elem: Any) -> Any:
+        encoding = elem.attrs.get("encoding-type", "array")
+        if encoding == "csr_matrix":
+            return _CSR(self._array(elem["data"]), self._array(elem["indices"]), np.asarray(elem["indptr"][:], dtype=np.int64),
+                        int(elem.attrs["shape"][1]))
+        if encoding == "csc_matrix":
+            from anndata.io import sparse_dataset
+
+            return _Generic(sparse_dataset(elem))
+        if encoding != "array" or not hasattr(elem, "shape"):
+            raise TypeError(f"{self.path}: cannot read rows of an element encoded as {encoding!r}")
+        return _Dense(self._array(elem))
+
+    def close(self) -> None:
+        self.arrays.clear()
+        self._mapped = None  # the mapping closes once no array view refers to it any more
+        if not self.is_zarr:
+            self._root.close()
+
+
+class _Dense:
+    def __init__(self, array: Any) -> None:
+        self.array = array
+        self.in_memory = isinstance(array, np.ndarray)
+        self.n_cols = array.shape[1] if len(array.shape) > 1 else 1
+
+    def row(self, i: int) -> np.ndarray:
+        return np.array(self.array[i])
+
+    def rows(self, rows: np.ndarray) -> np.ndarray:
+        if self.in_memory:
+            return self.array[rows]
+        lo, hi = int(rows[0]), int(rows[-1]) + 1
+        if hi - lo <= 4 * len(rows):  # one contiguous read beats a scattered selection
+            return np.asarray(self.array[lo:hi])[rows - lo]
+        return np.asarray(self.array[rows])
+
+
+class _CSR:
+    def __init__(self, data: Any, indices: Any, indptr: np.ndarray, n_cols: int) -> None:
+        self.data, self.indices, self.indptr, self.n_cols = data, indices, indptr, n_cols
+        self.in_memory = isinstance(data, np.ndarray) and isinstance(indices, np.ndarray)
+
+    def row_entries(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        start, stop = self.indptr[i], self.indptr[i + 1]
+        return np.asarray(self.indices[start:stop]), np.asarray(self.data[start:stop])
+
+    def entries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row position in ``rows``, column, value) of every stored entry of those rows."""
+        starts, stops = self.indptr[rows], self.indptr[rows + 1]
+        lengths = stops - starts
+        total = int(lengths.sum())
+        owner = np.repeat(np.arange(len(rows)), lengths)
+        if self.in_memory:
+            first = np.cumsum(lengths) - lengths
+            gather = np.arange(total, dtype=np.int64) + np.repeat(starts - first, lengths)
+            return owner, self.indices[gather], self.data[gather]
+        cols = np.empty(total, dtype=np.int64)
+        vals = np.empty(total, dtype=self.data.dtype)
+        pos = 0
+        for start, stop in zip(starts.tolist(), stops.tolist()):
+            cols[pos:pos + stop - start] = self.indices[start:stop]
+            vals[pos:pos + stop - start] = self.data[start:stop]
+            pos += stop - start
+        return owner, cols, vals
+
+
+class _Generic:
+    """Any other row-indexable matrix (e.g. CSC): correct, not fast."""
+
+    def __init__(self, matrix: Any) -> None:
+        self.matrix = matrix
+        self.n_cols = matrix.shape[1]
+
+    def rows(self, rows: np.ndarray) -> np.ndarray:
+        block = self.matrix[rows]
+        return block.toarray() if hasattr(block, "toarray") else np.asarray(block)
+
+    def row(self, i: int) -> np.ndarray:
+        return self.rows(np.array([i]))[0]
+
+
+def read_obs_column(path: str, key: str) -> Any:
+    """One obs column of a member file (categorical, strings or numbers), in memory."""
+    from anndata.io import read_elem
+
+    with _open_root(path) as root:
+        obs = root["obs"]
+        if key not in obs:
+            raise KeyError(key)
+        return read_elem(obs[key])
+
+
+def read_var_names(path: str) -> Any:
+    import pandas as pd
+    from anndata.io import read_elem
+
+    with _open_root(path) as root:
+        var = root["var"]
+        return pd.Index(read_elem(var[var.attrs["_index"]]))
+
+
+def read_n_obs(path: str) -> int:
+    with _open_root(path) as root:
+        obs = root["obs"]
+        return int(obs[obs.attrs["_index"]].shape[0])
+
+
+class _open_root:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __enter__(self) -> Any:
+        if self.path.rstrip("/").endswith(".zarr"):
+            import zarr
+
+            self.root, self.closer = zarr.open_group(self.path, mode="r"), None
+        else:
+            import h5py
+
+            self.root = h5py.File(self.path, "r")
+            self.closer = self.root
+        return self.root
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.closer is not None:
+            self.closer.close()
