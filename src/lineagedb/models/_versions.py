@@ -1,13 +1,27 @@
-"""Version families: records sharing a uid stem, one of them ``is_latest``.
+"""Version families: records sharing a uid stem, exactly one of them ``is_latest``.
 
-Used by Artifact, Collection and Transform alike.
+Used by Artifact, Collection and Transform alike. A new record joins a family by ``revises=`` or by
+reusing a ``key``; it gets the family's stem plus the next 4-character suffix and takes over
+``is_latest``. Saving a version happens in one transaction that holds a per-family lock (PostgreSQL:
+an advisory transaction lock; SQLite: ``BEGIN IMMEDIATE`` already serializes writers), and retries
+when a unique constraint catches a concurrent writer anyway.
+
+>>> v2 = ln.Artifact.from_dataframe(df2, revises=v1).save()   # doctest: +SKIP
+>>> v2.uid[:16] == v1.uid[:16], v2.is_latest, v1.is_latest     # doctest: +SKIP
+(True, True, False)
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
+from django.db import IntegrityError, connection, transaction
+
+from .. import errors
 from ..core.uids import base62, decode_version_suffix, encode_version_suffix
+
+TRASH, MAIN = -1, 1
+RETRIES = 8
 
 
 class VersionedMixin:
@@ -21,11 +35,11 @@ class VersionedMixin:
 
     @property
     def versions(self) -> Any:
-        """Every version of this record's family, oldest first.
+        """Every (non-trashed) version of this record's family, oldest first.
 
         >>> artifact.versions.to_dataframe()  # doctest: +SKIP
         """
-        return type(self).objects.filter(uid__startswith=self.stem_uid, branch=1).order_by("uid")
+        return type(self).objects.filter(uid__startswith=self.stem_uid, branch=MAIN).order_by("uid")
 
     @classmethod
     def _new_family_uid(cls) -> str:
@@ -37,3 +51,79 @@ class VersionedMixin:
         last = cls.objects.filter(uid__startswith=stem).order_by("-uid").values_list("uid", flat=True).first()
         index = 0 if last is None else decode_version_suffix(last[cls._stem_length:]) + 1
         return stem + encode_version_suffix(index)
+
+
+def lock_family(model: type, token: str) -> None:
+    """Serialize writers of one family until the current transaction ends (call inside ``atomic``)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{model._meta.db_table}:{token}"])
+
+
+def family_stem_by_key(model: type, key: str) -> str | None:
+    """The uid stem of the family that owns ``key`` (its latest version, else its newest record)."""
+    uid = (
+        model.objects.filter(key=key).order_by("-is_latest", "-branch", "-id").values_list("uid", flat=True).first()
+    )
+    return uid[: model._stem_length] if uid else None
+
+
+def _stem_for(record: Any, revises: Any, key: str | None) -> str | None:
+    model = type(record)
+    if revises is not None:
+        if not isinstance(revises, model):
+            raise errors.InvalidArgument(f"revises must be a {model.__name__}, not {type(revises).__name__}")
+        if revises.pk is None:
+            raise errors.InvalidArgument(f"revises: save the {model.__name__} you revise first")
+        stem = revises.uid[: model._stem_length]
+        if key is not None:
+            other = family_stem_by_key(model, key)
+            if other is not None and other != stem:
+                raise errors.InvalidArgument(
+                    f"key {key!r} belongs to another {model.__name__} family ({other}); "
+                    "pass either revises= or that key, not both"
+                )
+        return stem
+    return family_stem_by_key(model, key) if key is not None else None
+
+
+def save_new_version(record: Any, insert: Callable[[], None], *, revises: Any = None, key: str | None = None) -> Any:
+    """Insert ``record`` as the newest version of its family (or as a new family) and return it.
+
+    ``insert()`` writes the row (and whatever must commit with it); it runs inside the transaction
+    after ``record.uid``/``is_latest`` are set and the previous latest version was demoted.
+    """
+    model = type(record)
+    last_error: Exception | None = None
+    for _ in range(RETRIES):
+        try:
+            with transaction.atomic():
+                stem = _stem_for(record, revises, key)
+                if key is not None:
+                    lock_family(model, f"key:{key}")
+                    stem = _stem_for(record, revises, key)  # another writer may have created it meanwhile
+                if stem is None:
+                    record.uid = model._new_family_uid()
+                else:
+                    lock_family(model, f"stem:{stem}")
+                    record.uid = model._next_uid_in_family(stem)
+                    model.objects.filter(uid__startswith=stem, is_latest=True).update(is_latest=False)
+                record.is_latest = True
+                insert()
+            return record
+        except IntegrityError as e:  # a concurrent writer took the uid or the latest slot: try again
+            last_error = e
+            record.pk = record.id = None
+            record._state.adding = True
+    raise errors.LineageDBError(f"could not save a new version of {model.__name__} after {RETRIES} tries: {last_error}")
+
+
+def refresh_latest(model: type, stem: str) -> None:
+    """Make the newest non-trashed version of family ``stem`` the latest one (inside ``atomic``)."""
+    lock_family(model, f"stem:{stem}")
+    newest = (
+        model.objects.filter(uid__startswith=stem, branch=MAIN).order_by("-uid").values_list("pk", flat=True).first()
+    )
+    model.objects.filter(uid__startswith=stem, is_latest=True).exclude(pk=newest).update(is_latest=False)
+    if newest is not None:
+        model.objects.filter(pk=newest, is_latest=False).update(is_latest=True)

@@ -1,12 +1,57 @@
-"""The Artifact registry: files, folders and in-memory objects in storage."""
+"""The Artifact registry: files, folders and in-memory objects in storage.
+
+Creating an artifact hashes its content (and, for a source outside every registered storage, copies
+it into the default storage's staging area in the same read); ``.save()`` commits the row, then
+renames the bytes to ``<root>/.lineagedb/<uid><suffix>`` (see ``core/storage.py`` for the temp names).
+"""
 
 from __future__ import annotations
 
-from django.db import models
+import weakref
+from functools import partial
+from pathlib import Path
+from typing import Any
 
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.db.models.functions import Substr
+
+from .. import errors
+from ..core import storage as st
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
-from ._versions import VersionedMixin
+from ._versions import MAIN, TRASH, VersionedMixin, family_stem_by_key, refresh_latest, save_new_version
+
+_DISCARDED = object()  # staged bytes removed after a failed save
+
+
+def _info(message: str) -> None:
+    from ..core.user_settings import settings
+
+    if settings.verbosity in ("info", "debug"):
+        print(f"→ {message}")
+
+
+def validate_for_schema(data: Any, schema: Any) -> Any:
+    """Hook: validate ``data`` against ``schema`` before anything is written; None without a schema."""
+    if schema is None:
+        return None
+    from ..curators import validate_for_artifact
+
+    return validate_for_artifact(data, schema)
+
+
+def annotate_on_save(artifact: Artifact, validation: Any) -> None:
+    """Hook: write the annotations a validation produced (inside the save transaction)."""
+    if validation is None:
+        return
+    from ..curators import annotate_on_save as annotate
+
+    annotate(artifact, validation)
+
+
+def _is_dataframe(obj: Any) -> bool:
+    return type(obj).__name__ == "DataFrame" and type(obj).__module__.startswith("pandas")
 
 
 class Artifact(VersionedMixin, BaseRecord):
@@ -14,6 +59,7 @@ class Artifact(VersionedMixin, BaseRecord):
 
     >>> ln.Artifact("./my_data.fcs", key="my_data.fcs").save()  # doctest: +SKIP
     >>> ln.Artifact.from_dataframe(df, key="my_datasets/rnaseq1.parquet").save()  # doctest: +SKIP
+    >>> ln.Artifact.filter(branch=-1).to_dataframe()   # the trash  # doctest: +SKIP
     """
 
     _stem_length = 16
@@ -41,13 +87,344 @@ class Artifact(VersionedMixin, BaseRecord):
     run = run_field("output_artifacts")
     branch = branch()
 
+    _staged: Any = None
+    _revises: Any = None
+    _validation: Any = None
+
     class Meta:
         app_label = "lineagedb"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], condition=Q(is_latest=True, key__isnull=False), name="artifact_one_latest_per_key"
+            ),
+            models.UniqueConstraint(Substr("uid", 1, 16), condition=Q(is_latest=True), name="artifact_one_latest_per_family"),
+        ]
+
+    # -- construction --------------------------------------------------------------------------
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if len(args) == len(self._meta.concrete_fields) or (not args and "path_or_data" not in kwargs):
+            super().__init__(*args, **kwargs)  # Django: from_db(*values) or plain fields
+            return
+        if len(args) > 1:
+            raise TypeError("Artifact() takes one positional argument (a path, URL or DataFrame); pass the rest by name")
+        self._init_from_source(args[0] if args else kwargs.pop("path_or_data"), **kwargs)
+
+    def _init_from_source(
+        self,
+        path_or_data: Any,
+        *,
+        key: str | None = None,
+        description: str | None = None,
+        revises: Artifact | None = None,
+        run: Any = None,
+        kind: str | None = None,
+        version: str | None = None,
+        skip_hash_lookup: bool = False,
+        schema: Any = None,
+        otype: str | None = None,
+        n_observations: int | None = None,
+        _move: bool = False,
+        _suffix: str | None = None,
+        _validation: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        from ._artifact_sources import resolve
+
+        st.validate_key(key)
+        if revises is not None:
+            if not isinstance(revises, Artifact):
+                raise errors.InvalidArgument(f"revises must be an Artifact, not {type(revises).__name__}")
+            key = revises.key if key is None else key
+            description = revises.description if description is None else description
+        if _is_dataframe(path_or_data):
+            _validation = validate_for_schema(path_or_data, schema)
+            path_or_data, otype, n_observations = _stage_dataframe(path_or_data), "DataFrame", len(path_or_data)
+            kind, _move, _suffix = kind or "dataset", True, ".parquet"
+        source = resolve(path_or_data, move=_move, suffix=_suffix)
+        try:
+            existing = None if skip_hash_lookup else _find_duplicate(source.hashed.hash)
+            if existing is not None:
+                if source.staged is not None:
+                    source.staged.discard()
+                super().__init__(*[getattr(existing, f.attname) for f in self._meta.concrete_fields])
+                self._state.adding, self._state.db = False, existing._state.db
+                self._validation = _validation
+                if schema is not None and self.schema_id is None:
+                    self.schema = schema
+                _info(f"returning the existing artifact with the same hash: {existing.uid} (key={existing.key!r}); "
+                      "pass skip_hash_lookup=True to create a new one")
+                return
+            fields = dict(
+                key=key if key is not None else (source.default_key if source.real_key is not None else None),
+                description=description, storage=source.storage, suffix=source.suffix, size=source.hashed.size,
+                hash=source.hashed.hash, hash_type=source.hashed.hash_type, n_files=source.hashed.n_files,
+                kind=kind, otype=otype, n_observations=n_observations, version=version, _real_key=source.real_key,
+            )
+            st.validate_key(fields["key"])
+            if run is not None:
+                fields["run"] = run
+            if schema is not None:
+                fields["schema"] = schema
+            super().__init__(**fields, **kwargs)
+        except BaseException:
+            if source.staged is not None:
+                source.staged.discard()
+            raise
+        self._revises, self._validation, self._staged = revises, _validation, source.staged
+        if source.staged is not None:
+            weakref.finalize(self, source.staged.discard)  # never saved: the staged copy goes away
+
+    @classmethod
+    def from_dataframe(
+        cls, df: Any, *, key: str | None = None, description: str | None = None, schema: Any = None,
+        revises: Artifact | None = None, **kwargs: Any,
+    ) -> Artifact:
+        """An artifact from a pandas DataFrame, stored as parquet (``otype="DataFrame"``).
+
+        With ``schema``, the DataFrame is validated first (``ln.errors.ValidationError``, nothing
+        written) and annotated on save.
+
+        >>> ln.Artifact.from_dataframe(df, key="my_datasets/rnaseq1.parquet").save()  # doctest: +SKIP
+        """
+        if not _is_dataframe(df):
+            raise errors.InvalidArgument(f"from_dataframe() needs a pandas DataFrame, not {type(df).__name__}")
+        return cls(df, key=key, description=description, schema=schema, revises=revises, **kwargs)
+
+    @classmethod
+    def _from_local_file(
+        cls, tmp_path: str | Path, suffix: str, *, otype: str | None = None, n_observations: int | None = None,
+        key: str | None = None, description: str | None = None, revises: Artifact | None = None,
+        schema: Any = None, validation: Any = None, kind: str | None = "dataset", **kwargs: Any,
+    ) -> Artifact:
+        """An artifact from a temporary serialized file (or folder) that lineagedb takes over.
+
+        The file is moved into the default storage's staging area (renamed when on the same file
+        system, else copied and removed), hashed once, and deduplicated like any artifact.
+        ``validation`` (from :func:`validate_for_schema`) is annotated on save.
+        Write into :func:`staging_path` to avoid even the move.
+        """
+        st.validate_key(key)
+        return cls(Path(tmp_path), key=key, description=description, revises=revises, schema=schema, otype=otype,
+                   n_observations=n_observations, kind=kind, _move=True, _suffix=suffix, _validation=validation,
+                   **kwargs)
+
+    # -- saving --------------------------------------------------------------------------------
+    def save(self, *args: Any, **kwargs: Any) -> Artifact:
+        """Write the row (and, for a new artifact, place its bytes) and return the artifact."""
+        if self.storage_id is None:
+            raise errors.InvalidArgument("an Artifact needs data: ln.Artifact(path, key=...) or Artifact.from_dataframe(df, ...)")
+        if not self._state.adding:
+            return self._save_update(*args, **kwargs)
+        staged = self._staged
+        if staged is _DISCARDED:
+            raise errors.InvalidArgument("an earlier save() of this artifact failed and its copy was removed; create it again")
+
+        def insert() -> None:
+            if staged is not None:
+                staged.to_pending(self.uid)
+            BaseRecord.save(self, *args, **kwargs)
+            annotate_on_save(self, self._validation)
+
+        in_outer = transaction.get_connection().in_atomic_block
+        try:
+            save_new_version(self, insert, revises=self._revises, key=self.key)
+        except BaseException:
+            if staged is not None:
+                staged.discard()
+                self._staged = _DISCARDED
+            raise
+        self._validation = None
+        if staged is not None:
+            if in_outer:
+                transaction.on_commit(partial(self._place_bytes, staged))
+            else:
+                self._place_bytes(staged)
+        return self
+
+    def _place_bytes(self, staged: st.Staged) -> None:
+        try:
+            staged.commit(self.uid)
+        except BaseException as e:  # no row without its file: take the row back
+            with transaction.atomic():
+                type(self).objects.filter(pk=self.pk).delete()
+                refresh_latest(type(self), self.stem_uid)
+            staged.discard()
+            self._staged = _DISCARDED
+            raise errors.StorageError(f"could not move the artifact into {staged.root}: {e}") from e
+        self._staged = None
+
+    def _save_update(self, *args: Any, **kwargs: Any) -> Artifact:
+        st.validate_key(self.key)
+        if self.key is not None and self.is_latest:
+            other = family_stem_by_key(type(self), self.key)
+            if other is not None and other != self.stem_uid:
+                raise errors.InvalidArgument(
+                    f"key {self.key!r} is used by another artifact family ({other}); pick another key or save a new "
+                    "version with ln.Artifact(..., key=...)"
+                )
+        try:
+            with transaction.atomic():
+                BaseRecord.save(self, *args, **kwargs)
+                annotate_on_save(self, self._validation)
+        except IntegrityError as e:
+            raise errors.InvalidArgument(f"cannot save artifact {self.uid}: {e}") from e
+        self._validation = None
+        return self
+
+    # -- deleting ------------------------------------------------------------------------------
+    def delete(self, permanent: bool = False, **_: Any) -> None:  # type: ignore[override]
+        """Move to the trash (hidden from queries; ``ln.Artifact.filter(branch=-1)`` lists it), or with
+        ``permanent=True`` remove the row and the bytes this instance manages. No prompts.
+
+        Deleting the latest version makes the previous one the latest.
+        """
+        if permanent:
+            self._delete_permanently()
+            return
+        if self.branch == TRASH:
+            _info(f"artifact {self.uid} is already in the trash; delete(permanent=True) removes it for good")
+            return
+        with transaction.atomic():
+            type(self).objects.filter(pk=self.pk).update(branch=TRASH, is_latest=False)
+            refresh_latest(type(self), self.stem_uid)
+        self.branch, self.is_latest = TRASH, False
+
+    def restore(self) -> None:
+        """Take the artifact out of the trash (it becomes latest again if it is the newest version)."""
+        with transaction.atomic():
+            type(self).objects.filter(pk=self.pk).update(branch=MAIN)
+            refresh_latest(type(self), self.stem_uid)
+        self.refresh_from_db(fields=["branch", "is_latest"])
+
+    def _delete_permanently(self) -> None:
+        from django.db.models import ProtectedError
+
+        storage = self._storage_record()
+        managed = self._real_key is None and storage.is_managed
+        root, uid, suffix = storage.root, self.uid, self.suffix
+        with transaction.atomic():
+            undo = st.hide_for_delete(root, uid, suffix) if managed else None
+            try:
+                BaseRecord.delete(self)
+                refresh_latest(type(self), uid[: self._stem_length])
+            except BaseException as e:
+                if undo is not None:
+                    undo()
+                if isinstance(e, ProtectedError):
+                    users = sorted({type(o).__name__ for o in e.protected_objects})
+                    raise errors.InvalidArgument(
+                        f"artifact {uid} is still used by {', '.join(users)}; delete or unlink those first"
+                    ) from None
+                raise
+            if undo is not None:
+                transaction.on_commit(partial(st.remove_pending, root, uid, suffix))
+        self.branch, self.is_latest = TRASH, False
+
+    # -- reading -------------------------------------------------------------------------------
+    def _storage_record(self) -> Any:
+        cached = self._state.fields_cache.get("storage")
+        if cached is not None:
+            return cached
+        from ._artifact_sources import storage_by_id
+
+        return storage_by_id(self.storage_id)
+
+    @property
+    def path(self) -> st.UPath:
+        """Where the bytes are: a UPath (``<root>/.lineagedb/<uid><suffix>`` or the in-place path)."""
+        staged = self._staged
+        if self._state.adding and isinstance(staged, st.Staged) and staged.current is not None:
+            return staged.current
+        root = st.upath(self._storage_record().root)
+        if self._real_key is not None:
+            return root / self._real_key
+        return st.managed_path(root, self.uid, self.suffix)
+
+    def _existing_path(self) -> st.UPath:
+        path = self.path
+        if st.is_local(path) and not st.local_path(path).exists():
+            root = self._storage_record().root
+            if self._real_key is not None or not st.roll_forward(root, self.uid, self.suffix):
+                raise errors.StorageError(f"the bytes of artifact {self.uid} are missing at {path}")
+        return path
+
+    def _local(self) -> Path:
+        path = self._existing_path()
+        if st.is_local(path):
+            return st.local_path(path)
+        from ..core.user_settings import settings
+
+        target = settings.cache_dir / str(path).split("://", 1)[-1]
+        if not target.exists() or (self.n_files is None and target.stat().st_size != self.size):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.fs.get(path.path, str(target), recursive=self.n_files is not None)
+        return target
+
+    def cache(self) -> Path:
+        """A local path to the bytes (for local storage the stored file itself; cloud: downloaded once)."""
+        from ..core.context import track_input
+
+        local = self._local()
+        track_input(self)
+        return local
+
+    def load(self) -> Any:
+        """Load into memory: parquet/csv/tsv -> DataFrame, json -> object, h5ad -> AnnData."""
+        from ..core.context import track_input
+        from ..formats import loader_for
+
+        loader = loader_for(self.suffix)
+        obj = loader(self._local())
+        track_input(self)
+        return obj
+
+    def open(self) -> Any:
+        """Stream without loading: parquet -> ``pyarrow.dataset.Dataset`` (h5ad/zarr: backed AnnData)."""
+        from ..core.context import track_input
+        from ..formats import opener_for
+
+        opener = opener_for(self.suffix)
+        handle = opener(self._existing_path())
+        track_input(self)
+        return handle
 
     @property
     def transform(self):  # noqa: ANN201
         """The Transform whose run created this artifact."""
         return self.run.transform if self.run_id is not None else None
+
+
+def _find_duplicate(hash_: str) -> Artifact | None:
+    return Artifact.objects.filter(hash=hash_, branch=MAIN).order_by("id").first()
+
+
+def staging_path(suffix: str) -> Path:
+    """A fresh local file name in the default storage's staging area (local storage), else a temp folder.
+
+    Serialize an object there and pass it to :meth:`Artifact._from_local_file`: it is then hashed in place.
+    """
+    from ..core.user_settings import settings
+
+    root = settings.storage.root
+    if st.is_local(root):
+        return st.local_path(st.new_stage_path(root, suffix))
+    import tempfile
+
+    from ..core.uids import base62
+
+    return Path(tempfile.gettempdir()) / f"lineagedb-{base62(12)}{suffix}"
+
+
+def _stage_dataframe(df: Any) -> Path:
+    from ..formats._tables import write_parquet
+
+    path = staging_path(".parquet")
+    try:
+        write_parquet(df, path)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
 
 
 class ArtifactSchema(models.Model):
@@ -60,3 +437,11 @@ class ArtifactSchema(models.Model):
     class Meta:
         app_label = "lineagedb"
         unique_together = [("artifact", "schema", "slot")]
+
+
+from . import _artifact_describe  # noqa: E402,F401  (registers the describe() section)
+
+
+from ._anndata_artifacts import attach as _attach_anndata  # noqa: E402 - from_anndata / from_mudata
+
+_attach_anndata(Artifact)

@@ -1,0 +1,361 @@
+"""Storage access through universal-pathlib/fsspec: keys, managed paths, staging, atomic placement.
+
+Every storage root is handled as a ``UPath`` (a local folder, ``s3://bucket/prefix``, any fsspec URL).
+An instance writes only inside ``<root>/.lineagedb/`` of the roots it manages:
+
+``<root>/.lineagedb/<uid><suffix>``
+    the bytes of a saved artifact (a file, or a folder keeping its tree).
+``<root>/.lineagedb/.tmp-stage-<random><suffix>``
+    bytes copied (and hashed) for an artifact that is not saved yet.
+``<root>/.lineagedb/.tmp-<uid><suffix>``
+    bytes of an artifact whose row is being committed (save) or deleted (``delete(permanent=True)``).
+    After a crash: if the row ``uid`` exists, the file belongs at ``<uid><suffix>``
+    (:func:`roll_forward`), otherwise it is garbage (:func:`clean_temp`).
+
+>>> from lineagedb.core.storage import validate_key
+>>> validate_key("my_datasets/rnaseq1.parquet")
+'my_datasets/rnaseq1.parquet'
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from upath import UPath
+
+from .. import errors
+from . import hashing
+from .settings import MARKER_DIR
+from .uids import base62
+
+TEMP_PREFIX = ".tmp-"
+STAGE_PREFIX = ".tmp-stage-"
+_LOCAL = {"", "file", "local"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_COMPRESSED = {".gz", ".bz2", ".xz", ".zst", ".zip", ".7z", ".lz4"}
+
+__all__ = ["UPath", "upath", "is_local", "validate_key", "suffix_of", "managed_path", "Staged", "stage",
+           "delete_managed", "roll_forward", "clean_temp", "relative_to_root"]
+
+
+def upath(path: Any, **storage_options: Any) -> UPath:
+    """A UPath for a local path, a ``file://`` URL or any fsspec URL."""
+    if isinstance(path, UPath) and not storage_options:
+        return path
+    text = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
+    if text.startswith("file://"):
+        text = text[len("file://"):]
+    if "://" in text:  # endpoint, profile and per-root options from the AWS chain / set_storage_options
+        from ._cloud import storage_options as _cloud_options
+
+        storage_options = _cloud_options(text, **storage_options)
+    return UPath(text, **storage_options)
+
+
+def is_local(path: Any) -> bool:
+    """Whether ``path`` (a Path, UPath or string) lives on the local file system."""
+    if isinstance(path, (str, os.PathLike)) and not isinstance(path, UPath):
+        text = os.fspath(path)
+        return "://" not in text or text.startswith("file://")
+    protocol = getattr(path, "protocol", "")
+    if isinstance(protocol, (tuple, list)):
+        protocol = protocol[0] if protocol else ""
+    return protocol in _LOCAL
+
+
+def local_path(path: Any) -> Path:
+    """A plain ``pathlib.Path`` for a local UPath/Path/string."""
+    if isinstance(path, str) and path.startswith("file://"):
+        path = path[len("file://"):]
+    return Path(os.fspath(path))
+
+
+def validate_key(key: str | None) -> str | None:
+    """Return ``key`` if it is a valid relative, slash-separated virtual path, else raise InvalidArgument.
+
+    Refused: absolute paths, ``..`` or ``.`` segments, empty segments (``a//b``, a trailing ``/``),
+    backslashes and control characters.
+    """
+    if key is None:
+        return None
+    if not isinstance(key, str):
+        raise errors.InvalidArgument(f"key must be a string like 'my_datasets/data.parquet', not {type(key).__name__}")
+    problem = None
+    if not key:
+        problem = "it is empty"
+    elif key.startswith("/") or re.match(r"^[A-Za-z]:", key):
+        problem = "it is an absolute path"
+    elif "\\" in key:
+        problem = "it contains a backslash"
+    elif _CONTROL.search(key):
+        problem = "it contains a control character"
+    elif len(key) > 1024:
+        problem = "it is longer than 1024 characters"
+    else:
+        parts = key.split("/")
+        if any(p == "" for p in parts):
+            problem = "it has an empty segment ('//' or a trailing '/')"
+        elif any(p in {".", ".."} for p in parts):
+            problem = "it has a '.' or '..' segment"
+    if problem:
+        raise errors.InvalidArgument(
+            f"invalid key {key!r}: {problem}; use a relative path with '/' between folders, e.g. 'my_datasets/data.parquet'"
+        )
+    return key
+
+
+def suffix_of(name: str) -> str:
+    """The artifact suffix of a file or folder name: ``.csv``, ``.tar.gz``, ``.zarr`` or ``''``."""
+    suffixes = Path(name.rstrip("/")).suffixes
+    if not suffixes:
+        return ""
+    last = suffixes[-1]
+    if last.lower() in _COMPRESSED and len(suffixes) > 1 and 1 < len(suffixes[-2]) <= 6:
+        return suffixes[-2] + last
+    return last if len(last) <= 30 else ""
+
+
+def managed_dir(root: Any) -> UPath:
+    return upath(root) / MARKER_DIR
+
+
+def managed_path(root: Any, uid: str, suffix: str) -> UPath:
+    """Where a saved, managed artifact's bytes live: ``<root>/.lineagedb/<uid><suffix>``."""
+    return managed_dir(root) / f"{uid}{suffix}"
+
+
+def pending_path(root: Any, uid: str, suffix: str) -> UPath:
+    return managed_dir(root) / f"{TEMP_PREFIX}{uid}{suffix}"
+
+
+def new_stage_path(root: Any, suffix: str) -> UPath:
+    """A fresh staging name inside a managed root (parent folder created for local roots)."""
+    folder = managed_dir(root)
+    if is_local(folder):
+        local_path(folder).mkdir(parents=True, exist_ok=True)
+    return folder / f"{STAGE_PREFIX}{base62(12)}{suffix}"
+
+
+def relative_to_root(path: Any, roots: Iterable[str]) -> tuple[str, str] | None:
+    """``(root, relative key)`` of the registered root that contains ``path``, or None.
+
+    Refuses paths inside a root's managed ``.lineagedb/`` folder.
+    """
+    text = str(path).rstrip("/")
+    best = None
+    for root in roots:
+        r = root.rstrip("/")
+        if text == r or text.startswith(r + "/"):
+            if best is None or len(r) > len(best):
+                best = r
+    if best is None:
+        return None
+    rel = text[len(best) + 1:]
+    if rel == MARKER_DIR or rel.startswith(MARKER_DIR + "/"):
+        raise errors.InvalidArgument(
+            f"{path} is inside lineagedb's managed folder {best}/{MARKER_DIR}/; "
+            "load an existing artifact with ln.Artifact.get(...) instead of registering its stored file"
+        )
+    if not rel:
+        raise errors.InvalidArgument(f"{path} is a storage root itself; register a file or folder inside it")
+    return best, rel
+
+
+def _move(src: UPath, dst: UPath) -> None:
+    if is_local(src) and is_local(dst):
+        os.replace(local_path(src), local_path(dst))
+    else:
+        from ._cloud import translated
+
+        with translated(str(dst), "write"):
+            src.fs.mv(src.path, dst.path, recursive=src.is_dir())
+
+
+def _remove(path: UPath) -> None:
+    if is_local(path):
+        p = local_path(path)
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+    elif path.exists():
+        path.fs.rm(path.path, recursive=True)
+
+
+@dataclass
+class Staged:
+    """Bytes on their way to ``<root>/.lineagedb/<uid><suffix>``.
+
+    ``current`` is where they sit now (a staging or pending name inside the root), or None while a
+    local source still has to be uploaded to a remote root (``source``).
+    """
+
+    root: UPath
+    suffix: str
+    current: UPath | None = None
+    source: Path | None = None
+    _done: bool = field(default=False, repr=False)
+
+    def to_pending(self, uid: str) -> None:
+        """Put the bytes at ``.tmp-<uid><suffix>`` (call inside the transaction, before commit)."""
+        target = pending_path(self.root, uid, self.suffix)
+        if self.current is not None and str(self.current) == str(target):
+            return
+        if self.current is None:
+            upload(self.source, target)
+        else:
+            _move(self.current, target)
+        self.current = target
+
+    def commit(self, uid: str) -> UPath:
+        """Rename the pending bytes to their final name (call after the row committed)."""
+        final = managed_path(self.root, uid, self.suffix)
+        _move(self.current, final)
+        self.current, self._done = final, True
+        return final
+
+    def discard(self) -> None:
+        """Remove staged or pending bytes (never the final ones, never a source)."""
+        if self._done or self.current is None:
+            return
+        try:
+            _remove(self.current)
+        finally:
+            self.current = None
+
+
+def upload(source: Path, target: UPath) -> None:
+    """Copy a local file or folder to a (remote) target through fsspec.
+
+    Large files go in multipart chunks with a progress bar; a failed folder upload removes what it
+    uploaded; failures raise StorageError naming the bucket and what to check (see ``_cloud``).
+    """
+    from . import _cloud
+
+    if source.is_dir():
+        _cloud.upload_folder(source, str(target), **target.storage_options)
+    else:
+        _cloud.upload_file(source, str(target), **target.storage_options)
+
+
+def stage(source: Path, root: Any, *, move: bool = False, suffix: str | None = None) -> tuple[Staged, hashing.Hashed]:
+    """Bring a local file or folder into ``root``'s staging area, hashing it on the way.
+
+    For a local root the bytes are copied (or moved, ``move=True``) to ``.tmp-stage-*`` while being
+    hashed; for a remote root they are only hashed here and uploaded by :meth:`Staged.to_pending`.
+    """
+    root = upath(root)
+    suffix = suffix_of(source.name) if suffix is None else suffix
+    is_dir = source.is_dir()
+    if not is_local(root):
+        hashed = hashing.hash_folder(source) if is_dir else hashing.hash_file(source)
+        return Staged(root, suffix, current=None, source=source), hashed
+    if move and source.name.startswith(STAGE_PREFIX) and source.parent == local_path(managed_dir(root)):
+        hashed = hashing.hash_folder(source) if is_dir else hashing.hash_file(source)  # written in place
+        return Staged(root, suffix, current=upath(source)), hashed
+    target = new_stage_path(root, suffix)
+    dst = local_path(target)
+    try:
+        if move:
+            try:
+                os.replace(source, dst)
+            except OSError:  # another file system: copy, then remove the original
+                hashed = hashing.copy_folder_hashed(source, dst) if is_dir else hashing.copy_file_hashed(source, dst)
+                shutil.rmtree(source) if is_dir else source.unlink()
+                return Staged(root, suffix, current=target), hashed
+            hashed = hashing.hash_folder(dst) if is_dir else hashing.hash_file(dst)
+        else:
+            hashed = hashing.copy_folder_hashed(source, dst) if is_dir else hashing.copy_file_hashed(source, dst)
+    except BaseException:
+        _remove(target)
+        raise
+    return Staged(root, suffix, current=target), hashed
+
+
+def hash_any(path: UPath) -> hashing.Hashed:
+    """Hash a file or folder at any location (local: memory-mapped; remote: streamed through fsspec)."""
+    if is_local(path):
+        p = local_path(path)
+        return hashing.hash_folder(p) if p.is_dir() else hashing.hash_file(p)
+    from . import _cloud
+
+    if _cloud.is_remote(str(path)):  # provider checksums (ETag, md5Hash, ...) instead of a full read
+        return _cloud.provider_hash(str(path), **path.storage_options)
+    fs = path.fs
+    if fs.isdir(path.path):
+        base = path.path.rstrip("/")
+        pairs, size = [], 0
+        for f in sorted(fs.find(base)):
+            with fs.open(f, "rb") as handle:
+                h = hashing.hash_stream(handle)
+            pairs.append((f[len(base) + 1:], h.hash))
+            size += h.size
+        return hashing.Hashed(hashing.folder_hash(pairs), hashing.FOLDER_HASH_TYPE, size, len(pairs))
+    with fs.open(path.path, "rb") as handle:
+        return hashing.hash_stream(handle, fs.size(path.path))
+
+
+def delete_managed(root: Any, uid: str, suffix: str) -> None:
+    """Delete an artifact's managed bytes; refuses anything outside ``<root>/.lineagedb/``."""
+    path = managed_path(root, uid, suffix)
+    if not uid or "/" in uid or not str(path).startswith(str(managed_dir(root)) + "/"):
+        raise errors.StorageError(f"refusing to delete {path}: not a managed artifact path")
+    _remove(path)
+
+
+def hide_for_delete(root: Any, uid: str, suffix: str) -> Callable[[], None] | None:
+    """Move managed bytes to their pending name before a row is deleted; returns an undo function."""
+    final, pending = managed_path(root, uid, suffix), pending_path(root, uid, suffix)
+    if not final.exists():
+        return None
+    _move(final, pending)
+    return lambda: _move(pending, final)
+
+
+def remove_pending(root: Any, uid: str, suffix: str) -> None:
+    _remove(pending_path(root, uid, suffix))
+
+
+def roll_forward(root: Any, uid: str, suffix: str) -> bool:
+    """Finish a save interrupted between commit and rename; True if the bytes are now in place."""
+    final, pending = managed_path(root, uid, suffix), pending_path(root, uid, suffix)
+    if final.exists():
+        return True
+    if pending.exists():
+        _move(pending, final)
+        return True
+    return False
+
+
+def clean_temp(root: Any, has_row: Callable[[str], bool], min_age_s: float = 3600) -> list[str]:
+    """Tidy a local managed folder after crashes: roll pending saves forward, remove the rest.
+
+    ``has_row(uid)`` says whether an artifact row exists. Only temp entries older than ``min_age_s``
+    are touched (younger ones may belong to a save in progress). Returns the names acted on.
+    """
+    folder = managed_dir(root)
+    if not is_local(folder) or not local_path(folder).is_dir():
+        return []
+    done, now = [], time.time()
+    for entry in local_path(folder).iterdir():
+        if not entry.name.startswith(TEMP_PREFIX) or now - entry.lstat().st_mtime < min_age_s:
+            continue
+        rest = entry.name[len(TEMP_PREFIX):]
+        uid = rest[:20]
+        if not entry.name.startswith(STAGE_PREFIX) and len(uid) == 20 and has_row(uid):
+            roll_forward(root, uid, rest[20:])
+        else:
+            _remove(upath(entry))
+        done.append(entry.name)
+    return done
+
+
+from ._tree import install as _install_view_tree  # noqa: E402 - UPath.view_tree(level=, limit=)
+
+_install_view_tree()

@@ -1,0 +1,8 @@
+"""Small example data sets for tutorials and tests.
+
+>>> df = ln.examples.datasets.mini_immuno.get_dataset1()  # doctest: +SKIP
+"""
+
+from . import datasets
+
+__all__ = ["datasets"]
