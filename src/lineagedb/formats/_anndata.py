@@ -114,5 +114,16 @@ def write_anndata(adata: Any, path: str | Path, format: str = "h5ad") -> None:  
             adata.write_zarr(path)
 
 
+def load_h5mu(path: Any) -> Any:
+    try:
+        import mudata
+    except ImportError:
+        from ..errors import UnknownSuffix
+
+        raise UnknownSuffix("loading .h5mu files needs the optional mudata package: pip install mudata") from None
+    return mudata.read_h5mu(_local(path) if _is_local(path) else path.open("rb"))
+
+
 register(".h5ad", load=load_h5ad, open=open_h5ad)
+register(".h5mu", load=load_h5mu)
 register(".zarr", load=load_zarr, open=open_zarr)

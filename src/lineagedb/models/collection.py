@@ -1,6 +1,17 @@
-"""The Collection registry: ordered, versioned groups of artifacts."""
+"""The Collection registry: ordered, versioned groups of artifacts.
+
+>>> collection = ln.Collection([artifact1, artifact2], key="my-collection").save()  # doctest: +SKIP
+>>> collection.load()                      # one DataFrame / AnnData, a column says which artifact  # doctest: +SKIP
+>>> collection.mapped(obs_keys=["cell_type"])  # a torch-ready dataset over all cells           # doctest: +SKIP
+
+The hash of a collection is the hash of its members' hashes in order: building a collection from the
+same artifacts in the same order returns the saved one. Saving a collection under an existing key (or
+with ``revises=``) makes a new version of that family, as for artifacts.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db import models
 
@@ -33,9 +44,118 @@ class Collection(VersionedMixin, BaseRecord):
     class Meta:
         app_label = "lineagedb"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        members = kwargs.pop("artifacts", None)
+        if members is None and args and _looks_like_artifacts(args[0]):
+            members, args = args[0], args[1:]
+        revises = kwargs.pop("revises", None)
+        if members is None:  # Django building a row from the database, or a bare Collection()
+            super().__init__(*args, **kwargs)
+            self._pending_members, self._revises = None, None
+            return
+        from ._collection_members import build
+
+        build(self, super().__init__, members, revises, args, kwargs)
+
     @property
     def transform(self):  # noqa: ANN201
+        """The Transform whose run created this collection."""
         return self.run.transform if self.run_id is not None else None
+
+    @property
+    def ordered_artifacts(self) -> Any:
+        """The member artifacts in the order the collection was made with.
+
+        >>> collection.ordered_artifacts.to_dataframe()  # doctest: +SKIP
+        """
+        from .artifact import Artifact
+
+        return Artifact.objects.filter(links_collection__collection_id=self.pk).order_by("links_collection__position")
+
+    @property
+    def data_artifact(self) -> Any:
+        """The single member if the collection has exactly one artifact, else None."""
+        members = list(self.ordered_artifacts[:2])
+        return members[0] if len(members) == 1 else None
+
+    def save(self, *args: Any, **kwargs: Any) -> Collection:
+        """Write the collection and its ordered members; a known key or ``revises`` makes a new version."""
+        members = getattr(self, "_pending_members", None)
+        if members is None or not self._state.adding:
+            return super().save(*args, **kwargs)
+        from ._collection_members import save_new
+
+        return save_new(self, lambda: BaseRecord.save(self, *args, **kwargs))
+
+    def append(self, artifact: Any) -> Collection:
+        """A new version of this collection with ``artifact`` added at the end (call ``.save()``).
+
+        >>> collection_v2 = collection.append(artifact3).save()  # doctest: +SKIP
+        """
+        return Collection([*self.ordered_artifacts, artifact], key=self.key, description=self.description, revises=self)
+
+    def cache(self) -> list[Any]:
+        """Local paths of all member artifacts (downloaded where needed), in order."""
+        from ._collection_data import cache
+
+        return cache(self)
+
+    def load(self, join: str = "outer", **kwargs: Any) -> Any:
+        """All members concatenated: DataFrames or AnnData, with an ``artifact_uid`` column per row.
+
+        >>> adata = collection.load(join="inner")  # doctest: +SKIP
+        """
+        from ._collection_data import load
+
+        return load(self, join=join, **kwargs)
+
+    def open(self, **kwargs: Any) -> Any:  # noqa: A003
+        """A pyarrow dataset over all members (parquet collections); reads only what you query."""
+        from ._collection_data import open_dataset
+
+        return open_dataset(self, **kwargs)
+
+    def mapped(
+        self,
+        obs_keys: str | list[str] | None = None,
+        layers_keys: str | list[str] | None = None,
+        obsm_keys: str | list[str] | None = None,
+        join: str | None = "inner",
+        encode_labels: bool | list[str] = True,
+        unknown_label: str | dict[str, str] | None = None,
+        cache_categories: bool = True,
+        parallel: bool = False,
+        dtype: str | None = None,
+    ) -> Any:
+        """A map-style dataset over every cell of the member AnnData files, for ``torch.utils.data.DataLoader``.
+
+        >>> dataset = collection.mapped(obs_keys=["cell_type"])  # doctest: +SKIP
+        >>> loader = DataLoader(dataset, batch_size=256, shuffle=True, num_workers=2)  # doctest: +SKIP
+        """
+        from ..loaders import MappedCollection
+
+        paths = [str(p) for p in self.cache()]
+        return MappedCollection(paths, obs_keys=obs_keys, layers_keys=layers_keys, obsm_keys=obsm_keys, join=join,
+                                encode_labels=encode_labels, unknown_label=unknown_label,
+                                cache_categories=cache_categories, parallel=parallel, dtype=dtype)
+
+    def delete(self, permanent: bool = False) -> None:
+        """Move to the trash (``permanent=True``: remove the row; member artifacts are kept)."""
+        from ._collection_members import delete
+
+        delete(self, permanent)
+
+    def restore(self) -> Collection:
+        """Bring a trashed collection back."""
+        from ._collection_members import restore
+
+        return restore(self)
+
+
+def _looks_like_artifacts(value: Any) -> bool:
+    if isinstance(value, (list, tuple)) or isinstance(value, models.QuerySet):
+        return True
+    return type(value).__name__ == "Artifact"
 
 
 class CollectionArtifact(models.Model):
@@ -49,3 +169,6 @@ class CollectionArtifact(models.Model):
         app_label = "lineagedb"
         unique_together = [("collection", "artifact")]
         ordering = ["position"]
+
+
+from . import _collection_members  # noqa: E402,F401 - registers the describe() section
