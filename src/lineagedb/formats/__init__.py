@@ -21,6 +21,7 @@ _MODULES: dict[str, str] = {
     ".json": "lineagedb.formats._json",
     ".h5ad": "lineagedb.formats._anndata",
     ".zarr": "lineagedb.formats._anndata",
+    ".h5mu": "lineagedb.formats._anndata",
 }
 
 LOADERS: dict[str, Callable[[Any], Any]] = {}  # suffix -> fn(local_or_upath) -> object
