@@ -28,25 +28,38 @@ def no_active_run() -> Iterator[None]:
 
 
 def save_internal_artifact(path: Path, key: str, description: str, run: Any = None) -> Any:
-    """Save ``path`` as an internal artifact of ``run`` (None: of no run), reusing one with the same key and content."""
+    """Save ``path`` as an internal artifact of ``run`` (None: of no run); identical internal content is reused.
+
+    A user's artifact with the same bytes is never taken over: the internal one is then a separate record.
+    """
     from ..models import Artifact
 
     with no_active_run():
-        artifact = Artifact(str(path), key=key, description=description, run=run)
-        if artifact.kind != INTERNAL_KIND:
-            artifact.kind = INTERNAL_KIND
+        artifact = Artifact(str(path), key=key, description=description, run=run, kind=INTERNAL_KIND)
+        if not artifact._state.adding and artifact.kind != INTERNAL_KIND:
+            artifact = Artifact(str(path), key=key, description=description, run=run, kind=INTERNAL_KIND,
+                                skip_hash_lookup=True)
         return artifact.save()
+
+
+def _name_version(dist: Any) -> str | None:
+    """``name==version`` of a distribution, from its ``*.dist-info`` folder name when it has one (fast)."""
+    folder = getattr(dist, "_path", None)
+    stem = folder.name.removesuffix(".dist-info") if folder is not None and folder.name.endswith(".dist-info") else ""
+    if stem.count("-") == 1:
+        name, version = stem.split("-")
+    else:
+        name, version = dist.metadata["Name"], dist.version
+    if not name:
+        return None
+    return f"{name.lower().replace('_', '-').replace('.', '-')}=={version}"
 
 
 def environment_text() -> str:
     """The Python version and the installed distributions, one ``name==version`` per line, sorted."""
     from importlib.metadata import distributions
 
-    packages = set()
-    for dist in distributions():
-        name = dist.metadata["Name"]
-        if name:
-            packages.add(f"{name.lower().replace('_', '-')}=={dist.version}")
+    packages = {line for line in map(_name_version, distributions()) if line}
     header = f"# python {platform.python_version()} ({platform.python_implementation()}) on {sys.platform}\n"
     return header + "\n".join(sorted(packages)) + "\n"
 
@@ -62,7 +75,7 @@ def save_environment() -> Any:
         return cached
     text = environment_text()
     key = f"{INTERNAL_KIND}/environments/{source_hash(text)}.txt"
-    artifact = Artifact.objects.filter(key=key, kind=INTERNAL_KIND).order_by("-id").first()
+    artifact = Artifact.objects.filter(key=key, kind=INTERNAL_KIND, branch=1).order_by("-id").first()
     if artifact is None:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "requirements.txt"

@@ -44,10 +44,14 @@ def jsonable(value: Any) -> Any:
 
 
 def _caller_file() -> Path | None:
+    """The first file up the stack that is neither lineagedb, the standard library nor generated code."""
+    import sysconfig
+
+    skip = (_PACKAGE_DIR, sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"])
     frame = sys._getframe(1)
     while frame is not None:
         name = frame.f_code.co_filename
-        if not name.startswith(_PACKAGE_DIR) and not name.startswith("<") and "importlib" not in name:
+        if not name.startswith(skip) and not name.startswith("<"):
             return Path(name)
         frame = frame.f_back
     return None
