@@ -8,6 +8,7 @@ Fixtures:
 - ``public_bucket`` (session): ``lamindata``, a public bucket anyone may list and read but nobody may
   write to (a bucket policy denies PutObject/DeleteObject), holding ``iris_studies/study{0,1,2}_raw_images``
   with 4 ``.jpg`` files and one ``meta.csv`` each.
+- ``keys``: lists a bucket's object keys; ``db_url``: a fresh database URL of the session's backend.
 - ``s3_instance``: a fresh instance rooted at ``s3://<bucket>/inst`` (backend from ``LINEAGEDB_TEST_DB``).
 """
 
@@ -89,12 +90,42 @@ def bucket(s3):
     return name
 
 
-def keys(s3, bucket: str, prefix: str = "") -> list[str]:
-    """Every object key in ``bucket`` under ``prefix`` (sorted)."""
-    out = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        out += [o["Key"] for o in page.get("Contents", [])]
-    return sorted(out)
+@pytest.fixture
+def keys(s3):
+    """``keys(bucket, prefix="")``: every object key in ``bucket`` under ``prefix`` (sorted)."""
+
+    def list_keys(bucket: str, prefix: str = "") -> list[str]:
+        out = []
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            out += [o["Key"] for o in page.get("Contents", [])]
+        return sorted(out)
+
+    return list_keys
+
+
+@pytest.fixture
+def db_url():
+    """``db_url()``: None on SQLite; a fresh PostgreSQL database URL (dropped afterwards) on PostgreSQL."""
+    admin = os.environ.get("LINEAGEDB_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+    made: list[str] = []
+
+    def make() -> str | None:
+        if os.environ.get("LINEAGEDB_TEST_DB", "sqlite") != "postgresql":
+            return None
+        import psycopg
+
+        made.append(f"ldbtest_s3_{uuid.uuid4().hex[:10]}")
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{made[-1]}"')
+        return admin.rsplit("/", 1)[0] + "/" + made[-1]
+
+    yield make
+    if made:
+        import psycopg
+
+        with psycopg.connect(admin, autocommit=True) as conn:
+            for name in made:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

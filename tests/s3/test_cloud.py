@@ -7,7 +7,6 @@ import json
 import os
 
 import pytest
-from conftest import keys
 
 from lineagedb.core import _cache, _cloud, _tree
 from lineagedb.errors import StorageError
@@ -82,7 +81,7 @@ def test_large_upload_is_multipart_and_leaves_nothing_on_failure(s3, bucket, tmp
     assert _cloud.provider_hash(f"s3://{bucket}/big.bin").hash_type == "s3-multipart-etag"
 
 
-def test_failed_folder_upload_removes_what_it_uploaded(s3, bucket, tmp_path):
+def test_failed_folder_upload_removes_what_it_uploaded(s3, bucket, tmp_path, keys):
     folder = tmp_path / "imgs"
     folder.mkdir()
     for name in ("0.png", "1.png", "zz.png"):
@@ -92,7 +91,7 @@ def test_failed_folder_upload_removes_what_it_uploaded(s3, bucket, tmp_path):
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(deny_last))  # the last file of the upload is refused
     with pytest.raises(StorageError, match=r"cannot write s3://.*/up/imgs/zz.png.*access denied"):
         _cloud.upload_folder(folder, f"s3://{bucket}/up/imgs")
-    assert keys(s3, bucket, "up/") == []
+    assert keys(bucket, "up/") == []
 
 
 def test_progress_bar_only_for_large_transfers_and_can_be_silenced(capsys):
