@@ -352,13 +352,9 @@ class Artifact(VersionedMixin, BaseRecord):
         path = self._existing_path()
         if st.is_local(path):
             return st.local_path(path)
-        from ..core.user_settings import settings
+        from ..core._cache import cache
 
-        target = settings.cache_dir / str(path).split("://", 1)[-1]
-        if not target.exists() or (self.n_files is None and target.stat().st_size != self.size):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            path.fs.get(path.path, str(target), recursive=self.n_files is not None)
-        return target
+        return cache(str(path), **path.storage_options)  # re-downloads only what changed remotely
 
     def cache(self) -> Path:
         """A local path to the bytes (for local storage the stored file itself; cloud: downloaded once)."""
