@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import functools
 import getpass
 import json
 import os
@@ -269,11 +270,16 @@ def _ensure_root_storage(inst: _s.InstanceSettings) -> None:
     Storage.register_root(inst.storage_root, instance_uid=inst.uid)
 
 
+@functools.lru_cache(maxsize=1)
+def _os_user() -> str:
+    return getpass.getuser()
+
+
 def current_user():
     """The User record of the OS user, created on first use (no login, no network)."""
     from ..models import User
 
-    handle = os.environ.get("LINEAGEDB_USER") or getpass.getuser()
+    handle = os.environ.get("LINEAGEDB_USER") or _os_user()
     user = _STATE.get("user")
     if user is not None and user.handle == handle and _STATE.get("user_instance") is _STATE["instance"]:
         return user

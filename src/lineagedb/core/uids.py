@@ -14,8 +14,13 @@ BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def base62(n: int) -> str:
-    """A random base62 string of ``n`` characters."""
-    return "".join(secrets.choice(BASE62) for _ in range(n))
+    """A random base62 string of ``n`` characters (one urandom call: fast enough for bulk creation)."""
+    number = int.from_bytes(secrets.token_bytes(n), "big")  # 8n random bits for ~5.95n bits of uid
+    chars = []
+    for _ in range(n):
+        number, rem = divmod(number, 62)
+        chars.append(BASE62[rem])
+    return "".join(chars)
 
 
 def base62_from_text(text: str, n: int) -> str:
