@@ -1,28 +1,321 @@
-"""Ranked search and lookup (placeholder until the annotation work lands: substring match)."""
+"""Ranked search and lookup on every registry, done by the database.
+
+Ranks, best first: 0 exact match of the main field (``name``, ``key``, ``symbol``, ...), 1 exact synonym,
+abbreviation or identifier, 2 prefix, 3 word match, 4 substring, 5 substring in another field (e.g.
+``description``), 6 typo-tolerant fuzzy match. Ties go to the shorter value.
+
+Candidates come from an index: an FTS5 trigram table per registry on SQLite (created on first search,
+kept in sync by triggers), ``pg_trgm`` on PostgreSQL.
+
+>>> ln.Record.search("experiment").to_dataframe()  # doctest: +SKIP
+>>> records = ln.Record.lookup(); records.my_experiment  # doctest: +SKIP
+"""
 
 from __future__ import annotations
 
+import difflib
+import re
 from typing import Any
 
-from django.db.models import Q
+from django.db import connections
+from django.db.models import FloatField, IntegerField, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Length
+
+from .. import errors
+from ..core.context import on_connect_hook
+from ._dtypes import default_field
+
+_TEXT_FIELDS = ("name", "key", "symbol", "handle", "root", "synonyms", "abbr", "ontology_id", "ensembl_gene_id",
+                "uniprotkb_id", "scientific_name", "description")
+_EXACT_FIELDS = ("abbr", "ontology_id", "ensembl_gene_id", "uniprotkb_id", "scientific_name", "symbol", "name", "uid")
+_READY: set[tuple[str, str]] = set()
+CANDIDATE_CAP = 300  # broad queries: ties within a rank are broken among this many substring matches
+FUZZY_CANDIDATES = 100
+FUZZY_MIN_SCORE = 0.45
 
 
-def _text_fields(model: Any) -> list[str]:
-    names = []
-    for f in model._meta.concrete_fields:
-        if f.get_internal_type() in {"CharField", "TextField"} and f.name not in {"uid", "hash", "source_code"}:
-            names.append(f.name)
-    return names
+@on_connect_hook
+def _reset() -> None:
+    _READY.clear()
+
+
+def search_fields(model: Any, field: str | None = None) -> tuple[str, list[str]]:
+    """(main field, every searched text field) of a registry."""
+    names = {f.name for f in model._meta.concrete_fields}
+    if field is not None:
+        if field not in names:
+            raise errors.InvalidArgument(f"{model.__name__} has no field {field!r} to search; text fields: "
+                                         f"{[n for n in _TEXT_FIELDS if n in names]}")
+        return field, [field]
+    main = default_field(model)
+    return main, [main, *[n for n in _TEXT_FIELDS if n in names and n != main]]
+
+
+# -- candidate index -------------------------------------------------------------------------------
+
+def _fts_table(model: Any) -> str:
+    return f"ldb_fts_{model._meta.db_table}"
+
+
+def _ensure_sqlite_index(model: Any, fields: list[str], alias: str) -> str:
+    """Create the FTS5 trigram table and its triggers for ``model`` once per process and database."""
+    table, fts = model._meta.db_table, _fts_table(model)
+    conn = connections[alias]
+    key = (str(conn.settings_dict["NAME"]), table)
+    if key in _READY:
+        return fts
+    cols = [model._meta.get_field(f).column for f in fields]
+    col_list = ", ".join(f'"{c}"' for c in cols)
+    new = ", ".join(f'new."{c}"' for c in cols)
+    old = ", ".join(f'old."{c}"' for c in cols)
+    with conn.cursor() as cur:
+        cur.execute("SELECT name FROM sqlite_master WHERE name IN (%s, %s)", [fts, f"{fts}_au"])
+        found = {r[0] for r in cur.fetchall()}
+        if found != {fts, f"{fts}_au"}:
+            for trig in ("ai", "ad", "au"):
+                cur.execute(f'DROP TRIGGER IF EXISTS "{fts}_{trig}"')
+            cur.execute(f'DROP TABLE IF EXISTS "{fts}"')
+            cur.execute(f'CREATE VIRTUAL TABLE "{fts}" USING fts5({col_list}, content="{table}", content_rowid="id", '
+                        "tokenize='trigram')")
+            cur.execute(f'CREATE TRIGGER "{fts}_ai" AFTER INSERT ON "{table}" BEGIN '
+                        f'INSERT INTO "{fts}"(rowid, {col_list}) VALUES (new.id, {new}); END')
+            cur.execute(f'CREATE TRIGGER "{fts}_ad" AFTER DELETE ON "{table}" BEGIN '
+                        f'INSERT INTO "{fts}"("{fts}", rowid, {col_list}) VALUES (\'delete\', old.id, {old}); END')
+            cur.execute(f'CREATE TRIGGER "{fts}_au" AFTER UPDATE ON "{table}" BEGIN '
+                        f'INSERT INTO "{fts}"("{fts}", rowid, {col_list}) VALUES (\'delete\', old.id, {old}); '
+                        f'INSERT INTO "{fts}"(rowid, {col_list}) VALUES (new.id, {new}); END')
+            cur.execute(f'INSERT INTO "{fts}"("{fts}") VALUES (\'rebuild\')')
+    _READY.add(key)
+    return fts
+
+
+def _ensure_pg_trgm(alias: str) -> bool:
+    conn = connections[alias]
+    key = (str(conn.settings_dict["NAME"]), "pg_trgm")
+    if key in _READY:
+        return True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+            if cur.fetchone() is None:
+                cur.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except Exception:  # noqa: BLE001 - no privilege: fuzzy matching falls back to Python on candidates
+        return False
+    _READY.add(key)
+    return True
+
+
+def _match(model: Any, fields: list[str], expr: str) -> str | None:
+    """An FTS5 MATCH expression restricted to ``fields`` (None: a field is not indexed)."""
+    indexed = search_fields(model)[1]
+    if set(fields) == set(indexed):
+        return expr
+    if not set(fields) <= set(indexed):
+        return None
+    cols = " ".join(model._meta.get_field(f).column for f in fields)
+    return f"{{{cols}}} : ({expr})"
+
+
+def _phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _trigrams(text: str) -> set[str]:
+    t = f" {text.lower()} "
+    return {t[i:i + 3] for i in range(len(t) - 2)}
+
+
+# -- ranking -----------------------------------------------------------------------------------------
+
+def _tier_sql(model: Any, main: str, fields: list[str], q: str, vendor: str) -> RawSQL:
+    """A SQL CASE giving each row its rank (see the module docstring); 9: no match."""
+    table = model._meta.db_table
+    names = {f.name for f in model._meta.concrete_fields}
+
+    def col(name: str) -> str:
+        return f'lower("{table}"."{model._meta.get_field(name).column}")'
+
+    def pos(hay: str) -> str:
+        return f"instr({hay}, %s)" if vendor == "sqlite" else f"strpos({hay}, %s)"
+
+    m, params, cases = col(main), [], []
+    cases.append(f"WHEN {m} = %s THEN 0"); params.append(q)
+    exact = [f"{col(f)} = %s" for f in _EXACT_FIELDS if f in fields and f != main and f in names]
+    params += [q] * len(exact)
+    syn = "synonyms" in fields
+    if syn:
+        exact.append(f"{pos(chr(39) + '|' + chr(39) + ' || ' + col('synonyms') + ' || ' + chr(39) + '|' + chr(39))} > 0")
+        params.append(f"|{q}|")
+    if exact:
+        cases.append(f"WHEN {' OR '.join(exact)} THEN 1")
+    cases.append(f"WHEN {pos(m)} = 1 THEN 2"); params.append(q)
+    word = [f"{pos(m)} > 0" for _ in range(3)]
+    params += [f" {q}", f"_{q}", f"/{q}"]
+    if syn:
+        word.append(f"{pos(chr(39) + '|' + chr(39) + ' || ' + col('synonyms'))} > 0"); params.append(f"|{q}")
+    cases.append(f"WHEN {' OR '.join(word)} THEN 3")
+    sub = [f"{pos(m)} > 0"]; params.append(q)
+    if syn:
+        sub.append(f"{pos(col('synonyms'))} > 0"); params.append(q)
+    cases.append(f"WHEN {' OR '.join(sub)} THEN 4")
+    others = [f for f in fields if f not in {main, "synonyms"}]
+    if others:
+        cases.append(f"WHEN {' OR '.join(f'{pos(col(f))} > 0' for f in others)} THEN 5"); params += [q] * len(others)
+    return RawSQL(f"CASE {' '.join(cases)} ELSE 9 END", params, output_field=IntegerField())
+
+
+def _sqlite_candidates(model: Any, main: str, fields: list[str], q: str, alias: str) -> Q:
+    """Ids worth ranking, as one subquery: exact and prefix hits through the B-tree indexes (any common
+    casing of ``q``) and FTS5 trigram phrase matches (capped for broad queries)."""
+    table, names = model._meta.db_table, {f.name for f in model._meta.concrete_fields}
+    variants = sorted({q, q.capitalize(), q.upper(), q.title()})
+    arms, params = [], []
+    col = model._meta.get_field(main).column
+    for v in variants:
+        arms.append(f'SELECT id FROM "{table}" WHERE "{col}" >= %s AND "{col}" < %s LIMIT {CANDIDATE_CAP}')
+        params += [v, v + "\uffff"]
+    for f in fields:
+        if f in _EXACT_FIELDS and f != main and f in names:
+            col = model._meta.get_field(f).column
+            arms.append(f'SELECT id FROM "{table}" WHERE "{col}" IN ({", ".join(["%s"] * len(variants))}) LIMIT {CANDIDATE_CAP}')
+            params += variants
+    match = _match(model, fields, _phrase(q)) if len(q) >= 3 else None
+    if match is not None:
+        fts = _ensure_sqlite_index(model, search_fields(model)[1], alias)
+        arms.append(f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s LIMIT {CANDIDATE_CAP}')
+        params.append(match)
+    sql = " UNION ".join(f"SELECT * FROM ({arm})" for arm in arms)
+    return Q(id__in=RawSQL(sql, params))
+
+
+def _fuzzy_candidates(qs: Any, model: Any, main: str, fields: list[str], q: str, vendor: str) -> Any:
+    """Up to FUZZY_CANDIDATES records sharing rare trigrams with ``q`` (SQLite) or similar to it (pg_trgm)."""
+    if vendor == "sqlite":
+        grams = sorted(g for g in _trigrams(q) if " " not in g)
+        fts = _ensure_sqlite_index(model, search_fields(model)[1], qs.db)
+        with connections[qs.db].cursor() as cur:
+            cur.execute(f'CREATE VIRTUAL TABLE IF NOT EXISTS "{fts}_v" USING fts5vocab("{fts}", \'row\')')
+            cur.execute(f'SELECT term, doc FROM "{fts}_v" WHERE term IN ({", ".join(["%s"] * len(grams))})', grams)
+            rare = [t for t, _ in sorted(cur.fetchall(), key=lambda r: r[1])][:4]
+            if not rare:
+                return qs.none()
+            match = _match(model, fields, " OR ".join(_phrase(t) for t in rare))
+            if match is None:
+                return qs.order_by("id")[:FUZZY_CANDIDATES]
+            cur.execute(f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s LIMIT {FUZZY_CANDIDATES * 5}', [match])
+            ids = [r[0] for r in cur.fetchall()]
+        return qs.filter(id__in=ids)
+    if vendor == "postgresql" and _ensure_pg_trgm(qs.db):
+        table, col = model._meta.db_table, model._meta.get_field(main).column
+        sim = RawSQL(f'word_similarity(%s, COALESCE("{table}"."{col}", \'\'))', [q], output_field=FloatField())
+        return qs.annotate(_sim=sim).filter(Q(_sim__gt=0.3)).order_by("-_sim")[:FUZZY_CANDIDATES]
+    return qs.order_by("id")[:2000]
+
+
+def _fuzzy_ids(qs: Any, model: Any, main: str, fields: list[str], q: str, vendor: str, exclude: list[int]) -> list[int]:
+    """Ids of records whose fields are close to ``q`` despite typos, best first."""
+    if len(q) < 3:
+        return []
+    grams = _trigrams(q)
+    scored = []
+    for row in _fuzzy_candidates(qs.exclude(id__in=exclude), model, main, fields, q, vendor).values("id", *fields):
+        best = 0.0
+        for f in fields:
+            for word in re.split(r"[|/]+", row.get(f) or ""):
+                if word:
+                    other = _trigrams(word)
+                    best = max(best, len(grams & other) / len(grams | other), len(grams & other) / len(grams) * 0.8)
+        if best >= FUZZY_MIN_SCORE:
+            scored.append((-best, len(row.get(main) or ""), row["id"]))
+    return [i for _, _, i in sorted(scored)]
+
+
+def _in_order(qs: Any, ids: list[int]) -> Any:
+    if not ids:
+        return qs.none()
+    table = qs.model._meta.db_table
+    order = RawSQL(f'CASE "{table}"."id" ' + " ".join(f"WHEN {int(i)} THEN {pos}" for pos, i in enumerate(ids)) + " END",
+                   [], output_field=IntegerField())
+    return qs.model.objects.filter(id__in=ids).annotate(_search_rank=order).order_by("_search_rank")
 
 
 def search(qs: Any, string: str, field: str | None = None, limit: int | None = 20) -> Any:
-    fields = [field] if field else _text_fields(qs.model)
-    q = Q()
-    for name in fields:
-        q |= Q(**{f"{name}__icontains": string})
-    result = qs.filter(q)
-    return result[:limit] if limit else result
+    """Ranked matches of ``string`` within ``qs`` as a queryset (best first, at most ``limit``)."""
+    if not isinstance(string, str) or not string.strip():
+        raise errors.InvalidArgument("search needs a non-empty string, e.g. ln.Record.search('experiment')")
+    model, q = qs.model, string.strip().lower()
+    main, fields = search_fields(model, field)
+    vendor = connections[qs.db].vendor
+    cand = qs
+    if vendor == "sqlite":
+        cand = qs.filter(_sqlite_candidates(model, main, fields, q, qs.db))
+    ranked = cand.alias(_tier=_tier_sql(model, main, fields, q, vendor)).filter(Q(_tier__lt=9))
+    ranked = ranked.order_by("_tier", Length(main), "id").values_list("id", flat=True)
+    ids = list(ranked[:limit] if limit else ranked)
+    if limit is None or len(ids) < limit:
+        more = _fuzzy_ids(qs, model, main, fields, q, vendor, ids)
+        ids += more[: (limit - len(ids)) if limit else None]
+    return _in_order(qs, ids)
 
 
-def lookup(qs: Any, field: str | None = None) -> Any:
-    raise NotImplementedError
+# -- lookup ------------------------------------------------------------------------------------------
+
+def identifier(text: str) -> str:
+    """``"My experiment"`` -> ``"my_experiment"``; ``"CD8A"`` -> ``"cd8a"``; ``"3' UTR"`` -> ``"_3_utr"``."""
+    ident = re.sub(r"\W+", "_", str(text).strip().lower()).strip("_") or "_"
+    return f"_{ident}" if ident[0].isdigit() else ident
+
+
+class Lookup:
+    """Records by name: ``records.my_experiment`` (tab-completes) or ``records["My experiment"]``."""
+
+    def __init__(self, records: dict[str, Any], registry: str, field: str) -> None:
+        self._by_value = records
+        self._by_ident: dict[str, Any] = {}
+        for value, record in records.items():
+            self._by_ident.setdefault(identifier(value), record)
+        self._label = f"{registry}.lookup(field={field!r})"
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        try:
+            return self._by_ident[name]
+        except KeyError:
+            close = difflib.get_close_matches(name, list(self._by_ident), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise AttributeError(f"{self._label} has no {name!r}{hint}") from None
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._by_value:
+            return self._by_value[key]
+        if identifier(key) in self._by_ident:
+            return self._by_ident[identifier(key)]
+        raise KeyError(key)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._by_value or identifier(key) in self._by_ident
+
+    def __dir__(self) -> list[str]:
+        return sorted(self._by_ident)
+
+    def __len__(self) -> int:
+        return len(self._by_value)
+
+    def dict(self) -> dict[str, Any]:
+        return dict(self._by_value)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(sorted(self._by_ident)[:10])
+        more = f", ... ({len(self._by_ident)} in all)" if len(self._by_ident) > 10 else ""
+        return f"<{self._label}: {shown}{more}>"
+
+
+def lookup(qs: Any, field: str | None = None) -> Lookup:
+    """A :class:`Lookup` of the records in ``qs`` keyed by ``field`` (default: the registry's main field)."""
+    main, _ = search_fields(qs.model, field)
+    records: dict[str, Any] = {}
+    for record in qs.exclude(**{f"{main}__isnull": True}).order_by("id"):
+        records.setdefault(str(getattr(record, main)), record)
+    return Lookup(records, qs.model.__name__, main)
