@@ -1,34 +1,37 @@
 """The curators' door to public sources: which unsaved values a ``bio`` registry's ontology knows.
 
 Registries without a public source (``Record``, ``Feature``, user-curated ones) find nothing here.
+Both functions delegate to ``lineagedb.bio`` (``resolve_from_source`` / ``bulk_create_from_source``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-
-def _bio_api() -> Any:
-    try:
-        from ..bio import _resolve
-    except ImportError:  # the bio capability has no source resolution on this install
-        return None
-    return _resolve
+from .. import errors
 
 
 def find_in_source(model: Any, values: list[str], field: str, organism: Any = None) -> tuple[dict[str, Any], dict[str, str]]:
-    """``(value -> source key, value -> canonical name for synonyms)`` of the values the public source knows."""
+    """``(value -> record kwargs, value -> canonical value for synonyms)`` of the values the source knows."""
     if model._meta.app_label != "bio" or not values:
         return {}, {}
-    api = _bio_api()
-    if api is None:
+    from ..bio._public import resolve_from_source
+
+    try:
+        found = resolve_from_source(model, values, field=field, organism=organism)
+    except errors.LineageDBError:  # the registry has no public source (e.g. Pathway): nothing found
         return {}, {}
-    return api.resolve_from_source(model, values, field=field, organism=organism)
+    synonyms = {v: str(kw[field]) for v, kw in found.items() if kw.get(field) is not None and str(kw[field]) != v}
+    return found, synonyms
 
 
 def create_from_source(model: Any, found: dict[str, Any], field: str, organism: Any = None) -> dict[str, Any]:
-    """Create (in bulk) the records of values found in the source; returns ``value -> saved record``."""
+    """Create the records of values found in the source in one bulk insert; ``value -> saved record``."""
     if not found:
         return {}
-    api = _bio_api()
-    return api.bulk_create_from_source(model, found, field=field, organism=organism)
+    from ..bio._public import bulk_create_from_source
+
+    records = bulk_create_from_source(model, list(found), field=field, organism=organism)
+    id_field = model._id_field
+    by_id = {getattr(r, id_field): r for r in records}
+    return {v: by_id[kw[id_field]] for v, kw in found.items() if kw.get(id_field) in by_id}

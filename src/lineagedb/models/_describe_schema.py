@@ -9,6 +9,13 @@ from ._describe import section
 _SHOWN = 12  # members listed per feature set before "... and N more"
 
 
+def escape(text: str) -> str:
+    """Escape rich markup, so dtypes such as ``cat[bio.CellType]`` print as they are."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
 def _rules(schema: Any) -> str:
     flags = [name for name in ("flexible", "minimal_set", "maximal_set", "ordered_set", "coerce_dtype") if getattr(schema, name)]
     return ", ".join(flags) if flags else "none"
@@ -17,7 +24,7 @@ def _rules(schema: Any) -> str:
 def _header(schema: Any) -> str:
     parts = [f"itype={schema.itype}" if schema.itype else None, f"otype={schema.otype}" if schema.otype else None,
              f"dtype={schema.dtype}" if schema.dtype else None, f"n={schema.n}" if schema.n is not None else None]
-    name = f"{schema.name!r} " if schema.name else ""
+    name = f"{escape(repr(schema.name))} " if schema.name else ""
     return f"{name}[dim]{schema.uid}[/dim] " + " ".join(p for p in parts if p)
 
 
@@ -40,7 +47,7 @@ def add_members(schema: Any, tree: Any) -> None:
         if labels:
             node = tree.add(f"[bold]members[/bold] ({schema.n if schema.n is not None else len(labels)})")
             for label in labels[:_SHOWN]:
-                node.add(label)
+                node.add(escape(label))
             if schema.n and schema.n > _SHOWN:
                 node.add(f"... and {schema.n - _SHOWN} more")
         return
@@ -48,22 +55,23 @@ def add_members(schema: Any, tree: Any) -> None:
     if links:
         node = tree.add(f"[bold]features[/bold] ({len(links)})")
         for feature, optional in links:
-            notes = [n for n, on in (("optional", optional), ("nullable", feature.nullable)) if on]
-            node.add(f"{feature.name}  [dim]{feature.dtype}[/dim]" + (f"  ({', '.join(notes)})" if notes else ""))
+            notes = [n for n, on in (("optional", optional), ("not nullable", not feature.nullable)) if on]
+            text = f"{escape(feature.name)}  [dim]{escape(feature.dtype)}[/dim]"
+            node.add(text + (f"  ({', '.join(notes)})" if notes else ""))
 
 
 @section("Schema")
 def schema_section(schema: Any, tree: Any) -> None:
     """The definition: types, rules, index, features or members, and the slots of a composite."""
     if schema.description:
-        tree.add(f"description: {schema.description}")
+        tree.add(f"description: {escape(schema.description)}")
     for name in ("name", "itype", "otype", "dtype", "n", "hash"):
         value = getattr(schema, name)
         if value not in (None, ""):
-            tree.add(f"{name}: {value}")
+            tree.add(f"{name}: {escape(str(value))}")
     tree.add(f"rules: {_rules(schema)}")
     if schema.index_id is not None:
-        tree.add(f"index: {schema.index.name}  [dim]{schema.index.dtype}[/dim]")
+        tree.add(f"index: {escape(schema.index.name)}  [dim]{escape(schema.index.dtype)}[/dim]")
     add_members(schema, tree)
     slots = schema.slots if schema.pk is not None else {}
     if slots:
