@@ -191,8 +191,21 @@ def view_lineage(self: Any, upstream: bool = True, downstream: bool = False) -> 
     render(self, upstream=upstream, downstream=downstream)
 
 
+def _transform_lookup(model: Any, key: str, value: Any) -> Any:
+    """``Artifact.filter(transform=t)`` / ``transform__description__icontains=...``: through the run."""
+    if model.__name__ not in {"Artifact", "Collection"} or key.split("__", 1)[0] != "transform":
+        return None
+    from django.db.models import Q
+
+    return Q(**{f"run__{key}": value})
+
+
 def attach(*models: Any) -> None:
-    """Give ``models`` (Artifact, Collection, Run) their ``view_lineage`` method."""
+    """Give ``models`` (Artifact, Collection, Run) ``view_lineage``; let artifacts and collections filter by transform."""
+    from ._filters import FILTER_HOOKS
+
     for model in models:
         if "view_lineage" not in model.__dict__:
             model.view_lineage = view_lineage
+    if _transform_lookup not in FILTER_HOOKS:
+        FILTER_HOOKS.append(_transform_lookup)

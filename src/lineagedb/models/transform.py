@@ -49,4 +49,10 @@ class Transform(VersionedMixin, BaseRecord):
 
     @property
     def latest_run(self) -> Any:
-        return self.runs.order_by("-started_at").first()
+        """The most recently started Run of this transform version, or None.
+
+        >>> ln.Transform.get(key="tutorial.py").latest_run  # doctest: +SKIP
+        """
+        if self._state.adding:
+            return None
+        return self.runs.order_by("-started_at", "-id").first()
