@@ -89,7 +89,7 @@ class Schema(BaseRecord):
         """The component schemas of a composite schema, by slot (``{"obs": ..., "var.T": ...}``)."""
         if self._pending is not None and self._state.adding:
             return dict(self._pending["slots"])
-        links = SchemaComponent.objects.filter(composite=self).select_related("component")
+        links = SchemaComponent.objects.filter(composite=self).select_related("component").order_by("id")
         return {link.slot: link.component for link in links}
 
     @property
