@@ -42,7 +42,8 @@ def queryset_to_dataframe(qs: Any, include: list[str], limit: int | None) -> Any
         for lookup in include:
             df[lookup] = []
     if "uid" in df.columns:
-        df = df.set_index("uid")
+        df = df.set_index("uid", drop=False)  # uid both as index and as a column
+        df.index.name = None  # an unnamed index keeps df["uid"], merges and groupbys unambiguous
     return df.drop(columns=["id"]) if "id" in df.columns else df
 
 
