@@ -40,8 +40,13 @@ def database_config(inst: InstanceSettings) -> dict[str, Any]:
 
 def configure(inst: InstanceSettings) -> None:
     """Point Django at ``inst``: configure it on first use, swap the database afterwards."""
+    import os
+
     from django.conf import settings
 
+    # Jupyter kernels (ipykernel >= 6) run cells inside a running event loop; lineagedb's queries are
+    # plain synchronous calls there, so Django's async-context guard would refuse every one of them.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     db = database_config(inst)
     if not settings.configured:
         settings.configure(
