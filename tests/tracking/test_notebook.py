@@ -1,0 +1,78 @@
+"""A real notebook executed by nbconvert on the venv's kernel: detected, tracked, reported, saved and loaded."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import child_env
+
+nbformat = pytest.importorskip("nbformat")
+pytest.importorskip("nbconvert")
+
+
+def make_notebook(path: Path, unique: str) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(f"# Tracked notebook {unique}"),
+        nbformat.v4.new_code_cell("import lineagedb as ln\nln.track(params={'dose': 2})"),
+        nbformat.v4.new_code_cell(
+            "import pandas as pd\n"
+            f"artifact = ln.Artifact.from_dataframe(pd.DataFrame({{'v': [1, 2], 'u': ['{unique}'] * 2}}), "
+            f"key='nb/{unique}.parquet').save()\n"
+            f"print('saved-{unique}')"
+        ),
+        nbformat.v4.new_code_cell("ln.finish()"),
+    ]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(path))
+
+
+def test_notebook_executed_by_nbconvert_is_tracked_with_report(ln, tmp_path, unique, cli):
+    notebook = tmp_path / f"analysis_{unique}.ipynb"
+    make_notebook(notebook, unique)
+    r = subprocess.run(
+        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
+         "--ExecutePreprocessor.timeout=300", str(notebook)],
+        cwd=tmp_path, capture_output=True, text=True, env=child_env(), timeout=400,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    executed = json.loads(notebook.read_text())
+    assert any(f"saved-{unique}" in "".join(o.get("text", "")) for c in executed["cells"] for o in c.get("outputs", []))
+
+    transform = ln.Transform.get(key=notebook.name)
+    assert transform.kind == "notebook" and transform.description == f"Tracked notebook {unique}"
+    assert "ln.track(params={'dose': 2})" in transform.source_code and "# %%" in transform.source_code
+    run = transform.latest_run
+    assert run.status == "completed" and run.params == {"dose": 2} and run.finished_at is not None
+    artifact = ln.Artifact.get(key=f"nb/{unique}.parquet")
+    assert artifact.run == run and artifact.transform == transform
+    report = run.report
+    assert report is not None and report.suffix == ".html" and report.kind == "__lineagedb__"
+    assert "<html" in Path(str(report.cache())).read_text().lower()
+    ipynb = ln.Artifact.filter(key=f"__lineagedb__/notebooks/{transform.uid}.ipynb").one()
+    assert ipynb.kind == "__lineagedb__" and ipynb.run == run
+    assert run.environment is not None
+
+    # nbconvert wrote the executed notebook after the kernel finished: `lineagedb save` adds it as the report
+    cli("save", str(notebook))
+    assert ln.Transform.filter(key=notebook.name).count() == 1  # same code cells: same transform
+    run.refresh_from_db()
+    assert run.report != report and f"saved-{unique}" in Path(str(run.report.cache())).read_text()
+
+    out = tmp_path / "loaded"
+    r = cli("load", notebook.name, "--output", str(out))
+    loaded = nbformat.read(str(out / notebook.name), as_version=4)
+    assert any("ln.track(params={'dose': 2})" in c.source for c in loaded.cells) and "notebook is here" in r.stdout
+
+
+def test_save_notebook_that_was_never_run_creates_a_run_for_its_report(ln, tmp_path, unique, cli):
+    notebook = tmp_path / f"draft_{unique}.ipynb"
+    make_notebook(notebook, unique)
+    cli("save", str(notebook))
+    transform = ln.Transform.get(key=notebook.name)
+    run = transform.latest_run
+    assert run.status == "completed" and run.report is not None and run.report.suffix == ".html"
