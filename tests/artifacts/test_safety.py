@@ -49,11 +49,11 @@ def test_failed_rename_takes_the_row_back(ln, write, unique):
 
 
 def test_crash_between_commit_and_rename_rolls_forward(ln, write, unique):
-    artifact = ln.Artifact(write("c.csv", f"a\n{unique}\n".encode()), key=f"{unique}/c.csv").save()
+    artifact = ln.Artifact(write("c.csv", f"a\nx{unique}\n".encode()), key=f"{unique}/c.csv").save()
     final = Path(str(artifact.path))
     pending = final.with_name(f".tmp-{artifact.uid}.csv")
     final.rename(pending)  # as if the process died after the commit
-    assert ln.Artifact.get(key=f"{unique}/c.csv").load()["a"].tolist() == [unique]
+    assert ln.Artifact.get(key=f"{unique}/c.csv").load()["a"].tolist() == [f"x{unique}"]
     assert final.exists() and not pending.exists()
 
 
@@ -92,7 +92,7 @@ def ln_errors():
 
 
 def test_hashing(tmp_path):
-    data = os.urandom(3 * hashing.CHUNK + 123)  # large enough for the threaded, pipelined path
+    data = os.urandom(3 * hashing._SMALL + 123)  # above the in-memory size: the kernel-copy + mmap path
     src = tmp_path / "big.bin"
     src.write_bytes(data)
     copied = hashing.copy_file_hashed(src, tmp_path / "copy.bin")
@@ -115,10 +115,10 @@ def test_default_storage_through_fsspec(ln, write, unique):
     default = ln.settings.storage
     ln.settings.storage = f"memory://bucket-{unique}"
     try:
-        artifact = ln.Artifact(write("m.csv", f"a\n{unique}\n".encode()), key=f"{unique}/m.csv").save()
+        artifact = ln.Artifact(write("m.csv", f"a\nx{unique}\n".encode()), key=f"{unique}/m.csv").save()
         assert str(artifact.path) == f"memory://bucket-{unique}/.lineagedb/{artifact.uid}.csv"
         assert artifact.path.exists() and artifact.storage.root == f"memory://bucket-{unique}"
-        assert artifact.load()["a"].tolist() == [unique]
+        assert artifact.load()["a"].tolist() == [f"x{unique}"]
         assert not [p for p in artifact.path.parent.iterdir() if p.name.startswith(".tmp-")]
         artifact.delete(permanent=True)
         assert not artifact.path.exists()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 import os
-import queue
+import shutil
 import threading
 from pathlib import Path
 from typing import Iterable, NamedTuple
@@ -82,10 +82,12 @@ def hash_stream(fileobj, size: int | None = None) -> Hashed:  # noqa: ANN001
 
 
 def copy_file_hashed(src: str | os.PathLike, dst: str | os.PathLike) -> Hashed:
-    """Copy ``src`` to ``dst`` and hash it, reading the source once.
+    """Copy ``src`` to ``dst`` and hash it in the same pass over the data.
 
-    Large files are pipelined: this thread reads and hashes chunk ``i+1`` while a writer thread writes
-    chunk ``i``; both release the GIL, so it takes about as long as a plain copy.
+    Small files are read once into memory, hashed and written. Large files are copied by the kernel
+    (``shutil.copyfile``: ``copy_file_range``/``sendfile``, no copy through Python) in a thread while this
+    thread hashes the memory-mapped source with BLAKE3's threads; both release the GIL, and the hash
+    reads the pages the copy just brought into the page cache, so the whole takes about a plain copy.
     """
     size = os.path.getsize(src)
     if size < _SMALL:
@@ -94,40 +96,23 @@ def copy_file_hashed(src: str | os.PathLike, dst: str | os.PathLike) -> Hashed:
         with open(dst, "wb") as g:
             g.write(data)
         return Hashed(hash_bytes(data), HASH_TYPE, len(data), None)
-    h = _new_hasher(size)
-    chunks: queue.Queue = queue.Queue(maxsize=2)
     failure: list[BaseException] = []
 
-    def write() -> None:
-        with open(dst, "wb", buffering=0) as g:
-            while True:
-                chunk = chunks.get()
-                if chunk is None:
-                    return
-                if not failure:
-                    try:
-                        g.write(chunk)
-                    except BaseException as e:  # noqa: BLE001 - re-raised in the reading thread
-                        failure.append(e)
+    def copy() -> None:
+        try:
+            shutil.copyfile(src, dst)
+        except BaseException as e:  # noqa: BLE001 - re-raised below
+            failure.append(e)
 
-    writer = threading.Thread(target=write, name="lineagedb-copy", daemon=True)
-    writer.start()
-    total = 0
+    copier = threading.Thread(target=copy, name="lineagedb-copy", daemon=True)
+    copier.start()
     try:
-        with open(src, "rb", buffering=0) as f:
-            while not failure:
-                chunk = f.read(CHUNK)
-                if not chunk:
-                    break
-                h.update(chunk)
-                total += len(chunk)
-                chunks.put(chunk)
+        hashed = hash_file(src)
     finally:
-        chunks.put(None)
-        writer.join()
+        copier.join()
     if failure:
         raise failure[0]
-    return Hashed(encode(h.digest()), HASH_TYPE, total, None)
+    return hashed
 
 
 def folder_hash(pairs: Iterable[tuple[str, str]]) -> str:

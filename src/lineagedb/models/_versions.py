@@ -48,9 +48,21 @@ class VersionedMixin:
     @classmethod
     def _next_uid_in_family(cls, stem: str) -> str:
         """The uid for the next version of family ``stem`` (all versions, trash included, count)."""
-        last = cls.objects.filter(uid__startswith=stem).order_by("-uid").values_list("uid", flat=True).first()
+        last = _scalar(f"SELECT uid FROM {_table(cls)} WHERE uid LIKE %s ORDER BY uid DESC LIMIT 1", [stem + "%"])
         index = 0 if last is None else decode_version_suffix(last[cls._stem_length:]) + 1
         return stem + encode_version_suffix(index)
+
+
+def _table(model: type) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _scalar(sql: str, params: list) -> Any:
+    """The first column of the first row (raw SQL: the hot paths of save() skip the ORM's compiler)."""
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        row = cur.fetchone()
+    return row[0] if row else None
 
 
 def lock_family(model: type, token: str) -> None:
@@ -62,8 +74,8 @@ def lock_family(model: type, token: str) -> None:
 
 def family_stem_by_key(model: type, key: str) -> str | None:
     """The uid stem of the family that owns ``key`` (its latest version, else its newest record)."""
-    uid = (
-        model.objects.filter(key=key).order_by("-is_latest", "-branch", "-id").values_list("uid", flat=True).first()
+    uid = _scalar(
+        f"SELECT uid FROM {_table(model)} WHERE {connection.ops.quote_name('key')} = %s ORDER BY is_latest DESC, branch DESC, id DESC LIMIT 1", [key]
     )
     return uid[: model._stem_length] if uid else None
 
@@ -98,16 +110,17 @@ def save_new_version(record: Any, insert: Callable[[], None], *, revises: Any = 
     for _ in range(RETRIES):
         try:
             with transaction.atomic():
-                stem = _stem_for(record, revises, key)
                 if key is not None:
-                    lock_family(model, f"key:{key}")
-                    stem = _stem_for(record, revises, key)  # another writer may have created it meanwhile
+                    lock_family(model, f"key:{key}")  # before the lookup: a concurrent first version waits here
+                stem = _stem_for(record, revises, key)
                 if stem is None:
                     record.uid = model._new_family_uid()
                 else:
                     lock_family(model, f"stem:{stem}")
                     record.uid = model._next_uid_in_family(stem)
-                    model.objects.filter(uid__startswith=stem, is_latest=True).update(is_latest=False)
+                    with connection.cursor() as cur:
+                        cur.execute(f"UPDATE {_table(model)} SET is_latest = %s WHERE uid LIKE %s AND is_latest = %s",
+                                    [False, stem + "%", True])
                 record.is_latest = True
                 insert()
             return record

@@ -231,7 +231,9 @@ class Artifact(VersionedMixin, BaseRecord):
         except BaseException:
             if staged is not None:
                 staged.discard()
-                self._staged = _DISCARDED
+                # an upload to a cloud root can be retried from the local source; a local stage is gone
+                retry = staged.source is not None and Path(staged.source).exists()
+                self._staged = staged if retry else _DISCARDED
             raise
         self._validation = None
         if staged is not None:
@@ -391,7 +393,13 @@ class Artifact(VersionedMixin, BaseRecord):
 
 
 def _find_duplicate(hash_: str) -> Artifact | None:
-    return Artifact.objects.filter(hash=hash_, branch=MAIN).order_by("id").first()
+    from django.db import connection
+
+    with connection.cursor() as cur:  # raw SQL: one cheap query on the hot path of every save
+        cur.execute(f"SELECT id FROM {connection.ops.quote_name(Artifact._meta.db_table)} "
+                    f"WHERE {connection.ops.quote_name('hash')} = %s AND branch = %s ORDER BY id LIMIT 1", [hash_, MAIN])
+        row = cur.fetchone()
+    return None if row is None else Artifact.objects.get(pk=row[0])
 
 
 def staging_path(suffix: str) -> Path:
