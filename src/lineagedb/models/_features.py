@@ -61,7 +61,7 @@ def _features_by_name(names: Iterable[str]) -> dict[str, Any]:
     if missing:
         hints = "; ".join(f"ln.Feature(name={n!r}, dtype=...).save()" for n in missing)
         known = list(Feature.objects.values_list("name", flat=True)[:10000])
-        close = sorted({c for n in missing for c in difflib.get_close_matches(n, known, n=3)})
+        close = list(dict.fromkeys(c for n in missing for c in difflib.get_close_matches(n, known, n=3)))
         maybe = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
         raise errors.ValidationError(f"unknown feature(s) {missing}{maybe}: create them first, e.g. {hints}")
     return found

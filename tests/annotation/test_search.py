@@ -1,0 +1,106 @@
+"""Ranked search and lookup on every registry, backed by the database's text indexes."""
+
+from __future__ import annotations
+
+import pytest
+from annotation_helpers import make_artifact
+
+
+@pytest.fixture
+def records(ln, unique):
+    kind = ln.Record(name=f"SearchKind{unique}", is_type=True).save()
+    names = [f"zx{unique} experiment", f"zx{unique}", f"zx{unique} experiment 2", f"the zx{unique} run", f"prezx{unique}post",
+             "an unrelated label"]
+    return kind, [ln.Record(name=n, type=kind).save() for n in names]
+
+
+def test_ranking_exact_prefix_word_substring_fuzzy(ln, unique, records):
+    kind, recs = records
+    names = [r.name for r in ln.Record.filter(type=kind).search(f"zx{unique}")]
+    assert names == [f"zx{unique}", f"zx{unique} experiment", f"zx{unique} experiment 2", f"the zx{unique} run",
+                     f"prezx{unique}post"]
+    # case-insensitive exact match first
+    assert ln.Record.filter(type=kind).search(f"ZX{unique} EXPERIMENT")[0].name == f"zx{unique} experiment"
+    # typo-tolerant
+    typo = ln.Record.filter(type=kind).search(f"zx{unique} experimnet")
+    assert f"zx{unique} experiment" in [r.name for r in typo]
+    assert ln.Record.filter(type=kind).search("qqqqqqqq").count() == 0
+
+
+def test_search_chains_and_keeps_order(ln, unique, records):
+    kind, _ = records
+    result = ln.Record.search(f"zx{unique}").filter(name__contains="experiment")
+    assert [r.name for r in result] == [f"zx{unique} experiment", f"zx{unique} experiment 2"]
+    df = ln.Record.filter(type=kind).search(f"zx{unique}", limit=2).to_dataframe()
+    assert list(df["name"]) == [f"zx{unique}", f"zx{unique} experiment"]
+    assert ln.Record.filter(type=kind).search(f"zx{unique}", field="description").count() == 0
+    with pytest.raises(ln.errors.InvalidArgument):
+        ln.Record.search("")
+    with pytest.raises(ln.errors.InvalidArgument, match="no field"):
+        ln.Record.search("x", field="nofield")
+
+
+def test_index_follows_updates_and_deletes(ln, unique):
+    r = ln.Record(name=f"before{unique}").save()
+    assert [x.id for x in ln.Record.search(f"before{unique}")] == [r.id]
+    r.name = f"after{unique}"
+    r.save()
+    assert [x.id for x in ln.Record.search(f"after{unique}")] == [r.id]
+    assert ln.Record.search(f"before{unique}").count() == 0
+    r.delete()
+    assert ln.Record.search(f"after{unique}").count() == 0
+
+
+def test_bio_synonyms_abbr_and_ids(ln, unique):
+    import lineagedb.bio as bt
+
+    teff = bt.CellType(name=f"effector T cell {unique}", ontology_id=f"CL:9{unique}",
+                       synonyms=f"effector T-lymphocyte {unique}|Teff{unique}", abbr=f"TE{unique}").save()
+    tcell = bt.CellType(name=f"T cell {unique}", ontology_id=f"CL:8{unique}", synonyms=f"T lymphocyte {unique}").save()
+    assert bt.CellType.search(f"T cell {unique}")[0] == tcell
+    assert bt.CellType.search(f"Teff{unique}")[0] == teff
+    assert bt.CellType.search(f"te{unique}")[0] == teff
+    assert bt.CellType.search(f"CL:9{unique}")[0] == teff
+    assert bt.CellType.search(f"T lymphocyte {unique}")[0] == tcell
+    assert teff in list(bt.CellType.search(f"efector T cel {unique}"))
+
+
+def test_transform_and_artifact_search(ln, unique):
+    from lineagedb.models import Transform
+
+    t = Transform(key=f"tutorial_{unique}.py", description="a tutorial", kind="script").save()
+    assert t in list(ln.Transform.search(f"tutorial_{unique[:4]}"))
+    a = make_artifact(ln, key=f"iris_{unique}.csv", description=f"the iris flowers {unique}")
+    assert list(ln.Artifact.search(f"iris_{unique}")) == [a]
+    assert list(ln.Artifact.search(f"flowers {unique}")) == [a]
+    assert ln.Artifact.filter(suffix=".jpg").search(f"iris_{unique}").count() == 0
+
+
+def test_lookup(ln, unique):
+    r = ln.Record(name=f"My lookup {unique}!").save()
+    records = ln.Record.lookup()
+    ident = f"my_lookup_{unique}"
+    assert getattr(records, ident) == r
+    assert records[f"My lookup {unique}!"] == r
+    assert ident in dir(records)
+    with pytest.raises(AttributeError, match="did you mean"):
+        getattr(records, ident + "x")
+    import lineagedb.bio as bt
+
+    ct = bt.CellType(name=f"3' lookup cell {unique}", ontology_id=f"CL:l{unique}").save()
+    assert getattr(bt.CellType.lookup(), f"_3_lookup_cell_{unique}") == ct
+    assert bt.CellType.lookup(field="ontology_id")[f"CL:l{unique}"] == ct
+
+
+def test_bulk_save_records(ln, unique):
+    recs = [ln.Record(name=f"bulk {unique} {i}") for i in range(500)]
+    ln.save(recs)
+    assert all(not r._state.adding and r.id for r in recs)
+    assert ln.Record.filter(name__startswith=f"bulk {unique} ").count() == 500
+    assert ln.Record.get(id=recs[7].id).name == f"bulk {unique} 7"
+    assert recs[3].created_by is not None and recs[3].created_at is not None
+    again = [ln.Record(name=f"bulk {unique} 3"), ln.Record(name=f"bulk {unique} new")]
+    ln.save(again)
+    assert again[0].id == recs[3].id
+    assert ln.Record.filter(name__startswith=f"bulk {unique} ").count() == 501
+    assert ln.Record.search(f"bulk {unique} 42")[0] == recs[42]
