@@ -11,6 +11,7 @@ direct parent ids ``|``-joined); gene tables ``ensembl_gene_id, symbol, biotype`
 from __future__ import annotations
 
 import json
+import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -131,10 +132,10 @@ def _read(spec: SourceSpec, cache: Path) -> pd.DataFrame:
 
 
 def cache_dir() -> Path:
-    """``<ln.settings.cache_dir>/bio``: parquet copies of loaded sources."""
+    """``$LINEAGEDB_BIO_CACHE`` or ``<ln.settings.cache_dir>/bio``: parquet copies of loaded sources."""
     from ..core.user_settings import settings
 
-    path = settings.cache_dir / "bio"
+    path = Path(os.environ["LINEAGEDB_BIO_CACHE"]) if os.environ.get("LINEAGEDB_BIO_CACHE") else settings.cache_dir / "bio"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -159,7 +160,7 @@ def load_table(spec: SourceSpec) -> pd.DataFrame:
                 table = pd.read_parquet(cached)
             else:
                 table = _read(spec, folder)
-                tmp = cached.with_suffix(".part")
+                tmp = cached.with_suffix(f".{os.getpid()}.part")
                 table.to_parquet(tmp, compression="zstd", index=False)
                 tmp.replace(cached)
         table = table.astype(object).where(table.notna(), None).reset_index(drop=True)

@@ -47,6 +47,80 @@ class BioRecord(BaseRecord):
                 kwargs["uid"] = base62_from_text(f"{type(self).__name__}:{ident}", 8)
         super().__init__(*args, **kwargs)
 
+    # -- public sources (see lineagedb.bio._public / _registry) -----------------------------------
+    @classmethod
+    def public(cls, organism: Any = None, source: Any = None) -> Any:
+        """The public ontology behind this registry, read offline.
+
+        >>> bt.CellType.public().search("gamma-delta T cell").head(2)  # doctest: +SKIP
+        """
+        from ._public import public
+
+        return public(cls, organism=organism, source=source)
+
+    @classmethod
+    def from_source(cls, *, organism: Any = None, source: Any = None, **kwargs: Any) -> Any:
+        """A record for one public term (``name=``, ``ontology_id=``, ``symbol=``...); existing ones reused.
+
+        >>> bt.CellType.from_source(name="effector T cell").save()  # doctest: +SKIP
+        """
+        from ._registry import from_source
+
+        return from_source(cls, organism=organism, source=source, **kwargs)
+
+    @classmethod
+    def from_values(cls, values: Any, field: Any = None, organism: Any = None, source: Any = None) -> list:
+        """Records for many values (saved ones reused, new ones unsaved); save them with ``ln.save``."""
+        from ._registry import from_values
+
+        return from_values(cls, values, field=field, organism=organism, source=source)
+
+    @classmethod
+    def validate(cls, values: Any, field: Any = None, organism: Any = None, public: bool = False) -> Any:
+        """A boolean array: is each value saved (``public=True``: in the public source)?"""
+        from ._registry import validate
+
+        return validate(cls, values, field=field, organism=organism, public_source=public)
+
+    @classmethod
+    def inspect(cls, values: Any, field: Any = None, organism: Any = None, public: bool = False,
+                show: bool = True) -> Any:
+        """Validated / non-validated values with synonym suggestions."""
+        from ._registry import inspect
+
+        return inspect(cls, values, field=field, organism=organism, public_source=public, show=show)
+
+    @classmethod
+    def standardize(cls, values: Any, field: Any = None, organism: Any = None, public: bool = False,
+                    mapper: bool = False) -> Any:
+        """Map synonyms and case variants to canonical values (saved records, then the source if ``public``)."""
+        from ._registry import standardize
+
+        return standardize(cls, values, field=field, organism=organism, public_source=public, mapper=mapper)
+
+    @classmethod
+    def import_source(cls, source: Any = None, organism: Any = None, ontology_ids: Any = None) -> list:
+        """Save all terms of the public source (or ``ontology_ids`` and their ancestors) in bulk."""
+        from ._registry import import_source
+
+        return import_source(cls, source=source, organism=organism, ontology_ids=ontology_ids)
+
+    def save(self, *args: Any, parents: bool | None = None, **kwargs: Any) -> Any:
+        """Save; a new record from a public source also saves and links its ancestors (``parents=False`` skips)."""
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if parents or (parents is None and adding):
+            from ._registry import save_parents
+
+            save_parents(self)
+        return self
+
+    def view_parents(self, distance: int = 2, with_children: bool = False) -> str | None:
+        """Print the ontological hierarchy up to ``distance`` levels (graphviz in Jupyter)."""
+        from ._hierarchy import view_parents
+
+        return view_parents(self, distance=distance, with_children=with_children)
+
 
 def _artifacts(label: str, plural: str) -> models.ManyToManyField:
     return models.ManyToManyField("lineagedb.Artifact", through=f"bio.Artifact{label}", related_name=plural)
