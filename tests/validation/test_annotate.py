@@ -160,3 +160,24 @@ def test_curator_save_artifact_after_add_new_from(ln, tutorial):
     curator.cat.add_new_from(f"perturbation_{u}")
     artifact = curator.save_artifact(key=f"validation/{u}/curated.parquet")
     assert artifact.schema == schema and artifact.records.filter(name=f"IFNJ_{u}").exists()
+
+
+def test_thousands_of_genes_are_created_in_bulk(ln, unique):
+    import anndata as ad
+    import numpy as np
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    import lineagedb.bio as bt
+
+    table = bt.Gene.public(organism="human").to_dataframe()
+    ids = table["ensembl_gene_id"].dropna().drop_duplicates().iloc[5000:7000].tolist()
+    schema = ln.Schema(otype="AnnData", slots={"var.T": ln.Schema(itype=bt.Gene.ensembl_gene_id, dtype=int).save()}).save()
+    adata = ad.AnnData(np.zeros((2, len(ids)), dtype=np.int32), var=pd.DataFrame(index=ids))
+    artifact = ln.Artifact.from_anndata(adata, key=f"validation/{unique}/genes.h5ad", schema=schema)
+    with CaptureQueriesContext(connection) as queries:
+        artifact.save()
+    assert bt.Gene.filter(ensembl_gene_id__in=ids).count() == len(ids)
+    (link,) = ln.models.ArtifactSchema.objects.filter(artifact=artifact)
+    assert link.slot == "var.T" and link.schema.n == len(ids) and link.schema.genes.count() == len(ids)
+    assert len(queries) < 60, [q["sql"][:80] for q in queries.captured_queries]

@@ -10,10 +10,11 @@ import difflib
 from typing import Any
 
 from ._result import CatValues
-from ._sources import find_in_source
+from ._sources import find_in_source, suggest_from_source
 
 _MAX_SYNONYM_PROBES = 200  # missing values probed against saved synonyms in one query
 _MAX_SUGGESTION_CANDIDATES = 100_000
+_CHUNK = 5000  # values per IN (...) query: stays under SQLite's bound-variable limit
 
 
 def registry_queryset(cat: CatValues) -> Any:
@@ -49,9 +50,10 @@ def match_values(cat: CatValues) -> CatValues:
     cat.values = values
     if not values:
         return cat
-    qs = registry_queryset(cat).filter(**{f"{cat.field}__in": values})
-    for record in qs:
-        cat.records.setdefault(str(getattr(record, cat.field)), record)
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start:start + _CHUNK]
+        for record in registry_queryset(cat).filter(**{f"{cat.field}__in": chunk}):
+            cat.records.setdefault(str(getattr(record, cat.field)), record)
     missing = [v for v in values if v not in cat.records]
     _match_synonyms(cat, missing)
     missing = [v for v in missing if v not in cat.records]
@@ -72,10 +74,14 @@ def suggest(cat: CatValues, values: list[str], n: int = 3) -> dict[str, list[str
     ]
     out: dict[str, list[str]] = {}
     lowered = {c.lower(): c for c in candidates}
-    for value in values[:50]:
-        close = difflib.get_close_matches(value.lower(), list(lowered), n=n, cutoff=0.6)
+    keys = list(lowered)
+    for value in values[: 50 if len(keys) < 20_000 else 5]:
+        close = difflib.get_close_matches(value.lower(), keys, n=n, cutoff=0.6)
         if close:
             out[value] = [lowered[c] for c in close]
+    missing = [v for v in values[:10] if v not in out]
+    if missing:
+        out.update(suggest_from_source(cat.model, missing, cat.field, cat.organism, n=n))
     return out
 
 

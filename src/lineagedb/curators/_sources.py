@@ -35,3 +35,21 @@ def create_from_source(model: Any, found: dict[str, Any], field: str, organism: 
     id_field = model._id_field
     by_id = {getattr(r, id_field): r for r in records}
     return {v: by_id[kw[id_field]] for v, kw in found.items() if kw.get(id_field) in by_id}
+
+
+def suggest_from_source(model: Any, values: list[str], field: str, organism: Any = None, n: int = 3) -> dict[str, list[str]]:
+    """Close terms of the public source for values that match nothing (ranked search of the ontology)."""
+    if model._meta.app_label != "bio" or not values:
+        return {}
+    from ..bio._public import public
+
+    try:
+        onto = public(model, organism=organism)
+        out = {}
+        for value in values:
+            hits = onto.search(value, field=field, limit=n)
+            if len(hits):
+                out[value] = [str(v) for v in hits[field].tolist()]
+        return out
+    except errors.LineageDBError:
+        return {}

@@ -150,10 +150,7 @@ class Schema(BaseRecord):
                 [SchemaComponent(composite=self, component=c, slot=s) for s, c in pending["slots"].items()]
             )
             if pending["members"]:
-                accessor = _member_accessor(type(pending["members"][0]))
-                if accessor is None:
-                    raise errors.InvalidArgument(f"{type(pending['members'][0]).__name__} records cannot be schema members")
-                getattr(self, accessor).add(*pending["members"])
+                _link_members(self, pending["members"])
         self._pending = None
         return self
 
@@ -165,6 +162,18 @@ def _member_accessor(model: type) -> str | None:
     except Exception:  # noqa: BLE001 - the registry cannot be a feature-set member
         return None
     return field.remote_field.related_name
+
+
+def _link_members(schema: Schema, members: list[Any]) -> None:
+    """Link a new feature set to its registry records (e.g. genes) in one bulk insert."""
+    model = type(members[0])
+    if _member_accessor(model) is None:
+        raise errors.InvalidArgument(f"{model.__name__} records cannot be schema members")
+    field = model._meta.get_field("schemas")
+    through = field.remote_field.through
+    member_col, schema_col = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+    pks = list(dict.fromkeys(m.pk for m in members))
+    through.objects.bulk_create([through(**{member_col: pk, schema_col: schema.pk}) for pk in pks], batch_size=5000)
 
 
 def _with_config(self: Any, **config: Any) -> tuple[Any, dict[str, Any]]:
