@@ -151,6 +151,8 @@ def test_describe_shows_features_and_labels(ln, unique, feats):
     assert feats["temperature"] in text and "float" in text and "21.6" in text
     assert "cat[Record]" in text and exp.name in text
     assert ".cell_types" in text and ct.name in text and "bio.CellType" in text
+    artifact.features.add_values({feats["cell_type"]: ct.name})
+    assert "cat[bio.CellType]" in artifact.describe(return_str=True)
 
 
 def test_runs_carry_feature_values(ln, unique, feats):

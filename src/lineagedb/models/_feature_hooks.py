@@ -118,6 +118,7 @@ def _fmt(value: Any) -> str:
 @section("Artifact", "Run")
 def describe_features(record: Any, tree: Any) -> None:
     """Features (with dtypes and values) and labels (grouped by registry and feature)."""
+    from rich.markup import escape
     from rich.table import Table
 
     from ._describe import SECTIONS, _default_fields
@@ -130,7 +131,7 @@ def describe_features(record: Any, tree: Any) -> None:
         dtypes = dict(Feature.objects.filter(name__in=list(values)).values_list("name", "dtype"))
         grid = Table.grid(padding=(0, 2))
         for name, value in values.items():
-            grid.add_row(f"[bold]{name}[/bold]", f"[dim]{dtypes.get(name, '')}[/dim]", _fmt(value))
+            grid.add_row(f"[bold]{escape(name)}[/bold]", f"[dim]{escape(dtypes.get(name, ''))}[/dim]", escape(_fmt(value)))
         tree.add("[bold]Features[/bold]").add(grid)
     if type(record).__name__ != "Artifact":
         return
@@ -138,21 +139,21 @@ def describe_features(record: Any, tree: Any) -> None:
     if not links:
         return
     names = dict(Feature.objects.filter(id__in={fid for _, fid, _ in links if fid}).values_list("id", "name"))
-    grouped: dict[tuple[str, str], list[str]] = {}
+    grouped: dict[tuple[str, str, str], list[str]] = {}  # (accessor, registry, feature name) -> labels
     under_feature = {(label._meta.label, label.id) for _, fid, label in links if fid}
     for _, fid, label in links:
         if not fid and (label._meta.label, label.id) in under_feature:
             continue
         _, _, accessor = LABEL_LINKS[label._meta.label]
         registry = label._meta.label.replace("lineagedb.", "")
-        shown = getattr(label, dtype_info(f"cat[{registry}]").field, None) or label.uid
-        entry = grouped.setdefault((f".{accessor}", registry), [])
-        text = f"{shown} [dim](feature {names[fid]})[/dim]" if fid else str(shown)
-        if text not in entry:
-            entry.append(text)
+        shown = str(getattr(label, dtype_info(f"cat[{registry}]").field, None) or label.uid)
+        entry = grouped.setdefault((f".{accessor}", registry, names[fid] if fid else ""), [])
+        if shown not in entry:
+            entry.append(shown)
     grid = Table.grid(padding=(0, 2))
-    for (accessor, registry), labels in grouped.items():
-        grid.add_row(f"[bold]{accessor}[/bold]", f"[dim]{registry}[/dim]", ", ".join(labels))
+    for (accessor, registry, feature), labels in grouped.items():
+        by = f"[dim]feature {escape(feature)}[/dim]" if feature else ""
+        grid.add_row(f"[bold]{accessor}[/bold]", f"[dim]{escape(registry)}[/dim]", escape(", ".join(labels)), by)
     tree.add("[bold]Labels[/bold]").add(grid)
 
 
