@@ -42,10 +42,36 @@ def run_python():
 
 @pytest.fixture
 def cli():
-    """``cli(*args, cwd=...)``: the ``lineagedb`` command in a subprocess."""
+    """``cli(*args, cwd=...)``: the ``lineagedb`` command, in this process (click's runner) for speed.
+
+    Returns an object with ``returncode``, ``stdout`` and ``stderr`` like ``subprocess.run``.
+    """
+    from click.testing import CliRunner
+
+    from lineagedb.cli.main import cli as command
 
     def run(*args: str, cwd: Path | None = None, check: bool = True):
-        r = subprocess.run([sys.executable, "-m", "lineagedb.cli", *args], cwd=cwd, capture_output=True,
+        previous = Path.cwd()
+        if cwd is not None:
+            os.chdir(cwd)
+        try:
+            result = CliRunner().invoke(command, list(args), catch_exceptions=False)
+        finally:
+            os.chdir(previous)
+        result.returncode = result.exit_code
+        if check:
+            assert result.exit_code == 0, result.stdout + result.stderr
+        return result
+
+    return run
+
+
+@pytest.fixture
+def cli_process():
+    """``cli_process(*args)``: the ``lineagedb`` command as a real subprocess."""
+
+    def run(*args: str, check: bool = True):
+        r = subprocess.run([sys.executable, "-m", "lineagedb.cli", *args], capture_output=True,
                            text=True, env=child_env(), timeout=180)
         if check:
             assert r.returncode == 0, r.stdout + r.stderr

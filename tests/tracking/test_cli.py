@@ -1,4 +1,4 @@
-"""lineagedb save / load / export-lineage as real subprocesses."""
+"""lineagedb save / load / export-lineage (in this process, and once as a real subprocess)."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ def test_save_registers_script_and_load_writes_it_back(ln, tmp_path, unique, cli
     assert (out / script.name).read_text() == "print('v1')\n"
 
 
-def test_cli_errors_are_one_clear_line(ln, tmp_path, cli):
-    r = cli("load", "no-such-transform", check=False)
+def test_cli_errors_are_one_clear_line(ln, tmp_path, cli, cli_process):
+    r = cli_process("load", "no-such-transform", check=False)
     assert r.returncode == 1 and "no transform with key or uid" in r.stderr and "Traceback" not in r.stderr
     (tmp_path / "notes.txt").write_text("x")
     r = cli("save", str(tmp_path / "notes.txt"), check=False)
