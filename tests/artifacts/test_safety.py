@@ -122,5 +122,13 @@ def test_default_storage_through_fsspec(ln, write, unique):
         assert not [p for p in artifact.path.parent.iterdir() if p.name.startswith(".tmp-")]
         artifact.delete(permanent=True)
         assert not artifact.path.exists()
+        df = ln.examples.datasets.mini_immuno.get_dataset2()
+        df["donor"] = unique
+        table = ln.Artifact.from_dataframe(df, key=f"{unique}/t.parquet")
+        serialized = table._staged.source
+        assert serialized.exists()
+        table.save()
+        assert not serialized.exists(), "the temporary parquet file goes once uploaded"
+        assert table.load()["donor"].tolist() == [unique] * 3
     finally:
         ln.settings.storage = default

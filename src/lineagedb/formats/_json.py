@@ -12,7 +12,8 @@ from . import register
 
 
 def load_json(path: Any) -> Any:
-    with open(path, "rb") if not hasattr(path, "fs") or getattr(path, "protocol", "") in ("", "file") else path.open("rb") as f:
+    local = not hasattr(path, "fs") or getattr(path, "protocol", "") in ("", "file")
+    with open(path, "rb") if local else path.open("rb") as f:
         return json.load(f)
 
 

@@ -51,11 +51,13 @@ def artifact_section(artifact: Any, tree: Any) -> None:
     counts += f"  n_observations: {artifact.n_observations}" if artifact.n_observations is not None else ""
     general.add(f"size: {human_size(artifact.size)}{counts}")
     general.add(f"hash: {artifact.hash} ({artifact.hash_type})")
-    general.add(f"storage path: {escape(str(artifact.path))}" + ("" if artifact._real_key is None else " (registered in place)"))
+    in_place = "" if artifact._real_key is None else " (registered in place)"
+    general.add(f"storage path: {escape(str(artifact.path))}{in_place}")
     creator = info.get("created_by__handle") or "-"
     general.add(f"created_at: {_fmt_time(artifact.created_at)} by {escape(creator)}")
     if info.get("run__uid"):
         prov = tree.add("[bold]Provenance[/bold]")
-        tkey, tkind, tver = info.get("run__transform__key"), info.get("run__transform__kind"), info.get("run__transform__version")
+        tkey, tkind = info.get("run__transform__key"), info.get("run__transform__kind")
+        tver = info.get("run__transform__version")
         prov.add(f"transform: {escape(str(tkey))} ({tkind}" + (f", version {escape(tver)}" if tver else "") + ")")
         prov.add(f"run: {info['run__uid']} started {_fmt_time(info.get('run__started_at'))}")

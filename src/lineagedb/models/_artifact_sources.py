@@ -85,7 +85,9 @@ def resolve(path: Any, *, move: bool = False, suffix: str | None = None) -> Sour
     if st.is_local(path):
         local = st.local_path(path).expanduser()
         if not local.exists():
-            raise errors.InvalidArgument(f"no file or folder at {str(path)!r}; check the path (relative paths start in {os.getcwd()})")
+            raise errors.InvalidArgument(
+                f"no file or folder at {str(path)!r}; check the path (relative paths start in {os.getcwd()})"
+            )
         return _resolve_local(local.resolve(), move=move, suffix=suffix)
     return _resolve_remote(st.upath(path), suffix=suffix)
 
@@ -105,7 +107,8 @@ def _resolve_local(local: Path, *, move: bool, suffix: str | None) -> Source:
         if inside is not None:
             record, rel = inside
             hashed = st.hash_any(st.upath(local))
-            return Source(record, hashed, st.suffix_of(local.name) if suffix is None else suffix, real_key=rel, default_key=rel)
+            suffix = st.suffix_of(local.name) if suffix is None else suffix
+            return Source(record, hashed, suffix, real_key=rel, default_key=rel)
     from ..core.user_settings import settings
 
     default = settings.storage

@@ -74,9 +74,9 @@ def lock_family(model: type, token: str) -> None:
 
 def family_stem_by_key(model: type, key: str) -> str | None:
     """The uid stem of the family that owns ``key`` (its latest version, else its newest record)."""
-    uid = _scalar(
-        f"SELECT uid FROM {_table(model)} WHERE {connection.ops.quote_name('key')} = %s ORDER BY is_latest DESC, branch DESC, id DESC LIMIT 1", [key]
-    )
+    key_column = connection.ops.quote_name("key")
+    sql = f"SELECT uid FROM {_table(model)} WHERE {key_column} = %s ORDER BY is_latest DESC, branch DESC, id DESC LIMIT 1"
+    uid = _scalar(sql, [key])
     return uid[: model._stem_length] if uid else None
 
 

@@ -215,6 +215,7 @@ class Artifact(VersionedMixin, BaseRecord):
             raise errors.InvalidArgument("an Artifact needs data: ln.Artifact(path, key=...) or Artifact.from_dataframe(df, ...)")
         if not self._state.adding:
             return self._save_update(*args, **kwargs)
+        st.validate_key(self.key)
         staged = self._staged
         if staged is _DISCARDED:
             raise errors.InvalidArgument("an earlier save() of this artifact failed and its copy was removed; create it again")
@@ -396,8 +397,8 @@ def _find_duplicate(hash_: str) -> Artifact | None:
     from django.db import connection
 
     with connection.cursor() as cur:  # raw SQL: one cheap query on the hot path of every save
-        cur.execute(f"SELECT id FROM {connection.ops.quote_name(Artifact._meta.db_table)} "
-                    f"WHERE {connection.ops.quote_name('hash')} = %s AND branch = %s ORDER BY id LIMIT 1", [hash_, MAIN])
+        table, column = connection.ops.quote_name(Artifact._meta.db_table), connection.ops.quote_name("hash")
+        cur.execute(f"SELECT id FROM {table} WHERE {column} = %s AND branch = %s ORDER BY id LIMIT 1", [hash_, MAIN])
         row = cur.fetchone()
     return None if row is None else Artifact.objects.get(pk=row[0])
 
