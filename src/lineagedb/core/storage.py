@@ -200,6 +200,7 @@ class Staged:
     suffix: str
     current: UPath | None = None
     source: Path | None = None
+    owns_source: bool = False  # the source is a temporary serialization lineagedb took over: remove it when done
     _done: bool = field(default=False, repr=False)
 
     def to_pending(self, uid: str) -> None:
@@ -218,16 +219,25 @@ class Staged:
         final = managed_path(self.root, uid, self.suffix)
         _move(self.current, final)
         self.current, self._done = final, True
+        self._drop_source()
         return final
 
+    def _drop_source(self) -> None:
+        if self.owns_source and self.source is not None:
+            _remove(upath(self.source))
+
     def discard(self) -> None:
-        """Remove staged or pending bytes (never the final ones, never a source)."""
-        if self._done or self.current is None:
+        """Remove staged or pending bytes (never the final ones, never a source the user owns)."""
+        if self._done:
+            return
+        if self.current is None:
+            self._drop_source()
             return
         try:
             _remove(self.current)
         finally:
             self.current = None
+            self._drop_source()
 
 
 def upload(source: Path, target: UPath) -> None:
@@ -255,7 +265,7 @@ def stage(source: Path, root: Any, *, move: bool = False, suffix: str | None = N
     is_dir = source.is_dir()
     if not is_local(root):
         hashed = hashing.hash_folder(source) if is_dir else hashing.hash_file(source)
-        return Staged(root, suffix, current=None, source=source), hashed
+        return Staged(root, suffix, current=None, source=source, owns_source=move), hashed
     if move and source.name.startswith(STAGE_PREFIX) and source.parent == local_path(managed_dir(root)):
         hashed = hashing.hash_folder(source) if is_dir else hashing.hash_file(source)  # written in place
         return Staged(root, suffix, current=upath(source)), hashed
