@@ -29,15 +29,16 @@ def _header(schema: Any) -> str:
 
 
 def _member_labels(schema: Any) -> list[str]:
+    """Up to ``_SHOWN + 1`` members as text (genes: ``ENSG... (SYMBOL)``), in one query."""
     from ._schema_def import registry_and_field
 
     _, field = registry_and_field(schema.itype)
-    values = list(schema.members.values_list(field or "name", flat=True)[: _SHOWN + 1])
-    extra = getattr(schema.members.model, "symbol", None)
-    if extra is not None:  # genes: show symbols beside ids
-        pairs = list(schema.members.values_list(field or "name", "symbol")[: _SHOWN + 1])
-        values = [f"{v} ({s})" if s else str(v) for v, s in pairs]
-    return [str(v) for v in values]
+    field = field or "name"
+    names = {f.name for f in schema.members.model._meta.concrete_fields}
+    if "symbol" in names and field != "symbol":
+        pairs = schema.members.order_by(field).values_list(field, "symbol")[: _SHOWN + 1]
+        return [f"{v} ({s})" if s else str(v) for v, s in pairs]
+    return [str(v) for v in schema.members.order_by(field).values_list(field, flat=True)[: _SHOWN + 1]]
 
 
 def add_members(schema: Any, tree: Any) -> None:

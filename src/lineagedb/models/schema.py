@@ -89,8 +89,10 @@ class Schema(BaseRecord):
         """The component schemas of a composite schema, by slot (``{"obs": ..., "var.T": ...}``)."""
         if self._pending is not None and self._state.adding:
             return dict(self._pending["slots"])
-        links = SchemaComponent.objects.filter(composite=self).select_related("component").order_by("id")
-        return {link.slot: link.component for link in links}
+        if "slots" not in self._saved_definition:  # a saved definition never changes: read it once
+            links = SchemaComponent.objects.filter(composite=self).select_related("component").order_by("id")
+            self._saved_definition["slots"] = {link.slot: link.component for link in links}
+        return dict(self._saved_definition["slots"])
 
     @property
     def members(self) -> Any:
@@ -113,8 +115,17 @@ class Schema(BaseRecord):
         """``[(feature, optional), ...]`` in order (one query for a saved schema)."""
         if self._pending is not None and self._state.adding:
             return [(f, bool(c.get("optional"))) for f, c in self._pending["features"]]
-        links = SchemaFeature.objects.filter(schema=self).select_related("feature").order_by("position")
-        return [(link.feature, link.optional) for link in links]
+        if "features" not in self._saved_definition:
+            links = SchemaFeature.objects.filter(schema=self).select_related("feature").order_by("position")
+            self._saved_definition["features"] = [(link.feature, link.optional) for link in links]
+        return list(self._saved_definition["features"])
+
+    @property
+    def _saved_definition(self) -> dict[str, Any]:
+        cache = self.__dict__.get("_definition_cache")
+        if cache is None or cache.get("pk") != self.pk:
+            cache = self.__dict__["_definition_cache"] = {"pk": self.pk}
+        return cache
 
     def _definition_hash(self) -> str:
         pending = self._pending or {"features": [], "slots": {}, "members": None}
