@@ -227,41 +227,49 @@ class MappedCollection:
         sorted_idx = idx[order]
         stores = np.searchsorted(self.offsets, sorted_idx, side="right") - 1
         out: dict[str, np.ndarray] = {}
-        bounds = np.flatnonzero(np.diff(stores)) + 1
-        for part in np.split(np.arange(len(sorted_idx)), bounds):
-            if not len(part):
+        bounds = [0, *(np.flatnonzero(np.diff(stores)) + 1).tolist(), len(idx)]
+        for lo, hi in zip(bounds[:-1], bounds[1:]):
+            if lo == hi:
                 continue
-            store = int(stores[part[0]])
-            rows = sorted_idx[part] - self.offsets[store]
-            unique_rows, inverse = np.unique(rows, return_inverse=True)
-            handle = self._file(store)
-            for name, matrix in handle.arrays.items():
-                block = self._rows_out(matrix, store, unique_rows, name.startswith("obsm_"))[inverse]
-                if name not in out:
-                    out[name] = np.empty((len(idx), block.shape[1]), dtype=block.dtype)
-                elif out[name].shape[1] != block.shape[1]:
-                    raise InvalidArgument(f"files differ in {name} width; use join='inner' or 'outer'")
-                out[name][order[part]] = block
+            store = int(stores[lo])
+            rows = sorted_idx[lo:hi] - self.offsets[store]  # sorted, possibly repeated
+            targets = order[lo:hi]
+            for name, matrix in self._file(store).arrays.items():
+                self._fill(out, name, matrix, store, rows, targets, len(idx))
         out.update(self.labels.batch(idx))
         out["_store_idx"] = np.searchsorted(self.offsets, idx, side="right") - 1
         return out
 
-    def _rows_out(self, matrix: Any, store: int, rows: np.ndarray, is_obsm: bool) -> np.ndarray:
+    def _fill(self, out: dict[str, np.ndarray], name: str, matrix: Any, store: int, rows: np.ndarray,
+              targets: np.ndarray, n: int) -> None:
+        """Write ``rows`` of one file's ``matrix`` into ``out[name]`` at ``targets`` (aligned to the joint genes)."""
+        is_obsm = name.startswith("obsm_")
+        col_map = None if is_obsm else self._col_maps[store]
         if isinstance(matrix, _store._CSR):
             owner, cols, vals = matrix.entries(rows)
-            col_map = None if is_obsm else self._col_maps[store]
             width = matrix.n_cols if is_obsm or self.join is None else self.n_vars
-            out = np.zeros((len(rows), width), dtype=self.dtype or vals.dtype)
+            dest = self._dest(out, name, n, width, self.dtype or vals.dtype, zeros=True)
             if col_map is not None:
                 cols = col_map[cols]
                 keep = cols >= 0
                 owner, cols, vals = owner[keep], cols[keep], vals[keep]
-            out[owner, cols] = vals
-            return out
+            dest.reshape(-1)[targets[owner] * width + cols] = vals  # flat put: cheaper than 2-D fancy indexing
+            return
         block = matrix.rows(rows)
         if block.ndim == 1:
             block = block[:, None]
-        return block if is_obsm else self._align(block, self._col_maps[store])
+        if not is_obsm:
+            block = self._align(block, col_map)
+        self._dest(out, name, n, block.shape[1], block.dtype, zeros=False)[targets] = block
+
+    @staticmethod
+    def _dest(out: dict[str, np.ndarray], name: str, n: int, width: int, dtype: Any, zeros: bool) -> np.ndarray:
+        dest = out.get(name)
+        if dest is None:
+            dest = out[name] = np.zeros((n, width), dtype=dtype) if zeros else np.empty((n, width), dtype=dtype)
+        elif dest.shape[1] != width:
+            raise InvalidArgument(f"files differ in {name} width; use join='inner' or 'outer'")
+        return dest
 
     @staticmethod
     def collate_fn(batch: list[dict[str, Any]]) -> dict[str, Any]:

@@ -14,41 +14,64 @@ from typing import Any
 import numpy as np
 
 
-def _memmap_h5(ds: Any, mapped: Any) -> np.ndarray | None:
-    """A read-only array view of an h5py dataset's bytes in the mapped file, or None where its layout does not allow it."""
+def _memmap_h5(ds: Any, mapped: Any) -> Any:
+    """A read-only view of an uncompressed h5py dataset's bytes in the mapped file, or None.
+
+    Contiguous datasets become a plain numpy array; 1-D chunked ones a :class:`_Chunked` view that
+    finds each element through its chunk's file offset.
+    """
     if mapped is None or ds.dtype.kind not in "biuf" or ds.size == 0:
         return None
-    plist = ds.id.get_create_plist()
-    if plist.get_nfilters() != 0:
+    if ds.id.get_create_plist().get_nfilters() != 0:
         return None
     offset = ds.id.get_offset()
-    if offset is None and ds.chunks is not None and len(ds.shape) == 1:
-        offset = _contiguous_chunks_offset(ds)
-    if offset is None:
+    if offset is not None:
+        return np.frombuffer(mapped, dtype=ds.dtype, count=ds.size, offset=offset).reshape(ds.shape)
+    if ds.chunks is None or len(ds.shape) != 1:
         return None
-    return np.frombuffer(mapped, dtype=ds.dtype, count=ds.size, offset=offset).reshape(ds.shape)
+    return _Chunked.of(ds, mapped)
 
 
-def _contiguous_chunks_offset(ds: Any) -> int | None:
-    """The file offset of a 1-D chunked dataset whose chunks lie back to back in order, else None."""
-    chunk_len = ds.chunks[0]
-    n_chunks = -(-ds.shape[0] // chunk_len)
-    if ds.id.get_num_chunks() != n_chunks:
-        return None
-    infos: list[tuple[int, int]] = []
-    if hasattr(ds.id, "chunk_iter"):
-        ds.id.chunk_iter(lambda info: infos.append((info.chunk_offset[0], info.byte_offset)))
-    else:
-        for i in range(n_chunks):
-            info = ds.id.get_chunk_info(i)
-            infos.append((info.chunk_offset[0], info.byte_offset))
-    infos.sort()
-    start = infos[0][1]
-    step = chunk_len * ds.dtype.itemsize
-    for k, (elem, byte_offset) in enumerate(infos):
-        if elem != k * chunk_len or byte_offset != start + k * step:
+class _Chunked:
+    """A 1-D chunked, unfiltered HDF5 dataset read straight from the mapped file, chunk by chunk."""
+
+    def __init__(self, view: np.ndarray, base: np.ndarray, chunk_len: int, size: int) -> None:
+        self.view, self.base, self.chunk_len, self.size = view, base, chunk_len, size
+        self.dtype = view.dtype
+
+    @classmethod
+    def of(cls, ds: Any, mapped: Any) -> _Chunked | None:
+        chunk_len, itemsize = ds.chunks[0], ds.dtype.itemsize
+        n_chunks = -(-ds.shape[0] // chunk_len)
+        if ds.id.get_num_chunks() != n_chunks:  # unwritten chunks: leave it to h5py
             return None
-    return start
+        found: list[tuple[int, int]] = []
+        if hasattr(ds.id, "chunk_iter"):
+            ds.id.chunk_iter(lambda info: found.append((info.chunk_offset[0], info.byte_offset)))
+        else:
+            for i in range(n_chunks):
+                info = ds.id.get_chunk_info(i)
+                found.append((info.chunk_offset[0], info.byte_offset))
+        found.sort()
+        byte_offsets = np.array([b for _, b in found], dtype=np.int64)
+        if any(e != k * chunk_len for k, (e, _) in enumerate(found)) or np.any(byte_offsets % itemsize):
+            return None
+        view = np.frombuffer(mapped, dtype=ds.dtype, count=len(mapped) // itemsize)
+        return cls(view, byte_offsets // itemsize, chunk_len, ds.shape[0])
+
+    def take(self, idx: np.ndarray) -> np.ndarray:
+        chunk, within = np.divmod(idx, self.chunk_len)
+        return self.view[self.base[chunk] + within]
+
+    def __getitem__(self, key: slice) -> np.ndarray:
+        start, stop = key.start, key.stop
+        if stop <= start:
+            return self.view[:0]
+        first, last = start // self.chunk_len, (stop - 1) // self.chunk_len
+        if first == last:
+            at = self.base[first] - first * self.chunk_len
+            return self.view[at + start:at + stop]
+        return self.take(np.arange(start, stop, dtype=np.int64))
 
 
 def _map_file(path: str) -> Any:
@@ -127,13 +150,19 @@ class _Dense:
         lo, hi = int(rows[0]), int(rows[-1]) + 1
         if hi - lo <= 4 * len(rows):  # one contiguous read beats a scattered selection
             return np.asarray(self.array[lo:hi])[rows - lo]
-        return np.asarray(self.array[rows])
+        unique, inverse = np.unique(rows, return_inverse=True)  # h5py/zarr want increasing, unique indices
+        return np.asarray(self.array[unique])[inverse]
 
 
 class _CSR:
+    """A CSR matrix on disk; ``indptr`` (and, when mapped, each row's position in the file) cached in memory."""
+
     def __init__(self, data: Any, indices: Any, indptr: np.ndarray, n_cols: int) -> None:
         self.data, self.indices, self.indptr, self.n_cols = data, indices, indptr, n_cols
-        self.in_memory = isinstance(data, np.ndarray) and isinstance(indices, np.ndarray)
+        self.lengths = np.diff(indptr)
+        self.in_memory = all(isinstance(a, (np.ndarray, _Chunked)) for a in (data, indices))
+        if self.in_memory:
+            self._sources = [_RowSource(indices, indptr), _RowSource(data, indptr)]
 
     def row_entries(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         start, stop = self.indptr[i], self.indptr[i + 1]
@@ -141,22 +170,50 @@ class _CSR:
 
     def entries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row position in ``rows``, column, value) of every stored entry of those rows."""
-        starts, stops = self.indptr[rows], self.indptr[rows + 1]
-        lengths = stops - starts
+        lengths = self.lengths[rows]
         total = int(lengths.sum())
         owner = np.repeat(np.arange(len(rows)), lengths)
         if self.in_memory:
-            first = np.cumsum(lengths) - lengths
-            gather = np.arange(total, dtype=np.int64) + np.repeat(starts - first, lengths)
-            return owner, self.indices[gather], self.data[gather]
+            steps = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+            cols, vals = (source.take(rows, lengths, steps) for source in self._sources)
+            return owner, cols, vals
+        starts = self.indptr[rows]
         cols = np.empty(total, dtype=np.int64)
         vals = np.empty(total, dtype=self.data.dtype)
         pos = 0
-        for start, stop in zip(starts.tolist(), stops.tolist()):
-            cols[pos:pos + stop - start] = self.indices[start:stop]
-            vals[pos:pos + stop - start] = self.data[start:stop]
-            pos += stop - start
+        for start, length in zip(starts.tolist(), lengths.tolist()):
+            cols[pos:pos + length] = self.indices[start:start + length]
+            vals[pos:pos + length] = self.data[start:start + length]
+            pos += length
         return owner, cols, vals
+
+
+class _RowSource:
+    """Where each CSR row starts in a mapped array, computed once per file (chunk borders noted)."""
+
+    def __init__(self, array: np.ndarray | _Chunked, indptr: np.ndarray) -> None:
+        self.array = array
+        starts = indptr[:-1]
+        if isinstance(array, _Chunked):
+            L = array.chunk_len
+            first = starts // L
+            self.view, self._starts = array.view, starts
+            self.row_pos = array.base[first] + starts - first * L
+            crossing = first != (starts + np.maximum(np.diff(indptr), 1) - 1) // L
+            self.crossing = crossing if crossing.any() else None
+        else:
+            self.view, self.row_pos, self.crossing = array, starts, None
+
+    def take(self, rows: np.ndarray, lengths: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        pos = np.repeat(self.row_pos[rows], lengths) + steps
+        if self.crossing is not None:
+            crossing = self.crossing[rows]
+            if crossing.any():  # a row split over two chunks: place its elements one by one
+                mask = np.repeat(crossing, lengths)
+                elem = np.repeat(self._starts[rows], lengths)[mask] + steps[mask]
+                chunk, within = np.divmod(elem, self.array.chunk_len)
+                pos[mask] = self.array.base[chunk] + within
+        return self.view[pos]
 
 
 class _Generic:
@@ -167,8 +224,9 @@ class _Generic:
         self.n_cols = matrix.shape[1]
 
     def rows(self, rows: np.ndarray) -> np.ndarray:
-        block = self.matrix[rows]
-        return block.toarray() if hasattr(block, "toarray") else np.asarray(block)
+        unique, inverse = np.unique(rows, return_inverse=True)
+        block = self.matrix[unique]
+        return (block.toarray() if hasattr(block, "toarray") else np.asarray(block))[inverse]
 
     def row(self, i: int) -> np.ndarray:
         return self.rows(np.array([i]))[0]
