@@ -47,3 +47,7 @@ def test_call_inside_a_run_is_initiated_by_it_and_errors_are_recorded(ln, tmp_pa
     assert inner.status == "errored" and inner.finished_at is not None
     assert inner.initiated_by_run == outer and list(outer.initiated_runs.all()) == [inner]
     ln.finish()
+    start, fail = inner.to_openlineage()
+    assert fail["eventType"] == "FAIL" and start["job"]["facets"]["jobType"]["jobType"] == "FUNCTION"
+    parent = start["run"]["facets"]["parent"]
+    assert parent["run"]["runId"] == outer.to_openlineage()[0]["run"]["runId"] and parent["job"]["name"] == script.name
