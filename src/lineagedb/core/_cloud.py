@@ -339,3 +339,18 @@ def check_writable(root: str, **overrides: Any) -> None:
     with translated(root, "write"):
         fs.pipe_file(fs._strip_protocol(probe), b"")
         fs.rm_file(fs._strip_protocol(probe))
+
+
+def move(src: str, dst: str, **overrides: Any) -> None:
+    """Rename a remote file or folder (server-side copies, then deletes; folders object by object)."""
+    fs = filesystem(src, **overrides)
+    a, b = fs._strip_protocol(src).rstrip("/"), fs._strip_protocol(dst).rstrip("/")
+    with translated(dst, "write"):
+        fs.invalidate_cache(a)
+        files = [f for f in fs.find(a) if f != a]
+        if not files:  # a single object
+            fs.mv(a, b)
+            return
+        fs.copy(files, [b + f[len(a):] for f in files])
+        fs.rm(files)
+        fs.invalidate_cache(b)

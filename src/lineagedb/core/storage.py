@@ -171,10 +171,11 @@ def _move(src: UPath, dst: UPath) -> None:
     if is_local(src) and is_local(dst):
         os.replace(local_path(src), local_path(dst))
     else:
-        from ._cloud import translated
+        from ._cloud import move
 
-        with translated(str(dst), "write"):
-            src.fs.mv(src.path, dst.path, recursive=src.is_dir())
+        move(str(src), str(dst), **src.storage_options)
+        src.fs.invalidate_cache(src.path)
+        dst.fs.invalidate_cache(dst.path)
 
 
 def _remove(path: UPath) -> None:
@@ -252,6 +253,7 @@ def upload(source: Path, target: UPath) -> None:
         _cloud.upload_folder(source, str(target), **target.storage_options)
     else:
         _cloud.upload_file(source, str(target), **target.storage_options)
+    target.fs.invalidate_cache(target.path)  # the upload may have used another fs instance: drop stale listings
 
 
 def stage(source: Path, root: Any, *, move: bool = False, suffix: str | None = None) -> tuple[Staged, hashing.Hashed]:
