@@ -41,14 +41,17 @@ def test_search_chains_and_keeps_order(ln, unique, records):
 
 
 def test_index_follows_updates_and_deletes(ln, unique):
+    import uuid
+
+    other = uuid.uuid4().hex[:8]
     r = ln.Record(name=f"before{unique}").save()
     assert [x.id for x in ln.Record.search(f"before{unique}")] == [r.id]
-    r.name = f"after{unique}"
+    r.name = f"after{other}"
     r.save()
-    assert [x.id for x in ln.Record.search(f"after{unique}")] == [r.id]
+    assert [x.id for x in ln.Record.search(f"after{other}")] == [r.id]
     assert ln.Record.search(f"before{unique}").count() == 0
     r.delete()
-    assert ln.Record.search(f"after{unique}").count() == 0
+    assert ln.Record.search(f"after{other}").count() == 0
 
 
 def test_bio_synonyms_abbr_and_ids(ln, unique):

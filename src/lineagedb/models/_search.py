@@ -31,8 +31,8 @@ _TEXT_FIELDS = ("name", "key", "symbol", "handle", "root", "synonyms", "abbr", "
 _EXACT_FIELDS = ("abbr", "ontology_id", "ensembl_gene_id", "uniprotkb_id", "scientific_name", "symbol", "name", "uid")
 _READY: set[tuple[str, str]] = set()
 CANDIDATE_CAP = 300  # broad queries: ties within a rank are broken among this many substring matches
-FUZZY_CANDIDATES = 100
-FUZZY_MIN_SCORE = 0.45
+FUZZY_CANDIDATES = 60
+FUZZY_MIN_SCORE = 0.5
 
 
 @on_connect_hook
@@ -197,13 +197,15 @@ def _fuzzy_candidates(qs: Any, model: Any, main: str, fields: list[str], q: str,
         with connections[qs.db].cursor() as cur:
             cur.execute(f'CREATE VIRTUAL TABLE IF NOT EXISTS "{fts}_v" USING fts5vocab("{fts}", \'row\')')
             cur.execute(f'SELECT term, doc FROM "{fts}_v" WHERE term IN ({", ".join(["%s"] * len(grams))})', grams)
-            rare = [t for t, _ in sorted(cur.fetchall(), key=lambda r: r[1])][:4]
+            rare = sorted(cur.fetchall(), key=lambda r: r[1])[:4]
             if not rare:
                 return qs.none()
-            match = _match(model, fields, " OR ".join(_phrase(t) for t in rare))
+            match = _match(model, fields, " OR ".join(_phrase(t) for t, _ in rare))
             if match is None:
                 return qs.order_by("id")[:FUZZY_CANDIDATES]
-            cur.execute(f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s LIMIT {FUZZY_CANDIDATES * 5}', [match])
+            # best-matching first (bm25) unless even the rarest trigrams are everywhere (then: cheap, unordered)
+            order = "ORDER BY rank" if sum(n for _, n in rare) <= 5000 else ""
+            cur.execute(f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s {order} LIMIT {FUZZY_CANDIDATES}', [match])
             ids = [r[0] for r in cur.fetchall()]
         return qs.filter(id__in=ids)
     if vendor == "postgresql" and _ensure_pg_trgm(qs.db):
@@ -214,20 +216,18 @@ def _fuzzy_candidates(qs: Any, model: Any, main: str, fields: list[str], q: str,
 
 
 def _fuzzy_ids(qs: Any, model: Any, main: str, fields: list[str], q: str, vendor: str, exclude: list[int]) -> list[int]:
-    """Ids of records whose fields are close to ``q`` despite typos, best first."""
+    """Ids of records whose fields are close to ``q`` despite typos, best first.
+
+    Score: the share of the query's trigrams found in a field (``|T(q) & T(field)| / |T(q)|``).
+    """
     if len(q) < 3:
         return []
     grams = _trigrams(q)
     scored = []
-    for row in _fuzzy_candidates(qs.exclude(id__in=exclude), model, main, fields, q, vendor).values("id", *fields):
-        best = 0.0
-        for f in fields:
-            for word in re.split(r"[|/]+", row.get(f) or ""):
-                if word:
-                    other = _trigrams(word)
-                    best = max(best, len(grams & other) / len(grams | other), len(grams & other) / len(grams) * 0.8)
+    for row in _fuzzy_candidates(qs.exclude(id__in=exclude), model, main, fields, q, vendor).values_list("id", *fields):
+        best = max((len(grams & _trigrams(text)) for text in row[1:] if text), default=0) / len(grams)
         if best >= FUZZY_MIN_SCORE:
-            scored.append((-best, len(row.get(main) or ""), row["id"]))
+            scored.append((-best, len(row[1] or ""), row[0]))
     return [i for _, _, i in sorted(scored)]
 
 

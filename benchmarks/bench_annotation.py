@@ -1,0 +1,88 @@
+"""Annotation speed: bulk record creation, ranked search and feature DataFrames.
+
+- construct 10,000 ``ln.Record(name=...)`` and ``ln.save`` them (target < 0.5 s; the reference takes 43 s)
+- ``ln.Record.search(...)`` over 10,000 records: a narrow query, a broad one, a typo (target < 5 ms)
+- ``ln.Artifact.filter(...).to_dataframe(features=True)`` over 1,000 annotated artifacts
+
+    .venv/bin/python benchmarks/bench_annotation.py
+    .venv/bin/python benchmarks/bench_annotation.py --db postgresql://postgres@127.0.0.1:5432/bench_annotation
+
+Prints medians of ``--repeats`` runs (plus the minimum, which is less sensitive to a busy machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _harness import WORDS_A, WORDS_B, median, timeit  # noqa: E402
+
+N_RECORDS = 10_000
+N_ARTIFACTS = 1_000
+
+
+def _names(n: int, tag: str) -> list[str]:
+    return [f"{WORDS_A[i % len(WORDS_A)]} {WORDS_B[i % len(WORDS_B)]} {tag}{i}" for i in range(n)]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--db", default=None, help="a PostgreSQL URL (default: SQLite)")
+    args = ap.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="bench-annotation-"))
+    os.environ["LINEAGEDB_HOME"] = str(work / "home")
+    os.environ["LINEAGEDB_CACHE_DIR"] = str(work / "cache")
+    import lineagedb as ln
+
+    ln.setup.init(storage=str(work / "data"), db=args.db, modules="", name="bench-annotation")
+    backend = "postgresql" if args.db else "sqlite"
+    ln.Record.search("warm up")  # create the search index once, as a first search in a session would
+
+    def bulk() -> None:
+        tag = uuid.uuid4().hex[:6]
+        ln.save([ln.Record(name=n) for n in _names(N_RECORDS, tag)])
+
+    times = timeit(bulk, repeats=args.repeats)
+    print(f"[{backend}] construct + save {N_RECORDS} records: median {median(times):.3f} s, min {min(times):.3f} s"
+          " (target < 0.5 s; reference 43 s)")
+
+    kind = ln.Record(name="bench", is_type=True).save()
+    ln.save([ln.Record(name=n, type=kind) for n in _names(N_RECORDS, "r")])
+    scope = ln.Record.filter(type=kind)
+    for label, query in [("exact", "gamma neuron r2"), ("narrow", "r1234"), ("broad", "tcell"), ("typo", "hepatocyt r77")]:
+        times = timeit(lambda q=query: list(scope.search(q)), repeats=max(args.repeats, 20), warmup=2)
+        print(f"[{backend}] search {label:6} {query!r:20} over {N_RECORDS} records: median {median(times) * 1000:.2f} ms, "
+              f"min {min(times) * 1000:.2f} ms (target < 5 ms)")
+    times = timeit(lambda: list(ln.Record.search("tcell")), repeats=max(args.repeats, 20), warmup=2)
+    total = ln.Record.filter().count()
+    print(f"[{backend}] search broad 'tcell' over all {total} records: median {median(times) * 1000:.2f} ms")
+
+    from lineagedb.models import Artifact
+
+    ln.Feature(name="temperature", dtype=float).save()
+    ln.Feature(name="donor", dtype=str).save()
+    ln.Feature(name="experiment", dtype=ln.Record).save()
+    experiments = [ln.Record(name=f"experiment {i}").save() for i in range(5)]
+    storage = ln.settings.storage
+    arts = [Artifact(storage=storage, key=f"bench/{i}.csv", hash=uuid.uuid4().hex, suffix=".csv", size=1) for i in range(N_ARTIFACTS)]
+    ln.save(arts)
+    for i, a in enumerate(arts):
+        a.features.add_values({"temperature": 20 + i % 7, "donor": f"D{i % 13}", "experiment": experiments[i % 5].name})
+    qs = ln.Artifact.filter(key__startswith="bench/")
+    times = timeit(lambda: qs.to_dataframe(features=True, limit=None), repeats=args.repeats, warmup=1)
+    df = qs.to_dataframe(features=True, limit=None)
+    assert len(df) == N_ARTIFACTS and {"temperature", "donor", "experiment"} <= set(df.columns)
+    print(f"[{backend}] to_dataframe(features=True) over {N_ARTIFACTS} artifacts: median {median(times) * 1000:.1f} ms")
+    times = timeit(lambda: list(ln.Artifact.filter(temperature__gt=24, experiment="experiment 2")), repeats=args.repeats)
+    print(f"[{backend}] filter by two features over {N_ARTIFACTS} artifacts: median {median(times) * 1000:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
