@@ -132,3 +132,20 @@ def test_default_storage_through_fsspec(ln, write, unique):
         assert table.load()["donor"].tolist() == [unique] * 3
     finally:
         ln.settings.storage = default
+
+
+def test_failed_copy_leaves_nothing(ln):
+    before = managed_entries(ln)
+    with pytest.raises(OSError):
+        ln.Artifact("/proc/self/mem", key="unreadable.bin")  # every read of it fails
+    assert managed_entries(ln) == before
+
+
+def test_view_tree_lists_a_folder(tmp_path, capsys):
+    from lineagedb.core.storage import UPath
+
+    (tmp_path / "study0").mkdir()
+    (tmp_path / "study0" / "img.jpg").write_bytes(b"x")
+    UPath(str(tmp_path)).view_tree()
+    out = capsys.readouterr().out
+    assert "study0/" in out and "img.jpg" in out

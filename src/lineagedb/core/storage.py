@@ -125,21 +125,34 @@ def managed_dir(root: Any) -> UPath:
     return upath(root) / MARKER_DIR
 
 
+_WORK_DIRS: dict[str, Any] = {}
+
+
+def _work_dir(root: Any) -> Any:
+    """The managed folder: a plain, created ``Path`` for local roots (cheap on the save hot path), else a UPath."""
+    key = str(root)
+    folder = _WORK_DIRS.get(key)
+    if folder is None:
+        if not is_local(root):
+            return managed_dir(root)
+        folder = local_path(root) / MARKER_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        _WORK_DIRS[key] = folder
+    return folder
+
+
 def managed_path(root: Any, uid: str, suffix: str) -> UPath:
     """Where a saved, managed artifact's bytes live: ``<root>/.lineagedb/<uid><suffix>``."""
     return managed_dir(root) / f"{uid}{suffix}"
 
 
-def pending_path(root: Any, uid: str, suffix: str) -> UPath:
-    return managed_dir(root) / f"{TEMP_PREFIX}{uid}{suffix}"
+def pending_path(root: Any, uid: str, suffix: str) -> Any:
+    return _work_dir(root) / f"{TEMP_PREFIX}{uid}{suffix}"
 
 
-def new_stage_path(root: Any, suffix: str) -> UPath:
-    """A fresh staging name inside a managed root (parent folder created for local roots)."""
-    folder = managed_dir(root)
-    if is_local(folder):
-        local_path(folder).mkdir(parents=True, exist_ok=True)
-    return folder / f"{STAGE_PREFIX}{base62(12)}{suffix}"
+def new_stage_path(root: Any, suffix: str) -> Any:
+    """A fresh staging name inside a managed root (a ``Path`` in a created folder for local roots)."""
+    return _work_dir(root) / f"{STAGE_PREFIX}{base62(12)}{suffix}"
 
 
 def relative_to_root(path: Any, roots: Iterable[str]) -> tuple[str, str] | None:
@@ -199,7 +212,7 @@ class Staged:
 
     root: UPath
     suffix: str
-    current: UPath | None = None
+    current: Any = None  # a Path (local roots) or UPath
     source: Path | None = None
     owns_source: bool = False  # the source is a temporary serialization lineagedb took over: remove it when done
     _done: bool = field(default=False, repr=False)
@@ -215,9 +228,9 @@ class Staged:
             _move(self.current, target)
         self.current = target
 
-    def commit(self, uid: str) -> UPath:
+    def commit(self, uid: str) -> Any:
         """Rename the pending bytes to their final name (call after the row committed)."""
-        final = managed_path(self.root, uid, self.suffix)
+        final = _work_dir(self.root) / f"{uid}{self.suffix}"
         _move(self.current, final)
         self.current, self._done = final, True
         self._drop_source()
@@ -268,9 +281,9 @@ def stage(source: Path, root: Any, *, move: bool = False, suffix: str | None = N
     if not is_local(root):
         hashed = hashing.hash_folder(source) if is_dir else hashing.hash_file(source)
         return Staged(root, suffix, current=None, source=source, owns_source=move), hashed
-    if move and source.name.startswith(STAGE_PREFIX) and source.parent == local_path(managed_dir(root)):
+    if move and source.name.startswith(STAGE_PREFIX) and source.parent == _work_dir(root):
         hashed = hashing.hash_folder(source) if is_dir else hashing.hash_file(source)  # written in place
-        return Staged(root, suffix, current=upath(source)), hashed
+        return Staged(root, suffix, current=source), hashed
     target = new_stage_path(root, suffix)
     dst = local_path(target)
     try:

@@ -337,7 +337,7 @@ class Artifact(VersionedMixin, BaseRecord):
         """Where the bytes are: a UPath (``<root>/.lineagedb/<uid><suffix>`` or the in-place path)."""
         staged = self._staged
         if self._state.adding and isinstance(staged, st.Staged) and staged.current is not None:
-            return staged.current
+            return st.upath(staged.current)
         root = st.upath(self._storage_record().root)
         if self._real_key is not None:
             return root / self._real_key
