@@ -43,7 +43,8 @@ def _registered_source(entity: str, organism: str | None) -> Any:
     """A user-registered ``bt.Source`` (with a url) marked ``currently_used`` for this registry."""
     from .models import Source
 
-    qs = Source.filter(entity=f"bio.{entity}", currently_used=True, url__isnull=False).order_by("-id")
+    qs = Source.filter(entity=f"bio.{entity}", currently_used=True, url__isnull=False)
+    qs = qs.exclude(url__startswith="builtin:").order_by("-id")
     for record in qs:
         if organism is None or record.organism in {organism, "all"}:
             try:

@@ -94,7 +94,9 @@ def _user_table(path: str, sep: str | None) -> pd.DataFrame:
                 df[col] = None
         for col in ("synonyms", "parents"):
             df[col] = [v if isinstance(v, str) or v is None else _join(list(v)) for v in df[col]]
-    return df.astype(object).where(df.notna(), None)
+    if any(dtype != object for dtype in df.dtypes):
+        df = df.astype(object).where(df.notna(), None)
+    return df
 
 
 def _fetch(url: str, cache: Path) -> str:
@@ -163,7 +165,9 @@ def load_table(spec: SourceSpec) -> pd.DataFrame:
                 tmp = cached.with_suffix(f".{os.getpid()}.part")
                 table.to_parquet(tmp, compression="zstd", index=False)
                 tmp.replace(cached)
-        table = table.astype(object).where(table.notna(), None).reset_index(drop=True)
+        if any(dtype != object for dtype in table.dtypes):  # parquet strings already arrive as object + None
+            table = table.astype(object).where(table.notna(), None)
+        table = table.reset_index(drop=True)
         _MEMO[key] = table
         return table
 
