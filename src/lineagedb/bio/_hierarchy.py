@@ -48,7 +48,7 @@ def _graphviz(record: Any, nodes: set, edges: set) -> Any:
 def view_parents(record: Any, distance: int = 2, with_children: bool = False) -> str | None:
     """Show parents up to ``distance`` levels (and children with ``with_children=True``).
 
-    Returns the text tree (or the SVG path on a terminal with graphviz; None when drawn inline).
+    Returns the text tree (None when drawn inline in Jupyter); with graphviz a terminal also gets an SVG file.
     """
     if record._state.adding:
         text = f"{type(record).__name__} {record.name!r} is not saved yet: save it to view its parents"
