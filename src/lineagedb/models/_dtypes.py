@@ -17,6 +17,7 @@ Canonical forms::
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import numbers
 import os
 import re
@@ -187,6 +188,16 @@ def parse_dtype(x: Any) -> str:
 
 
 def dtype_info(s: str) -> DtypeInfo:
+    """Split a canonical dtype into kind, registry, match field and Record type filter (cached per string).
+
+    >>> dtype_info("cat[Record[Experiment]]")  # doctest: +SKIP
+    DtypeInfo(kind='cat', model=<Record>, field='name', type_name='Experiment')
+    """
+    return _dtype_info(s) if isinstance(s, str) else _dtype_info.__wrapped__(s)
+
+
+@functools.lru_cache(maxsize=1024)
+def _dtype_info(s: str) -> DtypeInfo:
     """Split a canonical dtype into kind, registry, match field and Record type filter.
 
     >>> dtype_info("cat[Record[Experiment]]")  # doctest: +SKIP
@@ -194,7 +205,7 @@ def dtype_info(s: str) -> DtypeInfo:
     """
     s = parse_dtype(s)
     if s.startswith("list["):
-        inner = dtype_info(s[5:-1])
+        inner = _dtype_info(s[5:-1])
         return DtypeInfo(f"list[{inner.kind}]", inner.model, inner.field, inner.type_name)
     if s in SCALARS or s == "cat":
         return DtypeInfo(s, None, None, None)

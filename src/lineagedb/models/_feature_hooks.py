@@ -96,8 +96,9 @@ def features_dataframe(qs: Any, df: Any, features: bool | list[str]) -> Any:
             df[n] = []
         return df
     uids = list(df.index)
-    id_of = dict(model.objects.filter(uid__in=uids).values_list("uid", "id"))
-    values = host_values(model, list(id_of.values()), names)
+    hosts = model.objects.filter(uid__in=uids)
+    id_of = dict(hosts.values_list("uid", "id"))
+    values = host_values(model, hosts.values("id"), names)  # a subquery: the uid list is sent, not re-prepared
     columns: list[str] = list(names or [])
     for per in values.values():
         for n in per:

@@ -21,7 +21,7 @@ from django.db import transaction
 
 from .. import errors
 from ._dtypes import check_value, dtype_info, from_json, is_categorical, to_json
-from ._labels import LABEL_LINKS, labels_of, link_labels, link_of
+from ._labels import LABEL_LINKS, link_labels, link_of
 
 NUMERIC = {"int", "float", "num", "bool"}
 
@@ -243,7 +243,7 @@ def _collapse(values: list[Any]) -> Any:
         return values
 
 
-def host_values(model: Any, ids: list[int], names: list[str] | None = None) -> dict[int, dict[str, Any]]:
+def host_values(model: Any, ids: Any, names: list[str] | None = None) -> dict[int, dict[str, Any]]:
     """{host id: {feature name: value}} for artifacts or runs, in a bounded number of queries."""
     from .feature import ArtifactFeatureValue, Feature, RunFeatureValue
 
@@ -265,14 +265,18 @@ def host_values(model: Any, ids: list[int], names: list[str] | None = None) -> d
         if names is not None:
             cat_features = cat_features.filter(name__in=names)
         by_id = {f.id: f for f in cat_features}
-        registries = {dtype_info(f.dtype).model._meta.label for f in by_id.values()}
-        if by_id:
-            for hid, fid, label in labels_of(ids, registries, with_feature=True):
-                f = by_id.get(fid)
-                if f is None:
-                    continue
-                order[f.name] = f.id
-                collected.setdefault(hid, {}).setdefault(f.name, []).append(getattr(label, dtype_info(f.dtype).field))
+        by_registry: dict[Any, list[Any]] = {}
+        for f in by_id.values():
+            by_registry.setdefault(dtype_info(f.dtype).model, []).append(f)
+        for model_, feats in by_registry.items():
+            link, label_fk, _ = link_of(model_)
+            for field in {dtype_info(f.dtype).field for f in feats}:
+                fids = [f.id for f in feats if dtype_info(f.dtype).field == field]
+                rows = link.objects.filter(artifact_id__in=ids, feature_id__in=fids).order_by("id")
+                for hid, fid, value in rows.values_list("artifact_id", "feature_id", f"{label_fk}__{field}"):
+                    f = by_id[fid]
+                    order[f.name] = f.id
+                    collected.setdefault(hid, {}).setdefault(f.name, []).append(value)
     ranked = sorted(order, key=order.get)  # type: ignore[arg-type]
     out: dict[int, dict[str, Any]] = {}
     for hid, per in collected.items():
