@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,7 @@ def make_notebook(path: Path, unique: str) -> None:
             f"key='nb/{unique}.parquet').save()\n"
             f"print('saved-{unique}')"
         ),
+        nbformat.v4.new_code_cell("artifact.view_lineage()"),
         nbformat.v4.new_code_cell("ln.finish()"),
     ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -42,6 +44,11 @@ def test_notebook_executed_by_nbconvert_is_tracked_with_report(ln, tmp_path, uni
     assert r.returncode == 0, r.stdout + r.stderr
     executed = json.loads(notebook.read_text())
     assert any(f"saved-{unique}" in "".join(o.get("text", "")) for c in executed["cells"] for o in c.get("outputs", []))
+    lineage_outputs = json.dumps(executed["cells"][3]["outputs"])  # the artifact.view_lineage() cell
+    if shutil.which("dot"):  # Jupyter shows the graph inline as SVG
+        assert "image/svg+xml" in lineage_outputs and notebook.name in lineage_outputs
+    else:
+        assert "comes from" in lineage_outputs and notebook.name in lineage_outputs
 
     transform = ln.Transform.get(key=notebook.name)
     assert transform.kind == "notebook" and transform.description == f"Tracked notebook {unique}"

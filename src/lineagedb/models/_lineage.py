@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-INTERNAL_KIND = "__lineagedb__"
+from ._lineage_kind import INTERNAL_KIND
 
 
 @dataclass

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..core.context import get_run, set_run
+from ..models._lineage_kind import INTERNAL_KIND
 from ._source import source_hash
 
-INTERNAL_KIND = "__lineagedb__"
 _ENV_CACHE: dict[str, Any] = {}  # instance uid -> environment artifact of this process
 
 

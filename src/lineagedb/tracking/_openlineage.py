@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..models._lineage_kind import INTERNAL_KIND
 
 PRODUCER = f"https://pypi.org/project/lineagedb/{__version__}"
 SPEC = "https://openlineage.io/spec"
 EVENT_SCHEMA = f"{SPEC}/2-0-2/OpenLineage.json#/$defs/RunEvent"
 FINAL_EVENT = {"completed": "COMPLETE", "errored": "FAIL", "aborted": "ABORT"}
-INTERNAL_KIND = "__lineagedb__"
 
 
 def _facet(schema: str, **fields: Any) -> dict:
