@@ -153,3 +153,19 @@ def test_run_defaults_to_the_current_run(ln, write, unique):
     finally:
         set_run(None)
     assert ln.Artifact(write("r3.txt"), key=f"{unique}/r3.txt").save().run is None
+
+
+def test_taken_over_temporary_file_goes_on_a_bad_key(ln, unique):
+    from lineagedb.models.artifact import staging_path
+
+    before = managed_entries(ln)
+    path = staging_path(".txt")
+    path.write_text(unique)
+    with pytest.raises(ln.errors.InvalidArgument, match="key"):
+        ln.Artifact._from_local_file(path, ".txt", key="../bad.txt")
+    assert not path.exists() and managed_entries(ln) == before
+    path = staging_path(".txt")
+    path.write_text(unique)
+    artifact = ln.Artifact._from_local_file(path, ".txt", key=f"{unique}/tmp.txt", otype="Text", n_observations=1)
+    assert artifact.save().otype == "Text" and artifact.path.read_text() == unique
+    assert not path.exists(), "the staged file was renamed into place, not copied"

@@ -191,6 +191,14 @@ def _move(src: UPath, dst: UPath) -> None:
         dst.fs.invalidate_cache(dst.path)
 
 
+def remove_local(path: Path) -> None:
+    """Remove a local file or folder if it exists (temporary serializations lineagedb took over)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def _remove(path: UPath) -> None:
     if is_local(path):
         p = local_path(path)
@@ -222,7 +230,12 @@ class Staged:
         target = pending_path(self.root, uid, self.suffix)
         if self.current is not None and str(self.current) == str(target):
             return
-        if self.current is None:
+        if self.current is None and not self.source.is_dir():
+            # a file for a remote root goes straight to its final name: an object PUT (or multipart upload) is
+            # all-or-nothing, discard() removes it if the row does not commit, and no server-side copy is needed
+            target = managed_path(self.root, uid, self.suffix)
+            upload(self.source, target)
+        elif self.current is None:
             upload(self.source, target)
         else:
             _move(self.current, target)
@@ -231,7 +244,8 @@ class Staged:
     def commit(self, uid: str) -> Any:
         """Rename the pending bytes to their final name (call after the row committed)."""
         final = _work_dir(self.root) / f"{uid}{self.suffix}"
-        _move(self.current, final)
+        if str(self.current) != str(final):  # already there: a file uploaded to a remote root
+            _move(self.current, final)
         self.current, self._done = final, True
         self._drop_source()
         return final

@@ -57,6 +57,12 @@ def _is_dataframe(obj: Any) -> bool:
 class Artifact(VersionedMixin, BaseRecord):
     """A dataset, model or any file or folder, versioned and content-hashed.
 
+    ``Artifact(path_or_data, *, key=None, description=None, revises=None, run=None, kind=None,
+    version=None, skip_hash_lookup=False)``: ``path_or_data`` is a local file or folder, a UPath or
+    URL, or a DataFrame. ``key`` is a virtual relative path (reusing one makes a new version);
+    ``revises`` makes a new version of another artifact; ``run`` defaults to the tracked run;
+    ``skip_hash_lookup=True`` creates a new artifact even when one with the same content exists.
+
     >>> ln.Artifact("./my_data.fcs", key="my_data.fcs").save()  # doctest: +SKIP
     >>> ln.Artifact.from_dataframe(df, key="my_datasets/rnaseq1.parquet").save()  # doctest: +SKIP
     >>> ln.Artifact.filter(branch=-1).to_dataframe()   # the trash  # doctest: +SKIP
@@ -140,7 +146,12 @@ class Artifact(VersionedMixin, BaseRecord):
             _validation = validate_for_schema(path_or_data, schema)
             path_or_data, otype, n_observations = _stage_dataframe(path_or_data), "DataFrame", len(path_or_data)
             kind, _move, _suffix = kind or "dataset", True, ".parquet"
-        source = resolve(path_or_data, move=_move, suffix=_suffix)
+        try:
+            source = resolve(path_or_data, move=_move, suffix=_suffix)
+        except BaseException:
+            if _move:  # a temporary serialization is ours: never leave it behind
+                st.remove_local(Path(path_or_data))
+            raise
         try:
             existing = None if skip_hash_lookup else _find_duplicate(source.hashed.hash)
             if existing is not None:
@@ -201,12 +212,17 @@ class Artifact(VersionedMixin, BaseRecord):
         The file is moved into the default storage's staging area (renamed when on the same file
         system, else copied and removed), hashed once, and deduplicated like any artifact.
         ``validation`` (from :func:`validate_for_schema`) is annotated on save.
-        Write into :func:`staging_path` to avoid even the move.
+        Write into :func:`staging_path` to avoid even the move. If creating the artifact fails (a bad
+        key, say), the temporary file is removed: it is lineagedb's from the call on.
         """
-        st.validate_key(key)
-        return cls(Path(tmp_path), key=key, description=description, revises=revises, schema=schema, otype=otype,
-                   n_observations=n_observations, kind=kind, _move=True, _suffix=suffix, _validation=validation,
-                   **kwargs)
+        try:
+            st.validate_key(key)
+            return cls(Path(tmp_path), key=key, description=description, revises=revises, schema=schema,
+                       otype=otype, n_observations=n_observations, kind=kind, _move=True, _suffix=suffix,
+                       _validation=validation, **kwargs)
+        except BaseException:
+            st.remove_local(Path(tmp_path))
+            raise
 
     # -- saving --------------------------------------------------------------------------------
     def save(self, *args: Any, **kwargs: Any) -> Artifact:
