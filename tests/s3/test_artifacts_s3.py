@@ -112,7 +112,7 @@ def test_failed_upload_leaves_no_row_no_object_and_save_can_be_retried(s3ln, s3,
     src = tmp_path / "retry.txt"
     src.write_bytes(os.urandom(300))
     deny = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/inst/.lineagedb/.tmp-*"}]}
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/inst/.lineagedb/*"}]}
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(deny))
     artifact = ln.Artifact(src, key="retry/retry.txt")
     with pytest.raises(StorageError, match=rf"cannot write s3://{bucket}/inst/.lineagedb/.*access denied"):
