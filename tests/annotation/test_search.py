@@ -107,3 +107,21 @@ def test_bulk_save_records(ln, unique):
     assert again[0].id == recs[3].id
     assert ln.Record.filter(name__startswith=f"bulk {unique} ").count() == 501
     assert ln.Record.search(f"bulk {unique} 42")[0] == recs[42]
+
+
+def test_search_index_rebuilt_when_its_triggers_are_gone(ln, unique):
+    from django.db import connection
+
+    from lineagedb.models import _search
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the FTS5 index exists on SQLite only")
+    ln.Record.search("warm up")
+    with connection.cursor() as cur:  # what a table rebuild by a migration does to the triggers
+        for trig in ("ai", "ad", "au"):
+            cur.execute(f'DROP TRIGGER "ldb_fts_lineagedb_record_{trig}"')
+    r = ln.Record(name=f"stale{unique}").save()
+    _search._READY.clear()  # a new session
+    assert [x.id for x in ln.Record.search(f"stale{unique}")] == [r.id]
+    r2 = ln.Record(name=f"fresh{unique}").save()
+    assert [x.id for x in ln.Record.search(f"fresh{unique}")] == [r2.id]

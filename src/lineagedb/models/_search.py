@@ -17,7 +17,7 @@ import difflib
 import re
 from typing import Any
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import FloatField, IntegerField, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
@@ -69,10 +69,14 @@ def _ensure_sqlite_index(model: Any, fields: list[str], alias: str) -> str:
     col_list = ", ".join(f'"{c}"' for c in cols)
     new = ", ".join(f'new."{c}"' for c in cols)
     old = ", ".join(f'old."{c}"' for c in cols)
-    with conn.cursor() as cur:
+    with transaction.atomic(using=alias), conn.cursor() as cur:
         cur.execute("SELECT name FROM sqlite_master WHERE name IN (%s, %s)", [fts, f"{fts}_au"])
         found = {r[0] for r in cur.fetchall()}
-        if found != {fts, f"{fts}_au"}:
+        if fts in found:  # a registry that gained or lost a searched field needs a new index
+            cur.execute(f'SELECT * FROM "{fts}" LIMIT 0')
+            if [d[0] for d in cur.description] != cols:
+                found.clear()
+        if found != {fts, f"{fts}_au"}:  # missing, or its triggers went with a rebuilt table: (re)create
             for trig in ("ai", "ad", "au"):
                 cur.execute(f'DROP TRIGGER IF EXISTS "{fts}_{trig}"')
             cur.execute(f'DROP TABLE IF EXISTS "{fts}"')
@@ -86,6 +90,7 @@ def _ensure_sqlite_index(model: Any, fields: list[str], alias: str) -> str:
                         f'INSERT INTO "{fts}"("{fts}", rowid, {col_list}) VALUES (\'delete\', old.id, {old}); '
                         f'INSERT INTO "{fts}"(rowid, {col_list}) VALUES (new.id, {new}); END')
             cur.execute(f'INSERT INTO "{fts}"("{fts}") VALUES (\'rebuild\')')
+        cur.execute(f'CREATE VIRTUAL TABLE IF NOT EXISTS "{fts}_v" USING fts5vocab("{fts}", \'row\')')
     _READY.add(key)
     return fts
 
@@ -195,7 +200,6 @@ def _fuzzy_candidates(qs: Any, model: Any, main: str, fields: list[str], q: str,
         grams = sorted(g for g in _trigrams(q) if " " not in g)
         fts = _ensure_sqlite_index(model, search_fields(model)[1], qs.db)
         with connections[qs.db].cursor() as cur:
-            cur.execute(f'CREATE VIRTUAL TABLE IF NOT EXISTS "{fts}_v" USING fts5vocab("{fts}", \'row\')')
             cur.execute(f'SELECT term, doc FROM "{fts}_v" WHERE term IN ({", ".join(["%s"] * len(grams))})', grams)
             rare = sorted(cur.fetchall(), key=lambda r: r[1])[:4]
             if not rare:
