@@ -255,7 +255,14 @@ def read_var_names(path: str) -> Any:
 def read_n_obs(path: str) -> int:
     with _open_root(path) as root:
         obs = root["obs"]
-        return int(obs[obs.attrs["_index"]].shape[0])
+        return _n_rows(obs[obs.attrs["_index"]])
+
+
+def _n_rows(elem: Any) -> int:
+    """Length of an encoded 1-D element: a plain array, or a group such as a nullable string array."""
+    if hasattr(elem, "shape"):
+        return int(elem.shape[0])
+    return _n_rows(elem["values"] if "values" in elem else elem[next(iter(elem))])
 
 
 class _open_root:
