@@ -32,9 +32,8 @@ def _default_fields(record: Any, tree: Any) -> None:
             tree.add(f"{f.name}: {value}")
 
 
-def describe(record: Any, return_str: bool = False) -> str | None:
-    """Print (or return) a tree of the record: its own sections, or its plain fields."""
-    from rich.console import Console
+def build_tree(record: Any) -> Any:
+    """The ``rich.tree.Tree`` describe() prints (the web UI renders it as HTML)."""
     from rich.tree import Tree
 
     name = type(record).__name__
@@ -44,6 +43,14 @@ def describe(record: Any, return_str: bool = False) -> str | None:
         _default_fields(record, tree)
     for fn in sections:
         fn(record, tree)
+    return tree
+
+
+def describe(record: Any, return_str: bool = False) -> str | None:
+    """Print (or return) a tree of the record: its own sections, or its plain fields."""
+    from rich.console import Console
+
+    tree = build_tree(record)
     console = Console(record=True, width=120)
     with console.capture() as capture:
         console.print(tree)
