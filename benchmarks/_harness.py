@@ -58,6 +58,19 @@ def time_process(argv: list[str], env: dict[str, str], repeats: int, cwd: str | 
     return out
 
 
+def attempt(metrics: dict, name: str, fn: Callable[[], float]) -> None:
+    """``metrics[name] = fn()``; a failure is kept under ``metrics["_errors"][name]`` so sibling rows still show."""
+    try:
+        metrics[name] = fn()
+    except Exception as e:
+        metrics.setdefault("_errors", {})[name] = _error_line(e)
+
+
+def _error_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return f"{type(e).__name__}: {text.splitlines()[0][:200]}" if text else type(e).__name__
+
+
 @contextlib.contextmanager
 def quiet():
     """Swallow stdout/stderr of chatty library calls (describe(), info lines)."""
@@ -134,8 +147,7 @@ def run_side(ops: dict[str, Callable[[dict], dict]]) -> None:
     try:
         result = {"metrics": ops[args.op](params)}
     except Exception as e:  # report, don't crash: the row shows "n/a (error: ...)"
-        result = {"error": f"{type(e).__name__}: {str(e).strip().splitlines()[0][:200] if str(e).strip() else ''}",
-                  "traceback": traceback.format_exc()[-3000:]}
+        result = {"error": _error_line(e), "traceback": traceback.format_exc()[-3000:]}
     Path(args.out).write_text(json.dumps(result))
     sys.stdout.flush()
     os._exit(0)  # skip slow interpreter teardown (thread pools, atexit hooks) of the libraries measured

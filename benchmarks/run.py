@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,7 +55,7 @@ class Op:
 
 
 OPS = [
-    Op("import", {"repeats": 10}, {"repeats": 5}, [
+    Op("import", {"repeats": 10}, {"repeats": 3}, [
         Row("import_inprocess", "import + connect + count (in process)", "s", 0.58),
         Row("import_process", "import + connect + count (whole process)", "s", 0.81),
     ]),
@@ -65,11 +66,11 @@ OPS = [
         Row("large_store", "large file hashed + stored ({size})", "s"),
         Row("large_copy", "plain copy of that file (baseline)", "s", check=False),
     ], runs=3, quick_runs=3),
-    Op("query", {"n": 1000, "gets": 200, "repeats": 9}, {"n": 1000, "gets": 200, "repeats": 7}, [
+    Op("query", {"n": 1000, "gets": 200, "repeats": 9}, {"n": 200, "gets": 200, "repeats": 7}, [
         Row("get_by_key", "get by key (among {n})", "ms", 0.94),
         Row("filter_df", "filter + to_dataframe ({n} artifacts)", "ms", 4.6, {"n": 200}),
     ]),
-    Op("records", {"n": 10_000}, {"n": 2_000}, [
+    Op("records", {"n": 10_000}, {"n": 500}, [
         Row("records_construct", "construct {n} records", "s", 42.0, {"n": 10_000}),
         Row("records_save", "ln.save({n} records)", "s", 1.2, {"n": 10_000}),
     ]),
@@ -85,9 +86,11 @@ OPS = [
         Row("validate", "from_dataframe + schema validation ({n} x 10)", "s", 0.2, {"n": 100_000}),
         Row("validate_save", "save of that validated artifact", "s"),
     ]),
-    Op("loader", {}, {"quick": True}, [
-        Row("loader_sparse", "mapped loader, sparse (samples/s)", "samples/s", 1750.0),
-        Row("loader_dense", "mapped loader, dense (samples/s)", "samples/s", 3550.0),
+    Op("loader", {"quick": False, "loader_size": " (20 x 10k x 2k)"}, {"quick": True, "loader_size": " (4 x 2k x 500)"}, [
+        Row("loader_sparse", "mapped loader, exact random, sparse{loader_size}", "samples/s", 1750.0, {"quick": False}),
+        Row("loader_dense", "mapped loader, exact random, dense{loader_size}", "samples/s", 3550.0, {"quick": False}),
+        Row("loader_sparse_block", "mapped loader, block mode, sparse{loader_size}", "samples/s", 1750.0, {"quick": False}),
+        Row("loader_dense_block", "mapped loader, block mode, dense{loader_size}", "samples/s", 3550.0, {"quick": False}),
     ]),
 ]
 
@@ -135,25 +138,55 @@ def run_op(op: Op, side: str, python: str, params: dict, base: Path, timeout: fl
         if "error" in result:
             return result
         results.append(result["metrics"])
-    return {"metrics": {k: statistics.median([r[k] for r in results]) for k in results[0]}}
+    keys = {k for r in results for k in r if k != "_errors"}
+    merged: dict = {k: statistics.median([r[k] for r in results if k in r]) for k in keys}
+    errors = {k: v for r in results for k, v in r.get("_errors", {}).items() if k not in merged}
+    return {"metrics": dict(merged, _errors=errors) if errors else merged}
 
 
-def run_loader(quick: bool, compare: bool, timeout: float) -> dict:
+LOADER_LINES = {  # bench_loader.py's printed rows -> our metrics (per "[sparse]"/"[dense]" section)
+    "exact random, DataLoader(batch_size=256, shuffle=True)": "loader_{kind}",
+    "block mode, DataLoader(batch_sampler=block_sampler(), collate_fn)": "loader_{kind}_block",
+}
+
+
+def parse_loader_output(text: str) -> tuple[dict, dict]:
+    """(ours, LaminDB's) samples/s from ``bench_loader.py``'s report."""
+    ours: dict[str, float] = {}
+    theirs: dict[str, float] = {}
+    kind = None
+    for line in text.splitlines():
+        if line.startswith("[") and "]" in line:
+            kind = line[1:line.index("]")]
+            continue
+        numbers = line.split()
+        if kind is None or not numbers:
+            continue
+        for label, metric in LOADER_LINES.items():
+            if line.strip().startswith(label):
+                ours[metric.format(kind=kind)] = float(line.strip()[len(label):].split()[0].replace(",", ""))
+        if line.strip().startswith("LaminDB MappedCollection, measured"):
+            value = float(numbers[-1].replace(",", ""))
+            theirs[f"loader_{kind}"] = theirs[f"loader_{kind}_block"] = value
+    return ours, theirs
+
+
+def run_loader(quick: bool, compare: bool, timeout: float) -> tuple[dict, dict | None]:
     """Metrics of ``benchmarks/bench_loader.py`` (written with the loader), if it is there."""
     script = HERE / "bench_loader.py"
     if not script.exists():
-        return {"error": "benchmarks/bench_loader.py is not there yet"}
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "loader.json"
-        cmd = [ours_python(), str(script), "--json", str(out)] + (["--quick"] if quick else [])
-        cmd += ["--compare-lamindb"] if compare else []
-        try:
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return {"error": f"timed out after {timeout:.0f} s"}
-        if not out.exists():
-            return {"error": f"exit {done.returncode}: {(done.stderr.strip().splitlines() or [''])[-1][:200]}"}
-        return json.loads(out.read_text())
+        return {"error": "benchmarks/bench_loader.py is not there yet"}, None
+    cmd = [ours_python(), str(script)] + (["--quick"] if quick else []) + (["--compare-lamindb"] if compare else [])
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}, None
+    ours, theirs = parse_loader_output(done.stdout)
+    if done.returncode != 0 or not ours:
+        return {"error": f"exit {done.returncode}: {(done.stderr.strip().splitlines() or ['no samples/s rows'])[-1][:200]}"}, None
+    if not compare:
+        return {"metrics": ours}, None
+    return {"metrics": ours}, ({"metrics": theirs} if theirs else {"error": "LaminDB's loader did not run (see bench_loader.py)"})
 
 
 def _format(value: float | None, unit: str) -> str:
@@ -187,8 +220,8 @@ def build_rows(op: Op, params: dict, ours: dict, theirs: dict | None) -> list[di
         out = {
             "op": op.name, "metric": row.metric, "label": row.label.format(size=size, **params), "unit": row.unit,
             "ours": our_value, "lamindb": their_value, "reference": reference, "check": row.check,
-            "ours_error": ours.get("error") if our_value is None else None,
-            "lamindb_error": (theirs.get("error") if theirs and their_value is None else None),
+            "ours_error": _error_of(ours, row.metric) if our_value is None else None,
+            "lamindb_error": _error_of(theirs, row.metric) if theirs and their_value is None else None,
         }
         if row.check:
             out["speedup"] = speedup(our_value, their_value, row.unit)
@@ -199,6 +232,10 @@ def build_rows(op: Op, params: dict, ours: dict, theirs: dict | None) -> list[di
         if store and copy:
             rows[1]["note"] = f"lineagedb stores at {store / copy:.2f}x the time of a plain copy"
     return rows
+
+
+def _error_of(result: dict, metric: str) -> str | None:
+    return result.get("error") or result.get("metrics", {}).get("_errors", {}).get(metric)
 
 
 def print_table(rows: list[dict], compare: bool) -> None:
@@ -274,17 +311,17 @@ def main(argv: list[str] | None = None) -> int:
             params = dict(op.quick if args.quick else op.params, datadir=str(datadir))
             if args.repeats and "repeats" in params:
                 params["repeats"] = args.repeats
-            print(f"running {op.name} ...", file=sys.stderr, flush=True)
+            print(f"running {op.name} ...", end="", file=sys.stderr, flush=True)
+            started = time.perf_counter()
             if op.name == "loader":
-                ours = run_loader(args.quick, args.compare_lamindb, args.timeout)
-                theirs = {"metrics": ours.pop("lamindb", {})} if args.compare_lamindb and "lamindb" in ours else None
-                ours = ours if "error" in ours else {"metrics": ours.get("metrics", ours)}
+                ours, theirs = run_loader(args.quick, args.compare_lamindb, args.timeout)
             else:
                 runs = op.quick_runs if args.quick else op.runs
                 ours = run_op(op, "ours", ours_python(), dict(params, _runs=runs), base, args.timeout)
                 theirs = (run_op(op, "lamindb", lamindb_python, dict(params, _runs=runs), base, args.timeout)
                           if lamindb_python else None)
             rows += build_rows(op, params, ours, theirs)
+            print(f" {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
             for side, result in (("lineagedb", ours), ("LaminDB", theirs or {})):
                 if "error" in result:
                     print(f"  {op.name}: {side} n/a ({result['error']})", file=sys.stderr)
