@@ -159,3 +159,32 @@ def test_view_tree_is_bounded_and_counts(public_bucket, capsys, tmp_path):
     assert out[0].endswith("a: 1 sub-directory & 1 file with suffixes '.csv'") and out[1:] == ["└── b/", "    └── x.csv"]
     with pytest.raises(ValueError, match="level"):
         UPath(tmp_path).view_tree(level=0)
+
+
+@pytest.fixture
+def no_credentials(monkeypatch, tmp_path):
+    for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    return tmp_path
+
+
+def test_without_credentials_public_buckets_are_read_anonymously(public_bucket, no_credentials):
+    assert _cloud.storage_options(f"s3://{public_bucket}/x")["anon"] is True
+    hashed = _cloud.provider_hash(f"s3://{public_bucket}/iris_studies/study2_raw_images")
+    assert hashed.n_files == 5
+
+
+def test_credentials_from_a_profile(public_bucket, bucket, no_credentials, tmp_path, monkeypatch):
+    creds = no_credentials / "credentials"
+    creds.write_text("[ldbtest]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(creds))
+    monkeypatch.setenv("AWS_PROFILE", "ldbtest")
+    opts = _cloud.storage_options(f"s3://{bucket}/x")
+    assert opts["profile"] == "ldbtest" and "anon" not in opts
+    f = tmp_path / "p.txt"
+    f.write_bytes(b"via profile")
+    _cloud.upload_file(f, f"s3://{bucket}/p.txt")
+    assert _cloud.provider_hash(f"s3://{bucket}/p.txt").size == len(b"via profile")

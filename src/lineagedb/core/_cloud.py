@@ -13,6 +13,7 @@ versions honour it too), which makes MinIO, Ceph, R2 and other S3-compatible sto
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 from pathlib import Path
@@ -81,7 +82,26 @@ def storage_options(url: str, **overrides: Any) -> dict[str, Any]:
     options.update(overrides)
     if options.get("anon"):
         options.pop("profile", None)
+    elif protocol_of(url) in {"s3", "s3a"} and not _CREDENTIAL_OPTIONS & set(options) and not _has_credentials(
+            *(os.environ.get(k) for k in _CREDENTIAL_ENV)):
+        options["anon"] = True  # nothing in the AWS chain: read public buckets anonymously
     return options
+
+
+_CREDENTIAL_OPTIONS = {"anon", "key", "secret", "token", "profile", "session"}
+_CREDENTIAL_ENV = ("AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
+                   "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI")
+
+
+@functools.lru_cache(maxsize=8)
+def _has_credentials(*env: str | None) -> bool:
+    """Whether botocore's credential chain finds anything (cached per relevant environment)."""
+    try:
+        import botocore.session
+
+        return botocore.session.get_session().get_credentials() is not None
+    except Exception:  # noqa: BLE001 - e.g. a broken profile: let the request report it
+        return True
 
 
 def filesystem(url: str, **overrides: Any):  # noqa: ANN201
@@ -222,7 +242,7 @@ def provider_hash(url: str, **overrides: Any) -> Hashed:
 
 def remote_fingerprint(info: dict) -> dict:
     """What identifies a remote object's version: size, checksum and modification time."""
-    mtime = info.get("LastModified") or info.get("mtime") or info.get("updated") or info.get("last_modified")
+    mtime = next((info[k] for k in ("LastModified", "mtime", "updated", "last_modified", "created") if info.get(k)), None)
     return {"size": info.get("size"), "etag": str(info.get("ETag") or info.get("etag") or info.get("md5Hash") or ""),
             "mtime": str(mtime) if mtime is not None else None}
 
