@@ -125,3 +125,15 @@ def test_search_index_rebuilt_when_its_triggers_are_gone(ln, unique):
     assert [x.id for x in ln.Record.search(f"tale{unique}")] == [r.id]  # a substring: only the index finds it
     r2 = ln.Record(name=f"fresh{unique}").save()
     assert [x.id for x in ln.Record.search(f"resh{unique}")] == [r2.id]
+
+
+def test_every_registry_searches_and_looks_up(ln):
+    from django.apps import apps
+
+    from lineagedb.models._base import BaseRecord
+
+    models = [m for m in apps.get_models() if issubclass(m, BaseRecord)]
+    assert len(models) > 15
+    for model in models:
+        assert model.search("zzz-no-such-value").count() == 0, model
+        model.lookup()
