@@ -118,6 +118,17 @@ def unlink_labels(artifact: Any, labels: Iterable[Any], feature: Any = None) -> 
         qs.delete()
 
 
+def mounted_links() -> dict[str, tuple[type[models.Model], str, str]]:
+    """The entries of LABEL_LINKS whose tables exist in the connected instance (bio only where mounted)."""
+    from ..core.instance import current
+
+    inst = current()
+    if inst is None:
+        return dict(LABEL_LINKS)
+    mounted = {"lineagedb", *inst.modules}
+    return {k: v for k, v in LABEL_LINKS.items() if v[0]._meta.app_label in mounted}
+
+
 def labels_of(artifact_ids: Iterable[int], registries: Iterable[str] | None = None, with_feature: bool | None = None) -> list[tuple[int, Any, Any]]:
     """(artifact id, feature id or None, label record) for every label link of the artifacts.
 
@@ -126,7 +137,7 @@ def labels_of(artifact_ids: Iterable[int], registries: Iterable[str] | None = No
     """
     ids = list(artifact_ids)
     out: list[tuple[int, Any, Any]] = []
-    for key, (link, field, _) in LABEL_LINKS.items():
+    for key, (link, field, _) in mounted_links().items():
         if registries is not None and key not in registries:
             continue
         qs = link.objects.filter(artifact_id__in=ids).select_related(field).order_by("id")
