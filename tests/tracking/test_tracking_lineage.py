@@ -9,7 +9,7 @@ import sys
 import textwrap
 
 import pytest
-from conftest import VENV_BIN, child_env
+from tracking_helpers import VENV_BIN, child_env, run_python  # noqa: F401 (fixture)
 
 
 class _LazyLineage:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import child_env
+from tracking_helpers import child_env, cli  # noqa: F401 (fixture)
 
 nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("nbconvert")

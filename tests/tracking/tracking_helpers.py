@@ -1,4 +1,4 @@
-"""Helpers for tracking tests: run real scripts and CLI commands against the connected instance."""
+"""Helpers for tracking tests (imported by the test modules; a conftest.py here would shadow tests/conftest.py)."""
 
 from __future__ import annotations
 

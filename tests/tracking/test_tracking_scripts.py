@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import child_env
+from tracking_helpers import child_env, run_python  # noqa: F401 (fixture)
 
 
 def test_script_that_raises_marks_its_run_errored(ln, tmp_path, unique, run_python):

@@ -134,7 +134,7 @@ def test_notebook_not_found_says_how_to_pass_the_path(ln, monkeypatch):
 def test_track_without_path_uses_the_calling_file(ln):
     ln.track()
     transform = get_run().transform
-    assert transform.key == "tests/tracking/test_track.py" and "def test_track_without_path_uses_the_calling_file" in transform.source_code
+    assert transform.key == "tests/tracking/test_tracking_track.py" and "def test_track_without_path_uses_the_calling_file" in transform.source_code
     ln.finish()
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 
+from tracking_helpers import cli, cli_process, run_python  # noqa: F401 (fixtures)
+
 
 def test_save_registers_script_and_load_writes_it_back(ln, tmp_path, unique, cli):
     script = tmp_path / f"analysis_{unique}.py"
