@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from artifact_helpers import managed_entries, temp_entries
+from artifact_helpers import managed_entries, temp_entries, write  # noqa: F401 (fixture)
 
 from lineagedb.core.hashing import hash_bytes
 

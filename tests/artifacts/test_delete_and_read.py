@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from artifact_helpers import write  # noqa: F401 (fixture)
 
 
 def test_trash_restore_and_permanent_delete(ln, write, unique):

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from artifact_helpers import managed_entries, temp_entries
+from artifact_helpers import managed_entries, temp_entries, write  # noqa: F401 (fixture)
 
 from lineagedb.core import hashing, storage
 

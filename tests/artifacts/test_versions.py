@@ -6,6 +6,7 @@ import multiprocessing as mp
 import os
 
 import pytest
+from artifact_helpers import write  # noqa: F401 (fixture)
 
 
 def test_same_key_makes_a_new_version(ln, write, unique):
