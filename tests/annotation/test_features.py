@@ -168,3 +168,19 @@ def test_runs_carry_feature_values(ln, unique, feats):
     with pytest.raises(ln.errors.ValidationError, match="is not a Record name"):
         run.features.add_values({feats["experiment"]: f"missing {unique}"})
     assert "30.5" in run.describe(return_str=True)
+
+
+def test_features_on_an_instance_without_bio(make_instance):
+    import lineagedb as ln
+
+    make_instance(modules="")
+    artifact = make_artifact(ln)
+    ln.Feature(name="temperature", dtype=float).save()
+    ln.Feature(name="experiment", dtype=ln.Record).save()
+    ln.Record(name="E1").save()
+    artifact.features.add_values({"temperature": 1.5, "experiment": "E1"})
+    artifact.features.set_values({"temperature": 2.5, "experiment": "E1"})
+    assert artifact.features.get_values() == {"temperature": 2.5, "experiment": "E1"}
+    assert "experiment" in artifact.describe(return_str=True)
+    assert list(ln.Artifact.to_dataframe(features=True)["temperature"]) == [2.5]
+    assert list(ln.Artifact.filter(experiment="E1")) == [artifact]

@@ -21,7 +21,7 @@ from django.db import transaction
 
 from .. import errors
 from ._dtypes import check_value, dtype_info, from_json, is_categorical, to_json
-from ._labels import LABEL_LINKS, link_labels, link_of
+from ._labels import link_labels, link_of, mounted_links
 
 NUMERIC = {"int", "float", "num", "bool"}
 
@@ -227,7 +227,7 @@ class FeatureManager:
         with transaction.atomic():
             link.objects.filter(**{f"{host_field}_id": self._host.id}).delete()
             if host_field == "artifact":
-                for label_link, _, _ in LABEL_LINKS.values():
+                for label_link, _, _ in mounted_links().values():
                     label_link.objects.filter(artifact_id=self._host.id, feature_id__isnull=False).delete()
             self._store(plain)
             for f, records in cats:
