@@ -1,0 +1,61 @@
+"""A local web UI and JSON API for the current instance: ``lineagedb serve``.
+
+Pages for every registry (search, filters, pagination), artifact previews and downloads, transform
+source code, run reports, lineage graphs as SVG; a JSON API under ``/api/`` described at
+``/api/openapi.json``. Read-only unless started with ``allow_write=True``; a token guards every request
+when one is given (required for non-loopback addresses).
+
+>>> from lineagedb.server import create_app, serve
+>>> serve(create_app(), host="127.0.0.1", port=8700)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import socket
+import socketserver
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+
+__all__ = ["create_app", "make_server", "serve"]
+
+
+def create_app(allow_write: bool = False, token: str | None = None, loopback_only: bool = True) -> Any:
+    """The WSGI application (see :class:`lineagedb.server._app.App`); connects to the current instance."""
+    from ..core.instance import ensure_connected
+    from ._app import App
+
+    ensure_connected()
+    return App(allow_write=allow_write, token=token, loopback_only=loopback_only)
+
+
+class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class _IPv6Server(_ThreadingServer):
+    address_family = socket.AF_INET6
+
+
+class _Handler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        import sys
+
+        sys.stderr.write(f"{self.address_string()} {format % args}\n")
+
+
+def make_server(app: Any, host: str = "127.0.0.1", port: int = 8700) -> WSGIServer:
+    """A threaded stdlib HTTP server for ``app`` (``port=0`` picks a free port)."""
+    cls = _IPv6Server if ":" in host else _ThreadingServer
+    server = cls((host, port), _Handler)
+    server.set_app(app)
+    return server
+
+
+def serve(app: Any, host: str = "127.0.0.1", port: int = 8700) -> None:
+    """Serve ``app`` until interrupted."""
+    server = make_server(app, host, port)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()

@@ -1,0 +1,184 @@
+"""The registries the server shows, read through the shared query layer (``Registry.filter/search``).
+
+A registry's slug is its model name in lower case (``artifact``), prefixed by its module for modules
+(``bio.celltype``). The same list/get functions feed the JSON API and the HTML pages.
+
+>>> page = list_records(registry("artifact"), {"key__startswith": ["my_datasets/"]}, limit=20)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from ._http import HTTPError
+
+RESERVED = {"q", "limit", "offset", "order", "page", "token", "label", "prefix", "feature", "value"}
+HIDDEN_FIELDS = {"_real_key"}
+LONG_FIELDS = {"source_code"}  # left out of lists (detail only)
+MAX_LIMIT = 1000
+
+
+def models() -> dict[str, Any]:
+    """slug -> model for every registry with uids of the current instance (mounted modules only)."""
+    from django.apps import apps
+
+    from ..core.instance import ensure_connected
+    from ..models._base import BaseRecord
+
+    inst = ensure_connected()
+    out: dict[str, Any] = {}
+    for label in ["lineagedb", *inst.modules]:
+        for model in apps.get_app_config(label).get_models():
+            if not issubclass(model, BaseRecord) or not any(f.name == "uid" for f in model._meta.concrete_fields):
+                continue
+            out[slug(model)] = model
+    return out
+
+
+def slug(model: Any) -> str:
+    name = model._meta.model_name
+    return name if model._meta.app_label == "lineagedb" else f"{model._meta.app_label}.{name}"
+
+
+def registry(name: str) -> Any:
+    found = models().get(name.lower())
+    if found is None:
+        raise HTTPError(404, f"no registry {name!r}; registries: {', '.join(models())}")
+    return found
+
+
+def fields(model: Any, detail: bool = False) -> list[Any]:
+    """The concrete fields shown for a record (foreign keys by their ``<name>_id`` column)."""
+    return [
+        f for f in model._meta.concrete_fields
+        if f.name not in HIDDEN_FIELDS and not f.name.startswith("_") and (detail or f.name not in LONG_FIELDS)
+    ]
+
+
+def value(v: Any) -> Any:
+    if isinstance(v, (dt.datetime, dt.date)):
+        return v.isoformat()
+    return v
+
+
+def to_json(record: Any, detail: bool = False) -> dict[str, Any]:
+    """A record's fields as JSON-ready values."""
+    return {f.attname: value(getattr(record, f.attname)) for f in fields(type(record), detail)}
+
+
+def title(record: Any) -> str:
+    """A short human name: key, name, handle, root or uid."""
+    for attr in ("key", "name", "symbol", "handle", "root"):
+        text = getattr(record, attr, None) if attr != "name" or type(record).__name__ != "Transform" else None
+        if text:
+            return str(text)
+    if type(record).__name__ == "Run":
+        return f"run of {record.transform.key}"
+    return getattr(record, "description", None) or record.uid
+
+
+def _parse(key: str, raw: str) -> Any:
+    if key.endswith("__in"):
+        return [v for v in raw.split(",") if v != ""]
+    if key.endswith("__isnull"):
+        if raw.lower() not in {"true", "false", "1", "0"}:
+            raise HTTPError(400, f"{key} takes true or false, not {raw!r}")
+        return raw.lower() in {"true", "1"}
+    if key.endswith("__range"):
+        parts = raw.split(",")
+        if len(parts) != 2:
+            raise HTTPError(400, f"{key} takes two comma-separated values, e.g. 1,10")
+        return parts
+    return raw
+
+
+def lookups(query: dict[str, list[str]]) -> dict[str, Any]:
+    """Django lookups from query parameters that are not reserved (``key__startswith=x/``)."""
+    return {k: _parse(k, v[-1]) for k, v in query.items() if k not in RESERVED}
+
+
+@dataclass
+class Page:
+    records: list[Any]
+    count: int
+    limit: int
+    offset: int
+
+
+def _bad_query(e: Exception) -> HTTPError:
+    return HTTPError(400, f"invalid query: {e}".strip())
+
+
+def query(model: Any, filters: dict[str, Any], q: str | None = None, order: str | None = None,
+          extra: list[Any] | None = None) -> Any:
+    """A queryset of ``model`` via its ``filter`` (trash hidden, features and labels as lookups)."""
+    from django.core.exceptions import FieldError, ValidationError
+
+    from .. import errors
+
+    try:
+        qs = model.filter(*(extra or []), **filters)
+        if model.__name__ == "Run":
+            qs = qs.select_related("transform")
+        if q:
+            return qs.search(q, limit=None)
+        if order:
+            name = order.lstrip("-")
+            if name not in {f.name for f in fields(model, detail=True)} | {"id"}:
+                raise HTTPError(400, f"cannot order by {order!r}: not a field of {model.__name__}")
+            return qs.order_by(order, "-id")
+        return qs.order_by("-id")
+    except (errors.LineageDBError, FieldError, ValidationError, ValueError, TypeError) as e:
+        raise _bad_query(e) from None
+
+
+def list_records(model: Any, query_params: dict[str, list[str]], limit: int = 50, offset: int = 0,
+                 q: str | None = None, order: str | None = None, extra: list[Any] | None = None) -> Page:
+    """One page of records matching the lookups in ``query_params``."""
+    from django.core.exceptions import FieldError, ValidationError
+    from django.db import DatabaseError
+
+    from .. import errors
+
+    qs = query(model, lookups(query_params), q=q, order=order, extra=extra)
+    try:
+        count = qs.count()
+        records = list(qs[offset: offset + limit])
+    except (errors.LineageDBError, FieldError, ValidationError, ValueError, TypeError, DatabaseError) as e:
+        raise _bad_query(e) from None
+    return Page(records, count, limit, offset)
+
+
+def get(model: Any, uid: str) -> Any:
+    """The record with this uid (trashed ones too), else 404."""
+    record = model.objects.filter(uid=uid).first()
+    if record is None:
+        raise HTTPError(404, f"no {model.__name__} with uid {uid!r}")
+    return record
+
+
+def counts() -> dict[str, int]:
+    """slug -> number of records (trash excluded)."""
+    return {name: model.filter().count() for name, model in models().items()}
+
+
+def label_filter(name: str) -> Any:
+    """A Q: artifacts labeled ``name`` in any label registry of the instance."""
+    from django.db.models import Q
+
+    from ..models._labels import LABEL_LINKS
+
+    mounted = {model._meta.label for model in models().values()}
+    condition = Q(pk__in=[])
+    for key, (link, field, _) in LABEL_LINKS.items():
+        if key not in mounted:
+            continue
+        label_model = link._meta.get_field(field).related_model
+        text_fields = [f for f in ("name", "symbol") if any(x.name == f for x in label_model._meta.concrete_fields)]
+        inner = Q(pk__in=[])
+        for f in text_fields:
+            inner |= Q(**{f"{field}__{f}": name})
+        condition |= Q(id__in=link.objects.filter(inner).values("artifact_id"))
+    return condition
