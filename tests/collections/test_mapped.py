@@ -190,7 +190,8 @@ def test_block_sampler_covers_each_cell_once_in_blocks():
     blocks = {(int(np.searchsorted(offsets, i, side="right")) - 1, (i - offsets[int(np.searchsorted(offsets, i, side="right")) - 1]) // 32)
               for i in first.tolist()}
     assert len(blocks) == 8
-    assert flat[:64].tolist() != sorted(flat[:64].tolist())  # shuffled inside the buffer
+    assert len({i // 32 for i in batches[0]}) > 2  # a batch mixes cells of several blocks of the buffer
+    assert batches[0] == sorted(batches[0])  # sorted inside the batch, so blocks copy straight in
     sampler.set_epoch(1)
     assert list(sampler)[0] != batches[0]
     sampler.set_epoch(0)
@@ -211,3 +212,53 @@ def test_block_sampler_with_dataloader(h5ad_files):
     batches = list(loader)
     assert sum(len(b["X"]) for b in batches) == 9
     assert isinstance(batches[0]["X"], torch.Tensor) and batches[0]["cell_type"].dtype == torch.int64
+
+
+@pytest.mark.parametrize("join", ["inner", "outer"])
+def test_block_mode_returns_the_same_rows_as_exact_reads(h5ad_files, join):
+    from lineagedb.loaders import MappedCollection
+
+    paths, _ = h5ad_files
+    exact = MappedCollection(paths, obs_keys="cell_type", join=join)
+    blocky = MappedCollection(paths, obs_keys="cell_type", join=join)
+    sampler = blocky.block_sampler(batch_size=3, block_size=2, buffer_size=4, seed=1)
+    assert blocky._block_size == 2
+    seen = []
+    for batch in sampler:
+        got, want = blocky.get_batch(batch), exact.get_batch(batch)
+        for key in ("X", "cell_type", "_store_idx"):
+            np.testing.assert_array_equal(got[key], want[key])
+        seen += batch
+    assert sorted(seen) == list(range(9))
+    assert len(blocky._block_cache._items) <= blocky._block_capacity
+
+
+def test_block_sampler_streams_per_worker():
+    from lineagedb.loaders import BlockSampler
+
+    offsets = [0, 1000, 1700, 3000]
+    sampler = BlockSampler(offsets, batch_size=64, block_size=32, buffer_size=256, seed=0, num_workers=3)
+    batches = list(sampler)
+    assert len(batches) == len(sampler)
+    assert sorted(np.concatenate(batches).tolist()) == list(range(3000))
+    for worker in range(3):  # every block a worker sees is one of its own: block number % 3 == worker
+        for batch in batches[worker::3][:5]:
+            ids = {(int(np.searchsorted(offsets, i, side="right")) - 1, (i - offsets[int(np.searchsorted(offsets, i, side="right")) - 1]) // 32) for i in batch}
+            global_blocks = {sum(-(-(offsets[f + 1] - offsets[f]) // 32) for f in range(f0)) + b for f0, b in ids}
+            assert {g % 3 for g in global_blocks} == {worker}
+
+
+def test_block_mode_on_files_with_identical_genes_reads_the_mapping_directly(tmp_path):
+    from lineagedb.loaders import MappedCollection
+
+    paths = []
+    for k, sparse in enumerate([False, True, False]):
+        make_adata(["g1", "g2", "g3"], 7, 10 * k, sparse=sparse).write_h5ad(tmp_path / f"{k}.h5ad")
+        paths.append(str(tmp_path / f"{k}.h5ad"))
+    exact = MappedCollection(paths)
+    blocky = MappedCollection(paths)
+    for batch in blocky.block_sampler(batch_size=4, block_size=3, buffer_size=6, seed=2):
+        np.testing.assert_array_equal(blocky.get_batch(batch)["X"], exact.get_batch(batch)["X"])
+        shuffled = batch[::-1]  # any order still works
+        np.testing.assert_array_equal(blocky.get_batch(shuffled)["X"], exact.get_batch(shuffled)["X"])
+    np.testing.assert_array_equal(blocky.get_batch([20])["X"][0], [20001, 20002, 20003])

@@ -74,6 +74,7 @@ class MappedCollection:
         self.labels = LabelEncoding(self.paths, self.obs_keys, encode_labels, unknown_label)
         self._handles: dict[int, _store.AnnDataFile] = {}
         self._pid = _FORKS[0]
+        self._block_size, self._block_capacity, self._block_cache = 0, 0, None  # block mode: see block_sampler()
 
     # -- structure -------------------------------------------------------------------------
     def _join_vars(self) -> None:
@@ -140,7 +141,7 @@ class MappedCollection:
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state["_handles"] = {}
+        state["_handles"], state["_block_cache"] = {}, None
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -226,6 +227,13 @@ class MappedCollection:
         order = np.argsort(idx, kind="stable")
         sorted_idx = idx[order]
         stores = np.searchsorted(self.offsets, sorted_idx, side="right") - 1
+        if self._block_size:
+            from ._blocks import block_batch
+
+            out = block_batch(self, len(idx), order, sorted_idx, stores)
+            out.update(self.labels.batch(idx))
+            out["_store_idx"] = np.searchsorted(self.offsets, idx, side="right") - 1
+            return out
         out: dict[str, np.ndarray] = {}
         bounds = [0, *(np.flatnonzero(np.diff(stores)) + 1).tolist(), len(idx)]
         for lo, hi in zip(bounds[:-1], bounds[1:]):
@@ -284,12 +292,28 @@ class MappedCollection:
         return {key: torch.from_numpy(value) if value.dtype != object else list(value) for key, value in arrays.items()}
 
     def block_sampler(self, batch_size: int = 256, block_size: int = 256, buffer_size: int = 4096,
-                      seed: int | None = None, drop_last: bool = False) -> Any:
-        """A batch sampler of random contiguous blocks shuffled in a buffer; see ``BlockSampler``."""
+                      seed: int | None = None, drop_last: bool = False, num_workers: int = 0) -> Any:
+        """A batch sampler of random contiguous blocks shuffled in a buffer; see ``BlockSampler``.
+
+        Also switches this dataset into block mode (see ``_blocks``): each block is read once and
+        batches are gathered from memory. Pass the DataLoader's ``num_workers`` so that each worker
+        gets batches from its own blocks.
+
+        >>> loader = DataLoader(ds, batch_sampler=ds.block_sampler(num_workers=4), num_workers=4,
+        ...                     collate_fn=ds.collate_fn)  # doctest: +SKIP
+        """
         from ._sampler import BlockSampler
 
-        return BlockSampler(self.offsets, batch_size=batch_size, block_size=block_size, buffer_size=buffer_size,
-                            seed=seed, drop_last=drop_last)
+        sampler = BlockSampler(self.offsets, batch_size=batch_size, block_size=block_size, buffer_size=buffer_size,
+                               seed=seed, drop_last=drop_last, num_workers=num_workers)
+        self.set_block_mode(block_size, buffer_size)
+        return sampler
+
+    def set_block_mode(self, block_size: int | None, buffer_size: int = 4096) -> None:
+        """Read whole ``block_size``-row blocks and cache two buffers' worth of them (None: exact row reads)."""
+        self._block_size = int(block_size or 0)
+        self._block_capacity = 2 * max(1, buffer_size // max(1, self._block_size)) + 2
+        self._block_cache = None
 
     def __repr__(self) -> str:
         return (f"MappedCollection({len(self.paths)} files, n_obs={self.n_obs}, n_vars={self.n_vars}, "

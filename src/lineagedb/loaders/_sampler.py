@@ -5,8 +5,12 @@ seeks. The sampler draws blocks of ``block_size`` consecutive cells (never cross
 random order, pools ``buffer_size // block_size`` of them, shuffles the pooled indices and cuts them into
 batches. Every cell is visited exactly once per epoch.
 
+With ``num_workers=W`` the blocks are dealt to W interleaved streams, one per DataLoader worker.
+
 Shuffle quality: a batch of 256 from a 4,096-cell buffer mixes 16 blocks, each contributing about 16
-cells, so within-batch correlation is that of 16 random places in the data rather than 256. With
+cells, so within-batch correlation is that of 16 random places in the data rather than 256. Indices
+inside a batch come sorted (the batch's membership is random; its internal order carries no signal
+for SGD), which lets the dataset copy each block's rows straight into the batch. With
 ``block_size=1`` this is an exact uniform shuffle; ``benchmarks/bench_loader.py`` prints the measured
 number of distinct blocks and files per batch for both.
 
@@ -31,7 +35,8 @@ class BlockSampler:
     """
 
     def __init__(self, offsets: Sequence[int], batch_size: int = 256, block_size: int = 256,
-                 buffer_size: int = 4096, seed: int | None = None, drop_last: bool = False) -> None:
+                 buffer_size: int = 4096, seed: int | None = None, drop_last: bool = False,
+                 num_workers: int = 0) -> None:
         if min(batch_size, block_size, buffer_size) < 1:
             raise InvalidArgument("batch_size, block_size and buffer_size must be positive")
         if buffer_size < block_size:
@@ -40,6 +45,7 @@ class BlockSampler:
         self.n_obs = int(self.offsets[-1])
         self.batch_size, self.block_size, self.buffer_size = batch_size, block_size, buffer_size
         self.seed, self.drop_last, self.epoch = seed, drop_last, 0
+        self.streams = max(1, num_workers)
         starts = [np.arange(lo, hi, block_size) for lo, hi in zip(self.offsets[:-1], self.offsets[1:])]
         self._starts = np.concatenate(starts) if starts else np.zeros(0, dtype=np.int64)
         self._stops = np.minimum(self._starts + block_size, np.repeat(self.offsets[1:], [len(s) for s in starts]))
@@ -48,22 +54,38 @@ class BlockSampler:
         self.epoch = epoch
 
     def __len__(self) -> int:
-        return self.n_obs // self.batch_size if self.drop_last else -(-self.n_obs // self.batch_size)
+        total = 0
+        for s in range(self.streams):  # each worker's stream ends with its own partial batch
+            rows = int((self._stops[s::self.streams] - self._starts[s::self.streams]).sum())
+            total += rows // self.batch_size if self.drop_last else -(-rows // self.batch_size)
+        return total
 
     def __iter__(self) -> Iterator[list[int]]:
         seed = None if self.seed is None else self.seed + self.epoch
         rng = np.random.default_rng(seed)
-        order = rng.permutation(len(self._starts))
+        # one stream of buffers per DataLoader worker (blocks s, s + workers, ...), interleaved: batch k
+        # goes to worker k % workers, so each worker reads only its own blocks
+        n_blocks = len(self._starts)
+        streams = [self._stream(rng.permutation(np.arange(s, n_blocks, self.streams)), rng) for s in range(self.streams)]
+        while streams:
+            for stream in list(streams):
+                batch = next(stream, None)
+                if batch is None:
+                    streams.remove(stream)
+                else:
+                    yield batch
+
+    def _stream(self, blocks: np.ndarray, rng: np.random.Generator) -> Iterator[list[int]]:
         per_buffer = max(1, self.buffer_size // self.block_size)
         carry = np.zeros(0, dtype=np.int64)
-        for first in range(0, len(order), per_buffer):
-            chosen = order[first:first + per_buffer]
+        for first in range(0, len(blocks), per_buffer):
+            chosen = blocks[first:first + per_buffer]
             pooled = np.concatenate([np.arange(self._starts[b], self._stops[b]) for b in chosen])
             rng.shuffle(pooled)
             stream = np.concatenate([carry, pooled])
             n_full = len(stream) // self.batch_size
-            for k in range(n_full):
-                yield stream[k * self.batch_size:(k + 1) * self.batch_size].tolist()
+            for k in range(n_full):  # sorted inside the batch: which cells, not their order, is random
+                yield np.sort(stream[k * self.batch_size:(k + 1) * self.batch_size]).tolist()
             carry = stream[n_full * self.batch_size:]
         if len(carry) and not self.drop_last:
-            yield carry.tolist()
+            yield np.sort(carry).tolist()

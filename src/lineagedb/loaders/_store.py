@@ -67,11 +67,14 @@ class _Chunked:
         start, stop = key.start, key.stop
         if stop <= start:
             return self.view[:0]
-        first, last = start // self.chunk_len, (stop - 1) // self.chunk_len
-        if first == last:
-            at = self.base[first] - first * self.chunk_len
-            return self.view[at + start:at + stop]
-        return self.take(np.arange(start, stop, dtype=np.int64))
+        L = self.chunk_len
+        first, last = start // L, (stop - 1) // L
+        pieces = []
+        for chunk in range(first, last + 1):  # one slice per chunk touched
+            lo, hi = max(start, chunk * L), min(stop, (chunk + 1) * L)
+            at = self.base[chunk] - chunk * L
+            pieces.append(self.view[at + lo:at + hi])
+        return pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
 
 
 def _map_file(path: str) -> Any:
@@ -171,6 +174,10 @@ class _CSR:
     def entries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row position in ``rows``, column, value) of every stored entry of those rows."""
         lengths = self.lengths[rows]
+        if len(rows) > 1 and rows[-1] - rows[0] == len(rows) - 1 and np.all(np.diff(rows) == 1):
+            start, stop = int(self.indptr[rows[0]]), int(self.indptr[rows[-1] + 1])  # a run of rows: two slices
+            owner = np.repeat(np.arange(len(rows)), lengths)
+            return owner, np.asarray(self.indices[start:stop]), np.asarray(self.data[start:stop])
         total = int(lengths.sum())
         owner = np.repeat(np.arange(len(rows)), lengths)
         if self.in_memory:
