@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BACKEND, create_pg_database, drop_pg_database, pg_url
+from ldb_testing import BACKEND, create_pg_database, drop_pg_database, pg_url
 
 CLI = [sys.executable, "-m", "lineagedb.cli"]
 

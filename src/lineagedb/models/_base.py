@@ -62,6 +62,7 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
     """Base of every registry."""
 
     objects = Manager()
+    _hidden: dict[str, Any] = {}  # records left out of class-level queries unless the query names the field
 
     class Meta:
         abstract = True
@@ -71,8 +72,13 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
     @classmethod
     def _visible(cls, expressions: dict[str, Any]) -> QuerySet:
         qs = cls.objects.all()
-        if hasattr(cls, "branch") and not any(k.split("__")[0] in {"branch", "branch_id", "uid", "id", "pk"} for k in expressions):
+        heads = {k.split("__")[0] for k in expressions}
+        pinned = bool(heads & {"uid", "id", "pk"})
+        if hasattr(cls, "branch") and not pinned and not heads & {"branch", "branch_id"}:
             qs = qs.filter(branch=MAIN)
+        hidden = {f: v for f, v in cls._hidden.items() if f not in heads}
+        if hidden and not pinned:
+            qs = qs.exclude(**hidden)
         if "branch_id" in expressions:
             expressions["branch"] = expressions.pop("branch_id")
         return qs
