@@ -10,7 +10,7 @@ from .core.instance import connect as _connect
 from .core.instance import current, delete, disconnect, init
 from .core.settings import InstanceSettings
 
-__all__ = ["init", "connect", "delete", "disconnect", "current", "InstanceSettings", "settings"]
+__all__ = ["init", "connect", "delete", "disconnect", "current", "InstanceSettings", "settings", "check"]
 
 
 def connect(target: str) -> InstanceSettings:
@@ -23,4 +23,8 @@ def __getattr__(name: str):  # noqa: ANN202
         from .core.user_settings import settings
 
         return settings
+    if name == "check":  # integrity check of rows and stored files (core/integrity.py)
+        from .core.integrity import check
+
+        return check
     raise AttributeError(name)

@@ -21,6 +21,7 @@ from ..core import storage as st
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._versions import MAIN, TRASH, VersionedMixin, family_stem_by_key, refresh_latest, save_new_version
+from ._lineage_kind import INTERNAL_KIND
 
 _DISCARDED = object()  # staged bytes removed after a failed save
 
@@ -69,6 +70,7 @@ class Artifact(VersionedMixin, BaseRecord):
     """
 
     _stem_length = 16
+    _hidden = {"kind": INTERNAL_KIND}  # tracking's environments and reports stay out of user listings
     uid = uid_field(20)
     key = models.CharField(max_length=1024, null=True, blank=True, db_index=True)
     description = models.TextField(null=True, blank=True)
@@ -271,6 +273,7 @@ class Artifact(VersionedMixin, BaseRecord):
             self._staged = _DISCARDED
             raise errors.StorageError(f"could not move the artifact into {staged.root}: {e}") from e
         self._staged = None
+        _sweep_leftovers(staged.root)
 
     def _save_update(self, *args: Any, **kwargs: Any) -> Artifact:
         st.validate_key(self.key)
@@ -407,6 +410,16 @@ class Artifact(VersionedMixin, BaseRecord):
     def transform(self):  # noqa: ANN201
         """The Transform whose run created this artifact."""
         return self.run.transform if self.run_id is not None else None
+
+
+def _sweep_leftovers(root: Any) -> None:
+    """Once per process and root: finish or remove what crashed saves left behind (``core/integrity``)."""
+    from ..core.integrity import sweep_once
+
+    try:
+        sweep_once(root)
+    except OSError:  # tidying is best effort; it never fails a save that succeeded
+        pass
 
 
 def _find_duplicate(hash_: str) -> Artifact | None:
