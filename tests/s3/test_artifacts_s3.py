@@ -157,6 +157,19 @@ def test_register_cloud_file_in_place_uses_its_etag(ln, s3, keys):
 def test_registering_a_missing_cloud_path_is_a_clear_error(ln, bucket):
     with pytest.raises((StorageError, ln.errors.InvalidArgument), match=rf"s3://{bucket}/nothing/here"):
         ln.Artifact(f"s3://{bucket}/nothing/here")
+    with pytest.raises(StorageError, match=r"bucket 'no-such-bucket-ldb2'.*does not exist"):
+        ln.Artifact("s3://no-such-bucket-ldb2/x.csv")
+    assert not ln.Storage.filter(root__in=[f"s3://{bucket}", "s3://no-such-bucket-ldb2"]).exists()
+
+
+def test_anonymous_upath_stays_anonymous_for_later_reads(ln, public_bucket):
+    from lineagedb.core import _cloud
+
+    # a folder: moto answers anonymous HeadObject with 403 even where the policy allows GetObject
+    artifact = ln.Artifact(ln.UPath(f"s3://{public_bucket}/iris_studies/study2_raw_images", anon=True))
+    assert _cloud.storage_options(str(artifact.path)).get("anon") is True
+    assert artifact.n_files == 5
+    assert (artifact.cache() / "meta.csv").read_bytes().startswith(b"file,species")
 
 
 def test_open_streams_parquet_from_s3(s3ln, unique):

@@ -77,7 +77,7 @@ class Source:
 
 def resolve(path: Any, *, move: bool = False, suffix: str | None = None) -> Source:
     """Resolve a local path, UPath or URL into a :class:`Source` (hashing it, staging it if needed)."""
-    if not isinstance(path, (str, os.PathLike)):
+    if not isinstance(path, (str, os.PathLike, st.UPath)):
         raise errors.InvalidArgument(
             f"cannot make an artifact from a {type(path).__name__}; pass a path or URL, or use "
             "ln.Artifact.from_dataframe(df, key=...) / ln.Artifact.from_anndata(adata, key=...)"
@@ -119,15 +119,19 @@ def _resolve_local(local: Path, *, move: bool, suffix: str | None) -> Source:
 def _resolve_remote(path: st.UPath, *, suffix: str | None) -> Source:
     text = str(path).rstrip("/")
     inside = _registered(text, local=False)
+    try:
+        hashed = st.hash_any(path)  # before registering a root: a missing path or bucket leaves no Storage row
+    except FileNotFoundError:
+        raise errors.InvalidArgument(f"nothing at {text}; check the URL and your credentials") from None
     if inside is None:
         record = _register_remote_root(path)
         rel = text[len(record.root.rstrip("/")) + 1:]
     else:
         record, rel = inside
-    try:
-        hashed = st.hash_any(path)
-    except FileNotFoundError:
-        raise errors.InvalidArgument(f"nothing at {text}; check the URL and your credentials") from None
+    if path.storage_options.get("anon"):  # ln.UPath(url, anon=True): later reads of this root stay anonymous
+        from ..core._cloud import set_storage_options
+
+        set_storage_options(record.root, anon=True)
     return Source(record, hashed, st.suffix_of(text) if suffix is None else suffix, real_key=rel, default_key=rel)
 
 
