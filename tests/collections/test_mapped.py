@@ -261,4 +261,4 @@ def test_block_mode_on_files_with_identical_genes_reads_the_mapping_directly(tmp
         np.testing.assert_array_equal(blocky.get_batch(batch)["X"], exact.get_batch(batch)["X"])
         shuffled = batch[::-1]  # any order still works
         np.testing.assert_array_equal(blocky.get_batch(shuffled)["X"], exact.get_batch(shuffled)["X"])
-    np.testing.assert_array_equal(blocky.get_batch([20])["X"][0], [20001, 20002, 20003])
+    np.testing.assert_array_equal(blocky.get_batch([20])["X"][0], [26001, 26002, 26003])  # file 2, row 6

@@ -274,7 +274,8 @@ class MappedCollection:
     def _dest(out: dict[str, np.ndarray], name: str, n: int, width: int, dtype: Any, zeros: bool) -> np.ndarray:
         dest = out.get(name)
         if dest is None:
-            dest = out[name] = np.zeros((n, width), dtype=dtype) if zeros else np.empty((n, width), dtype=dtype)
+            # zeros even for dense rows: a batch may mix dense files with sparse ones, whose rows are only scattered
+            dest = out[name] = np.zeros((n, width), dtype=dtype)
         elif dest.shape[1] != width:
             raise InvalidArgument(f"files differ in {name} width; use join='inner' or 'outer'")
         return dest
