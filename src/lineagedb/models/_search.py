@@ -170,7 +170,7 @@ def _tier_sql(model: Any, main: str, fields: list[str], q: str, vendor: str) -> 
     return RawSQL(f"CASE {' '.join(cases)} ELSE 9 END", params, output_field=IntegerField())
 
 
-def _sqlite_candidates(model: Any, main: str, fields: list[str], q: str, alias: str) -> Q:
+def _sqlite_candidates(model: Any, main: str, fields: list[str], q: str, alias: str) -> tuple[str, list[Any]]:
     """Ids worth ranking, as one subquery: exact and prefix hits through the B-tree indexes (any common
     casing of ``q``) and FTS5 trigram phrase matches (capped for broad queries)."""
     table, names = model._meta.db_table, {f.name for f in model._meta.concrete_fields}
@@ -190,8 +190,7 @@ def _sqlite_candidates(model: Any, main: str, fields: list[str], q: str, alias: 
         fts = _ensure_sqlite_index(model, search_fields(model)[1], alias)
         arms.append(f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s LIMIT {CANDIDATE_CAP}')
         params.append(match)
-    sql = " UNION ".join(f"SELECT * FROM ({arm})" for arm in arms)
-    return Q(id__in=RawSQL(sql, params))
+    return " UNION ".join(f"SELECT * FROM ({arm})" for arm in arms), params
 
 
 def _fuzzy_candidates(qs: Any, model: Any, main: str, fields: list[str], q: str, vendor: str) -> Any:
@@ -203,15 +202,24 @@ def _fuzzy_candidates(qs: Any, model: Any, main: str, fields: list[str], q: str,
             cur.execute(f'SELECT term, doc FROM "{fts}_v" WHERE term IN ({", ".join(["%s"] * len(grams))})', grams)
             rare = sorted(cur.fetchall(), key=lambda r: r[1])[:4]
             if not rare:
-                return qs.none()
-            match = _match(model, fields, " OR ".join(_phrase(t) for t, _ in rare))
-            if match is None:
-                return qs.order_by("id")[:FUZZY_CANDIDATES]
-            # best-matching first (bm25) unless even the rarest trigrams are everywhere (then: cheap, unordered)
-            order = "ORDER BY rank" if sum(n for _, n in rare) <= 5000 else ""
-            cur.execute(f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s {order} LIMIT {FUZZY_CANDIDATES}', [match])
-            ids = [r[0] for r in cur.fetchall()]
-        return qs.filter(id__in=ids)
+                return []
+            table = model._meta.db_table
+            cols = ", ".join(f'"{model._meta.get_field(f).column}"' for f in fields)
+            branch = ' AND "branch" = 1' if _has_branch(model) else ""
+            rows: dict[int, tuple] = {}
+            # records with the two rarest trigrams, then with any of the four rarest (bm25-ranked when cheap)
+            tries = [(" AND ".join(_phrase(t) for t, _ in rare[:2]), "")]
+            tries.append((" OR ".join(_phrase(t) for t, _ in rare), "ORDER BY rank" if sum(n for _, n in rare) <= 2000 else ""))
+            for expr, order in tries:
+                match = _match(model, fields, expr)
+                if match is None:
+                    return qs.order_by("id")[:FUZZY_CANDIDATES]
+                cur.execute(f'SELECT "id", {cols} FROM "{table}" WHERE "id" IN (SELECT rowid FROM "{fts}" WHERE "{fts}" '
+                            f'MATCH %s {order} LIMIT {FUZZY_CANDIDATES}){branch}', [match])
+                rows.update((r[0], r) for r in cur.fetchall())
+                if len(rows) >= FUZZY_CANDIDATES // 2:
+                    break
+            return list(rows.values())  # restricted to the queryset at the end, by _in_order
     if vendor == "postgresql" and _ensure_pg_trgm(qs.db):
         table, col = model._meta.db_table, model._meta.get_field(main).column
         sim = RawSQL(f'word_similarity(%s, COALESCE("{table}"."{col}", \'\'))', [q], output_field=FloatField())
@@ -228,11 +236,51 @@ def _fuzzy_ids(qs: Any, model: Any, main: str, fields: list[str], q: str, vendor
         return []
     grams = _trigrams(q)
     scored = []
-    for row in _fuzzy_candidates(qs.exclude(id__in=exclude), model, main, fields, q, vendor).values_list("id", *fields):
+    fields = [f for f in fields if f == main or f == "synonyms"] if len(fields) > 1 else fields
+    rows = _fuzzy_candidates(qs, model, main, fields, q, vendor)
+    if not isinstance(rows, list):
+        rows = rows.values_list("id", *fields)
+    skip = set(exclude)
+    for row in rows:
+        if row[0] in skip:
+            continue
         best = max((len(grams & _trigrams(text)) for text in row[1:] if text), default=0) / len(grams)
         if best >= FUZZY_MIN_SCORE:
             scored.append((-best, len(row[1] or ""), row[0]))
     return [i for _, _, i in sorted(scored)]
+
+
+def _has_branch(model: Any) -> bool:
+    return any(f.name == "branch" for f in model._meta.concrete_fields)
+
+
+def _plain(qs: Any) -> bool:
+    """True for a queryset that only hides the trash (``Registry.search``): no joins, filters or slices."""
+    from django.db.models.lookups import Exact
+
+    query = qs.query
+    if query.is_sliced or query.distinct or query.annotations or query.extra or len(query.alias_map) > 1:
+        return False
+    children = query.where.children
+    if not children:
+        return not query.where.negated
+    if len(children) != 1 or query.where.negated or not _has_branch(qs.model):
+        return False
+    node = children[0]
+    return isinstance(node, Exact) and getattr(node.lhs, "target", None) is not None \
+        and node.lhs.target.name == "branch" and node.rhs == 1
+
+
+def _ranked_ids_raw(qs: Any, model: Any, main: str, tier: RawSQL, cand_sql: str, cand_params: list[Any],
+                    limit: int | None) -> list[int]:
+    table, col = model._meta.db_table, model._meta.get_field(main).column
+    branch = f' AND "{table}"."branch" = 1' if qs.query.where.children else ""
+    sql = (f'SELECT id FROM (SELECT "{table}"."id" AS id, {tier.sql} AS r, length("{table}"."{col}") AS l '
+           f'FROM "{table}" WHERE "{table}"."id" IN ({cand_sql}){branch}) WHERE r < 9 ORDER BY r, l, id'
+           + (f" LIMIT {int(limit)}" if limit else ""))
+    with connections[qs.db].cursor() as cur:
+        cur.execute(sql, [*tier.params, *cand_params])
+        return [r[0] for r in cur.fetchall()]
 
 
 def _in_order(qs: Any, ids: list[int]) -> Any:
@@ -241,7 +289,8 @@ def _in_order(qs: Any, ids: list[int]) -> Any:
     table = qs.model._meta.db_table
     order = RawSQL(f'CASE "{table}"."id" ' + " ".join(f"WHEN {int(i)} THEN {pos}" for pos, i in enumerate(ids)) + " END",
                    [], output_field=IntegerField())
-    return qs.model.objects.filter(id__in=ids).annotate(_search_rank=order).order_by("_search_rank")
+    base = qs.model.objects.all() if qs.query.is_sliced else qs
+    return base.filter(id__in=ids).annotate(_search_rank=order).order_by("_search_rank")
 
 
 def search(qs: Any, string: str, field: str | None = None, limit: int | None = 20) -> Any:
@@ -251,12 +300,15 @@ def search(qs: Any, string: str, field: str | None = None, limit: int | None = 2
     model, q = qs.model, string.strip().lower()
     main, fields = search_fields(model, field)
     vendor = connections[qs.db].vendor
-    cand = qs
-    if vendor == "sqlite":
-        cand = qs.filter(_sqlite_candidates(model, main, fields, q, qs.db))
-    ranked = cand.alias(_tier=_tier_sql(model, main, fields, q, vendor)).filter(Q(_tier__lt=9))
-    ranked = ranked.order_by("_tier", Length(main), "id").values_list("id", flat=True)
-    ids = list(ranked[:limit] if limit else ranked)
+    tier = _tier_sql(model, main, fields, q, vendor)
+    cand_sql, cand_params = _sqlite_candidates(model, main, fields, q, qs.db) if vendor == "sqlite" else (None, [])
+    if cand_sql is not None and _plain(qs):  # the common case, Registry.search(...): one hand-written query
+        ids = _ranked_ids_raw(qs, model, main, tier, cand_sql, cand_params, limit)
+    else:
+        cand = qs.filter(id__in=RawSQL(cand_sql, cand_params)) if cand_sql is not None else qs
+        ranked = cand.alias(_tier=tier).filter(Q(_tier__lt=9))
+        ranked = ranked.order_by("_tier", Length(main), "id").values_list("id", flat=True)
+        ids = list(ranked[:limit] if limit else ranked)
     if limit is None or len(ids) < limit:
         more = _fuzzy_ids(qs, model, main, fields, q, vendor, ids)
         ids += more[: (limit - len(ids)) if limit else None]
