@@ -72,3 +72,13 @@ def test_cli_init_with_s3_storage(s3_endpoint, bucket, tmp_path, db_url):
     bad = subprocess.run([sys.executable, "-m", "lineagedb.cli", "init", "--storage", "s3://missing-bkt-ldb/x"],
                          env=env, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1 and "missing-bkt-ldb" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_delete_instance_removes_only_its_managed_prefix(ln, s3, s3_instance, bucket, keys, tmp_path):
+    s3.put_object(Bucket=bucket, Key="inst/user-file.csv", Body=b"mine")  # not managed: must stay
+    src = tmp_path / "m.bin"
+    src.write_bytes(os.urandom(64))
+    artifact = ln.Artifact(src, key="m.bin").save()
+    assert f"inst/.lineagedb/{artifact.uid}.bin" in keys(bucket)
+    ln.setup.delete(s3_instance.name)
+    assert keys(bucket) == ["inst/user-file.csv"]
