@@ -20,10 +20,17 @@ from typing import Any
 
 import pytest
 
-TINY_PNG = bytes.fromhex(  # 4x4 red PNG
-    "89504e470d0a1a0a0000000d49484452000000040000000408020000002693093000000015494441547801"
-    "63f8cfc0f01f0b3130a0b2d1d8000076ee0ff1a5e6a7c20000000049454e44ae426082"
-)
+def tiny_png(width: int = 4, height: int = 4) -> bytes:
+    """A valid RGB PNG of one colour."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + b"\xd0\x30\x30" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
 @dataclass
@@ -54,7 +61,7 @@ def populate(ln: Any, folder: Path) -> Populated:
     note.write_text("hello from a text artifact\n<em>not markup</em>\n")
     text = ln.Artifact(note, key="docs/notes.txt").save()
     png = folder / "plot.png"
-    png.write_bytes(TINY_PNG)
+    png.write_bytes(tiny_png())
     image = ln.Artifact(png, key="figures/plot.png").save()
     ln.finish()
     experiment = ln.Record(name="Experiment", is_type=True).save()
@@ -137,3 +144,31 @@ def start_server(instance: str, *args: str, host: str = "127.0.0.1") -> Server:
 
 def script(text: str) -> str:
     return textwrap.dedent(text)
+
+
+_POPULATED: dict[str, Populated] = {}
+
+
+def populated_instance(session_home: Any, shared: Any, tmp_factory: Any) -> Populated:
+    """One populated instance per test session (the shared instance is reconnected afterwards)."""
+    if "it" not in _POPULATED:
+        import lineagedb as ln
+        from lineagedb.core.context import set_run
+        from lineagedb.core.instance import connect
+
+        session_home.create(name="served")
+        try:
+            _POPULATED["it"] = populate(ln, tmp_factory.mktemp("served_files"))
+        finally:
+            set_run(None)
+            connect(shared.name)
+    return _POPULATED["it"]
+
+
+@pytest.fixture(scope="module")
+def served(_session_home, _shared_instance, tmp_path_factory):
+    """(populated instance, read-only server) for a test module."""
+    data = populated_instance(_session_home, _shared_instance, tmp_path_factory)
+    server = start_server(data.name)
+    yield data, server
+    server.stop()

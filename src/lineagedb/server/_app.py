@@ -132,7 +132,10 @@ class App:
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         from django.db import connections
 
-        request = Request.from_environ(environ)
+        try:
+            request = Request.from_environ(environ)
+        except HTTPError as err:
+            return Response.json({"error": err.message}, status=err.status).start(start_response)
         try:
             response = self.dispatch(request)
         except HTTPError as err:

@@ -46,6 +46,8 @@ class Request:
             name, sep, value = part.strip().partition("=")
             if sep:
                 cookies[name] = value
+        if "\x00" in path or any("\x00" in k or any("\x00" in v for v in vs) for k, vs in query.items()):
+            raise HTTPError(400, "NUL characters are not allowed in URLs")
         return cls(environ.get("REQUEST_METHOD", "GET").upper(), path, query, headers, environ, cookies)
 
     def arg(self, name: str, default: str | None = None) -> str | None:

@@ -59,25 +59,46 @@ def _responses(ok: dict[str, Any], *codes: int) -> dict[str, Any]:
 
 def _params(*names: str) -> list[dict[str, Any]]:
     table = {
-        "q": {"description": "ranked search (exact, synonym, prefix, word, substring, fuzzy)", "schema": {"type": "string"}},
+        "q": {"description": "ranked search (exact, synonym, prefix, word, substring, fuzzy)", "schema": TEXT},
         "limit": {"description": "page size", "schema": {"type": "integer", "minimum": 1, "maximum": reg.MAX_LIMIT, "default": 50}},
-        "offset": {"description": "records to skip", "schema": {"type": "integer", "minimum": 0, "default": 0}},
-        "order": {"description": "field to sort by, '-' for descending (default: newest first)", "schema": {"type": "string"}},
-        "label": {"description": "artifacts only: labeled with this name in any label registry", "schema": {"type": "string"}},
-        "prefix": {"description": "records whose key starts with this (folders)", "schema": {"type": "string"}},
+        "offset": {"description": "records to skip", "schema": {"type": "integer", "minimum": 0, "maximum": 10**9, "default": 0}},
+        "label": {"description": "artifacts only: labeled with this name in any label registry", "schema": TEXT},
+        "prefix": {"description": "records whose key starts with this (folders)", "schema": TEXT},
         "upstream": {"description": "include where it comes from", "schema": {"type": "boolean", "default": True}},
         "downstream": {"description": "include what uses it", "schema": {"type": "boolean", "default": True}},
     }
     return [{"name": n, "in": "query", "required": False, **table[n]} for n in names]
 
 
-LOOKUPS = {
-    "name": "lookups", "in": "query", "required": False, "style": "form", "explode": True,
-    "description": "Django lookups on fields, relations and features, e.g. key__startswith=my_datasets/, "
-                   "suffix=.parquet, records__name=DMSO, temperature__gt=20, id__in=1,2,3",
-    "schema": {"type": "object", "additionalProperties": {"type": "string"}},
-}
-UID = {"name": "uid", "in": "path", "required": True, "schema": {"type": "string"}}
+TEXT = {"type": "string", "pattern": "^[^\\x00]*$"}  # NUL never reaches the database
+LOOKUPS_DOC = (
+    "Besides the parameters listed, any Django lookup on a field, relation or feature filters the list, e.g. "
+    "key__startswith=my_datasets/, size__gt=1000, records__name=DMSO, temperature__gt=20, id__in=1,2,3, "
+    "description__isnull=true. An unknown field or a value of the wrong type gives 400 with the valid fields."
+)
+
+
+def _field_params(model: Any) -> list[dict[str, Any]]:
+    """Typed exact-match parameters, one per text, integer or boolean field."""
+    out = []
+    for f in reg.filter_fields(model):
+        schema = _field_schema(f)
+        schema.pop("nullable", None)
+        if schema["type"] == "string":
+            schema = dict(TEXT)
+        elif schema["type"] == "integer":
+            schema |= {"minimum": -(2**63), "maximum": 2**63 - 1}
+        out.append({"name": f.attname, "in": "query", "required": False, "description": f"{f.name} equals", "schema": schema})
+    return out
+
+
+def _order_param(model: Any) -> dict[str, Any]:
+    names = ["id", *(f.name for f in reg.fields(model, detail=True) if not f.is_relation and f.name != "id")]
+    return {"name": "order", "in": "query", "required": False, "schema": {"type": "string", "enum": names + [f"-{n}" for n in names]},
+            "description": "field to sort by, '-' for descending (default: newest first)"}
+
+
+UID = {"name": "uid", "in": "path", "required": True, "schema": TEXT}
 
 
 def _registry_paths(name: str, model: Any, allow_write: bool) -> dict[str, Any]:
@@ -94,10 +115,11 @@ def _registry_paths(name: str, model: Any, allow_write: bool) -> dict[str, Any]:
                        "relations": {"type": "object"}},
     }
     extra = ("label",) if title == "Artifact" else ()
-    params = _params("q", "limit", "offset", "order", "prefix", *extra) + [LOOKUPS]
+    extra += ("prefix",) if any(f.name == "key" for f in model._meta.concrete_fields) else ()
+    params = _params("q", "limit", "offset", *extra) + [_order_param(model)] + _field_params(model)
     paths: dict[str, Any] = {
         f"/api/{name}": {"get": {"summary": f"List, filter and search {title} records", "operationId": f"list_{name}",
-                                 "parameters": params, "responses": _responses(page)}},
+                                 "description": LOOKUPS_DOC, "parameters": params, "responses": _responses(page)}},
         f"/api/{name}/{{uid}}": {"get": {"summary": f"One {title} with its relations", "operationId": f"get_{name}",
                                          "parameters": [UID], "responses": _responses(detail, 404)}},
     }

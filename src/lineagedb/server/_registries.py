@@ -79,24 +79,47 @@ def title(record: Any) -> str:
     return getattr(record, "description", None) or record.uid
 
 
-def _parse(key: str, raw: str) -> Any:
+INTEGER_TYPES = {"AutoField", "BigAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
+                 "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField"}
+
+
+def _boolean(key: str, raw: str) -> bool:
+    if raw.lower() not in {"true", "false", "1", "0"}:
+        raise HTTPError(400, f"{key} takes true or false, not {raw!r}")
+    return raw.lower() in {"true", "1"}
+
+
+def _parse(model: Any, key: str, raw: str) -> Any:
     if key.endswith("__in"):
         return [v for v in raw.split(",") if v != ""]
     if key.endswith("__isnull"):
-        if raw.lower() not in {"true", "false", "1", "0"}:
-            raise HTTPError(400, f"{key} takes true or false, not {raw!r}")
-        return raw.lower() in {"true", "1"}
+        return _boolean(key, raw)
     if key.endswith("__range"):
         parts = raw.split(",")
         if len(parts) != 2:
             raise HTTPError(400, f"{key} takes two comma-separated values, e.g. 1,10")
         return parts
+    field = next((f for f in model._meta.concrete_fields if key in {f.name, f.attname}), None)
+    kind = field.get_internal_type() if field is not None else ""
+    if kind == "BooleanField":
+        return _boolean(key, raw)
+    if kind in INTEGER_TYPES or (field is not None and field.is_relation and key == field.attname):
+        try:
+            return int(raw)
+        except ValueError:
+            raise HTTPError(400, f"{key} takes an integer, not {raw!r}") from None
     return raw
 
 
-def lookups(query: dict[str, list[str]]) -> dict[str, Any]:
-    """Django lookups from query parameters that are not reserved (``key__startswith=x/``)."""
-    return {k: _parse(k, v[-1]) for k, v in query.items() if k not in RESERVED}
+def lookups(model: Any, query: dict[str, list[str]]) -> dict[str, Any]:
+    """Django lookups from query parameters that are not reserved (``key__startswith=x/``, ``size=12``)."""
+    return {k: _parse(model, k, v[-1]) for k, v in query.items() if k not in RESERVED}
+
+
+def filter_fields(model: Any) -> list[Any]:
+    """Fields offered as typed exact-match query parameters in the API (text, integer and boolean)."""
+    return [f for f in fields(model) if not f.is_relation and f.attname not in RESERVED and (f.get_internal_type() in INTEGER_TYPES | {"BooleanField"}
+            or f.get_internal_type() in {"CharField", "TextField"})]
 
 
 @dataclass
@@ -142,7 +165,7 @@ def list_records(model: Any, query_params: dict[str, list[str]], limit: int = 50
 
     from .. import errors
 
-    qs = query(model, lookups(query_params), q=q, order=order, extra=extra)
+    qs = query(model, lookups(model, query_params), q=q, order=order, extra=extra)
     try:
         count = qs.count()
         records = list(qs[offset: offset + limit])

@@ -14,7 +14,7 @@ from typing import Any
 
 from ._registries import slug
 
-BOX_W, BOX_H, GAP_X, GAP_Y, PAD = 230, 46, 70, 22, 16
+BOX_W, BOX_H, GAP_X, GAP_Y, PAD, ARC = 230, 46, 70, 22, 16, 40
 FILL = {"Run": "#f3efe4", "Collection": "#e9f6ea"}
 
 
@@ -110,13 +110,16 @@ def builtin_svg(graph: Any) -> str:
     from ..models._lineage import label
 
     columns = _columns(graph)
-    height = max(len(c) for c in columns) * (BOX_H + GAP_Y) - GAP_Y + 2 * PAD
+    column_of = {n: i for i, col in enumerate(columns) for n in col}
+    long_edges = {(s, t) for s, t in graph.edges if abs(column_of[t] - column_of[s]) != 1}
+    top = PAD + (ARC if long_edges else 0)  # room above the boxes for edges that skip columns
+    height = max(len(c) for c in columns) * (BOX_H + GAP_Y) - GAP_Y + PAD + top
     width = len(columns) * (BOX_W + GAP_X) - GAP_X + 2 * PAD
     pos: dict[str, tuple[float, float]] = {}
     for i, col in enumerate(columns):
-        offset = (height - 2 * PAD - (len(col) * (BOX_H + GAP_Y) - GAP_Y)) / 2
+        offset = (height - PAD - top - (len(col) * (BOX_H + GAP_Y) - GAP_Y)) / 2
         for j, node in enumerate(col):
-            pos[node] = (PAD + i * (BOX_W + GAP_X), PAD + offset + j * (BOX_H + GAP_Y))
+            pos[node] = (PAD + i * (BOX_W + GAP_X), top + offset + j * (BOX_H + GAP_Y))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         'font-family="Helvetica, Arial, sans-serif" font-size="11">',
@@ -125,10 +128,14 @@ def builtin_svg(graph: Any) -> str:
     ]
     for s, t in sorted(graph.edges):
         (x1, y1), (x2, y2) = pos[s], pos[t]
-        x1, y1, x2, y2 = x1 + BOX_W, y1 + BOX_H / 2, x2, y2 + BOX_H / 2
-        mid = (x1 + x2) / 2
-        parts.append(f'<path class="edge" d="M {x1:.0f} {y1:.0f} C {mid:.0f} {y1:.0f}, {mid:.0f} {y2:.0f}, {x2:.0f} {y2:.0f}" '
-                     'fill="none" stroke="#667" stroke-width="1.3" marker-end="url(#arrow)"/>')
+        if (s, t) in long_edges:  # an arch over the columns in between, top to top
+            x1, x2 = x1 + BOX_W * 0.6, x2 + BOX_W * 0.4
+            d = f"M {x1:.0f} {y1:.0f} C {x1:.0f} {PAD / 2:.0f}, {x2:.0f} {PAD / 2:.0f}, {x2:.0f} {y2:.0f}"
+        else:
+            x1, y1, x2, y2 = x1 + BOX_W, y1 + BOX_H / 2, x2, y2 + BOX_H / 2
+            mid = (x1 + x2) / 2
+            d = f"M {x1:.0f} {y1:.0f} C {mid:.0f} {y1:.0f}, {mid:.0f} {y2:.0f}, {x2:.0f} {y2:.0f}"
+        parts.append(f'<path class="edge" d="{d}" fill="none" stroke="#667" stroke-width="1.3" marker-end="url(#arrow)"/>')
     for node, record in sorted(graph.nodes.items()):
         x, y = pos[node]
         name = type(record).__name__

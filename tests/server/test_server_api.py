@@ -1,0 +1,149 @@
+"""The JSON API of a read-only server subprocess: list/filter/search/get, lineage, refusals, OpenAPI conformance."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from server_helpers import served  # noqa: F401 (fixture)
+
+
+def get_json(server, path, **headers):
+    status, _, body = server.get(path, headers=headers)
+    return status, json.loads(body)
+
+
+def test_registries_and_counts(served):
+    data, server = served
+    status, body = get_json(server, "/api/registries")
+    assert status == 200
+    counts = {r["registry"]: r["count"] for r in body}
+    assert counts["artifact"] >= 4 and counts["run"] == 1 and counts["bio.celltype"] == 2
+    assert counts["collection"] == 1
+
+
+def test_list_filter_search_paginate(served):
+    data, server = served
+    status, body = get_json(server, "/api/artifact?key__startswith=my_datasets/&order=key")
+    assert status == 200 and [r["key"] for r in body["results"]] == ["my_datasets/processed.parquet", "my_datasets/raw.parquet"]
+    assert body["count"] == 2 and "source_code" not in body["results"][0]
+    _, body = get_json(server, "/api/artifact?prefix=my_datasets/&limit=1&offset=1&order=key")
+    assert body["count"] == 2 and [r["key"] for r in body["results"]] == ["my_datasets/raw.parquet"]
+    _, body = get_json(server, "/api/artifact?label=T%20cell")
+    assert [r["uid"] for r in body["results"]] == [data.uids["processed"]]
+    _, body = get_json(server, "/api/artifact?temperature__gt=20")  # a feature lookup, through the query layer
+    assert [r["uid"] for r in body["results"]] == [data.uids["processed"]]
+    _, body = get_json(server, "/api/artifact?records__name=Experiment%201")
+    assert [r["uid"] for r in body["results"]] == [data.uids["processed"]]
+    _, body = get_json(server, "/api/artifact?q=processed")
+    assert body["results"][0]["uid"] == data.uids["processed"]
+    _, body = get_json(server, "/api/transform?kind=script")
+    assert body["results"][0]["uid"] == data.uids["transform"] and "source_code" not in body["results"][0]
+    _, body = get_json(server, "/api/record?is_type=true")
+    assert [r["name"] for r in body["results"]] == ["Experiment"]
+
+
+@pytest.mark.parametrize("query, message", [
+    ("nosuchfield=1", "has no field or feature 'nosuchfield'"),
+    ("limit=0", "limit must be between 1 and 1000"),
+    ("limit=abc", "limit must be an integer"),
+    ("order=nosuch", "cannot order by 'nosuch'"),
+    ("size=big", "size takes an integer"),
+    ("is_latest=maybe", "is_latest takes true or false"),
+])
+def test_bad_queries_get_400_with_a_reason(served, query, message):
+    _, server = served
+    status, body = get_json(server, f"/api/artifact?{query}")
+    assert status == 400 and message in body["error"]
+
+
+def test_detail_with_relations(served):
+    data, server = served
+    status, body = get_json(server, f"/api/artifact/{data.uids['processed']}")
+    assert status == 200 and body["record"]["key"] == "my_datasets/processed.parquet"
+    rel = body["relations"]
+    assert rel["features"] == {"temperature": 21.6}
+    assert [x["title"] for x in rel["labels"]["record"]] == ["Experiment 1"]
+    assert [x["uid"] for x in rel["labels"]["bio.celltype"]] == [data.uids["t_cell"]]
+    assert rel["run"]["uid"] == data.uids["run"] and rel["transform"]["uid"] == data.uids["transform"]
+    assert [x["uid"] for x in rel["collections"]] == [data.uids["collection"]]
+    _, run = get_json(server, f"/api/run/{data.uids['run']}")
+    assert run["relations"]["params"] == {"alpha": 0.5}
+    assert [x["uid"] for x in run["relations"]["input_artifacts"]] == [data.uids["raw"]]
+    outputs = {x["uid"] for x in run["relations"]["output_artifacts"]}
+    assert {data.uids["processed"], data.uids["text"], data.uids["image"]} <= outputs
+    _, transform = get_json(server, f"/api/transform/{data.uids['transform']}")
+    assert "def main" in transform["record"]["source_code"]
+    _, cd8 = get_json(server, f"/api/bio.celltype/{data.uids['cd8']}")
+    assert [x["title"] for x in cd8["relations"]["parents"]] == ["T cell"]
+    _, t_cell = get_json(server, f"/api/bio.celltype/{data.uids['t_cell']}")
+    assert [x["uid"] for x in t_cell["relations"]["children"]] == [data.uids["cd8"]]
+    status, body = get_json(server, "/api/artifact/doesnotexist")
+    assert status == 404 and "no Artifact with uid" in body["error"]
+    status, body = get_json(server, "/api/nosuchregistry")
+    assert status == 404 and "registries:" in body["error"]
+
+
+def test_lineage_nodes_and_edges(served):
+    data, server = served
+    u = data.uids
+    status, body = get_json(server, f"/api/artifact/{u['processed']}/lineage")
+    assert status == 200 and body["root"] == f"artifact:{u['processed']}"
+    edges = {(e["source"], e["target"]) for e in body["edges"]}
+    assert (f"artifact:{u['raw']}", f"run:{u['run']}") in edges
+    assert (f"run:{u['run']}", f"artifact:{u['processed']}") in edges
+    assert (f"artifact:{u['processed']}", f"collection:{u['collection']}") in edges
+    assert {n["id"] for n in body["nodes"]} >= {s for e in edges for s in e}
+    _, up_only = get_json(server, f"/api/artifact/{u['processed']}/lineage?downstream=false")
+    assert not any(e["target"].startswith("collection:") for e in up_only["edges"])
+    status, _ = get_json(server, f"/api/record/{u['exp1']}/lineage")
+    assert status == 404
+
+
+def test_read_only_refuses_writes(served):
+    data, server = served
+    uid = data.uids["text"]
+    body = json.dumps({"description": "changed"}).encode()
+    status, _, raw = server.get(f"/api/artifact/{uid}", method="PATCH", data=body, headers={"Content-Type": "application/json"})
+    assert status == 403 and "--allow-write" in json.loads(raw)["error"]
+    label = json.dumps({"name": "DMSO"}).encode()
+    status, _, _ = server.get(f"/api/artifact/{uid}/labels", method="POST", data=label, headers={"Content-Type": "application/json"})
+    assert status == 403
+    _, detail = get_json(server, f"/api/artifact/{uid}")
+    assert detail["record"]["description"] is None and detail["relations"]["labels"] == {}
+    _, spec = get_json(server, "/api/openapi.json")
+    assert not any(set(ops) - {"get"} for ops in spec["paths"].values())
+
+
+def test_foreign_host_header_is_refused(served):
+    _, server = served
+    status, _, body = server.get("/api/registries", headers={"Host": "evil.example:80"})
+    assert status == 400 and b"loopback" in body
+
+
+def test_openapi_conformance_with_schemathesis(served):
+    """Every operation of the spec, a few generated requests each: no 5xx, responses match the schemas."""
+    schemathesis = pytest.importorskip("schemathesis")
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    _, server = served
+    schema = schemathesis.openapi.from_url(server.url + "/api/openapi.json")
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 20
+    failures, calls, started = [], [0], time.monotonic()
+    for op in operations:
+        @given(case=op.as_strategy())
+        @settings(max_examples=2, deadline=None, database=None, phases=[Phase.generate],
+                  suppress_health_check=list(HealthCheck))
+        def check(case):
+            calls[0] += 1
+            case.call_and_validate()
+
+        try:
+            check()
+        except BaseException as e:  # noqa: BLE001 - collect every operation's failure
+            failures.append(f"{op.label}: {e}")
+    assert not failures, "\n\n".join(failures)[:6000]
+    assert calls[0] >= len(operations)
+    assert time.monotonic() - started < 60

@@ -1,0 +1,89 @@
+"""Headless Chromium (Playwright) browses a server subprocess: list -> artifact -> run -> lineage graph."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from server_helpers import served  # noqa: F401 (fixture)
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason="chromium is not installed (apt-get install chromium chromium-driver)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the Python package playwright is not installed")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, served):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    yield page
+    context.close()
+    assert not errors, errors  # no script errors, no CSP violations
+
+
+def test_click_from_list_to_artifact_run_and_lineage(page, served, tmp_path):
+    data, server = served
+    page.goto(server.url + "/")
+    assert page.locator(".card").count() >= 8
+    page.click("header nav >> text=Artifacts")
+    page.wait_for_url("**/artifact")
+    assert page.locator("table.table tbody tr").count() >= 4
+    page.screenshot(path=str(tmp_path / "artifact_list.png"), full_page=True)
+    page.click("table.table >> text=my_datasets/processed.parquet")
+    page.wait_for_url(f"**/artifact/{data.uids['processed']}")
+    assert page.locator("pre.describe").inner_text().count("temperature") == 1
+    assert "<b>bold</b>" in page.locator("table.dataframe").inner_text()  # escaped user data shows as text
+    assert page.locator("table.dataframe b").count() == 0
+    page.screenshot(path=str(tmp_path / "artifact.png"), full_page=True)
+    page.click("p.actions >> text=Run")
+    page.wait_for_url(f"**/run/{data.uids['run']}")
+    assert "alpha" in page.inner_text("main")
+    page.screenshot(path=str(tmp_path / "run.png"), full_page=True)
+    page.click("p.actions >> text=Lineage graph")
+    page.wait_for_url(f"**/run/{data.uids['run']}/lineage")
+    svg = page.locator(".lineage svg")
+    assert svg.count() == 1 and svg.bounding_box()["width"] > 200
+    assert "my_datasets/processed.parquet" in page.locator(".lineage").inner_text()
+    page.screenshot(path=str(tmp_path / "lineage.png"), full_page=True)
+    page.click(f'.lineage a[href$="/artifact/{data.uids["raw"]}"], .lineage a[*|href$="/artifact/{data.uids["raw"]}"]')
+    page.wait_for_url(f"**/artifact/{data.uids['raw']}")
+    for name in ("artifact_list", "artifact", "run", "lineage"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 5000
+
+
+def test_search_filters_and_builtin_lineage_drawing(page, served, tmp_path):
+    data, server = served
+    page.goto(server.url + "/artifact")
+    page.fill("input[name=label]", "T cell")
+    page.click("form.filters button")
+    page.wait_for_url("**/artifact?*label=T+cell*")
+    rows = page.locator("table.table tbody tr")
+    assert rows.count() == 1 and "processed" in rows.inner_text()
+    status, _, body = server.get("/artifact?feature=nosuch&value=1")
+    assert status == 400 and b"no feature named" in body
+    page.goto(server.url + f"/collection/{data.uids['collection']}/lineage?engine=builtin")
+    assert page.locator('.lineage[data-engine="builtin"] svg a.node').count() >= 4
+    page.screenshot(path=str(tmp_path / "lineage_builtin.png"), full_page=True)
+    page.goto(server.url + f"/transform/{data.uids['transform']}")
+    assert page.locator(".highlight").count() >= 1 and "def main" in page.inner_text(".highlight")
+    page.goto(server.url + f"/artifact/{data.uids['image']}")
+    page.wait_for_function("document.querySelector('img.preview').complete")
+    assert page.locator("img.preview").evaluate("img => img.naturalWidth") == 4
+    page.goto(server.url + f"/bio.celltype/{data.uids['t_cell']}")
+    assert "CD8-positive" in page.inner_text("main")
