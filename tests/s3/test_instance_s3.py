@@ -48,7 +48,7 @@ def test_init_on_read_only_bucket_says_access_denied(ln, make_instance, public_b
         make_instance(name="readonly", storage=f"s3://{public_bucket}/inst", modules="")
 
 
-def test_switch_default_storage_and_list_storages(ln, s3, s3_instance, bucket):
+def test_switch_default_storage_and_list_storages(ln, s3, s3_instance, bucket, keys, tmp_path):
     other = f"ldb-other-{bucket[-8:]}"
     s3.create_bucket(Bucket=other)
     ln.settings.storage = f"s3://{other}/x/"
@@ -58,6 +58,11 @@ def test_switch_default_storage_and_list_storages(ln, s3, s3_instance, bucket):
     assert rows.loc[f"s3://{other}/x", "instance_uid"] == s3_instance.uid
     assert rows.loc[f"s3://{other}/x", "type"] == "s3" and rows.loc[f"s3://{other}/x", "region"] == "us-east-1"
     assert {f"s3://{bucket}/inst", f"s3://{other}/x"} <= set(df["root"])
+    src = tmp_path / "to-other.txt"
+    src.write_bytes(os.urandom(32))
+    artifact = ln.Artifact(src, key="to-other.txt").save()
+    assert str(artifact.path) == f"s3://{other}/x/.lineagedb/{artifact.uid}.txt"
+    assert keys(other) == [f"x/.lineagedb/{artifact.uid}.txt"]
 
 
 def test_cli_init_with_s3_storage(s3_endpoint, bucket, tmp_path, db_url):
