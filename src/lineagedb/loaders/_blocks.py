@@ -52,7 +52,7 @@ def block_batch(ds: Any, n: int, order: np.ndarray, sorted_idx: np.ndarray, stor
         decoded = cache.get((store, block), lambda: _load(ds, store, block))
         within = rows[lo:hi] - block * size
         for name, values in decoded.items():
-            dest = ds._dest(out, name, n, values.shape[1], values.dtype, zeros=False)
+            dest = ds._dest(out, name, n, values.shape[1], values.dtype, zeros=False)  # decoded blocks are whole rows
             if in_order:  # one copy, straight into the batch
                 np.take(values, within, axis=0, out=dest[lo:hi])
             else:

@@ -13,7 +13,8 @@ uncompressed h5ad is memory-mapped (see ``_store``) so a row costs an index, not
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable, Sequence
+from collections.abc import Sequence
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -268,14 +269,15 @@ class MappedCollection:
             block = block[:, None]
         if not is_obsm:
             block = self._align(block, col_map)
-        self._dest(out, name, n, block.shape[1], block.dtype, zeros=False)[targets] = block
+        self._dest(out, name, n, block.shape[1], block.dtype)[targets] = block
 
     @staticmethod
-    def _dest(out: dict[str, np.ndarray], name: str, n: int, width: int, dtype: Any, zeros: bool) -> np.ndarray:
+    def _dest(out: dict[str, np.ndarray], name: str, n: int, width: int, dtype: Any, zeros: bool = True) -> np.ndarray:
+        """The batch array ``out[name]``; zeros unless every row is about to be written whole (``zeros=False``)."""
         dest = out.get(name)
         if dest is None:
-            # zeros even for dense rows: a batch may mix dense files with sparse ones, whose rows are only scattered
-            dest = out[name] = np.zeros((n, width), dtype=dtype)
+            # a batch may mix dense files with sparse ones, whose rows are only scattered: start from zeros
+            dest = out[name] = np.zeros((n, width), dtype=dtype) if zeros else np.empty((n, width), dtype=dtype)
         elif dest.shape[1] != width:
             raise InvalidArgument(f"files differ in {name} width; use join='inner' or 'outer'")
         return dest
@@ -321,13 +323,22 @@ class MappedCollection:
                 f"join={self.join!r}, obs_keys={self.obs_keys})")
 
 
-class _Batch(list):
-    """The items of one batch as a list of dicts (what DataLoader's default collate expects) plus ``arrays``."""
+class _Batch(Sequence):
+    """One batch: ``arrays`` (stacked, what :meth:`MappedCollection.collate_fn` uses) and, on access, one dict
+    per item (what DataLoader's default collate iterates over)."""
 
     def __init__(self, arrays: dict[str, np.ndarray]) -> None:
-        names = list(arrays)
-        super().__init__(dict(zip(names, values)) for values in zip(*(arrays[n] for n in names)))
         self.arrays = arrays
+        self._items: list[dict[str, Any]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.arrays["_store_idx"])
+
+    def __getitem__(self, i: Any) -> Any:
+        if self._items is None:  # built once, on first access
+            names = list(self.arrays)
+            self._items = [dict(zip(names, values)) for values in zip(*(self.arrays[n] for n in names))]
+        return self._items[i]
 
 
 def _as_list(value: str | list[str] | None) -> list[str]:
