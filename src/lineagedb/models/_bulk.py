@@ -18,12 +18,16 @@ def _adopt_existing(model: Any, items: list[Any]) -> list[Any]:
     if model.__name__ != "Record":
         return items
     names = sorted({r.name for r in items})
-    found: dict[tuple[str, int | None], Any] = {}
-    for i in range(0, len(names), 900):
-        for r in model.objects.filter(name__in=names[i:i + 900]):
-            found[(r.name, r.type_id)] = r
-    if not found:
+    hits: list[int] = []
+    table = model._meta.db_table
+    with connections[router.db_for_read(model)].cursor() as cur:  # a plain query: no per-value ORM work
+        for i in range(0, len(names), 900):
+            chunk = names[i:i + 900]
+            cur.execute(f'SELECT "id" FROM "{table}" WHERE "name" IN ({", ".join(["%s"] * len(chunk))})', chunk)
+            hits += [row[0] for row in cur.fetchall()]
+    if not hits:
         return items
+    found = {(r.name, r.type_id): r for r in model.objects.filter(id__in=hits)}
     left = []
     for r in items:
         existing = found.get((r.name, r.type_id))

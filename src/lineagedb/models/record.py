@@ -42,6 +42,9 @@ class Record(BaseRecord):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if not args:
+            if kwargs and kwargs.keys() <= _SIMPLE_KWARGS:
+                _fast_init(self, kwargs)  # ln.Record(name=...) by the ten thousand: skip the generic set-up
+                return
             kind = kwargs.get("type")
             if kind is not None and not getattr(kind, "is_type", False):
                 raise errors.ValidationError(
@@ -58,6 +61,27 @@ class Record(BaseRecord):
                 self._state.adding, self._state.db = False, existing._state.db
                 return self
         return super().save(*args, **kwargs)
+
+
+_SIMPLE_KWARGS = frozenset({"name", "description", "reference", "is_type"})
+_PLAN: list[tuple[str, Any]] = []
+
+
+def _fast_init(record: Record, kwargs: dict[str, Any]) -> None:
+    """What ``Model.__init__`` does for plain keyword fields, with the field plan computed once."""
+    from django.db.models.base import ModelState
+    from django.db.models.signals import post_init, pre_init
+
+    if not _PLAN:
+        for f in Record._meta.concrete_fields:
+            _PLAN.append((f.attname, f._get_default))  # Django's own default getter of the field
+    if pre_init.has_listeners(Record) or post_init.has_listeners(Record):
+        return models.Model.__init__(record, **kwargs)
+    record._state = ModelState()
+    values = record.__dict__
+    for attname, default in _PLAN:
+        values[attname] = kwargs[attname] if attname in kwargs else default()
+    return None
 
 
 ArtifactRecord = label_link("Record", app_label="lineagedb", module=__name__, accessor="records")
