@@ -85,3 +85,14 @@ def test_label_errors(ln, unique):
         artifact.records.add(ln.Record(name=f"x_{unique}").save(), feature=f"nofeature_{unique}")
     with pytest.raises(ln.errors.InvalidArgument, match="save the label"):
         artifact.records.add(unsaved, feature=ln.Feature(name=f"f_{unique}", dtype=ln.Record).save())
+
+
+def test_plain_record_construction_matches_django(ln, unique):
+    from django.db.models import Model
+
+    fast = ln.Record(name=f"fast {unique}", description="d")
+    slow = ln.Record.__new__(ln.Record)
+    Model.__init__(slow, name=f"fast {unique}", description="d")
+    strip = lambda r: {k: v for k, v in r.__dict__.items() if k not in {"_state", "uid"}}  # noqa: E731
+    assert strip(fast) == strip(slow) and fast._state.adding and len(fast.uid) == 16
+    assert fast.save().id is not None and ln.Record.get(name=f"fast {unique}").description == "d"
