@@ -29,30 +29,64 @@ CATEGORIES_1 = [f"perturbation {i}" for i in range(20)]
 CATEGORIES_2 = [f"donor {i}" for i in range(50)]
 
 
-def median(values: list[float]) -> float:
-    """The median of a non-empty list."""
-    return float(statistics.median(values))
+class Seconds(float):
+    """Wall-clock seconds that also carry the CPU seconds spent meanwhile (``.cpu``, None if unknown).
+
+    On a busy machine the CPU time is the closer estimate of what an idle machine's wall time would be;
+    the suite reports both.
+    """
+
+    cpu: float | None
+
+    def __new__(cls, wall: float, cpu: float | None = None) -> Seconds:
+        obj = super().__new__(cls, wall)
+        obj.cpu = cpu
+        return obj
 
 
-def timeit(fn: Callable[[], Any], repeats: int, warmup: int = 0) -> list[float]:
+class stopwatch:
+    """``with stopwatch() as t: ...`` then ``t.seconds`` (a :class:`Seconds`, CPU of this process included)."""
+
+    def __enter__(self) -> stopwatch:
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.seconds = Seconds(time.perf_counter() - self._wall, time.process_time() - self._cpu)
+
+
+def median(values: list[float]) -> Seconds:
+    """The median of a non-empty list; the CPU seconds of :class:`Seconds` values get their own median."""
+    cpus = [getattr(v, "cpu", None) for v in values]
+    cpu = float(statistics.median(cpus)) if None not in cpus else None
+    return Seconds(float(statistics.median(values)), cpu)
+
+
+def timeit(fn: Callable[[], Any], repeats: int, warmup: int = 0) -> list[Seconds]:
     """Seconds for each of ``repeats`` calls of ``fn`` (after ``warmup`` untimed calls)."""
     for _ in range(warmup):
         fn()
     out = []
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
+        with stopwatch() as t:
+            fn()
+        out.append(t.seconds)
     return out
 
 
-def time_process(argv: list[str], env: dict[str, str], repeats: int, cwd: str | None = None) -> list[float]:
-    """Wall-clock seconds of each of ``repeats`` runs of a whole process (start-up included)."""
+def time_process(argv: list[str], env: dict[str, str], repeats: int, cwd: str | None = None) -> list[tuple[Seconds, str]]:
+    """(seconds, stdout) of each of ``repeats`` runs of a whole process, start-up included (CPU: the child's)."""
+    import resource
+
     out = []
     for _ in range(repeats):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         done = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True)
-        out.append(time.perf_counter() - t0)
+        wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        out.append((Seconds(wall, cpu), done.stdout))
         if done.returncode != 0:
             raise RuntimeError(f"{argv[:3]} failed: {done.stderr.strip()[-800:]}")
     return out
@@ -145,7 +179,9 @@ def run_side(ops: dict[str, Callable[[dict], dict]]) -> None:
     params = json.loads(args.params)
     params["workdir"] = args.workdir
     try:
-        result = {"metrics": ops[args.op](params)}
+        metrics = ops[args.op](params)
+        cpu = {k: v.cpu for k, v in metrics.items() if isinstance(v, Seconds) and v.cpu is not None}
+        result = {"metrics": dict(metrics, _cpu=cpu) if cpu else metrics}
     except Exception as e:  # report, don't crash: the row shows "n/a (error: ...)"
         result = {"error": _error_line(e), "traceback": traceback.format_exc()[-3000:]}
     Path(args.out).write_text(json.dumps(result))

@@ -13,19 +13,17 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _harness import (  # noqa: E402
     CATEGORIES_1, CATEGORIES_2, attempt, make_dataframe, make_large_file, make_small_files, median, quiet, record_names,
-    run_side, time_process, timeit,
+    run_side, Seconds, stopwatch, time_process, timeit,
 )
 
-COUNT_SNIPPET = "import lamindb as ln; ln.Artifact.filter().count()"
 INPROC_SNIPPET = (
-    "import time; t0 = time.perf_counter(); import lamindb as ln; ln.Artifact.filter().count(); "
-    "print(time.perf_counter() - t0)"
+    "import time; t0, c0 = time.perf_counter(), time.process_time(); import lamindb as ln; ln.Artifact.filter().count(); "
+    "print(time.perf_counter() - t0, time.process_time() - c0)"
 )
 
 
@@ -59,13 +57,9 @@ def op_import(p: dict) -> dict:
     except Exception:
         pass
     env = _env(p["workdir"])
-    inproc = []
-    for _ in range(p["repeats"]):
-        import subprocess
-
-        out = subprocess.run([sys.executable, "-c", INPROC_SNIPPET], env=env, capture_output=True, text=True, check=True)
-        inproc.append(float(out.stdout.strip().splitlines()[-1]))
-    whole = time_process([sys.executable, "-c", COUNT_SNIPPET], env, p["repeats"])
+    runs = time_process([sys.executable, "-c", INPROC_SNIPPET], env, p["repeats"])  # both numbers, same processes
+    whole = [wall for wall, _ in runs]
+    inproc = [Seconds(*map(float, stdout.strip().splitlines()[-1].split())) for _, stdout in runs]
     return {"import_inprocess": median(inproc), "import_process": median(whole)}
 
 
@@ -75,9 +69,9 @@ def op_save_files(p: dict) -> dict:
     files = make_small_files(Path(p["workdir"]) / "files", p["n"])
     times = []
     for f in files:
-        t0 = time.perf_counter()
-        ln.Artifact(str(f), key=f"bench/{f.name}").save()
-        times.append(time.perf_counter() - t0)
+        with stopwatch() as t:
+            ln.Artifact(str(f), key=f"bench/{f.name}").save()
+        times.append(t.seconds)
     assert ln.Artifact.filter(key__startswith="bench/").count() == p["n"]
     return {"save_file": median(times), "save_file_total": sum(times)}
 
@@ -89,15 +83,13 @@ def op_large_file(p: dict) -> dict:
     with open(src, "rb") as f:  # page cache warm for both measurements
         while f.read(16 << 20):
             pass
-    t0 = time.perf_counter()
-    shutil.copyfile(src, Path(p["workdir"]) / "plain_copy.bin")
-    copy = time.perf_counter() - t0
+    with stopwatch() as copy:
+        shutil.copyfile(src, Path(p["workdir"]) / "plain_copy.bin")
     os.remove(Path(p["workdir"]) / "plain_copy.bin")
-    t0 = time.perf_counter()
-    artifact = ln.Artifact(str(src), key="large/file.bin").save()
-    store = time.perf_counter() - t0
+    with stopwatch() as store:
+        artifact = ln.Artifact(str(src), key="large/file.bin").save()
     assert artifact.size == p["nbytes"]
-    return {"large_store": store, "large_copy": copy}
+    return {"large_store": store.seconds, "large_copy": copy.seconds}
 
 
 def op_query(p: dict) -> dict:
@@ -125,14 +117,12 @@ def op_records(p: dict) -> dict:
     """``n`` records constructed, then saved with ``ln.save``."""
     ln = _init(p)
     names = record_names(p["n"])
-    t0 = time.perf_counter()
-    records = [ln.Record(name=name) for name in names]
-    construct = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    ln.save(records)
-    save = time.perf_counter() - t0
+    with stopwatch() as construct:
+        records = [ln.Record(name=name) for name in names]
+    with stopwatch() as save:
+        ln.save(records)
     assert ln.Record.filter(name__in=names[:5]).count() == 5
-    return {"records_construct": construct, "records_save": save}
+    return {"records_construct": construct.seconds, "records_save": save.seconds}
 
 
 def op_search(p: dict) -> dict:
@@ -198,9 +188,9 @@ def op_validate(p: dict) -> dict:
         made.append(ln.Artifact.from_dataframe(df, key="bench/validated.parquet", schema=schema))
 
     def save() -> float:
-        t0 = time.perf_counter()
-        made[-1].save()
-        return time.perf_counter() - t0
+        with stopwatch() as t:
+            made[-1].save()
+        return t.seconds
 
     metrics = {"validate": median(timeit(validate, p["repeats"], warmup=1))}
     attempt(metrics, "validate_save", save)

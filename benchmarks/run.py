@@ -138,10 +138,12 @@ def run_op(op: Op, side: str, python: str, params: dict, base: Path, timeout: fl
         if "error" in result:
             return result
         results.append(result["metrics"])
-    keys = {k for r in results for k in r if k != "_errors"}
+    keys = {k for r in results for k in r if not k.startswith("_")}
     merged: dict = {k: statistics.median([r[k] for r in results if k in r]) for k in keys}
     errors = {k: v for r in results for k, v in r.get("_errors", {}).items() if k not in merged}
-    return {"metrics": dict(merged, _errors=errors) if errors else merged}
+    cpu_keys = {k for r in results for k in r.get("_cpu", {})}
+    cpu = {k: statistics.median([r["_cpu"][k] for r in results if k in r.get("_cpu", {})]) for k in cpu_keys}
+    return {"metrics": dict(merged, _errors=errors, _cpu=cpu)}
 
 
 LOADER_LINES = {  # bench_loader.py's printed rows -> our metrics (per "[sparse]"/"[dense]" section)
@@ -217,14 +219,18 @@ def build_rows(op: Op, params: dict, ours: dict, theirs: dict | None) -> list[di
             reference = reference / 1000
         our_value = ours.get("metrics", {}).get(row.metric)
         their_value = theirs.get("metrics", {}).get(row.metric) if theirs else None
+        our_cpu = ours.get("metrics", {}).get("_cpu", {}).get(row.metric)
+        their_cpu = theirs.get("metrics", {}).get("_cpu", {}).get(row.metric) if theirs else None
         out = {
             "op": op.name, "metric": row.metric, "label": row.label.format(size=size, **params), "unit": row.unit,
             "ours": our_value, "lamindb": their_value, "reference": reference, "check": row.check,
+            "ours_cpu": our_cpu, "lamindb_cpu": their_cpu,
             "ours_error": _error_of(ours, row.metric) if our_value is None else None,
             "lamindb_error": _error_of(theirs, row.metric) if theirs and their_value is None else None,
         }
         if row.check:
             out["speedup"] = speedup(our_value, their_value, row.unit)
+            out["cpu_speedup"] = speedup(our_cpu, their_cpu, row.unit)
             out["speedup_vs_reference"] = speedup(our_value, reference, row.unit)
         rows.append(out)
     if op.name == "large_file":  # the honest comparison for hashing: against a plain copy of the same file
@@ -245,15 +251,22 @@ def print_table(rows: list[dict], compare: bool) -> None:
     except ImportError:  # plain text fallback
         for r in rows:
             print(f"{r['label']:<60} {_cell(r, 'ours'):>24} {_cell(r, 'lamindb' if compare else 'reference'):>24} "
-                  f"{_ratio(r, compare):>8}")
+                  f"{_ratio(r, compare):>8} {_format(r.get('ours_cpu'), r['unit']):>12}")
         return
     table = Table(title="lineagedb benchmarks" + (" vs LaminDB 2.12 (same run)" if compare else ""))
     table.add_column("operation")
     table.add_column("lineagedb", justify="right")
     table.add_column("LaminDB 2.12 (this run)" if compare else "LaminDB 2.12.1 (reference)", justify="right")
     table.add_column("speed-up", justify="right")
+    table.add_column("lineagedb CPU", justify="right")
+    if compare:
+        table.add_column("CPU speed-up", justify="right")
     for r in rows:
-        table.add_row(r["label"], _cell(r, "ours"), _cell(r, "lamindb" if compare else "reference"), _ratio(r, compare))
+        cells = [r["label"], _cell(r, "ours"), _cell(r, "lamindb" if compare else "reference"), _ratio(r, compare),
+                 _format(r.get("ours_cpu"), r["unit"])]
+        if compare:
+            cells.append("-" if r.get("cpu_speedup") is None else f"{r['cpu_speedup']:.2f}x")
+        table.add_row(*cells)
     Console(width=160).print(table)
     for r in rows:
         if r.get("note"):

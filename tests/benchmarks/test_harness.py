@@ -36,6 +36,7 @@ def test_quick_import_row_prints_table_and_writes_json(tmp_path):
         assert isinstance(row["ours"], float) and 0 < row["ours"] < 30, row
         assert row["lamindb"] is None and row["reference"] > 0
         assert row["speedup_vs_reference"] == row["reference"] / row["ours"]
+        assert 0 < row["ours_cpu"] < 30, row  # CPU seconds of the measured process, next to wall time
     # in-process time is part of the whole-process time
     assert rows["import_inprocess"]["ours"] < rows["import_process"]["ours"]
     assert report["meta"]["quick"] is True and report["meta"]["compare_lamindb"] is False
@@ -63,6 +64,17 @@ def test_failed_operation_shows_na_and_check_flags_trailing_rows():
     failed = run.check(rows, 1.0)
     assert len(failed) == 1 and "broad" in failed[0]
     assert run.check(rows, 0.4) == []
+
+
+def test_median_keeps_cpu_seconds():
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from _harness import Seconds, median, timeit
+
+    m = median([Seconds(3.0, 1.0), Seconds(1.0, 0.5), Seconds(2.0, 2.0)])
+    assert (float(m), m.cpu) == (2.0, 1.0)
+    assert median([1.0, 2.0]).cpu is None
+    timings = timeit(lambda: sum(range(100_000)), repeats=3)
+    assert all(t.cpu is not None and t.cpu >= 0 for t in timings)
 
 
 def test_throughput_rows_invert_the_ratio():
