@@ -27,6 +27,10 @@ def database_config(inst: InstanceSettings) -> dict[str, Any]:
         }
     path = inst.sqlite_path
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():  # owner-only from the start: SQLite gives its -wal/-shm files the same mode
+        import os
+
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import getpass
 import json
@@ -223,6 +224,7 @@ def migrate_if_needed(inst: _s.InstanceSettings) -> None:
     """Apply shipped migrations the database lacks; refuse a database newer than this package."""
     from django.db import connection
 
+    _undo_interrupted_migration(inst)
     with connection.cursor() as cur:
         tables = set(connection.introspection.table_names(cur))
         applied: dict[str, set[str]] = {}
@@ -242,27 +244,106 @@ def migrate_if_needed(inst: _s.InstanceSettings) -> None:
         if shipped - applied.get(app, set()):
             pending.append(app)
     if pending:
-        _migrate(inst, pending)
+        _migrate(inst, pending, existing=bool(applied))
 
 
-def _migrate(inst: _s.InstanceSettings, apps: list[str]) -> None:
+def _migrate(inst: _s.InstanceSettings, apps: list[str], existing: bool = True) -> None:
+    """Apply pending migrations; a failure leaves the database as it was.
+
+    PostgreSQL: all pending migrations run in one transaction (DDL is transactional there), under an
+    advisory lock so that two processes opening an old instance do not migrate it twice. SQLite cannot
+    alter tables inside an outer transaction: each migration is atomic, and a consistent copy of the
+    database (``lineagedb.sqlite3.bak``, 0600) is taken first and copied back if a migration fails, or
+    by the next connect if the migrating process was killed (``lineagedb.sqlite3.migrating`` marks that).
+    """
     from django.core.management import call_command
+    from django.db import connection, transaction
 
     backup = None
-    if not inst.db and inst.sqlite_path.exists() and inst.sqlite_path.stat().st_size > 0:
-        from django.db import connection
-
-        connection.close()
-        backup = inst.sqlite_path.with_suffix(".sqlite3.bak")
-        shutil.copy2(inst.sqlite_path, backup)
-        os.chmod(backup, 0o600)
-    for app in apps:
-        if not _create_fresh(app):
-            call_command("migrate", app, verbosity=0, interactive=False)
+    with _migration_flag(inst) if not inst.db and existing else contextlib.nullcontext() as flag:
+        if flag is not None:
+            connection.close()
+            backup = _backup_path(inst)
+            _sqlite_copy(inst.sqlite_path, backup)
+            os.write(flag, b"migrating\n")  # a crash from here on is undone by the next connect
+            os.fsync(flag)
+        try:
+            with transaction.atomic() if inst.db else contextlib.nullcontext():
+                if inst.db:
+                    with connection.cursor() as cur:
+                        cur.execute("SELECT pg_advisory_xact_lock(hashtextextended('lineagedb:migrate', 0))")
+                for app in apps:
+                    if not _create_fresh(app):
+                        call_command("migrate", app, verbosity=0, interactive=False)
+            if flag is not None:
+                os.ftruncate(flag, 0)
+        except Exception as e:
+            where = "rolled back"
+            if backup is not None:
+                connection.close()
+                _sqlite_copy(backup, inst.sqlite_path)
+                os.ftruncate(flag, 0)
+                where = f"restored from {backup}"
+            raise errors.InstanceError(
+                f"migrating instance {inst.name!r} failed ({type(e).__name__}: {e}); the database was {where} and "
+                "still opens with the lineagedb version that created it"
+            ) from e
     if not inst.db:
         os.chmod(inst.sqlite_path, 0o600)
     _ensure_root_storage(inst)
     current_user()
+
+
+def _backup_path(inst: _s.InstanceSettings) -> Path:
+    return inst.sqlite_path.with_suffix(".sqlite3.bak")
+
+
+def _flag_path(inst: _s.InstanceSettings) -> Path:
+    return inst.sqlite_path.with_suffix(".sqlite3.migrating")
+
+
+@contextlib.contextmanager
+def _migration_flag(inst: _s.InstanceSettings):  # noqa: ANN202
+    """Hold an exclusive lock on ``lineagedb.sqlite3.migrating`` (yields its descriptor); removed when done.
+
+    Non-empty content while nobody holds the lock means a migration died half-way.
+    """
+    import fcntl
+
+    path = _flag_path(inst)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # another process migrating the same file: wait for it
+        yield fd
+    finally:
+        if os.fstat(fd).st_size == 0:
+            path.unlink(missing_ok=True)
+        os.close(fd)
+
+
+def _undo_interrupted_migration(inst: _s.InstanceSettings) -> None:
+    """SQLite: if a process was killed while migrating, put the pre-migration copy back first."""
+    if inst.db or not _flag_path(inst).exists():
+        return
+    from django.db import connection
+
+    with _migration_flag(inst) as flag:
+        if os.fstat(flag).st_size and _backup_path(inst).exists():
+            connection.close()
+            _sqlite_copy(_backup_path(inst), inst.sqlite_path)
+        os.ftruncate(flag, 0)
+
+
+def _sqlite_copy(src: Path, dst: Path) -> None:
+    """A consistent copy of a live SQLite database (committed pages in its -wal file included), 0600."""
+    import sqlite3
+    from contextlib import closing
+
+    if not dst.exists():
+        os.close(os.open(dst, os.O_WRONLY | os.O_CREAT, 0o600))
+    with closing(sqlite3.connect(src, timeout=60)) as source, closing(sqlite3.connect(dst, timeout=60)) as target:
+        source.backup(target)
+    os.chmod(dst, 0o600)
 
 
 def _create_fresh(app: str) -> bool:
