@@ -93,6 +93,20 @@ def test_folder_keeps_its_tree_and_caches_it(inst, tmp_path):
     assert (local / "sub" / "c.png").read_bytes() == (folder / "sub" / "c.png").read_bytes()
 
 
+def test_new_version_under_the_same_key_keeps_both(inst, tmp_path, unique):
+    ln = inst
+    key = f"s3test/versioned-{unique}.txt"
+    src = tmp_path / "v.txt"
+    src.write_text("one")
+    v1 = ln.Artifact(src, key=key).save()
+    src.write_text("two!")
+    v2 = ln.Artifact(src, key=key).save()
+    assert v2.uid[:16] == v1.uid[:16] and v2.uid != v1.uid
+    assert ln.Artifact.get(key=key).uid == v2.uid
+    v1 = ln.Artifact.get(uid=v1.uid)
+    assert v1.cache().read_text() == "one" and v2.cache().read_text() == "two!"
+
+
 def test_permanent_delete_removes_the_managed_object(inst, tmp_path, keys, art_bucket):
     ln = inst
     src = tmp_path / "gone.bin"
