@@ -256,30 +256,27 @@ def _progress_enabled(size: int) -> bool:
     return bool(settings.progress)
 
 
-class _RichCallback:
-    """An fsspec callback drawing a rich progress bar (created lazily, as fsspec expects)."""
+def _rich_callback(description: str, total: int):  # noqa: ANN202
+    """An fsspec Callback drawing a transient rich progress bar (fsspec and rich imported only here)."""
+    from fsspec.callbacks import Callback
+    from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn,
+                               TransferSpeedColumn)
 
-    def __new__(cls, description: str, total: int):  # noqa: ANN204
-        from fsspec.callbacks import Callback
+    class RichCallback(Callback):
+        def __init__(self) -> None:
+            super().__init__(size=total)
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                                TransferSpeedColumn(), TimeRemainingColumn(), transient=True)
+            self.task = self.bar.add_task(description, total=total)
+            self.bar.start()
 
-        class RichCallback(Callback):
-            def __init__(self) -> None:
-                super().__init__(size=total)
-                from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,
-                                           TimeRemainingColumn, TransferSpeedColumn)
+        def call(self, *args: Any, **kwargs: Any) -> None:
+            self.bar.update(self.task, completed=self.value, total=self.size or total)
 
-                self._bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                                     TransferSpeedColumn(), TimeRemainingColumn(), transient=True)
-                self._task = self._bar.add_task(description, total=total)
-                self._bar.start()
+        def close(self) -> None:
+            self.bar.stop()
 
-            def call(self, *args: Any, **kwargs: Any) -> None:
-                self._bar.update(self._task, completed=self.value, total=self.size or total)
-
-            def close(self) -> None:
-                self._bar.stop()
-
-        return RichCallback()
+    return RichCallback()
 
 
 @contextlib.contextmanager
@@ -290,7 +287,7 @@ def progress(description: str, total: int) -> Iterator[Any]:
 
         yield NoOpCallback()
         return
-    cb = _RichCallback(description, total)
+    cb = _rich_callback(description, total)
     try:
         yield cb
     finally:
