@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ._http import HTTPError
@@ -49,12 +50,13 @@ def registry(name: str) -> Any:
     return found
 
 
-def fields(model: Any, detail: bool = False) -> list[Any]:
+@lru_cache(maxsize=None)
+def fields(model: Any, detail: bool = False) -> tuple[Any, ...]:
     """The concrete fields shown for a record (foreign keys by their ``<name>_id`` column)."""
-    return [
+    return tuple(
         f for f in model._meta.concrete_fields
         if f.name not in HIDDEN_FIELDS and not f.name.startswith("_") and (detail or f.name not in LONG_FIELDS)
-    ]
+    )
 
 
 def value(v: Any) -> Any:
