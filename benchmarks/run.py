@@ -357,6 +357,11 @@ def main(argv: list[str] | None = None) -> int:
         failed = check(rows, args.check)
         for line in failed:
             print(f"CHECK FAILED: {line}", file=sys.stderr)
+        unchecked = [r["label"] for r in rows if r["check"] and r.get("speedup") is None
+                     and r.get("speedup_vs_reference") is None and r.get("ours") is not None]
+        if unchecked:
+            print(f"check: {len(unchecked)} rows had no LaminDB time to compare with "
+                  f"(use --compare-lamindb): {', '.join(unchecked)}", file=sys.stderr)
         return 1 if failed else 0
     return 0
 
