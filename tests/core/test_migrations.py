@@ -30,16 +30,25 @@ def test_module_must_be_mounted(ln, make_instance):
         bt.CellType  # noqa: B018
 
 
-def test_mounting_a_module_later_creates_its_tables(ln, make_instance, tmp_path):
-    from django.db import connection
+def test_mounting_a_module_later_opens_its_registries(ln, make_instance, tmp_path):
+    import lineagedb.bio as bt
 
-    inst = make_instance(modules="", storage=str(tmp_path / "later"))
-    with connection.cursor() as cur:
-        assert "bio_celltype" not in connection.introspection.table_names(cur)
+    make_instance(modules="", storage=str(tmp_path / "later"))
+    bt.__dict__.pop("CellType", None)
+    with pytest.raises(ln.errors.ModuleNotMounted):
+        bt.CellType  # noqa: B018
     ln.setup.init(storage=str(tmp_path / "later"), modules="bio")
-    with connection.cursor() as cur:
-        assert "bio_celltype" in connection.introspection.table_names(cur)
     assert "bio" in ln.setup.current().modules
+    assert bt.CellType.filter().count() == 0
+
+
+def test_artifacts_delete_on_an_instance_without_bio(ln, make_instance, tmp_path):
+    make_instance(modules="")
+    path = tmp_path / "x.txt"
+    path.write_text("no bio here")
+    artifact = ln.Artifact(str(path), key="x.txt").save()
+    artifact.delete(permanent=True)
+    assert ln.Artifact.filter(key="x.txt", branch=-1).count() == 0
 
 
 def test_import_is_lazy():

@@ -60,7 +60,7 @@ def test_notebook_executed_by_nbconvert_is_tracked_with_report(ln, tmp_path, uni
     report = run.report
     assert report is not None and report.suffix == ".html" and report.kind == "__lineagedb__"
     assert "<html" in Path(str(report.cache())).read_text().lower()
-    ipynb = ln.Artifact.filter(key=f"__lineagedb__/notebooks/{transform.uid}.ipynb").one()
+    ipynb = ln.Artifact.filter(key=f"__lineagedb__/notebooks/{transform.uid}.ipynb", kind="__lineagedb__").one()
     assert ipynb.kind == "__lineagedb__" and ipynb.run == run
     assert run.environment is not None
 

@@ -120,19 +120,7 @@ def init(
         inst.save()
         _write_marker(inst)
         return connect(inst.name)
-    if not _s.is_cloud(root):
-        path = Path(root)
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-            probe = path / f".lineagedb-write-probe-{base62(6)}"
-            probe.write_bytes(b"")
-            probe.unlink()
-        except OSError as e:
-            raise errors.StorageError(f"storage root {root} is not writable ({e.strerror}); choose another --storage") from e
-    else:  # a cloud root: fail before creating anything when the bucket is missing or read-only
-        from ._cloud import check_writable
-
-        check_writable(root)
+    check_writable(root)
     inst = _s.InstanceSettings(name=name or _default_name(root), uid=base62(12), storage_root=root, db=db, modules=mods)
     if db:
         _check_postgres_empty_or_ours(inst)
@@ -144,6 +132,23 @@ def init(
         raise
     _write_marker(inst)
     return inst
+
+
+def check_writable(root: str) -> None:
+    """StorageError unless files can be created in ``root`` (created if missing); nothing is left behind."""
+    if not _s.is_cloud(root):
+        path = Path(root)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            probe = path / f".lineagedb-write-probe-{base62(6)}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as e:
+            raise errors.StorageError(f"storage root {root} is not writable ({e.strerror}); choose another --storage") from e
+    else:  # a cloud root: fail before creating anything when the bucket is missing or read-only
+        from ._cloud import check_writable as check_cloud
+
+        check_cloud(root)
 
 
 def _settings_from_marker(root: str, marker: dict, db: str | None) -> _s.InstanceSettings:
@@ -217,7 +222,13 @@ def shipped_migrations(app: str) -> list[str]:
 
 
 def _apps_for(inst: _s.InstanceSettings) -> list[str]:
-    return ["lineagedb"] + [m for m in inst.modules]
+    """Every module's tables exist in every instance; mounting (``inst.modules``) opens its API.
+
+    Django's delete cascades and PROTECT checks visit every relation of a model, including the link
+    tables of unmounted modules (e.g. ``bio_artifactcelltype`` when an artifact is deleted), so those
+    tables must exist even where the module is not mounted. They stay empty there.
+    """
+    return ["lineagedb", *sorted(KNOWN_MODULES)]
 
 
 def migrate_if_needed(inst: _s.InstanceSettings) -> None:
