@@ -122,6 +122,36 @@ def _match(model: Any, fields: list[str], expr: str) -> str | None:
     return f"{{{cols}}} : ({expr})"
 
 
+def _ensure_pg_index(model: Any, fields: list[str], alias: str) -> bool:
+    """pg_trgm GIN indexes on ``lower(field)`` of every searched field (created on the first search)."""
+    table = model._meta.db_table
+    key = (str(connections[alias].settings_dict["NAME"]), f"gin:{table}")
+    if key in _READY:
+        return True
+    if not _ensure_pg_trgm(alias):
+        return False
+    for f in fields:
+        col = model._meta.get_field(f).column
+        name = f"ldb_trgm_{table}_{col}"[:63]
+        try:
+            with transaction.atomic(using=alias), connections[alias].cursor() as cur:
+                cur.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin (lower("{col}") gin_trgm_ops)')
+        except Exception:  # noqa: BLE001 - a concurrent creator or no privilege: search still works, by scanning
+            return False
+    _READY.add(key)
+    return True
+
+
+def _pg_candidates(model: Any, fields: list[str], q: str, alias: str) -> tuple[str | None, list[Any]]:
+    """Ids of rows containing ``q`` in a searched field, found through the trigram indexes."""
+    if len(q) < 3 or not _ensure_pg_index(model, search_fields(model)[1], alias):
+        return None, []
+    table = model._meta.db_table
+    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    conds = [f'lower("{model._meta.get_field(f).column}") LIKE %s' for f in fields]
+    return f'SELECT "id" FROM "{table}" WHERE {" OR ".join(conds)}', [pattern] * len(conds)
+
+
 def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
@@ -220,10 +250,17 @@ def _fuzzy_candidates(qs: Any, model: Any, main: str, fields: list[str], q: str,
                 if len(rows) >= FUZZY_CANDIDATES // 2:
                     break
             return list(rows.values())  # restricted to the queryset at the end, by _in_order
-    if vendor == "postgresql" and _ensure_pg_trgm(qs.db):
-        table, col = model._meta.db_table, model._meta.get_field(main).column
-        sim = RawSQL(f'word_similarity(%s, COALESCE("{table}"."{col}", \'\'))', [q], output_field=FloatField())
-        return qs.annotate(_sim=sim).filter(Q(_sim__gt=0.3)).order_by("-_sim")[:FUZZY_CANDIDATES]
+    if vendor == "postgresql" and _ensure_pg_index(model, search_fields(model)[1], qs.db):
+        table = model._meta.db_table
+        cols = [f'lower("{model._meta.get_field(f).column}")' for f in fields]
+        branch = ' AND "branch" = 1' if _has_branch(model) else ""
+        # "<%": word similarity above pg_trgm's threshold, answered by the trigram indexes
+        where = " OR ".join(f"%s <%% {c}" for c in cols)
+        with connections[qs.db].cursor() as cur:
+            cur.execute(f'SELECT "id", {", ".join(cols)} FROM "{table}" WHERE ({where}){branch} '
+                        f"ORDER BY GREATEST({', '.join(f'word_similarity(%s, COALESCE({c}, {chr(39)}{chr(39)}))' for c in cols)}) DESC "
+                        f"LIMIT {FUZZY_CANDIDATES}", [q] * (2 * len(cols)))
+            return cur.fetchall()
     return qs.order_by("id")[:2000]
 
 
@@ -276,7 +313,7 @@ def _ranked_ids_raw(qs: Any, model: Any, main: str, tier: RawSQL, cand_sql: str,
     table, col = model._meta.db_table, model._meta.get_field(main).column
     branch = f' AND "{table}"."branch" = 1' if qs.query.where.children else ""
     sql = (f'SELECT id FROM (SELECT "{table}"."id" AS id, {tier.sql} AS r, length("{table}"."{col}") AS l '
-           f'FROM "{table}" WHERE "{table}"."id" IN ({cand_sql}){branch}) WHERE r < 9 ORDER BY r, l, id'
+           f'FROM "{table}" WHERE "{table}"."id" IN ({cand_sql}){branch}) AS ranked WHERE r < 9 ORDER BY r, l, id'
            + (f" LIMIT {int(limit)}" if limit else ""))
     with connections[qs.db].cursor() as cur:
         cur.execute(sql, [*tier.params, *cand_params])
@@ -301,7 +338,12 @@ def search(qs: Any, string: str, field: str | None = None, limit: int | None = 2
     main, fields = search_fields(model, field)
     vendor = connections[qs.db].vendor
     tier = _tier_sql(model, main, fields, q, vendor)
-    cand_sql, cand_params = _sqlite_candidates(model, main, fields, q, qs.db) if vendor == "sqlite" else (None, [])
+    if vendor == "sqlite":
+        cand_sql, cand_params = _sqlite_candidates(model, main, fields, q, qs.db)
+    elif vendor == "postgresql":
+        cand_sql, cand_params = _pg_candidates(model, fields, q, qs.db)
+    else:
+        cand_sql, cand_params = None, []
     if cand_sql is not None and _plain(qs):  # the common case, Registry.search(...): one hand-written query
         ids = _ranked_ids_raw(qs, model, main, tier, cand_sql, cand_params, limit)
     else:
