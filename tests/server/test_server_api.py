@@ -147,3 +147,28 @@ def test_openapi_conformance_with_schemathesis(served):
     assert not failures, "\n\n".join(failures)[:6000]
     assert calls[0] >= len(operations)
     assert time.monotonic() - started < 60
+
+
+def test_every_linked_page_renders(served):
+    """Follow every link from the home page and the registry index (two levels): no page fails."""
+    import re
+    from collections import deque
+
+    _, server = served
+    seen, queue, failed = set(), deque([("/", 0), ("/registries", 0)]), []
+    while queue and len(seen) < 250:
+        path, depth = queue.popleft()
+        if path in seen:
+            continue
+        seen.add(path)
+        status, headers, body = server.get(path)
+        if status != 200:
+            failed.append((path, status, body[:300]))
+            continue
+        if depth < 3 and headers.get("Content-Type", "").startswith("text/html"):
+            for href in re.findall(rb'href="(/[^"#]*)"', body):
+                link = href.decode().replace("&amp;", "&")
+                if not link.startswith(("/static/", "/api/openapi")) and "download" not in link:
+                    queue.append((link, depth + 1))
+    assert not failed, failed
+    assert len(seen) > 40

@@ -81,6 +81,8 @@ def preview_html(artifact: Any) -> str:
     """An HTML fragment previewing the artifact's content, or a note saying why there is none."""
     suffix = (artifact.suffix or "").lower()
     download = f"/artifact/{artifact.uid}/download"
+    if artifact.n_files is not None:
+        return f"<p class=muted>a folder of {artifact.n_files} files: no preview; use artifact.cache() to get it</p>"
     if suffix in IMAGES:
         return f'<img class=preview src="{download}?inline=1" alt="{escape(artifact.key or artifact.uid)}">'
     if suffix not in {".parquet", ".csv", ".tsv", ".h5ad", ".html"} | TEXTS:

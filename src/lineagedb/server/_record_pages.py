@@ -112,7 +112,7 @@ def _write_forms(record: Any, registry: str) -> str:
 
 def _actions(registry: str, record: Any, rels: dict[str, Any]) -> str:
     acts = []
-    if registry == "artifact":
+    if registry == "artifact" and record.n_files is None:  # folders: no single file to download
         acts.append(f'<a href="/artifact/{e(record.uid)}/download">Download</a>')
     if registry in {"artifact", "collection", "run"}:
         acts.append(f'<a href="/{registry}/{e(record.uid)}/lineage">Lineage graph</a>')
