@@ -10,6 +10,9 @@ cd "$(dirname "$0")/.."
 if command -v apt-get >/dev/null && ! command -v dot >/dev/null; then
   (apt-get install -y -q graphviz >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q graphviz >/dev/null 2>&1)) || echo "graphviz (dot) not installable: lineage tests use the text fallback"
 fi
+if command -v apt-get >/dev/null && ! command -v chromium >/dev/null; then
+  (apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium chromium-driver >/dev/null 2>&1)) || echo "chromium not installable: the server's browser tests are skipped"
+fi
 # PostgreSQL on 127.0.0.1:5432 (start it if it is not running)
 if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   if command -v pg_ctlcluster >/dev/null; then
