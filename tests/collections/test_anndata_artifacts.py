@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import make_adata
+from collection_helpers import make_adata
 
 
 @pytest.mark.parametrize("fmt", ["h5ad", "zarr"])

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import make_adata
+from collection_helpers import make_adata
 
 
 @pytest.fixture

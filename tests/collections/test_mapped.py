@@ -7,7 +7,7 @@ import pickle
 import numpy as np
 import pytest
 
-from conftest import make_adata
+from collection_helpers import make_adata
 
 
 def expected_matrix(adatas, join):
