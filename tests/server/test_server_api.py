@@ -104,6 +104,7 @@ def test_lineage_nodes_and_edges(served):
 def test_read_only_refuses_writes(served):
     data, server = served
     uid = data.uids["text"]
+    _, before = get_json(server, f"/api/artifact/{uid}")
     body = json.dumps({"description": "changed"}).encode()
     status, _, raw = server.get(f"/api/artifact/{uid}", method="PATCH", data=body, headers={"Content-Type": "application/json"})
     assert status == 403 and "--allow-write" in json.loads(raw)["error"]
@@ -111,7 +112,7 @@ def test_read_only_refuses_writes(served):
     status, _, _ = server.get(f"/api/artifact/{uid}/labels", method="POST", data=label, headers={"Content-Type": "application/json"})
     assert status == 403
     _, detail = get_json(server, f"/api/artifact/{uid}")
-    assert detail["record"]["description"] is None and detail["relations"]["labels"] == {}
+    assert detail["record"] == before["record"] and detail["relations"]["labels"] == before["relations"]["labels"]
     _, spec = get_json(server, "/api/openapi.json")
     assert not any(set(ops) - {"get"} for ops in spec["paths"].values())
 

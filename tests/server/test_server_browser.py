@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from server_helpers import served  # noqa: F401 (fixture)
+from server_helpers import populated_instance, served, start_server  # noqa: F401 (fixture)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -87,3 +87,25 @@ def test_search_filters_and_builtin_lineage_drawing(page, served, tmp_path):
     assert page.locator("img.preview").evaluate("img => img.naturalWidth") == 4
     page.goto(server.url + f"/bio.celltype/{data.uids['t_cell']}")
     assert "CD8-positive" in page.inner_text("main")
+
+
+def test_token_cookie_and_write_form_in_the_browser(browser, _session_home, _shared_instance, tmp_path_factory):
+    data = populated_instance(_session_home, _shared_instance, tmp_path_factory)
+    server = start_server(data.name, "--allow-write", "--token", "browser-token-123")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        response = page.goto(server.url + "/")
+        assert response.status == 401
+        page.goto(f"{server.url}/artifact/{data.uids['raw']}?token=browser-token-123")
+        assert page.url == f"{server.url}/artifact/{data.uids['raw']}"  # the token left the URL for a cookie
+        page.fill("form[data-method=PATCH] input[name=description]", "edited <i>in</i> the browser")
+        with page.expect_navigation():
+            page.click("form[data-method=PATCH] button")
+        assert page.locator("dl.fields").first.inner_text().count("edited <i>in</i> the browser") == 1
+        page.fill("form[data-api$='/labels'] input[name=name]", "no such label")
+        page.click("form[data-api$='/labels'] button")
+        page.wait_for_selector("form[data-api$='/labels'] .result:has-text('create the label first')")
+    finally:
+        context.close()
+        server.stop()

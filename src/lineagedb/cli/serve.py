@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
 
@@ -24,8 +26,9 @@ def serve(host: str, port: int, allow_write: bool, token: str | None) -> None:
     from ..server._app import is_loopback
 
     loopback = is_loopback(host)
-    if token is not None and len(token) < 8:
-        raise click.BadParameter("use a token of at least 8 characters", param_hint="--token")
+    if token is not None and not re.fullmatch(r"[A-Za-z0-9._~+/=-]{8,}", token):
+        raise click.BadParameter("use a token of at least 8 characters among letters, digits and ._~+/=-",
+                                 param_hint="--token")
     if not loopback and token is None:
         token = secrets.token_urlsafe(24)
         click.echo(f"binding {host} (not loopback): every request needs the token {token}")

@@ -11,6 +11,7 @@ when one is given (required for non-loopback addresses).
 
 from __future__ import annotations
 
+import re
 import socket
 import socketserver
 from typing import Any
@@ -41,7 +42,8 @@ class _Handler(WSGIRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         import sys
 
-        sys.stderr.write(f"{self.address_string()} {format % args}\n")
+        line = re.sub(r"token=[^&\s\"]+", "token=***", format % args)  # keep tokens out of logs
+        sys.stderr.write(f"{self.address_string()} {line}\n")
 
 
 def make_server(app: Any, host: str = "127.0.0.1", port: int = 8700) -> WSGIServer:
