@@ -70,6 +70,7 @@ class Artifact(VersionedMixin, BaseRecord):
     """
 
     _stem_length = 16
+    _delete_per_record = True  # bulk deletes go through delete(): trash, versions, managed bytes
     _hidden = {"kind": INTERNAL_KIND}  # tracking's environments and reports stay out of user listings
     uid = uid_field(20)
     key = models.CharField(max_length=1024, null=True, blank=True, db_index=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable
 
+from django.core.exceptions import FieldError
 from django.db import models
 
 from .. import errors
@@ -77,13 +78,19 @@ class QuerySet(models.QuerySet):
         from ._filters import translate
 
         queries, expressions = translate(self.model, queries, expressions)
-        return super().filter(*queries, **expressions)
+        try:
+            return super().filter(*queries, **expressions)
+        except FieldError as e:  # e.g. an unsupported lookup such as key__nosuch=...
+            raise errors.InvalidArgument(f"invalid query on {self.model.__name__}: {e}") from None
 
     def exclude(self, *queries: Any, **expressions: Any) -> QuerySet:
         from ._filters import translate
 
         queries, expressions = translate(self.model, queries, expressions)
-        return super().exclude(*queries, **expressions)
+        try:
+            return super().exclude(*queries, **expressions)
+        except FieldError as e:  # e.g. an unsupported lookup such as key__nosuch=...
+            raise errors.InvalidArgument(f"invalid query on {self.model.__name__}: {e}") from None
 
     def get(self, *args: Any, **kwargs: Any) -> Any:
         from ._filters import get
@@ -92,6 +99,17 @@ class QuerySet(models.QuerySet):
 
     def _django_get(self, *args: Any, **kwargs: Any) -> Any:
         return super().get(*args, **kwargs)
+
+    def delete(self, permanent: bool = False) -> Any:  # type: ignore[override]
+        """Delete the matched records; registries whose records own stored bytes or versions
+        (``_delete_per_record``) go through each record's ``delete()`` so trash, latest-version
+        promotion and the removal of managed bytes happen exactly as for one record."""
+        if getattr(self.model, "_delete_per_record", False):
+            records = list(self)
+            for record in records:
+                record.delete(permanent=permanent)
+            return len(records), {self.model._meta.label: len(records)}
+        return super().delete()
 
     def list(self, field: str | None = None) -> list:
         """All records as a list, or the values of one field."""
