@@ -105,7 +105,7 @@ def validate_key(key: str | None) -> str | None:
             problem = "it has a '.' or '..' segment"
     if problem:
         raise errors.InvalidArgument(
-            f"invalid key {key!r}: {problem}; use a relative path with '/' between folders, e.g. 'my_datasets/data.parquet'"
+            f"invalid key {key[:100]!r}{'...' if len(key) > 100 else ''}: {problem}; use a relative path with '/' between folders, e.g. 'my_datasets/data.parquet'"
         )
     return key
 
@@ -136,7 +136,13 @@ def _work_dir(root: Any) -> Any:
         if not is_local(root):
             return managed_dir(root)
         folder = local_path(root) / MARKER_DIR
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise errors.StorageError(
+                f"cannot write to storage {root} ({e.strerror}); check that it exists and is writable, "
+                "or pick another with ln.settings.storage = ..."
+            ) from e
         _WORK_DIRS[key] = folder
     return folder
 

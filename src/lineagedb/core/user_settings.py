@@ -52,9 +52,12 @@ class Settings:
         if isinstance(root, Storage):
             record = root
         else:
-            from .instance import _normalize_root
+            from .instance import _normalize_root, check_writable
 
-            record = Storage.register_root(_normalize_root(str(root)), instance_uid=inst.uid)
+            root = _normalize_root(str(root))
+            if not Storage.objects.filter(root=root).exists():
+                check_writable(root)  # refuse before anything is registered
+            record = Storage.register_root(root, instance_uid=inst.uid)
         self._storage = (inst, record)
 
     @property

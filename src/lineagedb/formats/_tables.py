@@ -23,8 +23,25 @@ def _fs_and_path(path: Any) -> tuple[Any, str]:
     return path.fs, path.path
 
 
+def check_columns(df: Any) -> None:
+    """Refuse column names that would not survive a round trip: duplicates and non-strings."""
+    from ..errors import InvalidArgument
+
+    names = list(df.columns)
+    not_str = [c for c in names if not isinstance(c, str)]
+    if not_str:
+        raise InvalidArgument(
+            f"DataFrame column names must be strings; got {not_str[:5]!r}. Rename them first, e.g. "
+            "df.columns = df.columns.map(str)"
+        )
+    if df.columns.has_duplicates:
+        dupes = sorted(set(df.columns[df.columns.duplicated()]))
+        raise InvalidArgument(f"DataFrame has duplicate column names {dupes[:5]!r}; make them unique first")
+
+
 def write_parquet(df: Any, path: str | os.PathLike) -> None:
     """Write a DataFrame (index, categoricals and ``df.attrs`` included) to a parquet file."""
+    check_columns(df)
     import pyarrow as pa
     import pyarrow.parquet as pq
 

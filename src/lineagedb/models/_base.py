@@ -156,5 +156,38 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
 
     def save(self, *args: Any, **kwargs: Any) -> Any:
         """Write the record to the database and return it (so calls chain)."""
+        check_lengths(self)
         super().save(*args, **kwargs)
         return self
+
+
+MAX_TEXT_CHARS = 1_000_000  # descriptions and other free text; a transform's source code may be longer
+_TEXT_LIMITS = {"source_code": 100_000_000}
+
+
+def _length_limits(model: type) -> list[tuple[str, int]]:
+    limits = model.__dict__.get("_length_limits_cache")
+    if limits is None:
+        limits = []
+        for f in model._meta.concrete_fields:
+            if isinstance(f, models.CharField) and f.max_length:
+                limits.append((f.attname, f.max_length))
+            elif isinstance(f, models.TextField):
+                limits.append((f.attname, _TEXT_LIMITS.get(f.name, MAX_TEXT_CHARS)))
+        model._length_limits_cache = limits
+    return limits
+
+
+def check_lengths(record: Any) -> None:
+    """Refuse strings longer than their field allows (SQLite would store them, PostgreSQL would fail late).
+
+    >>> check_lengths(ln.Record(name="x" * 10_000))  # doctest: +SKIP
+    InvalidArgument: Record.name is 10,000 characters long; the limit is 150 ...
+    """
+    for name, limit in _length_limits(type(record)):
+        value = record.__dict__.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            raise errors.InvalidArgument(
+                f"{type(record).__name__}.{name.lstrip('_')} is {len(value):,} characters long; the limit is "
+                f"{limit:,}. Shorten it (store long content as an artifact instead)"
+            )

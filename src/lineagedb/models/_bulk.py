@@ -97,8 +97,11 @@ def save(records: Iterable[Any], batch_size: int = 2000) -> list[Any]:
     """
     records = list(records)
     by_model: dict[type, list[Any]] = {}
+    from ._base import check_lengths
+
     for r in records:
         if r._state.adding:
+            check_lengths(r)
             by_model.setdefault(type(r), []).append(r)
         else:
             r.save()

@@ -354,4 +354,6 @@ def from_json(dtype: str, value: Any) -> Any:
         return _dt.date.fromisoformat(value)
     if kind == "datetime":
         return _dt.datetime.fromisoformat(value)
+    if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)  # PostgreSQL's jsonb stores 1e16 as 10000000000000000
     return value

@@ -31,6 +31,30 @@ def value_hash(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
 
 
+def _storable(name: str, value: Any) -> Any:
+    """Refuse what one of the backends cannot store as JSON: NaN/infinity, NUL characters, non-JSON objects."""
+    try:
+        json.dumps(value, allow_nan=False)
+    except (ValueError, TypeError) as e:
+        raise errors.ValidationError(
+            f"feature {name!r} got {value!r}, which cannot be stored ({e}); NaN and infinity are refused, "
+            "leave the feature out instead"
+        ) from None
+    if _has_nul(value):
+        raise errors.ValidationError(f"feature {name!r} got a string with a NUL character (\\x00), which cannot be stored")
+    return value
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def typed_columns(dtype: str, json_value: Any) -> tuple[float | None, str | None]:
     """The (number, text) copies of a stored value that range lookups and indexes use."""
     kind = dtype_info(dtype).kind
@@ -146,7 +170,7 @@ class FeatureManager:
                     texts = [v if isinstance(v, str) else getattr(v, field) for v in records]
                     plain.extend((f, t) for t in texts)
                 continue
-            plain.append((f, to_json(f.dtype, check_value(f.dtype, raw, coerce=f.coerce_dtype, feature=name))))
+            plain.append((f, _storable(name, to_json(f.dtype, check_value(f.dtype, raw, coerce=f.coerce_dtype, feature=name)))))
         return plain, cats
 
     def add_values(self, values: dict[str, Any]) -> None:
