@@ -48,13 +48,6 @@ def link(item: dict[str, Any] | None) -> str:
     return f'<a href="/{e(item["registry"])}/{e(item["uid"])}">{e(item["title"])}</a>'
 
 
-def links(items: Iterable[dict[str, Any]], empty: str = "none") -> str:
-    items = list(items)
-    if not items:
-        return f"<span class=muted>{e(empty)}</span>"
-    return " ".join(f'<a class=tag href="/{e(i["registry"])}/{e(i["uid"])}">{e(i["title"])}</a>' for i in items)
-
-
 def table(headers: list[str], rows_html: Iterable[list[str]], empty: str = "nothing here") -> str:
     rows = list(rows_html)
     if not rows:

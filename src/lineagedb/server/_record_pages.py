@@ -10,7 +10,7 @@ import mimetypes
 from typing import Any
 
 from . import _registries as reg
-from ._html import cell, e, fields, layout, link, links, table
+from ._html import cell, e, fields, layout, link
 from ._http import HTTPError, Request, Response
 from ._relations import relations
 

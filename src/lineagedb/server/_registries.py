@@ -120,8 +120,8 @@ def lookups(model: Any, query: dict[str, list[str]]) -> dict[str, Any]:
 
 def filter_fields(model: Any) -> list[Any]:
     """Fields offered as typed exact-match query parameters in the API (text, integer and boolean)."""
-    return [f for f in fields(model) if not f.is_relation and f.attname not in RESERVED and (f.get_internal_type() in INTEGER_TYPES | {"BooleanField"}
-            or f.get_internal_type() in {"CharField", "TextField"})]
+    kinds = INTEGER_TYPES | {"BooleanField", "CharField", "TextField"}
+    return [f for f in fields(model) if not f.is_relation and f.attname not in RESERVED and f.get_internal_type() in kinds]
 
 
 @dataclass
