@@ -31,6 +31,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from . import hashing
 from . import storage as st
 
 TEMP_GRACE_S = 3600.0  # temp entries younger than this may belong to a running save: never touched
@@ -134,10 +135,27 @@ def _verify_hash(path: Any, hash_: str | None, hash_type: str | None) -> tuple[b
     """(matches, detail): None when the stored hash type cannot be recomputed here."""
     if not hash_:
         return None, ""
-    got = st.hash_any(path)
+    got = _recompute(path, hash_type)
     if got.hash_type != hash_type:
         return None, ""
     return got.hash == hash_, f"stored {hash_type} {hash_}, content now {got.hash}"
+
+
+def _recompute(path: Any, hash_type: str | None) -> hashing.Hashed:
+    """The content hash of the kind stored in the row (remote BLAKE3 content is streamed, not trusted to ETags)."""
+    if st.is_local(path) or hash_type not in {hashing.HASH_TYPE, hashing.FOLDER_HASH_TYPE}:
+        return st.hash_any(path)
+    fs = path.fs
+    fs.invalidate_cache(path.path)
+    if hash_type == hashing.HASH_TYPE:
+        with fs.open(path.path, "rb") as handle:
+            return hashing.hash_stream(handle, fs.size(path.path))
+    base = path.path.rstrip("/")
+    pairs = []
+    for f in sorted(fs.find(base)):
+        with fs.open(f, "rb") as handle:
+            pairs.append((f[len(base) + 1:], hashing.hash_stream(handle).hash))
+    return hashing.Hashed(hashing.folder_hash(pairs), hashing.FOLDER_HASH_TYPE, 0, len(pairs))
 
 
 def check(fix: bool = False, hashes: bool = False, grace_s: float = TEMP_GRACE_S) -> CheckReport:
