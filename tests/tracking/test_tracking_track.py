@@ -146,3 +146,16 @@ def test_params_that_are_not_json_are_stored_readably(ln, tmp_path, unique):
     ln.track(path=write_script(tmp_path, f"p_{unique}.py"), params={"model": Model(), "n": 3, "t": (1, 2)})
     assert ln.Run.get(get_run().uid).params == {"model": "Model(depth=3)", "n": 3, "t": [1, 2]}
     ln.finish()
+
+
+def test_tracking_again_aborts_the_unfinished_run(ln, unique, capsys):
+    ln.track(ln.Transform(key=f"rerun {unique}", kind="pipeline"))
+    first = get_run()
+    ln.track(ln.Transform(key=f"rerun {unique}", kind="pipeline"))
+    second = get_run()
+    first.refresh_from_db()
+    assert second != first and first.status == "aborted" and first.finished_at is not None
+    assert "marked aborted" in capsys.readouterr().err
+    ln.finish()
+    second.refresh_from_db()
+    assert second.status == "completed"

@@ -116,6 +116,10 @@ def track(transform: Any = None, params: dict | None = None, path: str | Path | 
         raise errors.InvalidArgument(f"params must be a dict such as {{'alpha': 0.1}}, not {type(params).__name__}")
     if transform is not None and path is not None:
         raise errors.InvalidArgument("pass either a transform or a path to ln.track(), not both")
+    previous = get_run()
+    if previous is not None and previous.status == "started":  # e.g. a notebook's track() cell run again
+        end_run(previous, "aborted")
+        print(f"→ run {previous.uid} was not finished and is marked aborted: a new run starts", file=sys.stderr)
     source = None
     if transform is None:
         source = detect_source(path)
