@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
-from reliability_helpers import managed_files, temp_files
+from reliability_helpers import BACKEND, managed_files, temp_files
 
 from lineagedb import errors
 from lineagedb.core.storage import validate_key
@@ -163,6 +163,16 @@ VALUES = {
 }
 
 
+def _numbers_as_floats(value):  # noqa: ANN001, ANN202
+    if isinstance(value, dict):
+        return {k: _numbers_as_floats(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_numbers_as_floats(v) for v in value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
 @pytest.fixture
 def annotated(ln, unique, tmp_path):
     src = tmp_path / "host.txt"
@@ -187,8 +197,10 @@ def test_feature_values_round_trip(ln, annotated, data):
         return
     got = artifact.features.get_values()[name]
     try:
-        if dtype == "float" and isinstance(value, float) and value != value:
-            assert got != got
+        if dtype == "dict" and BACKEND == "postgresql":
+            # jsonb keeps numbers, not their Python type: inside a dict, 1e16 comes back as the int
+            # 10000000000000000 (the same double). Documented; compare numbers by value there.
+            assert _numbers_as_floats(got) == _numbers_as_floats(value), (value, got)
         else:
             assert got == value and type(got) is type(value), (value, got)
     finally:
