@@ -67,3 +67,17 @@ def test_shipped_migrations_match_the_models(ln):
     from django.core.management import call_command
 
     call_command("makemigrations", "lineagedb", "bio", check=True, dry_run=True, verbosity=0)
+
+
+def test_first_query_does_not_load_storage_or_table_libraries(ln):
+    """Connecting and counting needs Django and the registries only: universal-pathlib/fsspec, pandas
+    and numpy load when an artifact's storage or data is touched."""
+    code = (
+        "import sys, lineagedb as ln; ln.Artifact.filter().count(); "
+        "print([m for m in ('upath', 'fsspec', 'pandas', 'numpy', 's3fs') if m in sys.modules])"
+    )
+    import lineagedb.core.instance as inst
+
+    env = {**os.environ, "LINEAGEDB_INSTANCE": inst.current().name}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    assert out.strip().splitlines()[-1] == "[]"

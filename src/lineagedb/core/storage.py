@@ -22,17 +22,19 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
-
-from upath import UPath
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .. import errors
 from . import hashing
 from .settings import MARKER_DIR
 from .uids import base62
+
+if TYPE_CHECKING:
+    from upath import UPath
 
 TEMP_PREFIX = ".tmp-"
 STAGE_PREFIX = ".tmp-stage-"
@@ -44,9 +46,31 @@ __all__ = ["UPath", "upath", "is_local", "validate_key", "suffix_of", "managed_p
            "delete_managed", "roll_forward", "clean_temp", "relative_to_root"]
 
 
+def _upath_class() -> type:
+    """universal-pathlib's ``UPath``, imported on first use: it pulls in fsspec (tens of ms at start-up)."""
+    from upath import UPath
+
+    from ._tree import install as install_view_tree
+
+    install_view_tree()  # UPath.view_tree(level=, limit=); idempotent
+    return UPath
+
+
+def is_upath(obj: Any) -> bool:
+    """Whether ``obj`` is a UPath (without importing universal-pathlib when nothing has yet)."""
+    module = sys.modules.get("upath")
+    return module is not None and isinstance(obj, module.UPath)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "UPath":  # ln.UPath
+        return _upath_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def upath(path: Any, **storage_options: Any) -> UPath:
     """A UPath for a local path, a ``file://`` URL or any fsspec URL."""
-    if isinstance(path, UPath) and not storage_options:
+    if is_upath(path) and not storage_options:
         return path
     text = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
     if text.startswith("file://"):
@@ -55,12 +79,12 @@ def upath(path: Any, **storage_options: Any) -> UPath:
         from ._cloud import storage_options as _cloud_options
 
         storage_options = _cloud_options(text, **storage_options)
-    return UPath(text, **storage_options)
+    return _upath_class()(text, **storage_options)
 
 
 def is_local(path: Any) -> bool:
     """Whether ``path`` (a Path, UPath or string) lives on the local file system."""
-    if isinstance(path, (str, os.PathLike)) and not isinstance(path, UPath):
+    if isinstance(path, (str, os.PathLike)) and not is_upath(path):
         text = os.fspath(path)
         return "://" not in text or text.startswith("file://")
     protocol = getattr(path, "protocol", "")
@@ -400,7 +424,3 @@ def clean_temp(root: Any, has_row: Callable[[str], bool], min_age_s: float = 360
         done.append(entry.name)
     return done
 
-
-from ._tree import install as _install_view_tree  # noqa: E402 - UPath.view_tree(level=, limit=)
-
-_install_view_tree()

@@ -77,7 +77,7 @@ class Source:
 
 def resolve(path: Any, *, move: bool = False, suffix: str | None = None) -> Source:
     """Resolve a local path, UPath or URL into a :class:`Source` (hashing it, staging it if needed)."""
-    if not isinstance(path, (str, os.PathLike, st.UPath)):
+    if not (isinstance(path, (str, os.PathLike)) or st.is_upath(path)):
         raise errors.InvalidArgument(
             f"cannot make an artifact from a {type(path).__name__}; pass a path or URL, or use "
             "ln.Artifact.from_dataframe(df, key=...) / ln.Artifact.from_anndata(adata, key=...)"
