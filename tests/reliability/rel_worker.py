@@ -8,6 +8,8 @@
     python rel_worker.py INSTANCE kill-at POINT PATH KEY  # saves PATH and SIGKILLs itself at POINT:
                                                           # "staged" (bytes copied, no transaction yet) or
                                                           # "committed" (row committed, bytes not renamed)
+    python rel_worker.py INSTANCE pause-at-commit PATH KEY  # saves PATH; between commit and rename it
+                                                          # prints "committed" and waits for a line
 
     python rel_worker.py INSTANCE migrate FOLDER          # connect as a newer release whose lineagedb
                                                           # migrations are those in FOLDER (a package)
@@ -54,6 +56,9 @@ def main() -> None:
         ln.Artifact(Path(arg), key=rest[0]).save()
     elif mode == "migrate":
         pass
+    elif mode == "pause-at-commit":
+        _pause_before_rename()
+        ln.Artifact(Path(arg), key=rest[0]).save()
     elif mode == "kill-at":
         _kill_at(arg)
         ln.Artifact(Path(rest[0]), key=rest[1]).save()
@@ -78,6 +83,19 @@ def _as_newer_release(folder: str) -> None:
 
     instance.shipped_migrations = lambda app: names if app == "lineagedb" else shipped(app)
     instance.configure = configure_newer
+
+
+def _pause_before_rename() -> None:
+    from lineagedb.core import storage
+
+    commit = storage.Staged.commit
+
+    def paused(self, uid):  # noqa: ANN001, ANN202
+        print("committed", flush=True)
+        sys.stdin.readline()
+        return commit(self, uid)
+
+    storage.Staged.commit = paused
 
 
 def _kill_at(point: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reliability_helpers import BACKEND, managed_files, spawn, sqlite_only, wait_all
 
 WRITERS = 4 if BACKEND == "sqlite" else 8
-SAVES = 100 if BACKEND == "sqlite" else 50
+SAVES = 100 if BACKEND == "sqlite" else 30
 
 
 def test_parallel_artifact_and_record_saves_lose_nothing(ln, make_instance):

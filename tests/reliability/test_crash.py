@@ -89,3 +89,19 @@ def test_sigkill_after_copy_and_after_commit(ln, make_instance, tmp_path):
     assert not temp_files(root)
     assert (root / ".lineagedb" / f"{committed.uid}.bin").read_bytes() == committed_src.read_bytes()
     assert ln.setup.check(hashes=True).ok
+
+
+def test_reader_finishing_a_save_does_not_break_the_writer(ln, make_instance, tmp_path):
+    """A reader that opens an artifact between its commit and its rename moves the bytes into place
+    itself; the writer must then accept that instead of undoing its save."""
+    inst = make_instance(modules="")
+    src = tmp_path / "shared.txt"
+    src.write_bytes(b"written by another process\n")
+    p = spawn(inst.name, "pause-at-commit", str(src), "shared.txt", stdin=True)
+    assert p.stdout.readline().strip() == "committed", p.stderr.read()
+    artifact = ln.Artifact.get(key="shared.txt")  # committed, bytes still under the temporary name
+    assert Path(artifact.cache()).read_bytes() == src.read_bytes()
+    out, err = p.communicate("go\n", timeout=60)
+    assert p.returncode == 0 and out.strip().endswith("done"), err[-3000:]
+    assert ln.Artifact.get(key="shared.txt").uid == artifact.uid
+    assert ln.setup.check(hashes=True).ok

@@ -229,6 +229,10 @@ def remove_local(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def _exists(path: Any) -> bool:
+    return local_path(path).exists() if is_local(path) else upath(path).exists()
+
+
 def _remove(path: UPath) -> None:
     if is_local(path):
         p = local_path(path)
@@ -275,7 +279,11 @@ class Staged:
         """Rename the pending bytes to their final name (call after the row committed)."""
         final = _work_dir(self.root) / f"{uid}{self.suffix}"
         if str(self.current) != str(final):  # already there: a file uploaded to a remote root
-            _move(self.current, final)
+            try:
+                _move(self.current, final)
+            except OSError:  # a reader may have rolled the committed bytes forward first (roll_forward)
+                if not (_exists(final) and not _exists(self.current)):
+                    raise
         self.current, self._done = final, True
         self._drop_source()
         return final
