@@ -179,10 +179,13 @@ def run_loader(quick: bool, compare: bool, timeout: float) -> tuple[dict, dict |
     if not script.exists():
         return {"error": "benchmarks/bench_loader.py is not there yet"}, None
     cmd = [ours_python(), str(script)] + (["--quick"] if quick else []) + (["--compare-lamindb"] if compare else [])
+    home = tempfile.mkdtemp(prefix="loader-home-")  # LaminDB writes ~/.lamin on import: keep it out of the real home
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=dict(os.environ, HOME=home))
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f} s"}, None
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
     ours, theirs = parse_loader_output(done.stdout)
     if done.returncode != 0 or not ours:
         return {"error": f"exit {done.returncode}: {(done.stderr.strip().splitlines() or ['no samples/s rows'])[-1][:200]}"}, None
