@@ -106,3 +106,18 @@ def test_cli_check_exit_status(ln, make_instance, tmp_path):
     assert fixed.exit_code == 0 and "quarantined to" in fixed.output, fixed.output
     still = runner.invoke(cli, ["check", "--hashes"])
     assert still.exit_code == 1 and "hash_mismatch" in still.output  # changed content is never "fixed"
+
+
+def test_cli_check_in_a_fresh_process(ln, make_instance, tmp_path):
+    import subprocess
+    import sys
+
+    inst = make_instance(modules="")
+    _save(ln, tmp_path, "s.txt")
+    (Path(inst.storage_root) / ".lineagedb" / "EEEEEEEEEEEEEEEEEEEE.txt").write_text("x")
+    run = [sys.executable, "-m", "lineagedb.cli", "check", "--hashes"]
+    env = {**os.environ, "LINEAGEDB_INSTANCE": inst.name}
+    bad = subprocess.run(run, capture_output=True, text=True, env=env, timeout=120)
+    assert bad.returncode == 1 and "orphan" in bad.stdout and "1 problem(s)" in bad.stdout, bad.stdout + bad.stderr
+    fixed = subprocess.run(run[:-1] + ["--fix"], capture_output=True, text=True, env=env, timeout=120)
+    assert fixed.returncode == 0 and "quarantined to" in fixed.stdout, fixed.stdout + fixed.stderr

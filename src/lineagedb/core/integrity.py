@@ -169,10 +169,11 @@ def check(fix: bool = False, hashes: bool = False, grace_s: float = TEMP_GRACE_S
     >>> print(report)                      # doctest: +SKIP
     checked 12 artifacts in 1 managed storage location(s): no problems
     """
-    from ..models import Artifact, Storage
     from .instance import ensure_connected
 
-    inst = ensure_connected()
+    inst = ensure_connected()  # before importing the models: it configures Django
+    from ..models import Artifact, Storage
+
     report = CheckReport()
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     storages = dict(Storage.objects.values_list("id", "root"))

@@ -419,7 +419,7 @@ def _sweep_leftovers(root: Any) -> None:
 
     try:
         sweep_once(root)
-    except OSError:  # tidying is best effort; it never fails a save that succeeded
+    except Exception:  # noqa: BLE001 - tidying is best effort; it never fails a save that succeeded
         pass
 
 
