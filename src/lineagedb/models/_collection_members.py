@@ -90,7 +90,7 @@ def delete(record: Any, permanent: bool) -> None:
     model, stem = type(record), record.stem_uid
     with transaction.atomic():
         if permanent:
-            model.objects.filter(pk=record.pk).delete()
+            model.objects.filter(pk=record.pk).delete_rows()
             record.pk = record.id = None
         else:
             model.objects.filter(pk=record.pk).update(branch=TRASH, is_latest=False)

@@ -268,7 +268,7 @@ class Artifact(VersionedMixin, BaseRecord):
             staged.commit(self.uid)
         except BaseException as e:  # no row without its file: take the row back
             with transaction.atomic():
-                type(self).objects.filter(pk=self.pk).delete()
+                type(self).objects.filter(pk=self.pk).delete_rows()
                 refresh_latest(type(self), self.stem_uid)
             staged.discard()
             self._staged = _DISCARDED

@@ -111,6 +111,11 @@ class QuerySet(models.QuerySet):
             return len(records), {self.model._meta.label: len(records)}
         return super().delete()
 
+    def delete_rows(self) -> Any:
+        """Django's bulk delete of the matched rows, bypassing per-record ``delete()`` (for internals that
+        already handle trash and stored bytes themselves)."""
+        return super().delete()
+
     def list(self, field: str | None = None) -> list:
         """All records as a list, or the values of one field."""
         if field is None:
