@@ -81,3 +81,26 @@ def test_first_query_does_not_load_storage_or_table_libraries(ln):
     env = {**os.environ, "LINEAGEDB_INSTANCE": inst.current().name}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_modules_load_only_where_mounted(tmp_path):
+    """A process connected to an instance without bio never builds bio's models; connecting it to a bio
+    instance afterwards is refused with what to do (INSTALLED_APPS cannot change inside a process)."""
+    from ldb_testing import BACKEND
+
+    if BACKEND != "sqlite":
+        pytest.skip("process-level behaviour; the database backend does not matter")
+    env = {**os.environ, "LINEAGEDB_HOME": str(tmp_path / "home")}
+    env.pop("LINEAGEDB_INSTANCE", None)
+    for name, modules in (("plain", []), ("withbio", ["--modules", "bio"])):
+        subprocess.run([sys.executable, "-m", "lineagedb.cli", "init", "--storage", str(tmp_path / name), *modules],
+                       check=True, capture_output=True, env=env)
+    code = (
+        "import sys, lineagedb as ln\n"
+        "ln.connect('plain'); ln.Artifact.filter().count()\n"
+        "print('bio loaded:', 'lineagedb.bio.models' in sys.modules)\n"
+        "try:\n    ln.connect('withbio')\nexcept ln.errors.InstanceError as e:\n    print('refused:', e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    assert "bio loaded: False" in out
+    assert "refused:" in out and "new Python process" in out

@@ -6,7 +6,12 @@ from typing import Any
 
 from .settings import InstanceSettings
 
-APPS = ["lineagedb", "lineagedb.bio"]  # every module's app is installed; only mounted ones get tables
+CORE_APP = "lineagedb"
+
+
+def module_app(module: str) -> str:
+    """The Django app of a schema module: ``bio`` -> ``lineagedb.bio``."""
+    return f"lineagedb.{module}"
 
 
 def database_config(inst: InstanceSettings) -> dict[str, Any]:
@@ -53,9 +58,10 @@ def configure(inst: InstanceSettings) -> None:
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     db = database_config(inst)
     if not settings.configured:
+        # only the mounted modules' models are built: an instance without bio never pays for its ~30 models
         settings.configure(
             DATABASES={"default": db},
-            INSTALLED_APPS=APPS,
+            INSTALLED_APPS=[CORE_APP, *(module_app(m) for m in inst.modules)],
             USE_TZ=True,
             TIME_ZONE="UTC",
             DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
@@ -66,6 +72,16 @@ def configure(inst: InstanceSettings) -> None:
 
         apps.populate(settings.INSTALLED_APPS)  # django.setup() minus URL and logging set-up (faster import)
         return
+    from django.apps import apps as django_apps
+
+    missing = [m for m in inst.modules if not django_apps.is_installed(module_app(m))]
+    if missing:
+        from ..errors import InstanceError
+
+        raise InstanceError(
+            f"instance {inst.name!r} mounts {missing}, which this Python process did not load (it first connected "
+            "to an instance without them); start a new Python process to use it"
+        )
     from django.db import connections
 
     for conn in connections.all(initialized_only=True):

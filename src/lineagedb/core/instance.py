@@ -222,13 +222,15 @@ def shipped_migrations(app: str) -> list[str]:
 
 
 def _apps_for(inst: _s.InstanceSettings) -> list[str]:
-    """Every module's tables exist in every instance; mounting (``inst.modules``) opens its API.
+    """The app labels whose tables this process keeps in step: the core and every module it loaded.
 
-    Django's delete cascades and PROTECT checks visit every relation of a model, including the link
-    tables of unmounted modules (e.g. ``bio_artifactcelltype`` when an artifact is deleted), so those
-    tables must exist even where the module is not mounted. They stay empty there.
+    A module's tables are created in every instance a process with that module connects to, mounted
+    there or not: Django's delete cascades visit the link tables of every loaded module (e.g.
+    ``bio_artifactcelltype`` when an artifact is deleted). They stay empty where the module is not mounted.
     """
-    return ["lineagedb", *sorted(KNOWN_MODULES)]
+    from django.apps import apps as django_apps
+
+    return ["lineagedb", *(m for m in sorted(KNOWN_MODULES) if django_apps.is_installed(f"lineagedb.{m}"))]
 
 
 def migrate_if_needed(inst: _s.InstanceSettings) -> None:
