@@ -108,7 +108,8 @@ def ensure_lamindb_venv() -> str:
     if not ok:
         print(f"creating {LAMINDB_VENV} with {LAMINDB_SPEC} (once; takes a few minutes)", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", str(LAMINDB_VENV)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", LAMINDB_SPEC], check=True)
+        # torch (the CPU build pinned in our test extra) for LaminDB's loader in bench_loader.py
+        subprocess.run([str(python), "-m", "pip", "install", "-q", LAMINDB_SPEC, "torch==2.13.0"], check=True)
     return str(python)
 
 
