@@ -91,3 +91,10 @@ def test_view_prints_latest_records(ln, users, capsys):
     ln.view()
     out = capsys.readouterr().out
     assert "User" in out and users[1][2].handle in out
+
+
+def test_to_dataframe_datetimes_are_utc_timestamps(ln, users):
+    prefix, made = users
+    df = ln.User.filter(handle__startswith=prefix).order_by("id").to_dataframe()
+    assert str(df["created_at"].dtype) == "datetime64[ns, UTC]"
+    assert [t.to_pydatetime() for t in df["created_at"]] == [u.created_at for u in made]

@@ -14,6 +14,29 @@ def _columns(model: Any) -> list[str]:
     return cols
 
 
+def _fetch(qs: Any, cols: list[str]) -> Any:
+    """The columns as a DataFrame. On SQLite, datetimes come back as text and are parsed per column by
+    pandas: Django's per-value conversion (parse, make aware) costs about a third of a 1,000-row frame."""
+    import pandas as pd
+    from django.db import connections
+    from django.db.models import DateTimeField, TextField
+    from django.db.models.functions import Cast
+
+    model = qs.model
+    as_text = []
+    if connections[qs.db].vendor == "sqlite":
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        as_text = [c for c in cols if isinstance(fields[c], DateTimeField)]
+    if not as_text:
+        return pd.DataFrame.from_records(list(qs.values_list(*cols)), columns=cols)
+    casts = {f"_text_{c}": Cast(c, TextField()) for c in as_text}
+    selected = [f"_text_{c}" if c in as_text else c for c in cols]
+    df = pd.DataFrame.from_records(list(qs.annotate(**casts).values_list(*selected)), columns=cols)
+    for c in as_text:
+        df[c] = pd.to_datetime(df[c], utc=True, format="ISO8601")
+    return df
+
+
 def queryset_to_dataframe(qs: Any, include: list[str], limit: int | None) -> Any:
     """One row per record, indexed by ``uid``; ``include`` adds related values (sets when many-valued)."""
     import pandas as pd
@@ -22,8 +45,7 @@ def queryset_to_dataframe(qs: Any, include: list[str], limit: int | None) -> Any
     cols = _columns(model)
     if limit is not None and not qs.query.is_sliced:
         qs = qs[:limit]
-    rows = list(qs.values(*cols))
-    df = pd.DataFrame.from_records(rows, columns=cols)
+    df = _fetch(qs, cols)
     if include and not df.empty:
         ids = list(df["id"])
         single, many = _split_includes(model, include)

@@ -77,12 +77,11 @@ def get(qs: Any, *args: Any, **kwargs: Any) -> Any:
         else:
             queries.append(arg)
     filtered = qs.filter(*queries, **kwargs)
-    if hasattr(model, "is_latest") and not _pins_version(kwargs) or any(k == "uid__startswith" for k in kwargs):
-        if hasattr(model, "is_latest"):
-            latest = filtered.filter(is_latest=True)
-            if latest.exists():
-                filtered = latest
-    items = list(filtered[:2])
+    prefer_latest = hasattr(model, "is_latest") and (not _pins_version(kwargs) or "uid__startswith" in kwargs)
+    # the latest version first: one query in the common case, a second only when no match is latest
+    items = list(filtered.filter(is_latest=True)[:2]) if prefer_latest else []
+    if not items:
+        items = list(filtered[:2])
     described = ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) or "this query"
     if not items:
         raise model.DoesNotExist(
