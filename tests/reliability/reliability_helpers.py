@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
-BACKEND = os.environ.get("LINEAGEDB_TEST_DB", "sqlite")
-PG_ADMIN = os.environ.get("LINEAGEDB_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+from ldb_testing import BACKEND, create_pg_database, drop_pg_database, pg_url  # noqa: F401 - re-exported
 
 
 def sqlite_only(test):  # noqa: ANN001, ANN201
@@ -46,25 +43,3 @@ def managed_files(root: str | Path) -> set[str]:
 def temp_files(root: str | Path) -> set[str]:
     return {p.name for p in (Path(root) / ".lineagedb").iterdir() if p.name.startswith(".tmp-")}
 
-
-def pg_url(dbname: str) -> str:
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + dbname
-
-
-def create_pg_database() -> str:
-    """A throwaway PostgreSQL database (same server as tests/conftest.py uses)."""
-    import uuid
-
-    import psycopg
-
-    name = f"ldbrel_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return name
-
-
-def drop_pg_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -75,20 +75,18 @@ class QuerySet(models.QuerySet):
         return lookup(self, field=field)
 
     def filter(self, *queries: Any, **expressions: Any) -> QuerySet:
-        from ._filters import translate
-
-        queries, expressions = translate(self.model, queries, expressions)
-        try:
-            return super().filter(*queries, **expressions)
-        except FieldError as e:  # e.g. an unsupported lookup such as key__nosuch=...
-            raise errors.InvalidArgument(f"invalid query on {self.model.__name__}: {e}") from None
+        return self._translated(super().filter, queries, expressions)
 
     def exclude(self, *queries: Any, **expressions: Any) -> QuerySet:
+        return self._translated(super().exclude, queries, expressions)
+
+    def _translated(self, method: Any, queries: tuple, expressions: dict[str, Any]) -> QuerySet:
+        """Validate lookups (and let capabilities translate feature names, ...) before Django sees them."""
         from ._filters import translate
 
         queries, expressions = translate(self.model, queries, expressions)
         try:
-            return super().exclude(*queries, **expressions)
+            return method(*queries, **expressions)
         except FieldError as e:  # e.g. an unsupported lookup such as key__nosuch=...
             raise errors.InvalidArgument(f"invalid query on {self.model.__name__}: {e}") from None
 
