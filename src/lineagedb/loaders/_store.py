@@ -106,6 +106,7 @@ class AnnDataFile:
             self._root = h5py.File(path, "r")
         self._mapped = _map_file(path) if not self.is_zarr else None
         self.arrays: dict[str, Any] = {}
+        self.block_plan: Any = None  # block mode's per-file plan (see ``_blocks._plan``), made on first use
         for key in layer_keys:
             self.arrays[key] = self._matrix(self._root["X"] if key == "X" else self._root["layers"][key])
         for key in obsm_keys:
@@ -133,6 +134,7 @@ class AnnDataFile:
 
     def close(self) -> None:
         self.arrays.clear()
+        self.block_plan = None
         self._mapped = None  # the mapping closes once no array view refers to it any more
         if not self.is_zarr:
             self._root.close()
