@@ -20,7 +20,7 @@ def test_same_key_makes_a_new_version(ln, write, unique):
     assert ln.Artifact.get(key=key, version="1.2").uid == v2.uid
     assert ln.Artifact.get(key=key, is_latest=False).uid == v1.uid
     assert [a.uid for a in v2.versions] == [v1.uid, v2.uid]
-    assert list(v1.versions.to_dataframe().index) == [v1.uid, v2.uid]
+    assert list(v1.versions.to_dataframe()["uid"]) == [v1.uid, v2.uid]
     assert v2.path != v1.path and v1.load()["b"].tolist() == [f"x{unique}"]
 
 

@@ -32,7 +32,7 @@ def test_create_members_in_order(ln, unique, adata_artifacts):
     assert [x.uid for x in collection.ordered_artifacts] == [b.uid, a.uid]
     assert collection.artifacts.all().count() == 2
     df = collection.artifacts.to_dataframe()
-    assert set(df.index) == {a.uid, b.uid}
+    assert set(df["uid"]) == {a.uid, b.uid}
     assert ln.Collection.get(key=f"c_{unique}") == collection
     assert collection in a.collections.all()
     text = collection.describe(return_str=True)

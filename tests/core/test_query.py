@@ -69,7 +69,7 @@ def test_unknown_field_lists_valid_ones(ln):
 def test_to_dataframe_columns_and_include(ln, users):
     prefix, made = users
     df = ln.User.filter(handle__startswith=prefix).order_by("name").to_dataframe()
-    assert list(df.index) == [u.uid for u in made]
+    assert list(df["uid"]) == [u.uid for u in made] and list(df.index) == [u.id for u in made]
     assert {"handle", "name", "created_at"} <= set(df.columns)
     storage = ln.Storage.register_root(f"/tmp/{prefix}-inc")
     df = ln.Storage.filter(root=storage.root).to_dataframe(include=["created_by__handle"])

@@ -26,10 +26,10 @@ def test_track_script_creates_transform_and_run(ln, tmp_path, unique, capsys):
     assert run.params == {"learning_rate": 0.01, "layers": [1, 2]}
     assert run.created_by.handle
     assert ln.Transform.filter(description__icontains=unique).count() == 1
-    assert transform.uid in set(ln.Transform.search(f"tutorial_{unique}").to_dataframe().index)
+    assert transform.uid in set(ln.Transform.search(f"tutorial_{unique}").to_dataframe()["uid"])
     assert transform.latest_run == run
-    assert run.uid in set(ln.Run.to_dataframe().index)
-    assert transform.uid in set(ln.Transform.to_dataframe().index)
+    assert run.uid in set(ln.Run.to_dataframe()["uid"])
+    assert transform.uid in set(ln.Transform.to_dataframe()["uid"])
     assert "tracking script" in capsys.readouterr().out
     ln.finish()
     run.refresh_from_db()

@@ -38,7 +38,7 @@ def _fetch(qs: Any, cols: list[str]) -> Any:
 
 
 def queryset_to_dataframe(qs: Any, include: list[str], limit: int | None) -> Any:
-    """One row per record, indexed by ``uid``; ``include`` adds related values (sets when many-valued)."""
+    """One row per record, indexed by ``id``; ``include`` adds related values (sets when many-valued)."""
     import pandas as pd
 
     model = qs.model
@@ -63,10 +63,7 @@ def queryset_to_dataframe(qs: Any, include: list[str], limit: int | None) -> Any
     elif include:
         for lookup in include:
             df[lookup] = []
-    if "uid" in df.columns:
-        df = df.set_index("uid", drop=False)  # uid both as index and as a column
-        df.index.name = None  # an unnamed index keeps df["uid"], merges and groupbys unambiguous
-    return df.drop(columns=["id"]) if "id" in df.columns else df
+    return df.set_index("id")  # the database id, as LaminDB users know it; uid stays the first column
 
 
 def _split_includes(model: Any, include: list[str]) -> tuple[list[str], list[str]]:

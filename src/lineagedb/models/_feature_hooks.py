@@ -95,7 +95,7 @@ def features_dataframe(qs: Any, df: Any, features: bool | list[str]) -> Any:
         for n in names or []:
             df[n] = []
         return df
-    uids = list(df.index)
+    uids = list(df["uid"])
     hosts = model.objects.filter(uid__in=uids)
     id_of = dict(hosts.values_list("uid", "id"))
     values = host_values(model, hosts.values("id"), names)  # a subquery: the uid list is sent, not re-prepared
