@@ -20,7 +20,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import CATEGORIES_1, CATEGORIES_2, make_dataframe, median, timeit  # noqa: E402
+from _harness import make_dataframe, median, timeit  # noqa: E402
+from _operations import save_validation_schema  # noqa: E402
 
 TARGET_S = 0.1
 REFERENCE_S = 0.2
@@ -39,12 +40,7 @@ def main() -> None:
     import lineagedb as ln
 
     ln.setup.init(storage=str(work / "data"), name="bench-validation", db=args.db)
-    ln.save([ln.Record(name=v) for v in CATEGORIES_1 + CATEGORIES_2])
-    ln.Feature(name="perturbation", dtype=ln.Record).save()
-    ln.Feature(name="donor", dtype=ln.Record).save()
-    for j in range(8):
-        ln.Feature(name=f"measure_{j}", dtype=float).save()
-    schema = ln.Schema(itype=ln.Feature).save()
+    schema = save_validation_schema(ln)  # the same labels, features and schema as run.py's validate row
     df = make_dataframe(args.rows)
 
     def validate() -> None:
