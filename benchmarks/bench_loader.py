@@ -236,6 +236,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="time budget per measurement")
     parser.add_argument("--dir", default=str(HERE / "results" / "loader_data"))
     parser.add_argument("--compare-lamindb", action="store_true")
+    parser.add_argument("--json", metavar="PATH", help="also write the samples/s per kind and row as JSON")
     args = parser.parse_args()
     if args.quick:
         args.n_files, args.n_cells, args.n_genes, args.seconds = 4, 2_000, 500, min(args.seconds, 1.0)
@@ -247,6 +248,7 @@ def main() -> None:
 
     torch.set_num_threads(1)
     print(f"collection: {args.n_files} files x {args.n_cells} cells x {args.n_genes} genes, float32, one core")
+    report: dict = {}  # --json: {kind: {"lineagedb": {row: {"wall", "cpu"}}, "lamindb": wall, "reference": ...}}
     for kind in args.kinds.split(","):
         paths = generate(Path(args.dir), kind, args.n_files, args.n_cells, args.n_genes, args.density)
         ds = MappedCollection(paths, obs_keys=["cell_type"], join=None)
@@ -304,6 +306,11 @@ def main() -> None:
         block = shuffle_quality(iter(ds.block_sampler(batch_size=256, seed=1)), ds.offsets)
         print(f"  shuffle quality per batch of 256: exact shuffle {exact[0]:.1f} files / {exact[1]:.1f} blocks;"
               f" block mode (256-cell blocks, 4,096 buffer) {block[0]:.1f} files / {block[1]:.1f} blocks")
+        rows = dict(results, **{"plain h5py single-row reads": h5, "anndata backed-mode row reads": backed})
+        report[kind] = {"lineagedb": {name: {"wall": r.wall, "cpu": r.cpu} for name, r in rows.items()},
+                        "lamindb": lamin, "reference": REFERENCE[kind], "gpu_training": gpu}
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

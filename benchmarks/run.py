@@ -147,30 +147,22 @@ def run_op(op: Op, side: str, python: str, params: dict, base: Path, timeout: fl
     return {"metrics": dict(merged, _errors=errors, _cpu=cpu)}
 
 
-LOADER_LINES = {  # bench_loader.py's printed rows -> our metrics (per "[sparse]"/"[dense]" section)
+LOADER_ROWS = {  # bench_loader.py's JSON rows -> our metrics ("{kind}": "sparse" or "dense"); wall-clock samples/s
     "exact random, DataLoader(batch_size=256, shuffle=True)": "loader_{kind}",
     "block mode, DataLoader(batch_sampler=block_sampler(), collate_fn)": "loader_{kind}_block",
 }
 
 
-def parse_loader_output(text: str) -> tuple[dict, dict]:
-    """(ours, LaminDB's) samples/s from ``bench_loader.py``'s report."""
+def read_loader_report(report: dict) -> tuple[dict, dict]:
+    """(ours, LaminDB's) samples/s from the JSON that ``bench_loader.py --json`` writes."""
     ours: dict[str, float] = {}
     theirs: dict[str, float] = {}
-    kind = None
-    for line in text.splitlines():
-        if line.startswith("[") and "]" in line:
-            kind = line[1:line.index("]")]
-            continue
-        numbers = line.split()
-        if kind is None or not numbers:
-            continue
-        for label, metric in LOADER_LINES.items():
-            if line.strip().startswith(label):
-                ours[metric.format(kind=kind)] = float(line.strip()[len(label):].split()[0].replace(",", ""))
-        if line.strip().startswith("LaminDB MappedCollection, measured"):
-            value = float(numbers[-1].replace(",", ""))
-            theirs[f"loader_{kind}"] = theirs[f"loader_{kind}_block"] = value
+    for kind, section in report.items():
+        for name, metric in LOADER_ROWS.items():
+            if name in section.get("lineagedb", {}):
+                ours[metric.format(kind=kind)] = float(section["lineagedb"][name]["wall"])
+        if section.get("lamindb"):  # LaminDB has one loader mode: both rows compare against it
+            theirs[f"loader_{kind}"] = theirs[f"loader_{kind}_block"] = float(section["lamindb"])
     return ours, theirs
 
 
@@ -179,15 +171,17 @@ def run_loader(quick: bool, compare: bool, timeout: float) -> tuple[dict, dict |
     script = HERE / "bench_loader.py"
     if not script.exists():
         return {"error": "benchmarks/bench_loader.py is not there yet"}, None
-    cmd = [ours_python(), str(script)] + (["--quick"] if quick else []) + (["--compare-lamindb"] if compare else [])
     home = tempfile.mkdtemp(prefix="loader-home-")  # LaminDB writes ~/.lamin on import: keep it out of the real home
+    report = Path(home) / "loader.json"
+    cmd = [ours_python(), str(script), "--json", str(report)] + (["--quick"] if quick else []) + (
+        ["--compare-lamindb"] if compare else [])
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=dict(os.environ, HOME=home))
+        ours, theirs = read_loader_report(json.loads(report.read_text())) if report.exists() else ({}, {})
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f} s"}, None
     finally:
         shutil.rmtree(home, ignore_errors=True)
-    ours, theirs = parse_loader_output(done.stdout)
     if done.returncode != 0 or not ours:
         return {"error": f"exit {done.returncode}: {(done.stderr.strip().splitlines() or ['no samples/s rows'])[-1][:200]}"}, None
     if not compare:

@@ -82,3 +82,33 @@ def test_throughput_rows_invert_the_ratio():
     assert run.speedup(7000.0, 3500.0, "samples/s") == 2.0
     assert run.speedup(0.5, 1.0, "s") == 2.0
     assert run.speedup(None, 1.0, "s") is None
+
+
+def test_loader_rows_come_from_bench_loader_json():
+    run = _load_run()
+    row = {"wall": 5000.0, "cpu": 6000.0}
+    report = {
+        "sparse": {"lineagedb": {"exact random, DataLoader(batch_size=256, shuffle=True)": row,
+                                 "block mode, DataLoader(batch_sampler=block_sampler(), collate_fn)": {"wall": 9e4, "cpu": 1e5},
+                                 "plain h5py single-row reads": row},
+                   "lamindb": 1700.0, "reference": 1750.0, "gpu_training": None},
+        "dense": {"lineagedb": {"exact random, DataLoader(batch_size=256, shuffle=True)": {"wall": 7e3, "cpu": 8e3}},
+                  "lamindb": None, "reference": 3550.0, "gpu_training": None},
+    }
+    ours, theirs = run.read_loader_report(report)
+    assert ours == {"loader_sparse": 5000.0, "loader_sparse_block": 9e4, "loader_dense": 7e3}  # wall clock
+    assert theirs == {"loader_sparse": 1700.0, "loader_sparse_block": 1700.0}  # no LaminDB number for dense
+
+
+def test_both_sides_bind_every_operation_and_operations_import_no_library(tmp_path):
+    # _operations runs inside LaminDB's venv too: importing it (and a side) must not import lineagedb/lamindb
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import ours_side, lamindb_side, _operations; "
+        "assert 'lineagedb' not in sys.modules and 'lamindb' not in sys.modules, sorted(sys.modules); "
+        "assert set(_operations.operations(ours_side.SIDE)) == set(_operations.operations(lamindb_side.SIDE)) "
+        "== set(_operations.OPERATIONS); print(ours_side.SIDE.package, lamindb_side.SIDE.package)"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(REPO / "benchmarks")], capture_output=True, text=True,
+                          timeout=60, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["lineagedb", "lamindb"]
