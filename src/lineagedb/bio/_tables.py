@@ -105,7 +105,9 @@ def cxg_to_frame(terms: dict[str, Any]) -> pd.DataFrame:
         ancestors = term.get("ancestors")
         direct.append([a for a, distance in ancestors.items() if distance == 1] if ancestors else None)
     known = set(ids)
-    parents = [_join(p for p in found if p in known) if found else None for found in direct]
+    known.discard("")
+    # ancestor ids are dict keys, so already unique; keep only parents that are terms of the table
+    parents = ["|".join(kept) if found and (kept := [p for p in found if p in known]) else None for found in direct]
     data = {"ontology_id": ids, "name": names, "synonyms": synonyms, "description": descriptions, "parents": parents}
     return pd.DataFrame({k: _objects(v) for k, v in data.items()}, columns=COLUMNS)
 

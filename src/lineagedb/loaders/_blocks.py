@@ -4,7 +4,9 @@ The block sampler hands out batches drawn from a buffer of ``buffer_size // bloc
 blocks. In block mode the dataset reads each touched block in one contiguous read, decodes it
 (sparse rows densified, genes aligned to the join) and keeps the most recent ones in a small LRU cache
 (twice a buffer's worth, per process: ``2 * buffer_size * n_vars * itemsize`` bytes). Every later
-batch of the same buffer is a plain in-memory gather.
+batch of the same buffer is a plain in-memory gather. Uncompressed dense arrays that need no gene
+alignment or dtype change skip the cache: their rows are gathered straight from the memory-mapped file
+(the page cache is the cache), one ``take`` per file and batch, copying each row once.
 """
 
 from __future__ import annotations
