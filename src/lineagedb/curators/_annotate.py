@@ -47,7 +47,8 @@ def _feature_set(slot: SlotResult) -> Any:
         records = [slot.members.records[v] for v in slot.members.values if v in slot.members.records]
         if not records:
             return None
-        return Schema(itype=slot.schema.itype, dtype=slot.schema.dtype, _members=records).save()
+        return Schema(itype=slot.schema.itype, dtype=slot.schema.dtype, organism=slot.schema.organism,
+                      _members=records).save()
     if not slot.features:
         return None
     return Schema(features=slot.features, itype="Feature").save()

@@ -22,6 +22,8 @@ def registry_queryset(cat: CatValues) -> Any:
     qs = cat.model.filter()
     if cat.type_record is not None:
         qs = qs.filter(type=cat.type_record)
+    if cat.organism is not None:  # a schema pinned to an organism: only that organism's saved records
+        qs = qs.filter(organism__name=cat.organism)
     return qs
 
 

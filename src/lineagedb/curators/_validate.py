@@ -16,12 +16,20 @@ from ._result import CatValues, SlotResult, ValidationResult
 METADATA_SLOTS = {"attrs", "uns"}  # dataset-level feature values: df.attrs, adata.uns
 
 
-def _cat_for(feature: Any, key: str, values: list[Any]) -> CatValues:
+def _cat_for(feature: Any, key: str, values: list[Any], schema: Any) -> CatValues:
     info = dtype_info(feature.dtype)
     type_record = None
     if info.type_name:
         type_record = info.model.filter(name=info.type_name, is_type=True).first()
-    return CatValues(key=key, model=info.model, field=info.field, feature=feature, type_record=type_record, values=values)
+    return CatValues(key=key, model=info.model, field=info.field, feature=feature, type_record=type_record,
+                     organism=_organism_for(info.model, schema), values=values)
+
+
+def _organism_for(model: Any, schema: Any) -> str | None:
+    """The schema's ``organism`` for organism-specific registries (genes, ...); None: the default organism."""
+    if schema.organism is None or "organism" not in {f.name for f in model._meta.concrete_fields}:
+        return None
+    return schema.organism
 
 
 def _resolve_features(schema: Any, columns: list[str], slot: SlotResult) -> list[tuple[str, Any]]:
@@ -64,7 +72,7 @@ def _check_feature_column(series: Any, column: str, feature: Any, schema: Any, s
     if coerced is not None:
         slot.coerced[column] = coerced
     if info.kind == "cat" and not any(p.startswith("dtype") for p in problems):
-        slot.cats.append(match_values(_cat_for(feature, column, distinct_values(series))))
+        slot.cats.append(match_values(_cat_for(feature, column, distinct_values(series), schema)))
 
 
 def validate_frame(df: Any, schema: Any, slot_name: str) -> SlotResult:
@@ -92,7 +100,8 @@ def _validate_registry_axis(values: list[str], frame: Any, schema: Any, slot: Sl
     model, field = registry_and_field(schema.itype)
     field = field or default_field(model)
     slot.members = match_values(CatValues(key="columns" if frame is not None else "var_index", model=model,
-                                          field=field, values=list(dict.fromkeys(values))))
+                                          field=field, organism=_organism_for(model, schema),
+                                          values=list(dict.fromkeys(values))))
     if schema.dtype and frame is not None:
         _check_matrix_dtype(frame, schema, slot)
     return slot
@@ -126,7 +135,7 @@ def validate_metadata(meta: dict[str, Any], schema: Any, slot_name: str) -> Slot
         slot.features.append(feature)
         slot.metadata[feature.name] = meta[key]
         if dtype_info(feature.dtype).kind == "cat" and isinstance(value, str):
-            slot.cats.append(match_values(_cat_for(feature, key, [value])))
+            slot.cats.append(match_values(_cat_for(feature, key, [value], schema)))
     return slot
 
 

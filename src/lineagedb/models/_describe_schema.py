@@ -23,7 +23,8 @@ def _rules(schema: Any) -> str:
 
 def _header(schema: Any) -> str:
     parts = [f"itype={schema.itype}" if schema.itype else None, f"otype={schema.otype}" if schema.otype else None,
-             f"dtype={schema.dtype}" if schema.dtype else None, f"n={schema.n}" if schema.n is not None else None]
+             f"dtype={schema.dtype}" if schema.dtype else None, f"n={schema.n}" if schema.n is not None else None,
+             f"organism={schema.organism}" if schema.organism else None]
     name = f"{escape(repr(schema.name))} " if schema.name else ""
     return f"{name}[dim]{schema.uid}[/dim] " + " ".join(p for p in parts if p)
 
@@ -66,7 +67,7 @@ def schema_section(schema: Any, tree: Any) -> None:
     """The definition: types, rules, index, features or members, and the slots of a composite."""
     if schema.description:
         tree.add(f"description: {escape(schema.description)}")
-    for name in ("name", "itype", "otype", "dtype", "n", "hash"):
+    for name in ("name", "itype", "otype", "dtype", "organism", "n", "hash"):
         value = getattr(schema, name)
         if value not in (None, ""):
             tree.add(f"{name}: {escape(str(value))}")

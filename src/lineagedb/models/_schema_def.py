@@ -49,6 +49,24 @@ def normalize_dtype(dtype: Any) -> str:
     raise errors.InvalidArgument(f"schema dtype={dtype!r} is not one of {sorted(_VALUE_DTYPES)} (or int/float/str/bool)")
 
 
+def normalize_organism(organism: Any, itype: str | None) -> str:
+    """``"mouse"`` or a ``bt.Organism`` record -> ``"mouse"``; checked against the public gene (etc.) sources."""
+    name = organism if isinstance(organism, str) else getattr(organism, "name", None)
+    if not name:
+        raise errors.InvalidArgument(f"organism={organism!r} is not an organism name; use e.g. organism='mouse'")
+    model = member_registry(itype) if itype and itype != "Feature" else None
+    if model is not None and "organism" not in {f.name for f in model._meta.concrete_fields}:
+        raise errors.InvalidArgument(f"organism= applies to organism-specific registries (e.g. bt.Gene), not {itype!r}")
+    if model is not None and model._meta.app_label == "bio":
+        from ..bio._public import choose_spec
+
+        try:
+            choose_spec(model, organism=name)
+        except errors.LineageDBError as e:
+            raise errors.InvalidArgument(f"organism={name!r}: {e}") from e
+    return name
+
+
 def registry_and_field(itype: str) -> tuple[type | None, str | None]:
     """``"bio.Gene.ensembl_gene_id"`` -> (Gene, "ensembl_gene_id"); ``"Feature"`` -> (Feature, None)."""
     from ._dtypes import _get_model
@@ -111,8 +129,9 @@ def definition_hash(schema: Any, pending: dict[str, Any]) -> str:
         features.sort()
     members = None
     if pending["members"] is not None:
-        _, field = registry_and_field(schema.itype) if schema.itype else (None, None)
-        members = sorted(str(getattr(m, field or "uid")) for m in pending["members"])
+        # identity of the records, not their field values: distinct member sets never share a hash
+        # (the same symbol in two organisms is two genes)
+        members = sorted({str(getattr(m, "uid", None) or m.pk) for m in pending["members"]})
     definition = {
         "itype": schema.itype, "otype": schema.otype, "dtype": schema.dtype,
         "minimal_set": schema.minimal_set, "maximal_set": schema.maximal_set,

@@ -1,19 +1,23 @@
 """The Schema registry: what a valid dataset looks like, saved and hashed.
 
 The same definition always gives the same schema: saving a schema whose definition hash is already
-in the instance returns the saved one.
+in the instance returns the saved one. A partial unique constraint on ``hash`` (main branch) makes
+this hold when several processes save the same new definition at once: one insert wins, the others
+get the winner back.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from .. import errors
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
-from ._schema_def import definition_hash, normalize_dtype, normalize_features, normalize_itype
+from ._schema_def import (
+    definition_hash, normalize_dtype, normalize_features, normalize_itype, normalize_organism,
+)
 
 
 class Schema(BaseRecord):
@@ -22,6 +26,7 @@ class Schema(BaseRecord):
     >>> ln.Schema(itype=ln.Feature).save()  # doctest: +SKIP
     >>> ln.Schema(features=[perturbation, donor.with_config(optional=True)], index=sample_id).save()  # doctest: +SKIP
     >>> ln.Schema(itype=bt.Gene.ensembl_gene_id, dtype=int).save()  # doctest: +SKIP
+    >>> ln.Schema(itype=bt.Gene.ensembl_gene_id, dtype=int, organism="mouse").save()  # doctest: +SKIP
     >>> ln.Schema(otype="AnnData", slots={"obs": schema, "var.T": var_schema}).save()  # doctest: +SKIP
     """
 
@@ -50,6 +55,10 @@ class Schema(BaseRecord):
 
     class Meta:
         app_label = "lineagedb"
+        constraints = [
+            # the same definition is the same schema, also under concurrent saves (trashed ones excluded)
+            models.UniqueConstraint(fields=["hash"], condition=models.Q(branch=1), name="unique_schema_hash_main"),
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args or "id" in kwargs:  # loaded from the database
@@ -59,10 +68,13 @@ class Schema(BaseRecord):
         features = kwargs.pop("features", None)
         slots = kwargs.pop("slots", None)
         members = kwargs.pop("_members", None)  # registry records of a feature set (e.g. genes), see curators
+        organism = kwargs.pop("organism", None)
         if "itype" in kwargs:
             kwargs["itype"] = normalize_itype(kwargs["itype"])
         if kwargs.get("dtype") is not None:
             kwargs["dtype"] = normalize_dtype(kwargs["dtype"])
+        if organism is not None:
+            kwargs["config"] = {**(kwargs.get("config") or {}), "organism": normalize_organism(organism, kwargs.get("itype"))}
         feature_list = normalize_features(features) if features is not None else []
         index = kwargs.get("index")
         if index is not None and getattr(index, "pk", None) is None:
@@ -84,6 +96,15 @@ class Schema(BaseRecord):
         self._pending = {"features": feature_list, "slots": dict(slots or {}), "members": members}
 
     # -- definition --------------------------------------------------------------------------
+    @property
+    def organism(self) -> str | None:
+        """The organism that gene (protein, ...) values of this schema resolve against; None: ``bt.settings.organism``.
+
+        >>> ln.Schema(itype=bt.Gene.ensembl_gene_id, dtype=int, organism="mouse").organism  # doctest: +SKIP
+        'mouse'
+        """
+        return (self.config or {}).get("organism")
+
     @property
     def slots(self) -> dict[str, Schema]:
         """The component schemas of a composite schema, by slot (``{"obs": ..., "var.T": ...}``)."""
@@ -144,12 +165,29 @@ class Schema(BaseRecord):
         self.hash = self._definition_hash()
         existing = Schema.objects.filter(hash=self.hash, branch=1).order_by("id").first()
         if existing is not None:
-            for f in self._meta.concrete_fields:
-                setattr(self, f.attname, getattr(existing, f.attname))
-            self._state.adding = False
-            self._state.db = existing._state.db
-            self._pending = None
-            return self
+            return self._become(existing)
+        try:
+            self._insert(*args, **kwargs)
+        except IntegrityError:
+            # another process saved the same definition between our check and our insert: use theirs
+            existing = Schema.objects.filter(hash=self.hash, branch=1).order_by("id").first()
+            if existing is None:
+                raise
+            self.pk = None
+            return self._become(existing)
+        self._pending = None
+        return self
+
+    def _become(self, existing: Schema) -> Schema:
+        for f in self._meta.concrete_fields:
+            setattr(self, f.attname, getattr(existing, f.attname))
+        self._state.adding = False
+        self._state.db = existing._state.db
+        self._pending = None
+        return self
+
+    def _insert(self, *args: Any, **kwargs: Any) -> None:
+        """Insert the row and its links in one savepoint, so an outer transaction survives a lost race."""
         pending = self._pending
         with transaction.atomic():
             super().save(*args, **kwargs)
@@ -162,8 +200,6 @@ class Schema(BaseRecord):
             )
             if pending["members"]:
                 _link_members(self, pending["members"])
-        self._pending = None
-        return self
 
 
 def _member_accessor(model: type) -> str | None:
