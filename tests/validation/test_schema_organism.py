@@ -67,3 +67,16 @@ def test_bad_organism_is_a_clear_error(ln):
         ln.Schema(itype=bt.Gene.ensembl_gene_id, organism="martian")
     with pytest.raises(ln.errors.InvalidArgument, match="organism-specific"):
         ln.Schema(itype=bt.CellType, organism="mouse")
+
+
+def test_gene_column_of_a_feature_schema_uses_the_schema_organism(ln, unique):
+    import pandas as pd
+
+    import lineagedb.bio as bt
+
+    feature = ln.Feature(name=f"marker_{unique}", dtype=bt.Gene.symbol).save()
+    df = pd.DataFrame({feature.name: ["Cd8a", "Cd4"]})
+    mouse = ln.Schema(features=[feature], organism="mouse").save()
+    assert ln.curators.DataFrameCurator(df, mouse).cat.non_validated == {}
+    artifact = ln.Artifact.from_dataframe(df, key=f"org/{unique}-markers.parquet", schema=mouse).save()
+    assert {(g.symbol, g.organism.name) for g in artifact.genes.all()} == {("Cd8a", "mouse"), ("Cd4", "mouse")}
