@@ -14,6 +14,7 @@ kept in sync by triggers), ``pg_trgm`` on PostgreSQL.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from typing import Any
 
@@ -33,6 +34,7 @@ _READY: set[tuple[str, str]] = set()
 CANDIDATE_CAP = 300  # broad queries: ties within a rank are broken among this many substring matches
 FUZZY_CANDIDATES = 60
 FUZZY_MIN_SCORE = 0.5
+FUZZY_POSTINGS = 1500  # SQLite typo stage: trigram index entries read at most (about 1 ms)
 
 
 @on_connect_hook
@@ -223,33 +225,70 @@ def _sqlite_candidates(model: Any, main: str, fields: list[str], q: str, alias: 
     return " UNION ".join(f"SELECT * FROM ({arm})" for arm in arms), params
 
 
+def _rarest(q: str, counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The rarest trigrams of ``q`` whose index entries add up to at most FUZZY_POSTINGS (at least one).
+
+    Trigrams that do not overlap a picked one come first: a typo spoils up to three adjacent trigrams, so
+    spreading the picks over the query keeps a record with one typo findable.
+    """
+    t = f" {q} "
+    pos: dict[str, int] = {}
+    for i in range(len(t) - 2):
+        pos.setdefault(t[i:i + 3], i)
+    order = sorted(counts, key=lambda r: (r[1], pos.get(r[0], 0)))
+    picked: list[tuple[str, int]] = []
+    total, spots = 0, []
+    for spread in (True, False):
+        for term, n in order:
+            if (term, n) in picked or (picked and total + n > FUZZY_POSTINGS):
+                continue
+            if spread and any(abs(pos.get(term, 0) - p) < 3 for p in spots):
+                continue
+            picked.append((term, n))
+            total += n
+            spots.append(pos.get(term, 0))
+    return picked
+
+
+def _sqlite_fuzzy(model: Any, fields: list[str], q: str, alias: str) -> list[tuple] | None:
+    """Rows (id, *fields) sharing the most (idf-weighted) of the query's rarest trigrams, read through FTS5.
+
+    The work is bounded: only trigrams whose index entries sum to about FUZZY_POSTINGS are read, so
+    trigrams common to thousands of rows ("000", "cel") cost nothing. None: a field is not indexed.
+    """
+    grams = sorted(g for g in _trigrams(q) if " " not in g)
+    fts = _ensure_sqlite_index(model, search_fields(model)[1], alias)
+    table = model._meta.db_table
+    cols = ", ".join(f'"{table}"."{model._meta.get_field(f).column}"' for f in fields)
+    branch = f' AND "{table}"."branch" = 1' if _has_branch(model) else ""
+    with connections[alias].cursor() as cur:
+        cur.execute(f'SELECT term, doc FROM "{fts}_v" WHERE term IN ({", ".join(["%s"] * len(grams))})', grams)
+        counts = cur.fetchall()
+        if not counts:
+            return []
+        rare = _rarest(q, counts)
+        matches = [_match(model, fields, _phrase(t)) for t, _ in rare]
+        if None in matches:
+            return None
+        if rare[0][1] > FUZZY_POSTINGS:  # every trigram is common: the first rows having the two rarest
+            cur.execute(f'SELECT "{table}"."id", {cols} FROM "{table}" WHERE "{table}"."id" IN (SELECT rowid FROM '
+                        f'"{fts}" WHERE "{fts}" MATCH %s LIMIT {FUZZY_CANDIDATES}){branch}',
+                        [_match(model, fields, " AND ".join(_phrase(t) for t, _ in sorted(counts, key=lambda r: r[1])[:2]))])
+            return cur.fetchall()
+        top = max(n for _, n in counts)
+        arms = " UNION ALL ".join(f'SELECT rowid AS id, {1 + math.log(top / n):.4f} AS w FROM "{fts}" WHERE "{fts}" MATCH %s'
+                                  for _, n in rare)
+        cur.execute(f'SELECT "{table}"."id", {cols} FROM (SELECT id, sum(w) AS s FROM ({arms}) GROUP BY id '
+                    f'ORDER BY s DESC, id LIMIT {FUZZY_CANDIDATES}) AS c JOIN "{table}" ON "{table}"."id" = c.id'
+                    f'{branch}', matches)
+        return cur.fetchall()  # restricted to the queryset at the end, by _in_order
+
+
 def _fuzzy_candidates(qs: Any, model: Any, main: str, fields: list[str], q: str, vendor: str) -> Any:
     """Up to FUZZY_CANDIDATES records sharing rare trigrams with ``q`` (SQLite) or similar to it (pg_trgm)."""
     if vendor == "sqlite":
-        grams = sorted(g for g in _trigrams(q) if " " not in g)
-        fts = _ensure_sqlite_index(model, search_fields(model)[1], qs.db)
-        with connections[qs.db].cursor() as cur:
-            cur.execute(f'SELECT term, doc FROM "{fts}_v" WHERE term IN ({", ".join(["%s"] * len(grams))})', grams)
-            rare = sorted(cur.fetchall(), key=lambda r: r[1])[:4]
-            if not rare:
-                return []
-            table = model._meta.db_table
-            cols = ", ".join(f'"{model._meta.get_field(f).column}"' for f in fields)
-            branch = ' AND "branch" = 1' if _has_branch(model) else ""
-            rows: dict[int, tuple] = {}
-            # records with the two rarest trigrams, then with any of the four rarest (bm25-ranked when cheap)
-            tries = [(" AND ".join(_phrase(t) for t, _ in rare[:2]), "")]
-            tries.append((" OR ".join(_phrase(t) for t, _ in rare), "ORDER BY rank" if sum(n for _, n in rare) <= 2000 else ""))
-            for expr, order in tries:
-                match = _match(model, fields, expr)
-                if match is None:
-                    return qs.order_by("id")[:FUZZY_CANDIDATES]
-                cur.execute(f'SELECT "id", {cols} FROM "{table}" WHERE "id" IN (SELECT rowid FROM "{fts}" WHERE "{fts}" '
-                            f'MATCH %s {order} LIMIT {FUZZY_CANDIDATES}){branch}', [match])
-                rows.update((r[0], r) for r in cur.fetchall())
-                if len(rows) >= FUZZY_CANDIDATES // 2:
-                    break
-            return list(rows.values())  # restricted to the queryset at the end, by _in_order
+        rows = _sqlite_fuzzy(model, fields, q, qs.db)
+        return qs.order_by("id")[:FUZZY_CANDIDATES] if rows is None else rows
     if vendor == "postgresql" and _ensure_pg_index(model, search_fields(model)[1], qs.db):
         table = model._meta.db_table
         cols = [f'lower("{model._meta.get_field(f).column}")' for f in fields]
