@@ -292,7 +292,9 @@ def _fuzzy_candidates(qs: Any, model: Any, main: str, fields: list[str], q: str,
     if vendor == "postgresql" and _ensure_pg_index(model, search_fields(model)[1], qs.db):
         table = model._meta.db_table
         cols = [f'lower("{model._meta.get_field(f).column}")' for f in fields]
-        branch = ' AND "branch" = 1' if _has_branch(model) else ""
+        # "+ 0": never drive this query by the branch index (stale statistics after a bulk insert made the
+        # planner pick it, then test "<%" on every row: 40 ms instead of 3 ms on 10,000 rows)
+        branch = ' AND "branch" + 0 = 1' if _has_branch(model) else ""
         # "<%": word similarity above pg_trgm's threshold, answered by the trigram indexes
         where = " OR ".join(f"%s <%% {c}" for c in cols)
         with connections[qs.db].cursor() as cur:
@@ -350,7 +352,7 @@ def _plain(qs: Any) -> bool:
 def _ranked_ids_raw(qs: Any, model: Any, main: str, tier: RawSQL, cand_sql: str, cand_params: list[Any],
                     limit: int | None) -> list[int]:
     table, col = model._meta.db_table, model._meta.get_field(main).column
-    branch = f' AND "{table}"."branch" = 1' if qs.query.where.children else ""
+    branch = f' AND "{table}"."branch" + 0 = 1' if qs.query.where.children else ""  # "+ 0": see _fuzzy_candidates
     sql = (f'SELECT id FROM (SELECT "{table}"."id" AS id, {tier.sql} AS r, length("{table}"."{col}") AS l '
            f'FROM "{table}" WHERE "{table}"."id" IN ({cand_sql}){branch}) AS ranked WHERE r < 9 ORDER BY r, l, id'
            + (f" LIMIT {int(limit)}" if limit else ""))
