@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from .. import errors
 from ._match import InspectResult, Vocabulary, as_list, inspect as _inspect
@@ -16,6 +18,18 @@ from ._public import PublicOntology, name_field, public, resolve_from_source, ro
 
 if TYPE_CHECKING:
     import numpy as np
+
+# set while this module inserts ancestors itself (it links them afterwards): the bulk-save hook stays out
+_LINKING: ContextVar[bool] = ContextVar("bio_linking_parents", default=False)
+
+
+@contextmanager
+def _linking() -> Iterator[None]:
+    token = _LINKING.set(True)
+    try:
+        yield
+    finally:
+        _LINKING.reset(token)
 
 
 def _field_name(registry: type, field: Any) -> str:
@@ -161,7 +175,8 @@ def _ensure_records(registry: type, onto: PublicOntology, ids: list[str]) -> dic
         shared = _shared_kwargs(registry, onto.spec)
         table_rows = onto._table.iloc[[rows[i] for i in missing if i in rows]].to_dict("records")
         new = [registry(**row_kwargs(registry, row, shared)) for row in table_rows]
-        save(new)
+        with _linking():
+            save(new)
         existing.update({getattr(r, id_field): r for r in new})
     return existing
 
@@ -203,3 +218,39 @@ def save_parents(record: Any) -> None:
     records = _ensure_records(type(record), onto, others)
     records[record.ontology_id] = record
     link_parents(type(record), onto, records)
+
+
+def link_bulk_parents(registry: type, records: list[Any]) -> None:
+    """After ``ln.save`` inserted ``records`` in bulk: create their missing ancestors and link direct parents.
+
+    The same rule as ``record.save()`` (parents=True): every ancestor in the record's source is saved (one
+    lookup per 5,000 ids, one multi-row insert per 2,000), then all parent links go in with one bulk insert
+    per 2,000 links. Records without a source (custom terms) and sources without parents (genes, proteins,
+    organisms) are left alone.
+
+    >>> ln.save(bt.CellType.from_values(["T cell", "B cell"]))  # doctest: +SKIP
+    """
+    if _LINKING.get() or not records or "parents" not in {f.name for f in registry._meta.many_to_many}:
+        return
+    from ._sources import spec_from_record
+
+    groups: dict[int, list[Any]] = {}
+    sources: dict[int, Any] = {}
+    for r in records:
+        if r.source_id is None or not getattr(r, registry._id_field, None):
+            continue
+        groups.setdefault(r.source_id, []).append(r)
+        if r.source_id not in sources:
+            sources[r.source_id] = r.source
+    for source_id, group in groups.items():
+        try:
+            onto = PublicOntology(registry, spec_from_record(sources[source_id]))
+        except errors.InvalidArgument:
+            continue
+        if "parents" not in onto._table.columns:
+            continue
+        id_field = registry._id_field
+        batch = {getattr(r, id_field): r for r in group}
+        others = [oid for oid in onto.ancestors(list(batch)) if oid not in batch]
+        found = _ensure_records(registry, onto, others) if others else {}
+        link_parents(registry, onto, {**found, **batch})

@@ -115,6 +115,13 @@ class BioRecord(BaseRecord):
             save_parents(self)
         return self
 
+    @classmethod
+    def _after_bulk_insert(cls, records: list) -> None:
+        """``ln.save`` hook: new records from a public source get their ancestors saved and linked in bulk."""
+        from ._registry import link_bulk_parents
+
+        link_bulk_parents(cls, records)
+
     def view_parents(self, distance: int = 2, with_children: bool = False) -> str | None:
         """Print the ontological hierarchy up to ``distance`` levels (graphviz in Jupyter)."""
         from ._hierarchy import view_parents

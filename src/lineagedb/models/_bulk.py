@@ -113,4 +113,7 @@ def save(records: Iterable[Any], batch_size: int = 2000) -> list[Any]:
             _insert(model, items, batch_size)
         else:
             model.objects.bulk_create(items, batch_size=batch_size)
+        after = getattr(model, "_after_bulk_insert", None)  # e.g. bio: link ontology parents in bulk
+        if after is not None:
+            after(items)
     return records
