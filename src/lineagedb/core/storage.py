@@ -6,7 +6,8 @@ An instance writes only inside ``<root>/.lineagedb/`` of the roots it manages:
 ``<root>/.lineagedb/<uid><suffix>``
     the bytes of a saved artifact (a file, or a folder keeping its tree).
 ``<root>/.lineagedb/.tmp-stage-<random><suffix>``
-    bytes copied (and hashed) for an artifact that is not saved yet.
+    bytes copied (and hashed) for an artifact that is not saved yet; on a remote root, bytes uploaded
+    before the transaction for a new version whose uid is not known yet (:meth:`Staged.upload_early`).
 ``<root>/.lineagedb/.tmp-<uid><suffix>``
     bytes of an artifact whose row is being committed (save) or deleted (``delete(permanent=True)``).
     After a crash: if the row ``uid`` exists, the file belongs at ``<uid><suffix>``
@@ -259,19 +260,42 @@ class Staged:
     owns_source: bool = False  # the source is a temporary serialization lineagedb took over: remove it when done
     _done: bool = field(default=False, repr=False)
 
+    def upload_early(self, planned_uid: str | None) -> None:
+        """Upload a local source to a remote root now, before the row's transaction opens.
+
+        Keeps the database's write lock out of the (slow) transfer. With ``planned_uid`` (the first
+        version of a new family, whose random uid no other writer can take) a file goes straight to
+        ``<uid><suffix>`` and a folder to ``.tmp-<uid><suffix>``; without one (a new version of an existing
+        family, whose uid is only known under the family lock) the bytes go to a fresh ``.tmp-stage-*``
+        name and :meth:`to_pending` renames them server-side inside the transaction. A file's PUT or
+        multipart upload is all-or-nothing; a failed folder upload removes what it uploaded.
+        No-op for local roots and for bytes already staged.
+        """
+        if self.current is not None or self.source is None or is_local(self.root):
+            return
+        is_dir = self.source.is_dir()
+        if planned_uid is None:
+            target = new_stage_path(self.root, self.suffix)
+        elif is_dir:
+            target = pending_path(self.root, planned_uid, self.suffix)
+        else:
+            target = managed_path(self.root, planned_uid, self.suffix)
+        upload(self.source, target)
+        self.current = target
+
     def to_pending(self, uid: str) -> None:
-        """Put the bytes at ``.tmp-<uid><suffix>`` (call inside the transaction, before commit)."""
-        target = pending_path(self.root, uid, self.suffix)
+        """Put the bytes at ``.tmp-<uid><suffix>`` (call inside the transaction, before commit).
+
+        A file for a remote root goes to its final name instead (an uploaded object is complete or absent,
+        and :meth:`discard` removes it if the row does not commit): nothing to rename after commit.
+        """
+        remote_file = self.source is not None and not is_local(self.root) and not self.source.is_dir()
+        target = (managed_path if remote_file else pending_path)(self.root, uid, self.suffix)
         if self.current is not None and str(self.current) == str(target):
             return
-        if self.current is None and not self.source.is_dir():
-            # a file for a remote root goes straight to its final name: an object PUT (or multipart upload) is
-            # all-or-nothing, discard() removes it if the row does not commit, and no server-side copy is needed
-            target = managed_path(self.root, uid, self.suffix)
+        if self.current is None:  # not uploaded early (e.g. called directly): upload now
             upload(self.source, target)
-        elif self.current is None:
-            upload(self.source, target)
-        else:
+        else:  # a staged copy, or an early upload under another name: rename (server-side on remote roots)
             _move(self.current, target)
         self.current = target
 

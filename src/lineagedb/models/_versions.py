@@ -99,11 +99,13 @@ def _stem_for(record: Any, revises: Any, key: str | None) -> str | None:
     return family_stem_by_key(model, key) if key is not None else None
 
 
-def save_new_version(record: Any, insert: Callable[[], None], *, revises: Any = None, key: str | None = None) -> Any:
+def save_new_version(record: Any, insert: Callable[[], None], *, revises: Any = None, key: str | None = None,
+                     new_family_uid: str | None = None) -> Any:
     """Insert ``record`` as the newest version of its family (or as a new family) and return it.
 
     ``insert()`` writes the row (and whatever must commit with it); it runs inside the transaction
     after ``record.uid``/``is_latest`` are set and the previous latest version was demoted.
+    ``new_family_uid`` (from :func:`planned_uid`) is used if the record turns out to start a new family.
     """
     model = type(record)
     last_error: Exception | None = None
@@ -114,7 +116,7 @@ def save_new_version(record: Any, insert: Callable[[], None], *, revises: Any = 
                     lock_family(model, f"key:{key}")  # before the lookup: a concurrent first version waits here
                 stem = _stem_for(record, revises, key)
                 if stem is None:
-                    record.uid = model._new_family_uid()
+                    record.uid = new_family_uid or model._new_family_uid()
                 else:
                     lock_family(model, f"stem:{stem}")
                     record.uid = model._next_uid_in_family(stem)
@@ -129,6 +131,19 @@ def save_new_version(record: Any, insert: Callable[[], None], *, revises: Any = 
             record.pk = record.id = None
             record._state.adding = True
     raise errors.LineageDBError(f"could not save a new version of {model.__name__} after {RETRIES} tries: {last_error}")
+
+
+def planned_uid(record: Any, *, revises: Any = None, key: str | None = None) -> str | None:
+    """A uid for ``record`` decided before any transaction, or None when it can only be decided under the lock.
+
+    The first version of a new family gets a fresh random stem nobody else can take, so its uid is known
+    up front (a cloud upload can then go to its final name before the row's transaction); a new version
+    of an existing family gets its index under the family lock (:func:`save_new_version`).
+    """
+    model = type(record)
+    if revises is not None or (key is not None and family_stem_by_key(model, key) is not None):
+        return None
+    return model._new_family_uid()
 
 
 def refresh_latest(model: type, stem: str) -> None:

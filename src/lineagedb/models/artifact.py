@@ -20,7 +20,7 @@ from .. import errors
 from ..core import storage as st
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
-from ._versions import MAIN, TRASH, VersionedMixin, family_stem_by_key, refresh_latest, save_new_version
+from ._versions import MAIN, TRASH, VersionedMixin, family_stem_by_key, planned_uid, refresh_latest, save_new_version
 from ._lineage_kind import INTERNAL_KIND
 
 _DISCARDED = object()  # staged bytes removed after a failed save
@@ -247,7 +247,11 @@ class Artifact(VersionedMixin, BaseRecord):
 
         in_outer = transaction.get_connection().in_atomic_block
         try:
-            save_new_version(self, insert, revises=self._revises, key=self.key)
+            planned = None
+            if staged is not None and staged.current is None:  # a cloud root: upload before the transaction
+                planned = planned_uid(self, revises=self._revises, key=self.key)
+                staged.upload_early(planned)
+            save_new_version(self, insert, revises=self._revises, key=self.key, new_family_uid=planned)
         except BaseException:
             if staged is not None:
                 staged.discard()
