@@ -164,3 +164,13 @@ def test_typo_ranking_over_many_similar_names(ln, unique):
     found = [r.name for r in ln.Record.search(target, limit=5)]
     assert found[0] == target and len(found) == 5
     assert all(share(target, n) >= 0.7 for n in found[1:]), found
+
+
+def test_swapped_letters_typo_is_found_on_every_backend(ln, make_instance):
+    """ "gamma nueron" (two letters swapped) must find "gamma neuron" on SQLite and on PostgreSQL, whose
+    pg_trgm word-similarity default cut-off (0.6) alone would drop it. A fresh instance: no other names."""
+    make_instance(modules="")
+    target = ln.Record(name="gamma neuron").save()
+    ln.Record(name="alpha tcell").save()
+    found = list(ln.Record.search("gamma nueron", limit=5))
+    assert found and found[0] == target, found

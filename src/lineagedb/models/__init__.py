@@ -1,4 +1,18 @@
-"""The registries (Django models of the ``lineagedb`` app), one module each, and their shared mechanisms."""
+"""The registries (Django models of the ``lineagedb`` app), one module each, and their shared mechanisms.
+
+Use them through ``import lineagedb as ln; ln.Artifact`` (which connects the current instance first);
+importing this package directly works once an instance is connected.
+"""
+
+from django.conf import settings as _django_settings
+
+if not _django_settings.configured:  # while Django sets up (a connect in progress) it is already configured
+    from ..errors import InstanceNotSetup
+
+    raise InstanceNotSetup(
+        "lineagedb.models needs a connected instance: use `import lineagedb as ln; ln.Artifact` (connects the "
+        "current instance), or call ln.connect(NAME) before `from lineagedb.models import ...`"
+    )
 
 from .artifact import Artifact, ArtifactSchema
 from .collection import Collection, CollectionArtifact

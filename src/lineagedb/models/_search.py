@@ -35,6 +35,7 @@ CANDIDATE_CAP = 300  # broad queries: ties within a rank are broken among this m
 FUZZY_CANDIDATES = 60
 FUZZY_MIN_SCORE = 0.5
 FUZZY_POSTINGS = 1500  # SQLite typo stage: trigram index entries read at most (about 1 ms)
+FUZZY_PG_THRESHOLDS = (0.6, 0.3)  # PostgreSQL typo stage: pg_trgm word-similarity cut-offs, tried in turn
 
 
 @on_connect_hook
@@ -297,11 +298,20 @@ def _fuzzy_candidates(qs: Any, model: Any, main: str, fields: list[str], q: str,
         branch = ' AND "branch" + 0 = 1' if _has_branch(model) else ""
         # "<%": word similarity above pg_trgm's threshold, answered by the trigram indexes
         where = " OR ".join(f"%s <%% {c}" for c in cols)
-        with connections[qs.db].cursor() as cur:
-            cur.execute(f'SELECT "id", {", ".join(cols)} FROM "{table}" WHERE ({where}){branch} '
-                        f"ORDER BY GREATEST({', '.join(f'word_similarity(%s, COALESCE({c}, {chr(39)}{chr(39)}))' for c in cols)}) DESC "
-                        f"LIMIT {FUZZY_CANDIDATES}", [q] * (2 * len(cols)))
-            return cur.fetchall()
+        sql = (f'SELECT "id", {", ".join(cols)} FROM "{table}" WHERE ({where}){branch} '
+               f"ORDER BY GREATEST({', '.join(f'word_similarity(%s, COALESCE({c}, {chr(39)}{chr(39)}))' for c in cols)}) DESC "
+               f"LIMIT {FUZZY_CANDIDATES}")
+        # pg_trgm's default cut-off (0.6) answers most typos fast but drops some one-typo words ("nueron");
+        # only when it finds nothing, a wider cut-off is tried (for this transaction only). The trigram share
+        # scored below still decides what matches.
+        for threshold in FUZZY_PG_THRESHOLDS:
+            with transaction.atomic(using=qs.db), connections[qs.db].cursor() as cur:
+                cur.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(threshold)])
+                cur.execute(sql, [q] * (2 * len(cols)))
+                rows = cur.fetchall()
+            if rows:
+                return rows
+        return []
     return qs.order_by("id")[:2000]
 
 
