@@ -55,6 +55,29 @@ class stopwatch:
         self.seconds = Seconds(time.perf_counter() - self._wall, time.process_time() - self._cpu)
 
 
+def lineagedb_env(workdir: str | Path) -> dict[str, str]:
+    """This process's environment with a private ``LINEAGEDB_HOME`` and cache under ``workdir``."""
+    env = dict(os.environ)
+    env["LINEAGEDB_HOME"] = str(Path(workdir) / "home")
+    env["LINEAGEDB_CACHE_DIR"] = str(Path(workdir) / "cache")
+    env.pop("LINEAGEDB_INSTANCE", None)
+    return env
+
+
+def fresh_lineagedb(workdir: str | Path, name: str, db: str | None = None, storage: str | None = None,
+                    modules: str | None = None) -> Any:
+    """A new lineagedb instance under ``workdir`` (its own settings folder), connected; returns ``ln``.
+
+    >>> ln = fresh_lineagedb(tempfile.mkdtemp(), "bench")  # doctest: +SKIP
+    """
+    os.environ.update(lineagedb_env(workdir))
+    os.environ.pop("LINEAGEDB_INSTANCE", None)
+    import lineagedb as ln
+
+    ln.setup.init(storage=storage or str(Path(workdir) / "data"), name=name, db=db, modules=modules)
+    return ln
+
+
 def median(values: list[float]) -> Seconds:
     """The median of a non-empty list; the CPU seconds of :class:`Seconds` values get their own median."""
     cpus = [getattr(v, "cpu", None) for v in values]

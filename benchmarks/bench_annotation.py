@@ -14,7 +14,6 @@ Prints medians of ``--repeats`` runs of wall-clock time and of this process's CP
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import WORDS_A, WORDS_B, median  # noqa: E402
+from _harness import WORDS_A, WORDS_B, fresh_lineagedb, median  # noqa: E402
 
 N_RECORDS = 10_000
 N_ARTIFACTS = 1_000
@@ -57,11 +56,7 @@ def main() -> None:
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-annotation-"))
-    os.environ["LINEAGEDB_HOME"] = str(work / "home")
-    os.environ["LINEAGEDB_CACHE_DIR"] = str(work / "cache")
-    import lineagedb as ln
-
-    ln.setup.init(storage=str(work / "data"), db=args.db, modules="", name="bench-annotation")
+    ln = fresh_lineagedb(work, "bench-annotation", db=args.db, modules="")
     backend = "postgresql" if args.db else "sqlite"
     ln.Record.search("warm up")  # create the search index once, as a first search in a session would
 

@@ -15,9 +15,13 @@ import argparse
 import os
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _harness import fresh_lineagedb  # noqa: E402
 
 
 def main() -> None:
@@ -30,10 +34,7 @@ def main() -> None:
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-artifacts-"))
-    os.environ["LINEAGEDB_HOME"] = str(tmp / "home")
-    import lineagedb as ln
-
-    ln.setup.init(storage=str(tmp / "store"), db=args.db, name="bench-artifacts")
+    ln = fresh_lineagedb(tmp, "bench-artifacts", db=args.db, storage=str(tmp / "store"))
     src = tmp / "src"
     src.mkdir()
     files = []

@@ -14,13 +14,12 @@ that ``Artifact.from_dataframe(..., schema=...)`` runs before writing), and of `
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import make_dataframe, median, timeit  # noqa: E402
+from _harness import fresh_lineagedb, make_dataframe, median, timeit  # noqa: E402
 from _operations import save_validation_schema  # noqa: E402
 
 TARGET_S = 0.1
@@ -35,11 +34,7 @@ def main() -> None:
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-validation-"))
-    os.environ["LINEAGEDB_HOME"] = str(work / "home")
-    os.environ["LINEAGEDB_CACHE_DIR"] = str(work / "cache")
-    import lineagedb as ln
-
-    ln.setup.init(storage=str(work / "data"), name="bench-validation", db=args.db)
+    ln = fresh_lineagedb(work, "bench-validation", db=args.db)
     schema = save_validation_schema(ln)  # the same labels, features and schema as run.py's validate row
     df = make_dataframe(args.rows)
 
