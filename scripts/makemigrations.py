@@ -4,6 +4,11 @@ Until the first release, each app ships a single ``0001_initial``; run this afte
 
     python scripts/makemigrations.py            # rewrite 0001_initial of every app
     python scripts/makemigrations.py --keep     # add a new migration on top (after a release)
+    python scripts/makemigrations.py --pending  # (re)write 0002_pending: every change since 0001 in one file
+
+``--pending`` keeps ``0001_initial`` (what released instances have applied) and regenerates one
+``0002_pending`` per app from the models, so parallel branches that each change models merge by
+rerunning it instead of by resolving generated code.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ FOLDERS = {"lineagedb": SRC / "migrations", "bio": SRC / "bio" / "migrations"}
 
 
 def main() -> None:
+    pending = "--pending" in sys.argv
     if "--keep" not in sys.argv:
         for folder in FOLDERS.values():
             for f in folder.glob("[0-9][0-9][0-9][0-9]_*.py"):
-                f.unlink()
+                if not (pending and f.name.startswith("0001_")):
+                    f.unlink()
     from django.conf import settings
 
     settings.configure(
@@ -32,7 +39,11 @@ def main() -> None:
     from django.core.management import call_command
 
     django.setup()
-    call_command("makemigrations", "lineagedb", "bio", verbosity=1)
+    if pending:
+        for app in FOLDERS:
+            call_command("makemigrations", app, name="pending", verbosity=1)
+    else:
+        call_command("makemigrations", "lineagedb", "bio", verbosity=1)
 
 
 if __name__ == "__main__":
