@@ -1,7 +1,7 @@
 """Guarantee: opening an instance made by an older release migrates it all-or-nothing.
 
 A "newer release" is simulated in a worker process that ships one or two extra migrations after the
-installed ``0001_initial`` (a column added to Record, filled for existing rows). PostgreSQL runs them
+installed ones (a column added to Record, filled for existing rows). PostgreSQL runs them
 in one transaction; SQLite copies the database to ``lineagedb.sqlite3.bak`` first and copies it back
 when a migration fails, or on the next connect when the migrating process was killed.
 """
@@ -24,7 +24,7 @@ ADD_COLUMN = HEADER + '''def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("lineagedb", "0001_initial")]
+    dependencies = [("lineagedb", "{last}")]
     operations = [
         migrations.AddField("record", "reliability_probe", models.CharField(max_length=20, null=True)),
         migrations.RunPython(fill, migrations.RunPython.noop),
@@ -35,20 +35,25 @@ FAILING = HEADER + '''def fail(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("lineagedb", "0002_probe")]
+    dependencies = [("lineagedb", "0900_probe")]
     operations = [migrations.RunPython(fail, migrations.RunPython.noop)]
 '''
 RAISE = 'raise RuntimeError("this migration fails")'
 KILL = "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"
 
 
+SHIPPED = sorted(p.name[:-3] for p in Path(str(files("lineagedb") / "migrations")).glob("0[0-8]*_*.py"))
+
+
 def _release(tmp_path: Path, name: str, *extra: tuple[str, str]) -> Path:
+    """A migrations folder: the shipped migrations plus ``extra`` ones on top of the last shipped one."""
     folder = tmp_path / name
     folder.mkdir()
     (folder / "__init__.py").write_text("")
-    shutil.copy(files("lineagedb") / "migrations" / "0001_initial.py", folder / "0001_initial.py")
+    for shipped in SHIPPED:
+        shutil.copy(files("lineagedb") / "migrations" / f"{shipped}.py", folder / f"{shipped}.py")
     for fname, text in extra:
-        (folder / fname).write_text(text)
+        (folder / fname).write_text(text.replace("{last}", SHIPPED[-1]))
     return folder
 
 
@@ -86,11 +91,11 @@ def _assert_old_instance_usable(ln, inst) -> None:
 
 def test_older_instance_is_migrated_after_a_backup(ln, make_instance, tmp_path):
     inst = _old_instance(ln, make_instance, tmp_path)
-    release = _release(tmp_path, "release_ok", ("0002_probe.py", ADD_COLUMN))
+    release = _release(tmp_path, "release_ok", ("0900_probe.py", ADD_COLUMN))
     p = spawn(inst.name, "migrate", str(release))
     out, err = p.communicate(timeout=120)
     assert p.returncode == 0, err[-3000:]
-    assert _state(ln) == (True, {"0001_initial", "0002_probe"})
+    assert _state(ln) == (True, {*SHIPPED, "0900_probe"})
     from django.db import connection
 
     with connection.cursor() as cur:
@@ -109,7 +114,7 @@ def test_older_instance_is_migrated_after_a_backup(ln, make_instance, tmp_path):
 def test_interrupted_migration_leaves_the_old_database_usable(ln, make_instance, tmp_path, how):
     inst = _old_instance(ln, make_instance, tmp_path)
     failing = FAILING.format(body=RAISE if how == "raises" else KILL)
-    release = _release(tmp_path, f"release_{how}", ("0002_probe.py", ADD_COLUMN), ("0003_fail.py", failing))
+    release = _release(tmp_path, f"release_{how}", ("0900_probe.py", ADD_COLUMN), ("0901_fail.py", failing))
     p = spawn(inst.name, "migrate", str(release))
     out, err = p.communicate(timeout=120)
     if how == "raises":
@@ -117,7 +122,7 @@ def test_interrupted_migration_leaves_the_old_database_usable(ln, make_instance,
     else:
         assert p.returncode == -signal.SIGKILL
     _assert_old_instance_usable(ln, inst)  # for SQLite after a kill: the next connect restores the copy
-    assert _state(ln) == (False, {"0001_initial"})
+    assert _state(ln) == (False, set(SHIPPED))
     assert ln.setup.check().ok
 
 
