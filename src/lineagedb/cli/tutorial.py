@@ -37,7 +37,9 @@ def find_notebook() -> Path:
     for candidate in (checkout, shipped):
         if candidate.is_file():
             return candidate
-    raise click.ClickException(f"the tutorial notebook is missing (looked for {checkout} and {shipped}); reinstall lineagedb")
+    raise click.ClickException(
+        f"the tutorial notebook is missing (looked for {checkout} and {shipped}); reinstall lineagedb"
+    )
 
 
 def new_folder(base: Path) -> Path:
@@ -69,33 +71,46 @@ def _kernel_dir(tmp: Path) -> Path:
     return spec.parent
 
 
+def _require_jupyter() -> None:
+    from importlib.util import find_spec
+
+    missing = [m for m in ("nbformat", "nbclient", "jupyter_client", "ipykernel") if find_spec(m) is None]
+    if missing:
+        raise click.ClickException(
+            f"running the tutorial needs Jupyter ({', '.join(missing)} missing): pip install 'lineagedb[notebooks]'"
+        )
+
+
 def run_notebook(path: Path, timeout: int = 900) -> str | None:
     """Execute the notebook at ``path`` in place (outputs saved into it); the failing cell's error or None."""
-    try:
-        import nbformat
-        from jupyter_client.kernelspec import KernelSpecManager
-        from jupyter_client.manager import KernelManager
-        from nbclient import NotebookClient
-        from nbclient.exceptions import CellExecutionError
-    except ImportError as e:
-        raise click.ClickException(
-            f"running the tutorial needs Jupyter ({e.name} is missing): pip install 'lineagedb[notebooks]'"
-        ) from None
+    _require_jupyter()
+    import nbformat
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
     nb = nbformat.read(path, as_version=4)
     # the kernel finds this venv's `lineagedb` command and knows which notebook it runs (for ln.track())
-    os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
-    os.environ["JPY_SESSION_NAME"] = str(path)
+    env = {**os.environ, "JPY_SESSION_NAME": str(path),
+           "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")}
     with tempfile.TemporaryDirectory(prefix="lineagedb-kernel-") as tmp:
         specs = KernelSpecManager(kernel_dirs=[str(_kernel_dir(Path(tmp)))])
         km = KernelManager(kernel_name=KERNEL, kernel_spec_manager=specs)
         client = NotebookClient(nb, km=km, timeout=timeout, resources={"metadata": {"path": str(path.parent)}})
+        log = Path(tmp) / "kernel.log"
         error = None
-        try:
-            client.execute()
-        except CellExecutionError as e:
-            error = str(e)
-        finally:
-            nbformat.write(nb, path)
+        with log.open("w") as out:  # the kernel's own chatter; shown only when something goes wrong
+            try:
+                client.execute(env=env, stdout=out, stderr=out)
+            except CellExecutionError as e:
+                error = str(e)
+            except Exception as e:  # noqa: BLE001 - the kernel died or did not start: say why, with its log
+                error = f"{type(e).__name__}: {e}\n{log.read_text()[-3000:]}"
+            finally:
+                nbformat.write(nb, path)
+                if km.has_kernel:
+                    km.shutdown_kernel()  # gracefully: the notebook's atexit hooks (the S3 server) run
     return error
 
 
@@ -107,6 +122,7 @@ def tutorial(folder: str | None) -> None:
     target = Path(folder).resolve() if folder else new_folder(Path.cwd().resolve() / "lineagedb-tutorial")
     if target.exists() and any(target.iterdir()):
         raise click.ClickException(f"{target} is not empty: pass a new folder with --dir, or remove it")
+    _require_jupyter()
     target.mkdir(parents=True, exist_ok=True)
     notebook = target / NOTEBOOK
     shutil.copyfile(find_notebook(), notebook)
@@ -121,8 +137,9 @@ def tutorial(folder: str | None) -> None:
     if error is not None:
         click.echo(error, err=True)
         raise click.ClickException(f"a cell of the tutorial failed (see above; outputs so far in {notebook})")
-    exe = shutil.which("lineagedb")
-    cmd = "lineagedb" if exe and Path(exe).parent == Path(sys.executable).parent else str(Path(sys.executable).parent / "lineagedb")
+    here = Path(sys.executable).parent / "lineagedb"  # this venv's command, named in full when not on PATH
+    on_path = shutil.which("lineagedb")
+    cmd = "lineagedb" if on_path and Path(on_path).parent == here.parent else str(here)
     click.echo(f"the tutorial ran to the end in {time.perf_counter() - t0:.0f} s; executed notebook: {notebook}")
     click.echo(f"instance {inst.name!r} is at {inst.storage_root}; browse it with:")
     click.echo(f"  {cmd} connect {inst.name} && {cmd} serve")
