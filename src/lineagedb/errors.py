@@ -27,6 +27,10 @@ class ValidationError(LineageDBError, ValueError):
     """Data or metadata did not validate against a feature, dtype or schema."""
 
 
+class FieldValidationError(ValidationError):
+    """A field got a value it cannot take (a wrong choice, a positional argument where a keyword is needed)."""
+
+
 class DoesNotExist(LineageDBError, ObjectDoesNotExist):
     """No record matched the query."""
 
@@ -49,6 +53,10 @@ class ModuleNotMounted(LineageDBError, RuntimeError):
 
 class StorageError(LineageDBError, OSError):
     """A storage location cannot be read or written."""
+
+
+class UnknownStorageLocation(StorageError):
+    """A path or URL lies in no storage location this instance knows."""
 
 
 class IntegrityError(LineageDBError, RuntimeError):

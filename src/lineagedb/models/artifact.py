@@ -70,6 +70,7 @@ class Artifact(VersionedMixin, BaseRecord):
     """
 
     _stem_length = 16
+    _positional = ("path_or_data",)  # ln.Artifact("./my_data.fcs", key=...)
     _delete_per_record = True  # bulk deletes go through delete(): trash, versions, managed bytes
     _hidden = {"kind": INTERNAL_KIND}  # tracking's environments and reports stay out of user listings
     uid = uid_field(20)
@@ -332,7 +333,7 @@ class Artifact(VersionedMixin, BaseRecord):
         with transaction.atomic():
             undo = st.hide_for_delete(root, uid, suffix) if managed else None
             try:
-                BaseRecord.delete(self)
+                models.Model.delete(self)  # the row only: bytes and versions are handled here
                 refresh_latest(type(self), uid[: self._stem_length])
             except BaseException as e:
                 if undo is not None:

@@ -57,9 +57,7 @@ class Feature(BaseRecord):
                         f"feature {self.name!r} exists with dtype {existing.dtype!r}, not {self.dtype!r}: "
                         f"use another name or ln.Feature.get(name={self.name!r})"
                     )
-                self.__dict__.update({k: v for k, v in existing.__dict__.items() if k != "_state"})
-                self._state.adding, self._state.db = False, existing._state.db
-                return self
+                return self._adopt(existing)
         return super().save(*args, **kwargs)
 
 

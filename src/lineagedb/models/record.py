@@ -57,9 +57,7 @@ class Record(BaseRecord):
         if self._state.adding and self.name:
             existing = type(self).objects.filter(name=self.name, type_id=self.type_id).first()
             if existing is not None:
-                self.__dict__.update({k: v for k, v in existing.__dict__.items() if k != "_state"})
-                self._state.adding, self._state.db = False, existing._state.db
-                return self
+                return self._adopt(existing)
         return super().save(*args, **kwargs)
 
 

@@ -30,6 +30,7 @@ class Schema(BaseRecord):
     >>> ln.Schema(otype="AnnData", slots={"obs": schema, "var.T": var_schema}).save()  # doctest: +SKIP
     """
 
+    _positional = ("features",)  # ln.Schema([feature_a, feature_b], name=...)
     uid = uid_field(16)
     name = models.CharField(max_length=150, null=True, blank=True, db_index=True)
     description = models.TextField(null=True, blank=True)
