@@ -69,3 +69,7 @@ class NotebookNotFound(LineageDBError, RuntimeError):
 
 class UnknownSuffix(LineageDBError, ValueError):
     """No reader or writer exists for a file suffix."""
+
+
+class FieldValidationError(InvalidArgument):
+    """A registry was given a keyword that is none of its fields (LaminDB's name)."""
