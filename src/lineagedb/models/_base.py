@@ -81,6 +81,8 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
             qs = qs.exclude(**hidden)
         if "branch_id" in expressions:
             expressions["branch"] = expressions.pop("branch_id")
+        if "branch" in expressions and expressions["branch"] is None:  # branch_id=None: every branch
+            del expressions["branch"]
         return qs
 
     @classmethod
@@ -147,6 +149,11 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         return describe(self, return_str=return_str)
 
     # -- instance helpers ------------------------------------------------------------------
+    @property
+    def branch_id(self) -> int | None:
+        """1 on the main branch, -1 in the trash (LaminDB's Branch ids); None for registries without branches."""
+        return self.__dict__.get("branch")
+
     def __repr__(self) -> str:
         from ._describe_registry import record_repr
 

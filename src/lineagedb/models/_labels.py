@@ -32,9 +32,12 @@ def snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def label_link(label: str, app_label: str, module: str, accessor: str) -> type[models.Model]:
-    """Create the link model ``Artifact<label>`` between Artifact and a label registry."""
-    field = snake(label)
+def label_link(label: str, app_label: str, module: str, accessor: str, field: str | None = None) -> type[models.Model]:
+    """Create the link model ``Artifact<label>`` between Artifact and a label registry.
+
+    ``field`` names the label's column on the link (default: the snake-cased label, ``cell_type``).
+    """
+    field = field or snake(label)
     meta = type("Meta", (), {"app_label": app_label, "unique_together": [("artifact", field, "feature")]})
     attrs: dict[str, Any] = {
         "__module__": module,
