@@ -15,6 +15,8 @@ if not _django_settings.configured:  # while Django sets up (a connect in progre
     )
 
 from .artifact import Artifact, ArtifactSchema
+from .block import Block, BranchBlock, RecordBlock
+from .branch import Branch, Space
 from .collection import Collection, CollectionArtifact
 from .feature import ArtifactFeatureValue, Feature, FeatureValue, RunFeatureValue
 from .project import ArtifactProject, Project
@@ -32,6 +34,7 @@ __all__ = [
     "ArtifactFeatureValue", "RunFeatureValue", "Record", "ArtifactRecord", "Run", "Schema",
     "SchemaComponent", "SchemaFeature", "Storage", "Transform", "User",
     "ArtifactProject", "ArtifactReference", "ArtifactULabel", "Project", "Reference", "ULabel",
+    "Block", "Branch", "BranchBlock", "RecordBlock", "Space",
 ]
 
 from ._features import install as _install_features  # noqa: E402 - .features accessor, feature filters/columns/describe

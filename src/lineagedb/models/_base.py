@@ -74,7 +74,7 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         qs = cls.objects.all()
         heads = {k.split("__")[0] for k in expressions}
         pinned = bool(heads & {"uid", "id", "pk"})
-        if hasattr(cls, "branch") and not pinned and not heads & {"branch", "branch_id"}:
+        if getattr(cls, "_has_trash", hasattr(cls, "branch")) and not pinned and not heads & {"branch", "branch_id"}:
             qs = qs.filter(branch=MAIN)
         hidden = {f: v for f, v in cls._hidden.items() if f not in heads}
         if hidden and not pinned:

@@ -43,6 +43,17 @@ class Record(HasType, HasParents, BaseRecord):
 
     query_records = HasType.query_instances
 
+    @property
+    def notes(self) -> str | None:
+        """The content of this record's latest readme block (``ln.models.RecordBlock``), or None.
+
+        >>> ln.models.RecordBlock(record=sample, content="# Notes", kind="readme").save(); sample.notes  # doctest: +SKIP
+        '# Notes'
+        """
+        from .block import latest_readme
+
+        return latest_readme(self.blocks)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if not args and kwargs and kwargs.keys() <= _SIMPLE_KWARGS:
             _fast_init(self, kwargs)  # ln.Record(name=...) by the ten thousand: skip the generic set-up
