@@ -89,3 +89,45 @@ def test_bulk_save_returns_existing_ulabels(ln, unique):
     ln.save(labels)
     assert labels[0].id == first.id
     assert ln.ULabel.filter(name__startswith=f"bulk").filter(name__endswith=unique).count() == 2
+
+
+def test_from_values_returns_stored_records(ln, unique):
+    names = [f"fv{i}_{unique}" for i in range(25)]
+    ln.save([ln.Record(name=n) for n in names])
+    found = ln.Record.from_values([*names, names[0], f"new_{unique}"], field=ln.Record.name)
+    assert [r.name for r in found] == names
+    made = ln.ULabel.from_values([f"u_{unique}"], create=True)
+    assert made[0]._state.adding and made[0].name == f"u_{unique}"
+    with pytest.raises(ln.errors.InvalidArgument, match="field must be"):
+        ln.Record.from_values(names, field=ln.Record)
+
+
+def test_label_manager_adds_and_copies_labels(ln, unique):
+    a, b = make_artifact(ln), make_artifact(ln)
+    r = ln.Record(name=f"lm_{unique}").save()
+    u = ln.ULabel(name=f"lm_{unique}").save()
+    b.labels.add([])
+    b.labels.add([r, u])
+    a.labels.add_from(b)
+    assert list(a.records.all()) == [r] and list(a.ulabels.all()) == [u]
+
+
+def test_record_type_sheet_has_every_record(ln, unique):
+    sheet = ln.Record(name=f"Sheet_{unique}", is_type=True).save()
+    ln.save([ln.Record(name=f"s{i}_{unique}", type=sheet) for i in range(101)])
+    df = sheet.to_dataframe()
+    assert len(df) == 101 and df.index.name == "__lamindb_record_id__"
+    assert list(df.columns) == ["__lamindb_record_uid__", "__lamindb_record_name__"]
+    assert len(ln.Record.to_dataframe()) <= 100  # the registry view keeps its limit
+    with pytest.raises(ln.errors.InvalidArgument, match="not a type"):
+        ln.Record.get(name=f"s0_{unique}").to_dataframe()
+
+
+def test_saving_a_trashed_uid_restores_it(ln, unique):
+    record = ln.Record(name=f"trashed_{unique}").save()
+    uid = record.uid
+    record.delete()
+    again = ln.Record(name=f"trashed2_{unique}")
+    again.uid = uid
+    again.save()
+    assert again.id == record.id and again.branch_id == 1 and ln.Record.get(uid).name == f"trashed2_{unique}"

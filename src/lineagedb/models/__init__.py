@@ -14,6 +14,7 @@ if not _django_settings.configured:  # while Django sets up (a connect in progre
         "current instance), or call ln.connect(NAME) before `from lineagedb.models import ...`"
     )
 
+from ._labels import LabelManager
 from .artifact import Artifact, ArtifactSchema
 from .block import Block, BranchBlock, RecordBlock
 from .branch import Branch, Space
@@ -34,7 +35,7 @@ __all__ = [
     "ArtifactFeatureValue", "RunFeatureValue", "Record", "ArtifactRecord", "Run", "Schema",
     "SchemaComponent", "SchemaFeature", "Storage", "Transform", "User",
     "ArtifactProject", "ArtifactReference", "ArtifactULabel", "Project", "Reference", "ULabel",
-    "Block", "Branch", "BranchBlock", "RecordBlock", "Space",
+    "Block", "Branch", "BranchBlock", "LabelManager", "RecordBlock", "Space",
 ]
 
 from ._features import install as _install_features  # noqa: E402 - .features accessor, feature filters/columns/describe

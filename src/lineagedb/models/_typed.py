@@ -66,7 +66,31 @@ class HasType(object):
                 self.__dict__.update({k: v for k, v in existing.__dict__.items() if k != "_state"})
                 self._state.adding, self._state.db = False, existing._state.db
                 return self
+            trashed = type(self).objects.filter(uid=self.uid, branch=TRASH).values_list("pk", "created_at").first()
+            if trashed is not None:  # a new record with the uid of a trashed one takes it out of the trash
+                (self.pk, self.created_at), self.branch = trashed, MAIN
+                self._state.adding = False
         return super().save(*args, **kwargs)  # type: ignore[misc]
+
+    @classmethod
+    def from_values(cls, values: Any, field: Any = "name", create: bool = False) -> list[Any]:
+        """The stored records whose ``field`` matches one of ``values`` (one per distinct value, in order);
+        ``create=True`` adds new unsaved records for the values that match none.
+
+        >>> ln.Record.from_values(["DMSO", "IFNG"], field=ln.Record.name)  # doctest: +SKIP
+        """
+        name = getattr(getattr(field, "field", None), "name", field)
+        if not isinstance(name, str):
+            raise errors.InvalidArgument(f"field must be a field name or a field such as ln.{cls.__name__}.name, not {field!r}")
+        wanted = list(dict.fromkeys(str(v) for v in values if v is not None and str(v) != ""))
+        found: dict[str, Any] = {}
+        for i in range(0, len(wanted), 900):
+            for record in cls.all().filter(**{f"{name}__in": wanted[i:i + 900]}).order_by("id"):
+                found.setdefault(getattr(record, name), record)
+        out = [found[v] for v in wanted if v in found]
+        if create:
+            out += [cls(**{name: v}) for v in wanted if v not in found]
+        return out
 
     def query_types(self) -> list[Any]:
         """The type of this record, its type's type, ... nearest first.

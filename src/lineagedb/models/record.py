@@ -7,7 +7,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
-from ._base import BaseRecord
+from ._base import BaseRecord, hybridmethod
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._labels import label_link
 from ._typed import HasParents, HasType
@@ -42,6 +42,24 @@ class Record(HasType, HasParents, BaseRecord):
         ]
 
     query_records = HasType.query_instances
+
+    def _registry_frame(cls, include: Any = None, features: Any = False, limit: int | None = 100) -> Any:  # type: ignore[misc]
+        return BaseRecord.to_dataframe.__func__(cls, include=include, features=features, limit=limit)
+
+    to_dataframe = hybridmethod(_registry_frame)
+
+    @to_dataframe.instance
+    def to_dataframe(self) -> Any:  # noqa: F811
+        """On the class: the latest records (see ``BaseRecord.to_dataframe``); on a record type: its sheet, every
+        record typed under it as a row (no row limit).
+
+        >>> ln.Record.get(name="Samples").to_dataframe()  # doctest: +SKIP
+        """
+        from ._sheet import sheet_frame
+
+        return sheet_frame(self)
+
+    df = to_dataframe
 
     @property
     def notes(self) -> str | None:
