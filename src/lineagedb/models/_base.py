@@ -103,13 +103,15 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         qs = cls.objects.all()
         heads = {k.split("__")[0] for k in expressions}
         pinned = bool(heads & {"uid", "id", "pk"})
-        if hasattr(cls, "branch") and not pinned and not heads & {"branch", "branch_id"}:
+        if getattr(cls, "_has_trash", hasattr(cls, "branch")) and not pinned and not heads & {"branch", "branch_id"}:
             qs = qs.filter(branch=MAIN)
         hidden = {f: v for f, v in cls._hidden.items() if f not in heads}
         if hidden and not pinned:
             qs = qs.exclude(**hidden)
         if "branch_id" in expressions:
             expressions["branch"] = expressions.pop("branch_id")
+        if "branch" in expressions and expressions["branch"] is None:  # branch_id=None: every branch
+            del expressions["branch"]
         return qs
 
     @classmethod
@@ -176,6 +178,11 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         return describe(self, return_str=return_str)
 
     # -- instance helpers ------------------------------------------------------------------
+    @property
+    def branch_id(self) -> int | None:
+        """1 on the main branch, -1 in the trash (LaminDB's Branch ids); None for registries without branches."""
+        return self.__dict__.get("branch")
+
     def __repr__(self) -> str:
         from ._describe_registry import record_repr
 

@@ -417,6 +417,14 @@ class Artifact(VersionedMixin, BaseRecord):
         """The Transform whose run created this artifact."""
         return self.run.transform if self.run_id is not None else None
 
+    @property
+    def labels(self) -> Any:
+        """The labels of every label registry on this artifact: ``artifact.labels.add(records, feature=...)``,
+        ``artifact.labels.add_from(other_artifact)``."""
+        from ._labels import LabelManager
+
+        return LabelManager(self)
+
 
 def _sweep_leftovers(root: Any) -> None:
     """Once per process and root: finish or remove what crashed saves left behind (``core/integrity``)."""
