@@ -36,6 +36,8 @@ class Feature(BaseRecord):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if not args:  # constructed by the user, not loaded from the database
+            if "coerce" in kwargs:  # LaminDB's name for coerce_dtype
+                kwargs["coerce_dtype"] = bool(kwargs.pop("coerce"))
             if not kwargs.get("name") or not isinstance(kwargs["name"], str):
                 raise errors.InvalidArgument("a Feature needs a name: ln.Feature(name='temperature', dtype=float)")
             if kwargs.get("dtype") is None:

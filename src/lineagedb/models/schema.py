@@ -65,6 +65,8 @@ class Schema(BaseRecord):
             super().__init__(*args, **kwargs)
             self._pending = None
             return
+        if "coerce" in kwargs:  # LaminDB's name for coerce_dtype
+            kwargs["coerce_dtype"] = bool(kwargs.pop("coerce"))
         features = kwargs.pop("features", None)
         slots = kwargs.pop("slots", None)
         members = kwargs.pop("_members", None)  # registry records of a feature set (e.g. genes), see curators
