@@ -93,9 +93,12 @@ def test_synonyms_validate_and_standardize(ln, tutorial):
     u, schema, dataset = tutorial
     df = dataset(with_cell_type_synonym=True)  # "B-cell"
     curator = ln.curators.DataFrameCurator(df, schema)
-    curator.validate()  # a synonym found in the ontology (or a saved record's synonyms) is valid
+    with pytest.raises(ln.errors.ValidationError) as info:  # a synonym must be standardized first
+        curator.validate()
+    assert "'B-cell' -> 'B cell'" in str(info.value) and "curator.cat.standardize(" in str(info.value)
     curator.standardize()
     assert "B cell" in set(df[f"cell_type_by_model_{u}"]) and "B-cell" not in set(df[f"cell_type_by_model_{u}"])
+    curator.validate()
 
 
 def test_bio_typo_fails_with_suggestion(ln, tutorial):

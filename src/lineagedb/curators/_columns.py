@@ -44,7 +44,7 @@ def _fits(series: Any, kind: str) -> bool:
     if kind == "int":
         return t.is_integer_dtype(dtype) and not t.is_bool_dtype(dtype)
     if kind == "float":
-        return (t.is_float_dtype(dtype) or t.is_integer_dtype(dtype)) and not t.is_bool_dtype(dtype)
+        return t.is_float_dtype(dtype)
     if kind == "num":
         return t.is_numeric_dtype(dtype) and not t.is_bool_dtype(dtype)
     if kind == "bool":
@@ -57,12 +57,15 @@ def _fits(series: Any, kind: str) -> bool:
 
 
 def _coerce(series: Any, kind: str) -> Any:
-    """The column converted to ``kind``, or None when some non-null value cannot be converted."""
+    """The column converted to ``kind``, or None when some non-null value cannot be converted (without loss).
+
+    Only numbers and dates are converted (as pandera's ``coerce``); str, bool, num and list columns never are.
+    """
     import pandas as pd
 
     notnull = series.notna()
     try:
-        if kind in {"int", "float", "num"}:
+        if kind in {"int", "float"}:
             out = pd.to_numeric(series, errors="coerce")
             if (out.isna() & notnull).any():
                 return None
@@ -70,20 +73,12 @@ def _coerce(series: Any, kind: str) -> Any:
                 if ((out.dropna() % 1) != 0).any():
                     return None
                 return out.astype("Int64") if out.isna().any() else out.astype("int64")
-            return out.astype("float64") if kind == "float" else out
-        if kind in {"str", "cat", "path"}:
-            return series.astype("object").where(~notnull, series.astype(str))
+            return out.astype("float64")
         if kind in {"date", "datetime"}:
             out = pd.to_datetime(series, errors="coerce")
             if (out.isna() & notnull).any():
                 return None
             return out.dt.date if kind == "date" else out
-        if kind == "bool":
-            mapping = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
-            out = series.astype(str).str.lower().map(mapping)
-            if (out.isna() & notnull).any():
-                return None
-            return out.where(notnull, None)
     except (TypeError, ValueError):
         return None
     return None
@@ -97,7 +92,7 @@ def check_column(series: Any, column: str, kind: str, *, coerce: bool, nullable:
         converted = _coerce(series, kind) if coerce else None
         if converted is None:
             found = _inferred(series) if str(series.dtype) in {"object", "category"} else str(series.dtype)
-            hint = "the values cannot be converted" if coerce else "convert the column or create the feature with coerce_dtype=True"
+            hint = "the values cannot be converted" if coerce else "convert the column or create the feature with coerce=True"
             problems.append(f"dtype: expected {dtype}, found {found} ({hint})")
         else:
             coerced = converted

@@ -49,10 +49,11 @@ class ValidationResult:
     schema: Any
     otype: str
     slots: list[SlotResult] = field(default_factory=list)
+    data: Any = None  # the data with coerced columns (None: unchanged), what is stored on save
 
     @property
     def ok(self) -> bool:
-        return not any(s.problems or any(c.non_validated for c in s.all_cats()) for s in self.slots)
+        return not any(s.problems or any(c.non_validated or c.synonyms for c in s.all_cats()) for s in self.slots)
 
     @property
     def non_validated(self) -> dict[str, list[str]]:

@@ -155,7 +155,8 @@ def validate(data: Any, schema: Any) -> ValidationResult:
         if not slots:
             slots = {"obs": schema}
         for name, component in slots.items():
-            result.slots.append(_validate_anndata_slot(data, name, component))
+            if name != "__external__":  # dataset-level values passed as features=: validated by the curator
+                result.slots.append(_validate_anndata_slot(data, name, component))
         return result
     if not isinstance(data, pd.DataFrame):
         raise errors.InvalidArgument(f"cannot validate a {type(data).__name__}: pass a pandas DataFrame or an AnnData")
@@ -163,7 +164,9 @@ def validate(data: Any, schema: Any) -> ValidationResult:
     for name, component in (slots or {"columns": schema}).items():
         if name in METADATA_SLOTS:
             result.slots.append(validate_metadata(dict(data.attrs), component, name))
-        elif name in {"columns", "__external__"}:
+        elif name == "__external__":
+            continue  # dataset-level values passed as features=: validated by the curator
+        elif name == "columns":
             result.slots.append(validate_frame(data, component, "columns"))
         else:
             raise errors.InvalidArgument(f"a DataFrame schema has slots 'columns' and 'attrs', not {name!r}")
