@@ -134,8 +134,10 @@ def test_anndata_genes_from_source_and_query_by_gene(ln, tutorial):
     text = artifact.describe(return_str=True)
     assert "var.T" in text and "ENSG00000153563 (CD8A)" in text
     bad = ad.AnnData(dataset(with_gene_typo=True).iloc[:, :3], obs=df.iloc[:, 3:-1])
-    with pytest.raises(ln.errors.ValidationError, match="ENSG00000153563X"):
-        ln.Artifact.from_anndata(bad, key=f"validation/{u}/bad.h5ad", schema=anndata_schema)
+    strict_var = ln.Schema(itype=bt.Gene.ensembl_gene_id, dtype=int, maximal_set=True).save()
+    strict = ln.Schema(otype="AnnData", slots={"obs": schema, "var.T": strict_var}).save()
+    with pytest.raises(ln.errors.ValidationError, match="ENSG00000153563X"):  # unknown genes fail with maximal_set
+        ln.Artifact.from_anndata(bad, key=f"validation/{u}/bad.h5ad", schema=strict)
 
 
 def test_attrs_slot_becomes_feature_values(ln, tutorial):

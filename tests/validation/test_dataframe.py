@@ -75,7 +75,7 @@ def test_dtype_problem(ln, setup):
     u, f, df = setup
     df[f"temp_{u}"] = ["warm", "cold", "warm"]
     msg = _error(ln, df, ln.Schema(itype=ln.Feature).save())
-    assert f"column 'temp_{u}': dtype: expected float, found string" in msg and "coerce=True" in msg
+    assert f"column 'temp_{u}': dtype: expected float, found string" in msg and "coerce=True" in msg and "failed dtype check for 'float'" in msg
 
 
 def test_coerce_dtype_converts_numbers_given_as_strings(ln, setup):

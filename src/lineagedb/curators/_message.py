@@ -44,6 +44,8 @@ def format_message(result: Any) -> str:
     for slot in result.slots:
         slot_lines: list[str] = []
         for cat in slot.all_cats():
+            if not cat.fails:
+                continue
             if cat.non_validated:
                 slot_lines.extend(_cat_lines(cat, slot.slot, multi))
             if cat.synonyms:

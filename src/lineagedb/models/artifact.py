@@ -209,6 +209,11 @@ class Artifact(VersionedMixin, BaseRecord):
 
         >>> ln.Artifact.from_dataframe(df, key="my_datasets/rnaseq1.parquet").save()  # doctest: +SKIP
         """
+        if isinstance(df, (str, Path)) or type(df).__name__ in {"UPath", "PosixUPath", "LocalPath"}:
+            from ._dataframe_files import from_dataframe_file
+
+            return from_dataframe_file(cls, df, key=key, schema=schema, description=description, revises=revises,
+                                       **kwargs)
         if not _is_dataframe(df) and not is_polars(df):
             raise errors.InvalidArgument(
                 f"from_dataframe() needs a pandas or polars DataFrame (or polars LazyFrame), not {type(df).__name__}"
