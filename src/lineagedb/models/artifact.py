@@ -22,6 +22,7 @@ from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._versions import MAIN, TRASH, VersionedMixin, family_stem_by_key, planned_uid, refresh_latest, save_new_version
 from ._lineage_kind import INTERNAL_KIND
+from ._polars_io import is_polars, stage_polars
 
 _DISCARDED = object()  # staged bytes removed after a failed save
 
@@ -148,8 +149,16 @@ class Artifact(VersionedMixin, BaseRecord):
             description = revises.description if description is None else description
         if _is_dataframe(path_or_data):
             _validation = validate_for_schema(path_or_data, schema)
-            path_or_data, otype, n_observations = _stage_dataframe(path_or_data), "DataFrame", len(path_or_data)
+            data = getattr(_validation, "data", None)  # with the columns the schema coerces converted
+            data = path_or_data if data is None else data
+            path_or_data, otype, n_observations = _stage_dataframe(data), "DataFrame", len(data)
             kind, _move, _suffix = kind or "dataset", True, ".parquet"
+        elif is_polars(path_or_data):
+            _validation = validate_for_schema(path_or_data, schema)
+            data = getattr(_validation, "data", None)
+            data = path_or_data if data is None else data
+            path_or_data, _suffix, n_observations = stage_polars(data, key, staging_path)
+            otype, kind, _move = "DataFrame", kind or "dataset", True
         try:
             source = resolve(path_or_data, move=_move, suffix=_suffix)
         except BaseException:
@@ -201,8 +210,15 @@ class Artifact(VersionedMixin, BaseRecord):
 
         >>> ln.Artifact.from_dataframe(df, key="my_datasets/rnaseq1.parquet").save()  # doctest: +SKIP
         """
-        if not _is_dataframe(df):
-            raise errors.InvalidArgument(f"from_dataframe() needs a pandas DataFrame, not {type(df).__name__}")
+        if isinstance(df, (str, Path)) or type(df).__name__ in {"UPath", "PosixUPath", "LocalPath"}:
+            from ._dataframe_files import from_dataframe_file
+
+            return from_dataframe_file(cls, df, key=key, schema=schema, description=description, revises=revises,
+                                       **kwargs)
+        if not _is_dataframe(df) and not is_polars(df):
+            raise errors.InvalidArgument(
+                f"from_dataframe() needs a pandas or polars DataFrame (or polars LazyFrame), not {type(df).__name__}"
+            )
         return cls(df, key=key, description=description, schema=schema, revises=revises, **kwargs)
 
     @classmethod
