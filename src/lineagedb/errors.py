@@ -67,8 +67,8 @@ class NotebookNotFound(LineageDBError, RuntimeError):
     """The running notebook's path could not be detected."""
 
 
-class UnknownSuffix(LineageDBError, ValueError):
-    """No reader or writer exists for a file suffix."""
+class UnknownSuffix(LineageDBError, ValueError, NotImplementedError):
+    """No reader or writer exists for a file suffix (also a ``NotImplementedError``, as in LaminDB)."""
 
 
 class FieldValidationError(InvalidArgument):

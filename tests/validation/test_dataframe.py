@@ -16,7 +16,7 @@ def setup(ln, unique):
         "perturbation": ln.Feature(name=f"perturbation_{u}", dtype=ln.Record).save(),
         "note": ln.Feature(name=f"note_{u}", dtype=str, nullable=True).save(),
         "conc": ln.Feature(name=f"conc_{u}", dtype=str, nullable=False).save(),
-        "time": ln.Feature(name=f"time_{u}", dtype=float, coerce_dtype=True).save(),
+        "time": ln.Feature(name=f"time_{u}", dtype=float, coerce=True).save(),
         "temp": ln.Feature(name=f"temp_{u}", dtype=float).save(),
     }
     df = pd.DataFrame(
