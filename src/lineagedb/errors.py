@@ -67,6 +67,14 @@ class NotebookNotFound(LineageDBError, RuntimeError):
     """The running notebook's path could not be detected."""
 
 
+class RunContextError(LineageDBError, RuntimeError):
+    """The active run does not allow this call (a flow inside a tracked run, a step outside any run)."""
+
+
+class TrackNotCalled(RunContextError):
+    """``ln.finish()`` or a step needs a run that ``ln.track()`` or a flow started."""
+
+
 class UnknownSuffix(LineageDBError, ValueError, NotImplementedError):
     """No reader or writer exists for a file suffix (also a ``NotImplementedError``, as in LaminDB)."""
 
