@@ -21,7 +21,7 @@ def test_coerce_keyword_and_alias(ln, unique):
 def test_unknown_keyword_and_positional_are_refused(ln, unique):
     with pytest.raises(ln.errors.FieldValidationError, match="not_a_field"):
         ln.Feature(name=f"x_{unique}", dtype=str, not_a_field=1)
-    with pytest.raises(ValueError, match="keyword arguments only"):
+    with pytest.raises(ValueError, match="Use keyword arguments"):
         ln.Feature(f"x_{unique}")
 
 

@@ -49,10 +49,6 @@ class Feature(BaseRecord):
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if args and len(args) != len(self._meta.concrete_fields):
-            raise errors.InvalidArgument(
-                f"Feature takes keyword arguments only: ln.Feature(name={args[0]!r}, dtype=...)"
-            )
         if not args:  # constructed by the user, not loaded from the database
             if kwargs.get("is_type") and kwargs.get("dtype") is None:
                 kwargs.pop("dtype", None)

@@ -45,10 +45,6 @@ class Run(BaseRecord):
         if args and len(args) == len(self._meta.concrete_fields):  # a row loaded from the database
             super().__init__(*args, **kwargs)
             return
-        if len(args) > 1:
-            raise errors.InvalidArgument("Only one non-keyword arg allowed: transform; pass the rest by name")
-        if args:
-            kwargs["transform"] = args[0]
         transform = kwargs.get("transform")
         if transform is None and kwargs.get("transform_id") is None:
             raise errors.InvalidArgument("Pass transform parameter: ln.Run(transform)")
