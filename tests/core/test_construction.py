@@ -34,3 +34,13 @@ def test_positional_and_keyword_for_the_same_field_is_refused(ln, unique):
     transform = ln.Transform(key=f"{unique}-twice").save()
     with pytest.raises(ln.errors.InvalidArgument, match="both positionally and as a keyword"):
         ln.Run(transform, transform=transform)
+
+
+def test_declared_choices_are_checked(ln):
+    with pytest.raises(ln.errors.FieldValidationError, match="Transform.kind must be one of"):
+        ln.Transform(key="choice-check", kind="invalid")
+
+
+def test_field_attributes_name_their_registry(ln):
+    assert repr(ln.Feature.name) == "FieldAttr(Feature.name)"
+    assert ln.Record.filter(name="no-such-name-xyz").to_list(ln.Record.name) == []

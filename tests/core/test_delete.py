@@ -61,3 +61,4 @@ def test_trashing_the_latest_transform_version_promotes_the_previous(ln, unique)
     v2.delete(permanent=True)
     v1.refresh_from_db()
     assert v1.is_latest
+

@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 from django.db import models
 from django.db.models.base import ModelBase
+from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import class_prepared
 
 from .. import errors
@@ -37,10 +38,13 @@ class RegistryMeta(ModelBase):
     construction arguments become the keywords the registry declares in ``_positional``."""
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-        if args and len(args) != len(cls._meta.concrete_fields):  # not Django's from_db(*values)
+        if args:
+            if len(args) == len(cls._meta.concrete_fields):  # Django's from_db(*values)
+                return super().__call__(*args, **kwargs)
             kwargs = positional_to_keywords(cls, args, kwargs)
-            args = ()
-        return super().__call__(*args, **kwargs)
+        if cls._choices:
+            check_choices(cls, kwargs)
+        return super().__call__(**kwargs)
 
     def __repr__(cls) -> str:
         if cls._meta.abstract:
@@ -63,6 +67,34 @@ def _attach_errors(sender: type, **_: Any) -> None:
 
 
 class_prepared.connect(_attach_errors)
+
+
+class FieldAttr(DeferredAttribute):
+    """A registry's field as a class attribute (``ln.Feature.name``): usable as ``field=`` and readable in a repr."""
+
+    def __repr__(self) -> str:
+        return f"FieldAttr({self.field.model.__name__}.{self.field.name})"
+
+
+def _name_field_attributes(sender: type, **_: Any) -> None:
+    if not issubclass(sender, BaseRecord):
+        return
+    for f in sender._meta.concrete_fields:
+        if type(sender.__dict__.get(f.attname)) is DeferredAttribute:
+            setattr(sender, f.attname, FieldAttr(f))
+
+
+class_prepared.connect(_name_field_attributes)
+
+
+def check_choices(model: type, kwargs: dict[str, Any]) -> None:
+    """Refuse a value outside a field's declared ``_choices`` (``ln.Transform(kind="invalid")``)."""
+    for name, allowed in model._choices.items():
+        value = kwargs.get(name)
+        if value is not None and value not in allowed:
+            raise errors.FieldValidationError(
+                f"{model.__name__}.{name} must be one of {', '.join(map(repr, allowed))}, not {value!r}"
+            )
 
 
 def positional_to_keywords(model: type, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -90,6 +122,7 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
     """Base of every registry."""
 
     objects = Manager()
+    _choices: dict[str, tuple[Any, ...]] = {}  # fields that take one of a few values: {"kind": ("script", ...)}
     _positional: tuple[str, ...] = ()  # fields that may be passed positionally, in order: ``ln.Run(transform)``
     _hidden: dict[str, Any] = {}  # records left out of class-level queries unless the query names the field
 
@@ -149,7 +182,7 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
     df = to_dataframe
 
     @classmethod
-    def search(cls, string: str, field: str | None = None, limit: int | None = 20) -> QuerySet:
+    def search(cls, string: str, field: Any = None, limit: int | None = 20) -> QuerySet:
         """Ranked search: exact, synonym, prefix, word, substring, then fuzzy matches.
 
         >>> ln.Transform.search("tutor").to_dataframe()  # doctest: +SKIP
@@ -157,14 +190,37 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         return cls._visible({}).search(string, field=field, limit=limit)
 
     @classmethod
-    def lookup(cls, field: str | None = None) -> Any:
+    def lookup(cls, field: Any = None) -> Any:
         """An object with tab-completable attributes mapping names to records."""
         return cls._visible({}).lookup(field=field)
 
-    def _describe_registry(cls) -> None:  # type: ignore[misc]
+    @classmethod
+    def validate(cls, values: Any, field: Any = None) -> Any:
+        """A boolean array: is each value saved (matched on ``field``, default: the main field)?
+
+        >>> ln.User.validate(["alice", "nobody"], ln.User.handle)  # doctest: +SKIP
+        array([ True, False])
+        """
+        return cls._visible({}).validate(values, field)
+
+    @classmethod
+    def inspect(cls, values: Any, field: Any = None, show: bool = True) -> Any:
+        """Validated and non-validated values, with the synonyms or case variants that would fix them."""
+        return cls._visible({}).inspect(values, field, show=show)
+
+    @classmethod
+    def standardize(cls, values: Any, field: Any = None, mapper: bool = False) -> Any:
+        """Map synonyms and case variants to the canonical saved values (``mapper=True``: only the changes)."""
+        return cls._visible({}).standardize(values, field, mapper=mapper)
+
+    def _describe_registry(cls, return_str: bool = False) -> str | None:  # type: ignore[misc]
         from ._describe_registry import registry_repr
 
-        print(registry_repr(cls))
+        text = registry_repr(cls)
+        if return_str:
+            return text
+        print(text)
+        return None
 
     describe = hybridmethod(_describe_registry)
 
