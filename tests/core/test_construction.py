@@ -44,3 +44,13 @@ def test_declared_choices_are_checked(ln):
 def test_field_attributes_name_their_registry(ln):
     assert repr(ln.Feature.name) == "FieldAttr(Feature.name)"
     assert ln.Record.filter(name="no-such-name-xyz").to_list(ln.Record.name) == []
+
+
+def test_storage_root_is_normalized_and_saved_once(ln, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    first = ln.Storage(root="data").save()
+    assert first.root == (tmp_path / "data").as_posix() and first.type == "local"
+    again = ln.Storage(root=str(tmp_path / "data")).save()  # the same location: the saved record
+    assert again.id == first.id
+    first.delete()

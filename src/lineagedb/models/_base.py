@@ -256,6 +256,23 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
 
         return delete_record(self, permanent, lambda: models.Model.delete(self))
 
+    @property
+    def branch_id(self) -> int:
+        """The record's branch as a number: 1 main, -1 trash (LaminDB's name for it).
+
+        >>> ln.Record.get(name="DMSO").branch_id  # doctest: +SKIP
+        1
+        """
+        from ._trash import branch_attname
+
+        if branch_attname(type(self)) is None:
+            raise AttributeError(f"{type(self).__name__} records have no branch")
+        return self.branch
+
+    @branch_id.setter
+    def branch_id(self, value: int) -> None:
+        self.branch = value
+
     def _adopt(self, existing: Any) -> Any:
         """Become ``existing`` (the saved record this unsaved one duplicates); a trashed one comes back."""
         from ._trash import is_trashed, restore_record

@@ -44,6 +44,8 @@ def translate(model: Any, queries: tuple, expressions: dict[str, Any]) -> tuple[
     out: dict[str, Any] = {}
     for key, value in expressions.items():
         head = key.split("__", 1)[0]
+        if head == "branch_id" and _branch_is_number(model):  # LaminDB's spelling of the branch column
+            key, head = "branch" + key[len("branch_id"):], "branch"
         if _is_field(model, head):
             _check_relation_value(model, key, value)
             out[key] = value
@@ -55,11 +57,16 @@ def translate(model: Any, queries: tuple, expressions: dict[str, Any]) -> tuple[
                 break
         else:
             valid = ", ".join(n for n in field_names(model) if not n.startswith("_") and not n.startswith("links_"))
-            hint = "You can query either by available fields or by feature names (ln.Feature). " if _has_features(model) else ""
-            raise errors.InvalidLookup(
-                f"Unknown field {head!r}. Available fields: {valid}. {hint}({model.__name__} has no field or feature {head!r})"
-            )
+            what = (f"{model.__name__} has no field or feature {head!r}. You can query either by available fields "
+                    "or by feature names (ln.Feature)." if _has_features(model) else f"{model.__name__} has no field {head!r}.")
+            raise errors.InvalidLookup(f"Unknown field {head!r}. Available fields: {valid}. {what}")
     return tuple(queries) + tuple(extra), out
+
+
+def _branch_is_number(model: Any) -> bool:
+    from ._trash import branch_attname
+
+    return branch_attname(model) == "branch"
 
 
 def _has_features(model: Any) -> bool:
