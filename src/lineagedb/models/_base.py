@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 from django.db import models
 from django.db.models.base import ModelBase
+from django.db.models.fields.related_descriptors import ManyToManyDescriptor
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import class_prepared
 
@@ -44,6 +45,8 @@ class RegistryMeta(ModelBase):
             kwargs = positional_to_keywords(cls, args, kwargs)
         if cls._choices:
             check_choices(cls, kwargs)
+        if isinstance(kwargs.get("key"), str):
+            check_key_segments(cls, kwargs["key"])
         return super().__call__(**kwargs)
 
     def __repr__(cls) -> str:
@@ -85,6 +88,63 @@ def _name_field_attributes(sender: type, **_: Any) -> None:
 
 
 class_prepared.connect(_name_field_attributes)
+
+
+class ManyToManyAccess(ManyToManyDescriptor):
+    """A many-to-many accessor that says what to do when the record is not saved yet."""
+
+    def __get__(self, instance: Any, cls: Any = None) -> Any:
+        if instance is not None and instance.pk is None:
+            raise errors.InvalidArgument(
+                f"You are trying to access the many-to-many relationships of an unsaved {type(instance).__name__} "
+                "object. Please save it first using '.save()'."
+            )
+        return super().__get__(instance, cls)
+
+
+def guard_many_to_many(models_: Any) -> None:
+    """Give every registry's many-to-many accessors (both directions) the unsaved-record message.
+
+    Called once all models are loaded (``AppConfig.ready``), when reverse accessors exist too.
+    """
+    for model in models_:
+        if not issubclass(model, BaseRecord):
+            continue
+        for name, value in list(vars(model).items()):
+            if type(value) is ManyToManyDescriptor:
+                setattr(model, name, ManyToManyAccess(value.rel, reverse=value.reverse))
+
+
+def check_key_segments(model: type, key: str) -> None:
+    """Keys are slash-separated paths: no ``.`` or ``..`` segments and no backslashes (saving checks more)."""
+    segments = key.split("/")
+    if "\\" in key or "." in segments or ".." in segments:
+        raise errors.InvalidArgument(
+            f"{model.__name__} key {key!r} is not a clean path: use '/'-separated names without '.', '..' or "
+            "backslashes, e.g. 'my_folder/my_file.parquet'"
+        )
+
+
+def check_keywords(model: type, kwargs: dict[str, Any]) -> None:
+    """Refuse keyword arguments that name no field of the registry (Django would raise a bare TypeError).
+
+    >>> ln.Record(nmae="typo")  # doctest: +SKIP
+    FieldValidationError: Only uid, name, description, ... are valid keyword arguments; Record() got 'nmae'
+    """
+    allowed = model.__dict__.get("_keywords_cache")
+    if allowed is None:
+        allowed = set(model._meta._property_names)
+        for f in model._meta.get_fields():
+            allowed.add(f.name)
+            allowed.add(getattr(f, "attname", f.name))
+        model._keywords_cache = allowed
+    unknown = [k for k in kwargs if k not in allowed]
+    if unknown:
+        valid = [f.name for f in model._meta.concrete_fields if f.name != "id" and not f.name.startswith("_")]
+        raise errors.FieldValidationError(
+            f"Only {', '.join(valid)} are valid keyword arguments; {model.__name__}() got "
+            f"{', '.join(map(repr, unknown))}"
+        )
 
 
 def check_choices(model: type, kwargs: dict[str, Any]) -> None:
@@ -129,6 +189,11 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
     class Meta:
         abstract = True
         base_manager_name = "objects"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs and not args:
+            check_keywords(type(self), kwargs)
+        super().__init__(*args, **kwargs)
 
     # -- class-level query API -------------------------------------------------------------
     @classmethod

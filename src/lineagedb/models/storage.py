@@ -25,6 +25,7 @@ class Storage(BaseRecord):
     type = models.CharField(max_length=30, db_index=True)
     region = models.CharField(max_length=64, null=True, blank=True)
     instance_uid = models.CharField(max_length=12, null=True, blank=True, db_index=True)
+    host = models.CharField(max_length=100, null=True, blank=True)  # the machine of a local location, if given
     created_at = created_at()
     created_by = created_by()
     run = run_field()
