@@ -410,6 +410,10 @@ class Artifact(VersionedMixin, BaseRecord):
         _sweep_leftovers(staged.root)
 
     def _save_update(self, *args: Any, **kwargs: Any) -> Artifact:
+        if self.key is None and type(self).objects.filter(pk=self.pk, key__isnull=False).exists():
+            raise errors.InvalidArgument(
+                "Cannot update an artifact key to None. Set another key, e.g. artifact.key = 'my_datasets/x.parquet'"
+            )
         st.validate_key(self.key)
         if self.key is not None and self.is_latest:
             other = family_stem_by_key(type(self), self.key)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import models
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
 
 from ._base import BaseRecord
 from ._fields import created_at, created_by, run_field, uid_field
@@ -23,12 +25,38 @@ class Storage(BaseRecord):
     type = models.CharField(max_length=30, db_index=True)
     region = models.CharField(max_length=64, null=True, blank=True)
     instance_uid = models.CharField(max_length=12, null=True, blank=True, db_index=True)
+    host = models.CharField(max_length=100, null=True, blank=True)  # the machine of a local location, if given
     created_at = created_at()
     created_by = created_by()
     run = run_field()
 
     class Meta:
         app_label = "lineagedb"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        root = kwargs.get("root")
+        if not args and root is not None:  # constructed by the user: one spelling per location
+            from ..core.instance import _normalize_root
+
+            kwargs["root"] = _normalize_root(str(root))
+            if not kwargs.get("type"):
+                kwargs["type"] = kwargs["root"].split("://", 1)[0] if "://" in kwargs["root"] else "local"
+        super().__init__(*args, **kwargs)
+
+    def save(self, *args: Any, **kwargs: Any) -> Storage:
+        """Save; a location registered already (also by a concurrent save) is returned instead."""
+        if not self._state.adding:
+            return super().save(*args, **kwargs)
+        existing = type(self).objects.filter(root=self.root).first()
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                existing = type(self).objects.filter(root=self.root).first()
+                if existing is None:
+                    raise
+        return self._adopt(existing)
 
     @property
     def is_managed(self) -> bool:

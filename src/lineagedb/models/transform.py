@@ -28,6 +28,7 @@ class Transform(VersionedMixin, BaseRecord):
 
     _stem_length = 12
     _revises: Any = None
+    _choices = {"kind": TRANSFORM_KINDS}
     uid = uid_field(16)
     key = models.CharField(max_length=1024, db_index=True, null=True, blank=True)
     description = models.TextField(null=True, blank=True)
