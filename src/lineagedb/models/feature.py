@@ -68,6 +68,16 @@ class Feature(BaseRecord):
                 )
         super().__init__(*args, **kwargs)
 
+    def with_config(self, **config: Any) -> tuple[Feature, dict[str, Any]]:
+        """The feature with per-schema settings, for ``Schema(features=...)``.
+
+        >>> ln.Schema(features=[perturbation, donor.with_config(optional=True)])  # doctest: +SKIP
+        """
+        unknown = set(config) - {"optional"}
+        if unknown:
+            raise errors.InvalidArgument(f"with_config() takes optional=True/False; got {sorted(unknown)}")
+        return (self, dict(config))
+
     @property
     def coerce(self) -> bool:
         """Whether values are converted to the dtype when they do not match it (``"3"`` -> ``3``)."""
