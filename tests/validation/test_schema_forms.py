@@ -63,3 +63,23 @@ def test_describe_keeps_brackets_in_names(ln, unique):
     f = ln.Feature(name=f"characteristics[organism]{unique}", dtype=str).save()
     text = ln.Schema([f]).save().describe(return_str=True)
     assert f"characteristics[organism]{unique}" in text and "Features" in text
+
+
+def test_example_schemas(ln):
+    valid = ln.examples.schemas.valid_features()
+    assert valid.itype == "Feature" and valid.flexible and ln.examples.schemas.valid_features().id == valid.id
+    adata = ln.examples.schemas.anndata_ensembl_gene_ids_and_valid_features_in_obs()
+    assert adata.otype == "AnnData" and set(adata.slots) == {"obs", "var.T"}
+    assert adata.slots["var.T"].itype == "bio.Gene.ensembl_gene_id"
+    mdata = ln.examples.schemas.mudata_rna_ensembl_gene_ids_and_valid_features_in_obs()
+    assert mdata.otype == "MuData" and set(mdata.slots) == {"obs", "rna:obs", "rna:var.T"}
+    sdata = ln.examples.schemas.spatialdata_valid_features_in_attrs_and_table()
+    assert sdata.otype == "SpatialData" and set(sdata.slots) == {"attrs", "table:obs", "table:var.T"}
+
+
+def test_features_with_an_external_slot(ln, unique):
+    internal, external = _features(ln, unique)
+    ext = ln.Schema(features=[external]).save()
+    schema = ln.Schema(features=[internal], slots={"__external__": ext}, otype="DataFrame").save()
+    assert [f for f, _ in schema.feature_links()] == [internal] and schema.n == 1
+    assert schema.slots == {"__external__": ext}

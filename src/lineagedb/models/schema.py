@@ -85,15 +85,15 @@ class Schema(BaseRecord):
         if slots is not None:
             if not isinstance(slots, dict) or not all(isinstance(s, Schema) for s in slots.values()):
                 raise errors.InvalidArgument('slots must map slot names to schemas, e.g. {"obs": schema, "var.T": var_schema}')
-            if features:
-                raise errors.InvalidArgument("a composite schema takes slots or features, not both")
+            # features and slots together: the features are the dataset's own columns, a slot such as
+            # "__external__" holds features given alongside (LaminDB's external features)
         if kwargs.get("itype") is None and (feature_list or index is not None):
             kwargs["itype"] = "Feature"
         if kwargs.get("flexible") is None:
             kwargs["flexible"] = features is None and slots is None
         if members is not None:
             kwargs["n"] = len(members)
-        elif slots is None and features is not None:
+        elif features is not None:
             kwargs["n"] = len(feature_list)
         super().__init__(**kwargs)
         self._pending = {"features": feature_list, "slots": dict(slots or {}), "members": members}
