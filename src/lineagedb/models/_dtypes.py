@@ -337,7 +337,8 @@ def check_value(dtype: str, value: Any, *, coerce: bool = False, feature: str | 
 
         if isinstance(value, BaseRecord):
             info = dtype_info(dtype) if dtype != "cat" else None
-            if info is not None and not isinstance(value, info.model):
+            models_ = tuple(a.model for a in (info.alternatives or (info,))) if info is not None else ()
+            if info is not None and not isinstance(value, models_):
                 raise _fail(dtype, value, feature, f"pass a {info.model.__name__} record or its {info.field}")
             return value
         return _scalar("cat", value, coerce, dtype, feature)
