@@ -156,3 +156,12 @@ def test_union_dtype_values_and_typed_name_ambiguity(ln, unique):
     schema = ln.Schema([fa]).save()
     artifact.features.add_values({f"sample_{unique}": "x"}, schema=schema)
     assert artifact.features.get_values()[f"sample_{unique}"] == "x"
+
+
+def test_unvalidated_terms_are_listed_together(ln, unique):
+    kind = ln.Record(name=f"T{unique}", is_type=True).save()
+    ln.Record(name=f"ok{unique}", type=kind).save()
+    f = ln.Feature(name=f"labels_{unique}", dtype=list[kind]).save()
+    artifact = ln.Artifact.from_dataframe(pd.DataFrame({"a": [3]}), key=f"terms_{unique}.parquet").save()
+    with pytest.raises(ln.errors.ValidationError, match=f"2 terms not validated in feature 'labels_{unique}': 'bad1', 'bad2'"):
+        artifact.features.add_values({f: ["bad1", f"ok{unique}", "bad2"]})

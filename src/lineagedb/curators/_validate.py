@@ -108,11 +108,9 @@ def _validate_registry_axis(values: list[str], frame: Any, schema: Any, slot: Sl
 
 
 def _check_matrix_dtype(frame: Any, schema: Any, slot: SlotResult) -> None:
-    kinds = {"int": "iu", "float": "fiu", "num": "fiu", "bool": "b", "str": "OSU"}.get(schema.dtype)
-    if kinds is None:
-        return
-    dtypes = [frame.dtype] if hasattr(frame, "dtype") else list(frame.dtypes)
-    bad = sorted({str(d) for d in dtypes if getattr(d, "kind", "O") not in kinds})
+    from ..models._dtypes import array_dtype_problems
+
+    bad = array_dtype_problems(schema.dtype, frame)  # float arrays of whole numbers pass as int
     if bad:
         slot.problems.append(f"dtype: values must be {schema.dtype}, found {bad}")
 

@@ -169,17 +169,21 @@ def resolve_labels(feature: Any, values: list[Any]) -> list[Any]:
             missing = [n for n in names if n not in found]
             if missing:
                 found.update(_find(alternative, missing))
+        missing = list(dict.fromkeys(n for n in names if n not in found))
+        if missing:
+            where = f"{model.__name__}[{info.type_name}]" if info.type_name else model.__name__
+            if info.alternatives:
+                where = " or ".join(a.model.__name__ for a in info.alternatives)
+            first = missing[0]
+            create = (f"ln.Record(name={first!r}{', type=...' if info.type_name else ''}).save()" if model.__name__ == "Record"
+                      else f"{model.__name__}.from_source({field}={first!r}).save() or {model.__name__}({field}={first!r}).save()")
+            terms = "term" if len(missing) == 1 else "terms"
+            raise errors.ValidationError(
+                f"{len(missing)} {terms} not validated in feature {feature.name!r}: {', '.join(map(repr, missing))} "
+                f"{'is' if len(missing) == 1 else 'are'} not a {where} {field}{_suggest(model, field, first)} "
+                f"To add one: {create}"
+            )
         for name in names:
-            if name not in found:
-                where = f"{model.__name__}[{info.type_name}]" if info.type_name else model.__name__
-                if info.alternatives:
-                    where = " or ".join(a.model.__name__ for a in info.alternatives)
-                create = (f"ln.Record(name={name!r}{', type=...' if info.type_name else ''}).save()" if model.__name__ == "Record"
-                          else f"{model.__name__}.from_source({field}={name!r}).save() or {model.__name__}({field}={name!r}).save()")
-                raise errors.ValidationError(
-                    f"feature {feature.name!r}: {name!r} is not a {where} {field}{_suggest(model, field, name)} "
-                    f"To add it: {create}"
-                )
             records.append(found[name])
     return records
 
