@@ -30,7 +30,8 @@ from ._dtype_cat import APP_PREFIXES, CatTerm, format_cat, parse_cat
 SCALARS = ("str", "int", "float", "num", "bool", "date", "datetime", "dict", "path", "url")
 _PY_TYPES = {str: "str", int: "int", float: "float", bool: "bool", dict: "dict", _dt.date: "date",
              _dt.datetime: "datetime"}
-_ALIASES = {"string": "str", "integer": "int", "number": "num", "boolean": "bool", "double": "float"}
+_ALIASES = {"string": "str", "integer": "int", "number": "num", "boolean": "bool", "double": "float",
+            "datetime64[ns]": "datetime", "datetime64[ns,UTC]": "datetime"}  # pandas' names (spaces removed)
 _APP_PREFIXES = APP_PREFIXES
 # registries whose records are looked up by another field than ``name`` by default
 DEFAULT_FIELDS = {"Gene": "symbol", "User": "handle", "Artifact": "key", "Transform": "key", "Collection": "key",
