@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from .. import errors
 from ._describe import section
@@ -55,10 +55,19 @@ def feature_filter(model: Any, key: str, value: Any) -> Q | None:
     from .feature import ArtifactFeatureValue, Feature, RunFeatureValue
 
     name, _, lookup = key.partition("__")
-    f = Feature.objects.filter(name=name).first()
+    untyped_first = F("type_id").asc(nulls_first=True)
+    f = Feature.objects.filter(name=name, is_type=False).order_by(untyped_first, "id").first()
     if f is None:
         return None
-    lookup = lookup or "exact"
+    return feature_condition(model, f, lookup or "exact", value)
+
+
+def feature_condition(model: Any, f: Any, lookup: str, value: Any) -> Q | None:
+    """The ``Q`` of ``model`` (Artifact or Run) records whose value of feature ``f`` matches ``lookup``/``value``."""
+    if model.__name__ not in {"Artifact", "Run"}:
+        return None
+    from .feature import ArtifactFeatureValue, RunFeatureValue
+
     is_artifact = model.__name__ == "Artifact"
     link, host = (ArtifactFeatureValue, "artifact_id") if is_artifact else (RunFeatureValue, "run_id")
     info = dtype_info(f.dtype)
@@ -83,6 +92,27 @@ def feature_filter(model: Any, key: str, value: Any) -> Q | None:
         return Q(id__in=label_link.objects.filter(feature_id=f.id, **cond).values(host))
     cond = _plain_condition(f, lookup, value)
     return Q(id__in=link.objects.filter(featurevalue__feature_id=f.id, **cond).values(host))
+
+
+def feature_sort_value(model: Any, f: Any) -> Any:
+    """A subquery giving each Artifact/Run its (first) value of feature ``f``, for ``order_by``."""
+    from django.db.models import OuterRef, Subquery
+
+    from .feature import ArtifactFeatureValue, RunFeatureValue
+
+    if model.__name__ not in {"Artifact", "Run"}:
+        raise errors.InvalidArgument(f"{model.__name__} records carry no feature values; order ln.Artifact or ln.Run by features")
+    is_artifact = model.__name__ == "Artifact"
+    link, host = (ArtifactFeatureValue, "artifact_id") if is_artifact else (RunFeatureValue, "run_id")
+    info = dtype_info(f.dtype)
+    if is_artifact and is_categorical(f.dtype) and info.model is not None:
+        label_link, field, _ = link_of(info.model)
+        rows = label_link.objects.filter(artifact_id=OuterRef("pk"), feature_id=f.id)
+        column = f"{field}__{info.field}"
+    else:
+        rows = link.objects.filter(**{host: OuterRef("pk")}, featurevalue__feature_id=f.id)
+        column = "featurevalue__number" if info.kind in NUMERIC else "featurevalue__text"
+    return Subquery(rows.order_by(column).values(column)[:1])
 
 
 def features_dataframe(qs: Any, df: Any, features: bool | list[str]) -> Any:

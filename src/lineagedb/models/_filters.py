@@ -40,6 +40,8 @@ def _is_field(model: Any, name: str) -> bool:
 
 def translate(model: Any, queries: tuple, expressions: dict[str, Any]) -> tuple[tuple, dict[str, Any]]:
     """Validate lookups; hand non-field ones to the registered hooks."""
+    # condition objects that know their query for a model (feature predicates: temperature > 20)
+    queries = tuple(q.for_model(model) if hasattr(type(q), "for_model") else q for q in queries)
     extra: list[Q] = []
     out: dict[str, Any] = {}
     for key, value in expressions.items():

@@ -80,6 +80,12 @@ class QuerySet(models.QuerySet):
     def exclude(self, *queries: Any, **expressions: Any) -> QuerySet:
         return self._translated(super().exclude, queries, expressions)
 
+    def order_by(self, *fields: Any) -> QuerySet:
+        """Django's ``order_by``; a Feature (or ``-feature``) sorts by its value, records without one last."""
+        from ._feature_predicates import translate_ordering
+
+        return super().order_by(*translate_ordering(self.model, fields))
+
     def _translated(self, method: Any, queries: tuple, expressions: dict[str, Any]) -> QuerySet:
         """Validate lookups (and let capabilities translate feature names, ...) before Django sees them."""
         from ._filters import translate
