@@ -69,3 +69,15 @@ def test_record_and_branch_notes(ln, unique):
     BranchBlock(branch=branch, content="branch notes", kind="readme").save()
     assert branch.notes == "branch notes"
     assert BranchBlock.filter(branch=branch).count() == 1
+
+
+def test_describe_shows_notes_and_comments(ln, unique):
+    from lineagedb.models import RecordBlock
+
+    record = ln.Record(name=f"described_{unique}").save()
+    RecordBlock(record=record, content="# Overview", kind="readme").save()
+    RecordBlock(record=record, content="looks good", kind="comment").save()
+    plain = record.describe(return_str=True)
+    assert "Notes" in plain and "Overview" in plain and "looks good" not in plain
+    full = record.describe(return_str=True, include="comments")
+    assert "comment by" in full and "looks good" in full

@@ -116,28 +116,28 @@ class HasType(object):
         ids = _reach(model, {self.pk}, "type_id", "id")
         return type(self).all().filter(id__in=ids)
 
-    def delete(self, permanent: bool | None = None, **_: Any) -> None:
-        """Move to the trash (a type takes the records under it along); ``permanent=True`` deletes the rows.
+    def delete(self, permanent: bool | None = None, **_: Any) -> Any:
+        """Move to the trash (a type takes the records under it along); ``permanent=True`` removes the row and
+        returns Django's ``(count, {label: count})``. A record never saved has nothing to delete (None).
 
         >>> experiment_type.delete()  # doctest: +SKIP - the type and its records go to the trash
         """
         model = type(self)._meta.concrete_model
-        if self.pk is None:
-            raise errors.InvalidArgument(f"{self!r} was never saved; there is nothing to delete")
-        if permanent is None and getattr(self, "branch", MAIN) == TRASH:
-            permanent = True  # deleting from the trash deletes for good, as for artifacts
+        if self.pk is None or self._state.adding:
+            return None
         with transaction.atomic():
             if permanent:
                 if model.objects.filter(type_id=self.pk).exists():
                     raise errors.InvalidArgument(
                         f"{self!r} is the type of other records; delete or re-type them first, then delete it"
                     )
-                model.objects.filter(pk=self.pk).delete_rows()
+                result = model.objects.filter(pk=self.pk).delete_rows()
                 self.pk = self.id = None
-                return
+                return result
             ids = {self.pk} | (_reach(model, {self.pk}, "type_id", "id") if getattr(self, "is_type", False) else set())
             model.objects.filter(id__in=ids).update(branch=TRASH)
             self.branch = TRASH
+        return None
 
     def restore(self) -> Any:
         """Take this record (and, for a type, the records under it) out of the trash."""

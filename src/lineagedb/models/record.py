@@ -21,6 +21,7 @@ class Record(HasType, HasParents, BaseRecord):
     """
 
     _name_field = "name"
+    _has_notes = True  # readme and comment blocks (RecordBlock): record.notes, describe(include="comments")
     uid = uid_field(16)
     name = models.CharField(max_length=150, db_index=True)
     description = models.TextField(null=True, blank=True)
