@@ -69,6 +69,8 @@ class Artifact(VersionedMixin, BaseRecord):
     >>> ln.Artifact.filter(branch=-1).to_dataframe()   # the trash  # doctest: +SKIP
     """
 
+    _feature_values = ("ArtifactFeatureValue", "artifact")  # link model and host field of feature values (see _features)
+
     _stem_length = 16
     _delete_per_record = True  # bulk deletes go through delete(): trash, versions, managed bytes
     _hidden = {"kind": INTERNAL_KIND}  # tracking's environments and reports stay out of user listings

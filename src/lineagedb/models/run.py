@@ -16,6 +16,8 @@ class Run(BaseRecord):
     >>> ln.Run.filter(transform__key="tutorial.py").to_dataframe()  # doctest: +SKIP
     """
 
+    _feature_values = ("RunFeatureValue", "run")  # link model and host field of feature values (see _features)
+
     uid = uid_field(16)
     transform = models.ForeignKey("lineagedb.Transform", models.PROTECT, related_name="runs")
     name = models.CharField(max_length=150, null=True, blank=True)
