@@ -50,9 +50,10 @@ def _plain_condition(f: Any, lookup: str, value: Any) -> dict[str, Any]:
 
 def feature_filter(model: Any, key: str, value: Any) -> Q | None:
     """``temperature=21.6``, ``temperature__gt=20``, ``experiment="My experiment"``, ``donor__isnull=True``."""
-    if model.__name__ not in {"Artifact", "Run"}:
+    if getattr(model, "_feature_values", None) is None:
         return None
-    from .feature import ArtifactFeatureValue, Feature, RunFeatureValue
+    from ._features import _host_link
+    from .feature import Feature
 
     name, _, lookup = key.partition("__")
     untyped_first = F("type_id").asc(nulls_first=True)
@@ -69,7 +70,8 @@ def feature_condition(model: Any, f: Any, lookup: str, value: Any) -> Q | None:
     from .feature import ArtifactFeatureValue, RunFeatureValue
 
     is_artifact = model.__name__ == "Artifact"
-    link, host = (ArtifactFeatureValue, "artifact_id") if is_artifact else (RunFeatureValue, "run_id")
+    link, host = _host_link(model)
+    host = f"{host}_id"
     info = dtype_info(f.dtype)
     cat_links = is_artifact and is_categorical(f.dtype) and info.model is not None
     if lookup == "isnull":
@@ -118,8 +120,8 @@ def feature_sort_value(model: Any, f: Any) -> Any:
 def features_dataframe(qs: Any, df: Any, features: bool | list[str]) -> Any:
     """One column per feature, in one query for plain values and one per label registry."""
     model = qs.model
-    if model.__name__ not in {"Artifact", "Run"}:
-        raise errors.InvalidArgument(f"{model.__name__} records carry no features; use ln.Artifact or ln.Run")
+    if getattr(model, "_feature_values", None) is None:
+        raise errors.InvalidArgument(f"{model.__name__} records carry no features; use ln.Artifact, ln.Run or ln.Record")
     names = list(features) if isinstance(features, (list, tuple)) else None
     if df.empty:
         for n in names or []:

@@ -66,14 +66,21 @@ def typed_columns(dtype: str, json_value: Any) -> tuple[float | None, str | None
 
 
 def _host_link(host: Any) -> tuple[Any, str]:
-    from .feature import ArtifactFeatureValue, RunFeatureValue
+    """(link model, host field) of a feature-carrying registry, from its ``_feature_values`` declaration."""
+    from django.apps import apps
 
-    name = type(host).__name__
-    if name == "Artifact":
-        return ArtifactFeatureValue, "artifact"
-    if name == "Run":
-        return RunFeatureValue, "run"
-    raise errors.InvalidArgument(f"{name} records carry no feature values; annotate an Artifact or a Run")
+    model = host if isinstance(host, type) else type(host)
+    spec = getattr(model, "_feature_values", None)
+    if spec is None:
+        raise errors.InvalidArgument(f"{model.__name__} records carry no feature values; annotate an Artifact, a Run or a Record")
+    return apps.get_model("lineagedb", spec[0]), spec[1]
+
+
+def feature_names(values: dict[Any, Any]) -> dict[str, Any]:
+    """``{feature or name: value}`` -> ``{name: value}`` (Feature records may be keys)."""
+    if not isinstance(values, dict):
+        raise errors.InvalidArgument("pass a dict of feature names to values: add_values({'temperature': 21.6})")
+    return {getattr(k, "name", k): v for k, v in values.items()}
 
 
 def _features_by_name(names: Iterable[str]) -> dict[str, Any]:
@@ -163,6 +170,13 @@ def resolve_labels(feature: Any, values: list[Any]) -> list[Any]:
         return values
     records = [v for v in values if not isinstance(v, str)]
     names = [v for v in values if isinstance(v, str)]
+    if info.type_name:
+        for r in records:
+            kind = r.type.name if getattr(r, "type_id", None) is not None else None
+            if kind != info.type_name:
+                raise errors.ValidationError(
+                    f"Expected a record of type '{info.type_name}' for feature {feature.name!r}, got {r!r} of type {kind!r}"
+                )
     if names:
         found: dict[str, Any] = {}
         for alternative in info.alternatives or (info,):
@@ -394,10 +408,10 @@ def _collapse(values: list[Any]) -> Any:
 
 def host_values(model: Any, ids: Any, names: list[str] | None = None) -> dict[int, dict[str, Any]]:
     """{host id: {feature name: value}} for artifacts or runs, in a bounded number of queries."""
-    from .feature import ArtifactFeatureValue, Feature, RunFeatureValue
+    from .feature import Feature
 
     is_artifact = model.__name__ == "Artifact"
-    link, host_field = (ArtifactFeatureValue, "artifact") if is_artifact else (RunFeatureValue, "run")
+    link, host_field = _host_link(model)
     collected: dict[int, dict[str, list[Any]]] = {}
     order: dict[str, int] = {}
     rows = link.objects.filter(**{f"{host_field}_id__in": ids})
@@ -436,12 +450,15 @@ def host_values(model: Any, ids: Any, names: list[str] | None = None) -> dict[in
 
 
 class FeaturesDescriptor:
-    """``artifact.features`` / ``run.features``."""
+    """``artifact.features`` / ``run.features`` / ``record.features`` (``manager``: the accessor class)."""
+
+    def __init__(self, manager: type | None = None) -> None:
+        self.manager = manager or FeatureManager
 
     def __get__(self, obj: Any, cls: type) -> Any:
         if obj is None:
             return self
-        return FeatureManager(obj)
+        return self.manager(obj)
 
 
 def install() -> None:

@@ -110,6 +110,8 @@ class Artifact(VersionedMixin, BaseRecord):
     >>> ln.Artifact.filter(branch=-1).to_dataframe()   # the trash  # doctest: +SKIP
     """
 
+    _feature_values = ("ArtifactFeatureValue", "artifact")  # link model and host field of feature values (see _features)
+
     _stem_length = 16
     _positional = ("path_or_data",)  # ln.Artifact("./my_data.fcs", key=...)
     _delete_per_record = True  # bulk deletes go through delete(): trash, versions, managed bytes

@@ -209,3 +209,12 @@ class RunFeatureValue(models.Model):
     class Meta:
         app_label = "lineagedb"
         unique_together = [("run", "featurevalue")]
+
+
+class RecordFeatureValue(models.Model):
+    record = models.ForeignKey("lineagedb.Record", models.CASCADE, related_name="links_featurevalue")
+    featurevalue = models.ForeignKey(FeatureValue, models.PROTECT, related_name="links_record")
+
+    class Meta:
+        app_label = "lineagedb"
+        unique_together = [("record", "featurevalue")]

@@ -20,6 +20,8 @@ class Run(BaseRecord):
     """
 
     _positional = ("transform",)  # ln.Run(transform)
+    _feature_values = ("RunFeatureValue", "run")  # link model and host field of feature values (see _features)
+
     uid = uid_field(16)
     transform = models.ForeignKey("lineagedb.Transform", models.PROTECT, related_name="runs")
     name = models.CharField(max_length=150, null=True, blank=True)
