@@ -8,7 +8,7 @@ from .. import errors
 from ._fixes import fill_defaults, rename_synonym_columns, replace_synonyms
 from ._polars import check_polars_schema, is_polars, validate_polars
 from ._result import CatValues, ValidationResult
-from ._validate import validate, validate_metadata
+from ._validate import add_external, validate
 
 
 def coerced_copy(df: Any, result: ValidationResult) -> Any:
@@ -129,10 +129,7 @@ class Curator:
             self._is_validated = False
             self._validated_data = None
             self._result = self._validate_data()
-            external = (self._schema.slots or {}).get("__external__")
-            if external is not None:
-                self._result.slots = [s for s in self._result.slots if s.slot != "__external__"]
-                self._result.slots.append(validate_metadata(self._features, external, "__external__"))
+            add_external(self._result, self._schema, self._features)
         return self._result
 
     def validate(self) -> None:
@@ -177,11 +174,6 @@ class Curator:
             self._set_frame(slot.slot, frame)
         self._result = None
 
-    def _add_external(self, artifact: Any) -> Any:
-        """Annotate ``artifact`` with the dataset-level values passed as ``features=``."""
-        if self._features:
-            artifact.features.add_values(self._features)
-        return artifact
 
 
 class DataFrameCurator(Curator):
@@ -229,9 +221,8 @@ class DataFrameCurator(Curator):
         from ..models import Artifact
 
         self.validate()
-        artifact = Artifact.from_dataframe(self.dataset, key=key, description=description, revises=revises,
-                                           schema=self._schema).save()
-        return self._add_external(artifact)
+        return Artifact.from_dataframe(self.dataset, key=key, description=description, revises=revises,
+                                       schema=self._schema, features=self._features or None).save()
 
 
 class AnnDataCurator(Curator):
@@ -271,4 +262,4 @@ class AnnDataCurator(Curator):
         self._apply_coercions()
         self.validate()
         return Artifact.from_anndata(self._data, key=key, description=description, revises=revises,
-                                     schema=self._schema).save()
+                                     schema=self._schema, features=self._features or None).save()

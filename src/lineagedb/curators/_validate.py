@@ -207,3 +207,31 @@ def _validate_anndata_slot(adata: Any, name: str, schema: Any) -> SlotResult:
         slot = SlotResult(slot="obs.T", schema=schema)
         return _validate_registry_axis([str(v) for v in adata.obs_names], None, schema, slot)
     raise errors.InvalidArgument(f"an AnnData schema has slots obs, var, var.T, obs.T and uns, not {name!r}")
+
+
+def add_external(result: ValidationResult, schema: Any, features: dict[str, Any] | None) -> None:
+    """Validate dataset-level ``features`` against the schema's ``__external__`` slot (or the Feature registry).
+
+    >>> add_external(result, schema, {"temperature": 21.6})  # doctest: +SKIP
+    """
+    from ..models import Feature
+
+    external = (schema.slots or {}).get("__external__") if schema is not None else None
+    result.slots = [s for s in result.slots if s.slot != "__external__"]
+    if external is None and not features:
+        return
+    if external is not None and not features:
+        raise errors.ValidationError(
+            "External features slot is defined in schema but no external features were provided. "
+            f"Pass features={{...}} with values for {[f.name for f, _ in external.feature_links()]}."
+        )
+    if external is None:  # no slot: the values must be of registered features
+        missing = sorted(set(features) - set(Feature.filter(name__in=list(features)).values_list("name", flat=True)))
+        if missing:
+            raise errors.ValidationError(
+                f"features {missing} are not registered: create them, e.g. ln.Feature(name={missing[0]!r}, dtype=str).save()"
+            )
+        slot = SlotResult(slot="__external__", schema=None, metadata=dict(features))
+        result.slots.append(slot)
+        return
+    result.slots.append(validate_metadata(dict(features), external, "__external__"))

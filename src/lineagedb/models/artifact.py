@@ -34,13 +34,16 @@ def _info(message: str) -> None:
         print(f"→ {message}")
 
 
-def validate_for_schema(data: Any, schema: Any) -> Any:
-    """Hook: validate ``data`` against ``schema`` before anything is written; None without a schema."""
-    if schema is None:
+def validate_for_schema(data: Any, schema: Any, features: dict[str, Any] | None = None) -> Any:
+    """Hook: validate ``data`` (and dataset-level ``features``) against ``schema`` before anything is written.
+
+    None without a schema and without features.
+    """
+    if schema is None and not features:
         return None
     from ..curators import validate_for_artifact
 
-    return validate_for_artifact(data, schema)
+    return validate_for_artifact(data, schema, features)
 
 
 def annotate_on_save(artifact: Artifact, validation: Any) -> None:
@@ -146,18 +149,21 @@ class Artifact(VersionedMixin, BaseRecord):
                 raise errors.InvalidArgument(f"revises must be an Artifact, not {type(revises).__name__}")
             key = revises.key if key is None else key
             description = revises.description if description is None else description
+        features = kwargs.pop("features", None)  # dataset-level values: the schema's __external__ slot
         if _is_dataframe(path_or_data):
-            _validation = validate_for_schema(path_or_data, schema)
+            _validation = validate_for_schema(path_or_data, schema, features)
             data = getattr(_validation, "data", None)  # with the columns the schema coerces converted
             data = path_or_data if data is None else data
             path_or_data, otype, n_observations = _stage_dataframe(data), "DataFrame", len(data)
             kind, _move, _suffix = kind or "dataset", True, ".parquet"
         elif is_polars(path_or_data):
-            _validation = validate_for_schema(path_or_data, schema)
+            _validation = validate_for_schema(path_or_data, schema, features)
             data = getattr(_validation, "data", None)
             data = path_or_data if data is None else data
             path_or_data, _suffix, n_observations = stage_polars(data, key, staging_path)
             otype, kind, _move = "DataFrame", kind or "dataset", True
+        elif _validation is None and (features or (schema is not None and "__external__" in schema.slots)):
+            _validation = validate_for_schema(None, schema, features)  # any file: only its external features
         try:
             source = resolve(path_or_data, move=_move, suffix=_suffix)
         except BaseException:
