@@ -175,5 +175,5 @@ def test_unsaved_schema_and_wrong_data_are_refused(ln, setup):
     u, f, df = setup
     with pytest.raises(ln.errors.InvalidArgument, match="not saved"):
         ln.curators.validate_for_artifact(df, ln.Schema(features=[f["conc"]], name=f"unsaved_{u}"))
-    with pytest.raises(ln.errors.InvalidArgument, match="DataFrame or an AnnData"):
+    with pytest.raises(ln.errors.InvalidArgument, match="pass a pandas or polars DataFrame, an AnnData"):
         ln.curators.validate_for_artifact([1, 2, 3], ln.Schema(itype=ln.Feature).save())

@@ -15,12 +15,16 @@ from typing import Any
 
 from .. import errors
 from ._annotate import annotate_on_save
-from ._curator import AnnDataCurator, DataFrameCurator, coerced_copy
+from ._composite import MuDataCurator, SpatialDataCurator, TiledbsomaExperimentCurator
+from ._curator import AnnDataCurator, ComponentCurator, DataFrameCurator, coerced_copy
 from ._polars import is_polars, validate_polars
 from ._result import ValidationResult
 from ._validate import add_external, validate
 
-__all__ = ["AnnDataCurator", "DataFrameCurator", "ValidationResult", "annotate_on_save", "validate", "validate_for_artifact"]
+__all__ = [
+    "AnnDataCurator", "ComponentCurator", "DataFrameCurator", "MuDataCurator", "SpatialDataCurator",
+    "TiledbsomaExperimentCurator", "ValidationResult", "annotate_on_save", "validate", "validate_for_artifact",
+]
 
 
 def validate_for_artifact(data: Any, schema: Any, features: dict[str, Any] | None = None) -> ValidationResult:

@@ -32,7 +32,7 @@ def _link_labels(artifact: Any, slots: list[SlotResult]) -> None:
     from ..models._labels import LABEL_LINKS, link_labels
 
     for slot in slots:
-        if slot.slot in {"attrs", "uns", "__external__"}:
+        if slot.slot == "__external__" or {"attrs", "uns"} & set(slot.slot.split(":")):
             continue  # dataset-level values are linked by features.add_values
         for cat in slot.cats:
             if cat.records and cat.model._meta.label in LABEL_LINKS:
