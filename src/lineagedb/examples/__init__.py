@@ -3,6 +3,6 @@
 >>> df = ln.examples.datasets.mini_immuno.get_dataset1()  # doctest: +SKIP
 """
 
-from . import datasets
+from . import croissant, datasets
 
-__all__ = ["datasets"]
+__all__ = ["croissant", "datasets"]
