@@ -27,7 +27,7 @@ def tutorial(ln, unique):
     ln.Feature(name=f"donor_{u}", dtype=str, nullable=True).save()
     ln.Feature(name=f"sample_note_{u}", dtype=str, nullable=True).save()
     ln.Feature(name=f"concentration_{u}", dtype=str).save()
-    ln.Feature(name=f"treatment_time_h_{u}", dtype="num", coerce_dtype=True).save()
+    ln.Feature(name=f"treatment_time_h_{u}", dtype="num", coerce=True).save()
     schema = ln.Schema(itype=ln.Feature).save()
 
     def dataset(**kwargs):
