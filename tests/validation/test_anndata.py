@@ -91,7 +91,7 @@ def test_dataframe_attrs_slot(ln, unique):
     df.attrs[f"temperature_{u}"] = 21.6
     result = ln.curators.validate_for_artifact(df, schema)
     assert result.slots[1].metadata == {f"temperature_{u}": 21.6}
-    with pytest.raises(ln.errors.InvalidArgument, match="slots 'columns' and 'attrs'"):
+    with pytest.raises(ln.errors.InvalidArgument, match="Slot 'obs' is not supported for DataFrameCurator"):
         ln.curators.validate_for_artifact(df, ln.Schema(otype="DataFrame", slots={"obs": schema.slots["columns"]}).save())
 
 

@@ -4,6 +4,6 @@
 >>> schema = ln.examples.schemas.valid_features()  # doctest: +SKIP
 """
 
-from . import datasets, schemas
+from . import croissant, datasets, schemas
 
-__all__ = ["datasets", "schemas"]
+__all__ = ["croissant", "datasets", "schemas"]

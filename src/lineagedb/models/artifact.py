@@ -35,13 +35,16 @@ def _info(message: str) -> None:
         print(f"→ {message}")
 
 
-def validate_for_schema(data: Any, schema: Any) -> Any:
-    """Hook: validate ``data`` against ``schema`` before anything is written; None without a schema."""
-    if schema is None:
+def validate_for_schema(data: Any, schema: Any, features: dict[str, Any] | None = None) -> Any:
+    """Hook: validate ``data`` (and dataset-level ``features``) against ``schema`` before anything is written.
+
+    None without a schema and without features.
+    """
+    if schema is None and not features:
         return None
     from ..curators import validate_for_artifact
 
-    return validate_for_artifact(data, schema)
+    return validate_for_artifact(data, schema, features)
 
 
 def annotate_on_save(artifact: Artifact, validation: Any) -> None:
@@ -201,10 +204,11 @@ class Artifact(VersionedMixin, BaseRecord):
                 raise errors.InvalidArgument(f"revises must be an Artifact, not {type(revises).__name__}")
             key = revises.key if key is None else key
             description = revises.description if description is None else description
+        features = kwargs.pop("features", None)  # dataset-level values: the schema's __external__ slot
         if _is_dataframe(path_or_data):
             if not _via_from:
                 _hint("DataFrame", "from_dataframe")
-            _validation = validate_for_schema(path_or_data, schema)
+            _validation = validate_for_schema(path_or_data, schema, features)
             data = getattr(_validation, "data", None)  # with the columns the schema coerces converted
             data = path_or_data if data is None else data
             if is_polars(data) and parquet_kwargs is None:
@@ -220,11 +224,13 @@ class Artifact(VersionedMixin, BaseRecord):
 
             otype = type(path_or_data).__name__
             _hint(otype, f"from_{otype.lower()}")
-            _validation = validate_for_schema(path_or_data, schema)
+            _validation = validate_for_schema(path_or_data, schema, features)
             path_or_data, _suffix, n_observations = stage_object(path_or_data, key, kwargs.pop("format", None))
             _move = True
         elif otype is None and not _move and (isinstance(path_or_data, (str, os.PathLike)) or st.is_upath(path_or_data)):
             otype = _otype_hint(path_or_data)
+        if _validation is None and (features or (schema is not None and "__external__" in schema.slots)):
+            _validation = validate_for_schema(None, schema, features)  # any file: only its external features
         local_source = None
         if not _move and isinstance(path_or_data, (str, os.PathLike)) and st.is_local(path_or_data):
             local_source = Path(path_or_data).expanduser()
