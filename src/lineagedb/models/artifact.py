@@ -19,6 +19,7 @@ from django.db.models.functions import Substr
 
 from .. import errors
 from ..core import storage as st
+from ._artifact_set import ArtifactManager
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._versions import MAIN, TRASH, VersionedMixin, family_stem_by_key, planned_uid, refresh_latest, save_new_version
@@ -111,6 +112,7 @@ class Artifact(VersionedMixin, BaseRecord):
 
     _stem_length = 16
     _delete_per_record = True  # bulk deletes go through delete(): trash, versions, managed bytes
+    objects = ArtifactManager()  # querysets that load()/mapped()/open() many artifacts at once
     _hidden = {"kind": INTERNAL_KIND}  # tracking's environments and reports stay out of user listings
     uid = uid_field(20)
     key = models.CharField(max_length=1024, null=True, blank=True, db_index=True)
@@ -303,6 +305,19 @@ class Artifact(VersionedMixin, BaseRecord):
         from ._anndata_artifacts import from_mudata
 
         return from_mudata(cls, mdata, key=key, description=description, schema=schema, revises=revises, **kwargs)
+
+    @classmethod
+    def get(cls, *args: Any, is_run_input: Any = None, **kwargs: Any) -> Artifact:
+        """One artifact (see ``Registry.get``: by uid, key, path=..., ...); ``is_run_input=run`` (or True: the
+        tracked run) records it as an input of that run.
+
+        >>> ln.Artifact.get(key="my_datasets/rnaseq1.parquet", is_run_input=True)  # doctest: +SKIP
+        """
+        from .collection import _mark_input
+
+        record = super().get(*args, **kwargs)
+        _mark_input(record, is_run_input, "input_artifacts")
+        return record
 
     @property
     def overwrite_versions(self) -> bool:
