@@ -178,6 +178,7 @@ class Artifact(VersionedMixin, BaseRecord):
         key_is_virtual: bool | None = None,
         overwrite_versions: bool | None = None,
         parquet_kwargs: dict[str, Any] | None = None,
+        storage: Any = None,
         _move: bool = False,
         _suffix: str | None = None,
         _validation: Any = None,
@@ -222,7 +223,7 @@ class Artifact(VersionedMixin, BaseRecord):
         if not _move and isinstance(path_or_data, (str, os.PathLike)) and st.is_local(path_or_data):
             local_source = Path(path_or_data).expanduser()
         try:
-            source = resolve(path_or_data, move=_move, suffix=_suffix)
+            source = resolve(path_or_data, move=_move, suffix=_suffix, storage=storage)
         except BaseException:
             if _move:  # a temporary serialization is ours: never leave it behind
                 st.remove_local(Path(path_or_data))
@@ -414,6 +415,10 @@ class Artifact(VersionedMixin, BaseRecord):
 
     def _save_update(self, *args: Any, **kwargs: Any) -> Artifact:
         st.validate_key(self.key)
+        from ._artifact_move import moved_storage
+
+        if moved_storage(self):  # artifact.storage = other; save(): the bytes moved, the row is written
+            return self
         if self.key is not None and self.is_latest:
             other = family_stem_by_key(type(self), self.key)
             if other is not None and other != self.stem_uid:
