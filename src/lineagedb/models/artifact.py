@@ -321,6 +321,24 @@ class Artifact(VersionedMixin, BaseRecord):
         return record
 
     @property
+    def labels(self) -> Any:
+        """Every label linked to this artifact (Record and bio registries): ``.add``, ``.remove``, ``.get``.
+
+        >>> artifact.labels.add(dmso, feature="perturbation")  # doctest: +SKIP
+        """
+        from ._artifact_labels import LabelManager
+
+        return LabelManager(self)
+
+    @property
+    def schemas(self) -> Any:
+        """The schemas (feature sets) describing this artifact's slots; the same manager as ``feature_sets``.
+
+        >>> artifact.schemas.all()  # doctest: +SKIP
+        """
+        return self.feature_sets
+
+    @property
     def overwrite_versions(self) -> bool:
         """Always False: every version keeps its own bytes (``overwrite_versions=`` is accepted, see docs/compat.md)."""
         return False
