@@ -156,3 +156,18 @@ def test_labels_and_schemas(ln, write, unique):
     artifact.labels.remove(label)
     assert artifact.labels.get() == []
     assert list(artifact.schemas.all()) == list(artifact.feature_sets.all()) == []
+
+
+def test_from_dir_one_artifact_per_distinct_file(ln, tmp_path, unique):
+    folder = tmp_path / "imgs"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("a" + unique)
+    (folder / "sub" / "b.txt").write_text("b" + unique)
+    (folder / "sub" / "copy.txt").write_text("a" + unique)  # same content as a.txt: left out
+    (folder / ".hidden").write_text("h")
+    artifacts = ln.Artifact.from_dir(folder, key=f"{unique}/imgs")
+    assert sorted(a.key for a in artifacts) == [f"{unique}/imgs/a.txt", f"{unique}/imgs/sub/b.txt"]
+    artifacts.save()
+    assert all(not a._state.adding for a in ln.Artifact.from_dir(folder, key=f"{unique}/imgs"))
+    with pytest.raises(ln.errors.InvalidArgument, match="not a folder"):
+        ln.Artifact.from_dir(folder / "a.txt")

@@ -282,6 +282,16 @@ class Artifact(VersionedMixin, BaseRecord):
         return cls(df, key=key, description=description, schema=schema, revises=revises, _via_from=True, **kwargs)
 
     @classmethod
+    def from_dir(cls, path: Any, *, key: str | None = None, run: Any = None, **kwargs: Any) -> Any:
+        """One artifact per file below a folder (keys ``<key>/<relative path>``), as a list with ``save()``.
+
+        >>> ln.Artifact.from_dir("./raw_images", key="images/batch1").save()  # doctest: +SKIP
+        """
+        from ._artifact_dir import from_dir
+
+        return from_dir(cls, path, key=key, run=run, **kwargs)
+
+    @classmethod
     def from_anndata(cls, adata: Any, *, key: str | None = None, description: str | None = None, schema: Any = None,
                      format: str | None = None, revises: Artifact | None = None, **kwargs: Any) -> Artifact:  # noqa: A002
         """An artifact from an AnnData object or an ``.h5ad``/``.zarr`` path (``otype="AnnData"``).
