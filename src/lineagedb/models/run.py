@@ -19,6 +19,7 @@ class Run(BaseRecord):
     >>> ln.Run.filter(transform__key="tutorial.py").to_dataframe()  # doctest: +SKIP
     """
 
+    _positional = ("transform",)  # ln.Run(transform)
     uid = uid_field(16)
     transform = models.ForeignKey("lineagedb.Transform", models.PROTECT, related_name="runs")
     name = models.CharField(max_length=150, null=True, blank=True)
