@@ -104,7 +104,7 @@ def test_run_takes_its_transform_positionally_and_starts_scheduled(ln, unique):
     assert ln.Run.get(run.uid).status == "scheduled"  # loading from the database is untouched
     with pytest.raises(ln.errors.InvalidArgument, match="status must be one of"):
         ln.Run(transform, status="invalid")
-    with pytest.raises(ln.errors.InvalidArgument, match="Only one non-keyword arg"):
+    with pytest.raises(ln.errors.FieldValidationError, match="only transform may be positional"):
         ln.Run(transform, 2)
     with pytest.raises(ln.errors.InvalidArgument, match="Pass transform"):
         ln.Run()

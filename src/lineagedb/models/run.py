@@ -41,14 +41,13 @@ class Run(BaseRecord):
         app_label = "lineagedb"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """``ln.Run(transform, params=..., status="scheduled")``: a run you save yourself starts out scheduled."""
+        """``ln.Run(transform, params=..., status="scheduled")``: a run you save yourself starts out scheduled.
+
+        (The metaclass has already turned the positional ``transform`` into a keyword.)
+        """
         if args and len(args) == len(self._meta.concrete_fields):  # a row loaded from the database
             super().__init__(*args, **kwargs)
             return
-        if len(args) > 1:
-            raise errors.InvalidArgument("Only one non-keyword arg allowed: transform; pass the rest by name")
-        if args:
-            kwargs["transform"] = args[0]
         transform = kwargs.get("transform")
         if transform is None and kwargs.get("transform_id") is None:
             raise errors.InvalidArgument("Pass transform parameter: ln.Run(transform)")

@@ -49,8 +49,6 @@ class Transform(VersionedMixin, BaseRecord):
         if args and len(args) == len(self._meta.concrete_fields):  # a row loaded from the database
             super().__init__(*args, **kwargs)
             return
-        if args:
-            raise errors.InvalidArgument("Transform() takes keyword arguments only, e.g. ln.Transform(key='my_pipeline')")
         if "name" in kwargs:  # the tutorial's ln.Transform(name="My pipeline")
             kwargs.setdefault("key", kwargs.pop("name"))
         revises = kwargs.pop("revises", None)
