@@ -89,6 +89,8 @@ def test_revises_and_recovery_by_key_and_hash(ln, unique):
     assert changed != coded and changed.uid[:12] == coded.uid[:12]
     with pytest.raises(ln.errors.InvalidArgument, match="`revises` has to be of type `Transform`"):
         ln.Transform(revises=ln.Record(name=f"r_{unique}"))
+    tagged = ln.Transform(key=f"tagged_{unique}", version_tag="2.0")
+    assert tagged.version == tagged.version_tag == "2.0"
     with pytest.raises(ln.errors.InvalidArgument, match="version must be None or a str"):
         ln.Transform(key=f"v_{unique}", version=0)
 
