@@ -54,13 +54,28 @@ class Record(BaseRecord):
 
     def save(self, *args: Any, **kwargs: Any) -> Record:
         """Save; a record with the same name in the same type that exists already is returned instead."""
-        if self._state.adding and self.name:
+        if not (self._state.adding and self.name):
+            return super().save(*args, **kwargs)
+        existing = type(self).objects.filter(name=self.name, type_id=self.type_id).first()
+        if existing is not None:
+            return self._become(existing)
+        from django.db import IntegrityError, transaction
+
+        try:
+            with transaction.atomic():  # a savepoint: a lost race leaves the caller's transaction usable
+                return super().save(*args, **kwargs)
+        except IntegrityError:  # another process saved the same name meanwhile: return its record
+            self._state.adding = True
             existing = type(self).objects.filter(name=self.name, type_id=self.type_id).first()
-            if existing is not None:
-                self.__dict__.update({k: v for k, v in existing.__dict__.items() if k != "_state"})
-                self._state.adding, self._state.db = False, existing._state.db
-                return self
-        return super().save(*args, **kwargs)
+            if existing is None:
+                raise
+            return self._become(existing)
+
+    def _become(self, existing: Record) -> Record:
+        """Take over the stored record's fields (get-or-create by name and type)."""
+        self.__dict__.update({k: v for k, v in existing.__dict__.items() if k != "_state"})
+        self._state.adding, self._state.db = False, existing._state.db
+        return self
 
 
 _SIMPLE_KWARGS = frozenset({"name", "description", "reference", "is_type"})
