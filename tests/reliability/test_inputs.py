@@ -41,3 +41,30 @@ def test_full_disk_is_a_storage_error_naming_the_path(ln, tmp_path, monkeypatch)
     with pytest.raises(ln.errors.StorageError, match="No space left") as info:
         ln.Artifact(src, key="full/big.bin")
     assert str(src) in str(info.value)
+
+
+def test_query_values_of_the_wrong_type_are_lineagedb_errors(ln):
+    with pytest.raises(ln.errors.InvalidArgument, match="n_observations__gt"):
+        list(ln.Artifact.filter(n_observations__gt="many"))
+
+
+def test_feature_values_over_the_free_text_cap_are_refused(ln, unique, tmp_path):
+    ln.Feature(name=f"note_{unique}", dtype="str").save()
+    src = tmp_path / "n.txt"
+    src.write_text(unique)
+    artifact = ln.Artifact(src, key=f"notes/{unique}.txt").save()
+    with pytest.raises(ln.errors.ValidationError, match="1,000,000"):
+        artifact.features.add_values({f"note_{unique}": "x" * 2_000_000})
+    artifact.features.add_values({f"note_{unique}": "x" * 1000})  # within the cap: stored
+
+
+def test_a_folder_passed_to_from_dataframe_is_named(ln, tmp_path):
+    with pytest.raises(ln.errors.InvalidArgument) as info:
+        ln.Artifact.from_dataframe(str(tmp_path), key="x.parquet")
+    assert str(tmp_path) in str(info.value) and "ln.Artifact(path" in str(info.value)
+
+
+def test_unknown_filter_field_suggests_the_close_one(ln):
+    with pytest.raises(ln.errors.InvalidArgument) as info:
+        ln.Artifact.filter(descriptio="x")
+    assert "did you mean" in str(info.value).lower() and "description" in str(info.value)

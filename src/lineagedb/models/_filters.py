@@ -53,9 +53,13 @@ def translate(model: Any, queries: tuple, expressions: dict[str, Any]) -> tuple[
                 extra.append(q)
                 break
         else:
-            valid = ", ".join(n for n in field_names(model) if not n.startswith("_") and not n.startswith("links_"))
+            names = [n for n in field_names(model) if not n.startswith("_") and not n.startswith("links_")]
+            from difflib import get_close_matches
+
+            close = get_close_matches(head, names, n=3, cutoff=0.6)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
             raise errors.InvalidArgument(
-                f"{model.__name__} has no field or feature {head!r}. Valid fields: {valid}"
+                f"{model.__name__} has no field or feature {head!r}.{hint} Valid fields: {', '.join(names)}"
             )
     return tuple(queries) + tuple(extra), out
 

@@ -201,7 +201,10 @@ class Artifact(VersionedMixin, BaseRecord):
         >>> ln.Artifact.from_dataframe(df, key="my_datasets/rnaseq1.parquet").save()  # doctest: +SKIP
         """
         if not _is_dataframe(df):
-            raise errors.InvalidArgument(f"from_dataframe() needs a pandas DataFrame, not {type(df).__name__}")
+            hint = "; to save a file or folder use ln.Artifact(path, key=...)" if isinstance(df, (str, Path)) else ""
+            raise errors.InvalidArgument(
+                f"from_dataframe() needs a pandas DataFrame, not {type(df).__name__} {str(df)[:200]!r}{hint}"
+            )
         return cls(df, key=key, description=description, schema=schema, revises=revises, **kwargs)
 
     @classmethod
