@@ -14,8 +14,8 @@ from django.utils import timezone
 
 
 def _first_of_each_name(model: Any, items: list[Any]) -> tuple[list[Any], list[tuple[Any, Any]]]:
-    """Records: keep the first of each (name, type); return the rest paired with that first one."""
-    if model.__name__ != "Record":
+    """Typed label registries: keep the first of each (name, type); return the rest paired with that first one."""
+    if not getattr(model, "_adopts_existing", False):
         return items, []
     first: dict[tuple, Any] = {}
     kept, copies = [], []
@@ -30,8 +30,8 @@ def _first_of_each_name(model: Any, items: list[Any]) -> tuple[list[Any], list[t
 
 
 def _adopt_existing(model: Any, items: list[Any]) -> list[Any]:
-    """Replace new Records whose (name, type) exists already by the stored ones; return those left to insert."""
-    if model.__name__ != "Record":
+    """Replace new records of a typed label registry whose (name, type) exists already by the stored ones; return those left to insert."""
+    if not getattr(model, "_adopts_existing", False):
         return items
     names = sorted({r.name for r in items})
     hits: list[int] = []
@@ -134,7 +134,7 @@ def save(records: Iterable[Any], batch_size: int = 2000) -> list[Any]:
                     model.objects.bulk_create(items, batch_size=batch_size)
                 break
             except (IntegrityError, sqlite3.IntegrityError) as e:  # a concurrent writer saved some of these names first: adopt, retry
-                if model.__name__ != "Record" or attempt == 2:
+                if not getattr(model, "_adopts_existing", False) or attempt == 2:
                     from ..errors import IntegrityError as LineageIntegrityError
 
                     raise LineageIntegrityError(
@@ -145,6 +145,6 @@ def save(records: Iterable[Any], batch_size: int = 2000) -> list[Any]:
             copy.__dict__.update({k: v for k, v in first.__dict__.items() if k != "_state"})
             copy._state.adding, copy._state.db = False, first._state.db
         after = getattr(model, "_after_bulk_insert", None)  # e.g. bio: link ontology parents in bulk
-        if after is not None:
+        if after is not None and items:
             after(items)
     return records
