@@ -31,6 +31,9 @@ def value_hash(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
 
 
+_MAX_VALUE_CHARS = 1_000_000  # the free-text cap (models._base.MAX_TEXT_CHARS)
+
+
 def _storable(name: str, value: Any) -> Any:
     """Refuse what one of the backends cannot store as JSON: NaN/infinity, NUL characters, non-JSON objects."""
     try:
@@ -40,6 +43,11 @@ def _storable(name: str, value: Any) -> Any:
             f"feature {name!r} got {value!r}, which cannot be stored ({e}); NaN and infinity are refused, "
             "leave the feature out instead"
         ) from None
+    if not isinstance(value, (bool, int, float)) and len(json.dumps(value)) > _MAX_VALUE_CHARS:
+        raise errors.ValidationError(
+            f"feature {name!r} got a value of more than {_MAX_VALUE_CHARS:,} characters; store long content as an "
+            "artifact and annotate it instead"
+        )
     if _has_nul(value):
         raise errors.ValidationError(f"feature {name!r} got a string with a NUL character (\\x00), which cannot be stored")
     return value

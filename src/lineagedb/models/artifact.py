@@ -195,7 +195,7 @@ class Artifact(VersionedMixin, BaseRecord):
         from ._artifact_dedup import adopt, find_existing
         from ._artifact_sources import resolve
 
-        st.validate_key(key)
+        key = st.validate_key(key)
         if key_is_virtual is False:
             raise errors.InvalidArgument(
                 "key_is_virtual=False is not supported: lineagedb stores bytes under <root>/.lineagedb/<uid><suffix> "
@@ -261,7 +261,7 @@ class Artifact(VersionedMixin, BaseRecord):
                 hash=source.hashed.hash, hash_type=source.hashed.hash_type, n_files=source.hashed.n_files,
                 kind=kind, otype=otype, n_observations=n_observations, version=version, _real_key=source.real_key,
             )
-            st.validate_key(fields["key"])
+            fields["key"] = st.validate_key(fields["key"])
             if run is not None:
                 fields["run"] = run
             if schema is not None:
@@ -403,7 +403,7 @@ class Artifact(VersionedMixin, BaseRecord):
             raise errors.InvalidArgument("an Artifact needs data: ln.Artifact(path, key=...) or Artifact.from_dataframe(df, ...)")
         if not self._state.adding:
             return self._save_update(*args, **kwargs)
-        st.validate_key(self.key)
+        self.key = st.validate_key(self.key)
         staged = self._staged
         if staged is _DISCARDED:
             raise errors.InvalidArgument("an earlier save() of this artifact failed and its copy was removed; create it again")
