@@ -187,3 +187,17 @@ def test_unnamed_index_dtype_error_names_the_series(ln, unique):
     curator = ln.curators.DataFrameCurator(df, ln.Schema(index=feature).save())
     with pytest.raises(ln.errors.ValidationError, match="expected series 'None' to have type str, got int64"):
         curator.validate()
+
+
+def test_ulabel_type_as_dtype_and_new_labels_get_the_type(ln, unique):
+    currency = ln.ULabel(name=f"Currency_{unique}", is_type=True).save()
+    ln.ULabel(name=f"USD_{unique}", type=currency).save()
+    feature = ln.Feature(name=f"currency_{unique}", dtype=currency).save()
+    assert feature.dtype == f"cat[ULabel[Currency_{unique}]]"
+    curator = ln.curators.DataFrameCurator(pd.DataFrame({feature.name: [f"USD_{unique}", f"EUR_{unique}"]}),
+                                           ln.Schema(features=[feature]).save())
+    with pytest.raises(ln.errors.ValidationError, match=f"type=ln.ULabel.get\\(name='Currency_{unique}'"):
+        curator.validate()
+    curator.cat.add_new_from(feature.name)
+    curator.validate()
+    assert ln.ULabel.get(name=f"EUR_{unique}").type == currency
