@@ -201,3 +201,14 @@ def test_ulabel_type_as_dtype_and_new_labels_get_the_type(ln, unique):
     curator.cat.add_new_from(feature.name)
     curator.validate()
     assert ln.ULabel.get(name=f"EUR_{unique}").type == currency
+
+
+def test_url_is_a_string_dtype_and_csv_keys_store_csv(ln, unique):
+    url = ln.Feature(name=f"url_{unique}", dtype="url", coerce=True).save()
+    schema = ln.Schema(features=[url]).save()
+    with pytest.raises(ln.errors.ValidationError, match=f"url_{unique}"):
+        ln.curators.DataFrameCurator(pd.DataFrame({url.name: [123]}), schema).validate()
+    curator = ln.curators.DataFrameCurator(pd.DataFrame({url.name: ["https://x.org/1"]}), schema)
+    artifact = curator.save_artifact(key=f"url/{unique}.csv")
+    assert artifact.suffix == ".csv" and artifact.schema == schema
+    assert pd.read_csv(artifact.path)[url.name].tolist() == ["https://x.org/1"]

@@ -262,6 +262,20 @@ class DataFrameCurator(Curator):
             return self._polars_coerced
         return coerced_copy(self._data, self._current())
 
+    def _save_text_table(self, key: Any, suffix: str, description: Any, revises: Any) -> Any:
+        """A pandas frame saved as the ``.csv`` / ``.tsv`` its key names (validated, then annotated)."""
+        from ..models import Artifact
+        from ..models.artifact import staging_path
+        from . import validate_for_artifact
+
+        validation = validate_for_artifact(self.dataset, self._schema, self._features or None)
+        data = validation.data if validation.data is not None else self.dataset
+        path = staging_path(f".{suffix}")
+        data.to_csv(path, sep="\t" if suffix == "tsv" else ",", index=False)
+        return Artifact._from_local_file(path, f".{suffix}", otype="DataFrame", n_observations=len(data), key=key,
+                                         description=description, revises=revises, schema=self._schema,
+                                         validation=validation).save()
+
     def _frame(self, slot: str) -> Any:
         return self._data if slot == "columns" else None
 
@@ -281,6 +295,9 @@ class DataFrameCurator(Curator):
         self.validate()
         if self._artifact is not None:
             return self._annotate_existing()
+        suffix = (key or "").rpartition(".")[2].lower()
+        if suffix in {"csv", "tsv"} and not is_polars(self._data):
+            return self._save_text_table(key, suffix, description, revises)
         return Artifact.from_dataframe(self.dataset, key=key, description=description, revises=revises,
                                        schema=self._schema, features=self._features or None).save()
 
