@@ -57,7 +57,7 @@ def test_matrix_dtype_is_checked(ln, parts):
     u, schema, adata = parts
     counts = ad.AnnData(adata.X.astype(np.float32), obs=adata.obs, var=adata.var)
     ln.curators.validate_for_artifact(counts, schema)  # whole numbers stored as float32 (scanpy) are ints
-    floats = ad.AnnData(adata.X.astype(np.float32) / 2, obs=adata.obs, var=adata.var)
+    floats = ad.AnnData(adata.X.astype(np.float32) + 0.5, obs=adata.obs, var=adata.var)  # whole-number floats would pass
     with pytest.raises(ln.errors.ValidationError, match=r"var.T.*\n.*dtype: values must be int, found \['float32'\]"):
         ln.curators.validate_for_artifact(floats, schema)
 

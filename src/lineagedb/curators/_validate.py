@@ -113,25 +113,11 @@ def _validate_registry_axis(values: list[str], frame: Any, schema: Any, slot: Sl
 
 
 def _check_matrix_dtype(frame: Any, schema: Any, slot: SlotResult) -> None:
-    kinds = {"int": "iu", "float": "fiu", "num": "fiu", "bool": "b", "str": "OSU"}.get(schema.dtype)
-    if kinds is None:
-        return
-    dtypes = [frame.dtype] if hasattr(frame, "dtype") else list(frame.dtypes)
-    bad = sorted({str(d) for d in dtypes if getattr(d, "kind", "O") not in kinds})
-    if bad and schema.dtype == "int" and hasattr(frame, "dtype") and _whole_numbers(frame):
-        return  # counts stored as floats (scanpy does): whole numbers are integers
+    from ..models._dtypes import array_dtype_problems
+
+    bad = array_dtype_problems(schema.dtype, frame)  # float arrays of whole numbers pass as int
     if bad:
         slot.problems.append(f"dtype: values must be {schema.dtype}, found {bad}")
-
-
-def _whole_numbers(matrix: Any) -> bool:
-    """True for a float matrix (dense or sparse) whose finite values are all whole numbers."""
-    import numpy as np
-
-    if getattr(matrix.dtype, "kind", "O") != "f":
-        return False
-    values = matrix.data if hasattr(matrix, "tocsr") else np.asarray(matrix)
-    return bool(np.all(np.isfinite(values)) and np.all(np.mod(values, 1) == 0))
 
 
 def validate_metadata(meta: dict[str, Any], schema: Any, slot_name: str) -> SlotResult:
