@@ -133,7 +133,8 @@ def _parse_object(x: Any) -> str | None:
             raise _invalid(x)
         return _cat_string(model, field)
     if isinstance(x, BaseRecord):
-        if type(x).__name__ == "Record" and getattr(x, "is_type", False):
+        typed = "type" in {f.name for f in type(x)._meta.concrete_fields}  # Record, ULabel, ...
+        if typed and getattr(x, "is_type", False):
             return _cat_string(type(x), type_name=x.name)
         raise _invalid(x, "a record can be a dtype only if it is a type (is_type=True)")
     return None

@@ -128,9 +128,12 @@ class Feature(BaseRecord):
         return (self, dict(config))
 
     @property
-    def coerce(self) -> bool:
-        """Whether values are converted to the dtype when they do not match it (``"3"`` -> ``3``)."""
-        return self.coerce_dtype
+    def coerce(self) -> bool | None:
+        """Whether values are converted to the dtype when they do not match it (``"3"`` -> ``3``).
+
+        True when set, None when not (as LaminDB reports an unset flag).
+        """
+        return True if self.coerce_dtype else None
 
     @coerce.setter
     def coerce(self, value: bool) -> None:
