@@ -18,8 +18,7 @@ from typing import Any
 from django.db import transaction
 
 from .. import errors
-
-TRASH, MAIN = -1, 1
+from ._trash import MAIN, TRASH
 
 
 def _reach(model: Any, start: set[int], column: str, target: str) -> set[int]:
@@ -63,9 +62,7 @@ class HasType(object):
         if self._state.adding and self.name:
             existing = type(self).objects.filter(name=self.name, type_id=self.type_id).first()
             if existing is not None:
-                self.__dict__.update({k: v for k, v in existing.__dict__.items() if k != "_state"})
-                self._state.adding, self._state.db = False, existing._state.db
-                return self
+                return self._adopt(existing)  # type: ignore[attr-defined]  (a trashed one comes back)
             trashed = type(self).objects.filter(uid=self.uid, branch=TRASH).values_list("pk", "created_at").first()
             if trashed is not None:  # a new record with the uid of a trashed one takes it out of the trash
                 (self.pk, self.created_at), self.branch = trashed, MAIN
@@ -116,35 +113,34 @@ class HasType(object):
         ids = _reach(model, {self.pk}, "type_id", "id")
         return type(self).all().filter(id__in=ids)
 
-    def delete(self, permanent: bool | None = None, **_: Any) -> Any:
-        """Move to the trash (a type takes the records under it along); ``permanent=True`` removes the row and
-        returns Django's ``(count, {label: count})``. A record never saved has nothing to delete (None).
+    def delete(self, permanent: bool | None = None) -> Any:
+        """The shared rules of ``BaseRecord.delete`` (see ``_trash``); a type takes the records under it along
+        to the trash and is removed for good only once no record is typed under it.
 
         >>> experiment_type.delete()  # doctest: +SKIP - the type and its records go to the trash
         """
+        from ._trash import check_permanent
+
         model = type(self)._meta.concrete_model
         if self.pk is None or self._state.adding:
             return None
+        if check_permanent(model, permanent) and model.objects.filter(type_id=self.pk).exists():
+            raise errors.InvalidArgument(
+                f"{self!r} is the type of other records; delete or re-type them first, then delete it"
+            )
         with transaction.atomic():
-            if permanent:
-                if model.objects.filter(type_id=self.pk).exists():
-                    raise errors.InvalidArgument(
-                        f"{self!r} is the type of other records; delete or re-type them first, then delete it"
-                    )
-                result = model.objects.filter(pk=self.pk).delete_rows()
-                self.pk = self.id = None
-                return result
-            ids = {self.pk} | (_reach(model, {self.pk}, "type_id", "id") if getattr(self, "is_type", False) else set())
-            model.objects.filter(id__in=ids).update(branch=TRASH)
-            self.branch = TRASH
-        return None
+            result = super().delete(permanent=permanent)  # type: ignore[misc]
+            if not permanent and getattr(self, "is_type", False):
+                model.objects.filter(id__in=_reach(model, {self.pk}, "type_id", "id")).update(branch=TRASH)
+        return result
 
     def restore(self) -> Any:
         """Take this record (and, for a type, the records under it) out of the trash."""
-        model = type(self)._meta.concrete_model
-        ids = {self.pk} | (_reach(model, {self.pk}, "type_id", "id") if getattr(self, "is_type", False) else set())
-        model.objects.filter(id__in=ids).update(branch=MAIN)
-        self.branch = MAIN
+        with transaction.atomic():
+            super().restore()  # type: ignore[misc]
+            if getattr(self, "is_type", False):
+                model = type(self)._meta.concrete_model
+                model.objects.filter(id__in=_reach(model, {self.pk}, "type_id", "id")).update(branch=MAIN)
         return self
 
 
