@@ -88,7 +88,7 @@ def test_bulk_save_returns_existing_ulabels(ln, unique):
     labels = [ln.ULabel(name=f"bulk_{unique}"), ln.ULabel(name=f"bulk2_{unique}")]
     ln.save(labels)
     assert labels[0].id == first.id
-    assert ln.ULabel.filter(name__startswith=f"bulk").filter(name__endswith=unique).count() == 2
+    assert ln.ULabel.filter(name__startswith="bulk").filter(name__endswith=unique).count() == 2
 
 
 def test_from_values_returns_stored_records(ln, unique):

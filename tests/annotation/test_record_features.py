@@ -51,3 +51,17 @@ def test_constructor_features_and_sheet_kinds(ln, unique):
     with pytest.raises(ln.errors.ValidationError):
         ln.Record(name=f"row2_{unique}", features={score: "x"}).save()
     assert not ln.Record.filter(name=f"row2_{unique}").exists()  # nothing half-saved
+
+
+def test_deleting_a_feature_removes_its_unused_values(ln, unique):
+    feature = ln.Feature(name=f"del_{unique}", dtype=int).save()
+    keep = ln.Record(name=f"keep_{unique}").save()
+    gone = ln.Record(name=f"gone_{unique}").save()
+    keep.features.set_values({feature: 1})
+    gone.features.set_values({feature: 2})
+    gone.delete(permanent=True)
+    with pytest.raises(ln.errors.InvalidArgument, match="still has 1 value"):
+        feature.delete(permanent=True)
+    keep.features.remove_values(feature)
+    feature.delete(permanent=True)
+    assert not ln.Feature.filter(name=f"del_{unique}", branch_id=None).exists()
