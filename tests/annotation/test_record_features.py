@@ -15,6 +15,7 @@ def test_record_feature_values_rules(ln, unique):
     assert record.features.get_values() == {score.name: 7, tag.name: "a"}
     with pytest.raises(ln.errors.ValidationError, match="Cannot use add_values\\(\\) for to-one features"):
         record.features.add_values({score: 9})
+    record.features.add_values({numbers: [5]})  # list features can be added to
     record.features.update_values({score: 2, numbers: [3, 1]})
     assert record.features.get_values() == {score.name: 2, tag.name: "a", numbers.name: [3, 1]}
     record.features.update_values({score: None, numbers: []})
@@ -47,6 +48,8 @@ def test_constructor_features_and_sheet_kinds(ln, unique):
     data = ln.Record(name=f"row_{unique}", type=page, features={score: 1.5}).save()
     assert data.features.get_values() == {score.name: 1.5}
     assert page.is_page and not page.is_frame and data.is_data
+    with pytest.warns(DeprecationWarning, match="is_frame"):
+        assert page.is_sheet is False
     assert list(ln.Record.filter(**{score.name: 1.5})) == [data]
     with pytest.raises(ln.errors.ValidationError):
         ln.Record(name=f"row2_{unique}", features={score: "x"}).save()
