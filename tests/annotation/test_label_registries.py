@@ -131,3 +131,11 @@ def test_saving_a_trashed_uid_restores_it(ln, unique):
     again.uid = uid
     again.save()
     assert again.id == record.id and again.branch_id == 1 and ln.Record.get(uid).name == f"trashed2_{unique}"
+
+
+def test_link_tables_can_be_queried_like_registries(ln, unique):
+    artifact = make_artifact(ln)
+    label = ln.ULabel(name=f"link_{unique}").save()
+    artifact.ulabels.add(label)
+    assert ln.models.ArtifactULabel.filter(artifact_id=artifact.id, ulabel_id=label.id).exists()
+    assert ln.models.ArtifactULabel.get(artifact_id=artifact.id).ulabel == label
