@@ -52,6 +52,7 @@ def feature_filter(model: Any, key: str, value: Any) -> Q | None:
     """``temperature=21.6``, ``temperature__gt=20``, ``experiment="My experiment"``, ``donor__isnull=True``."""
     if getattr(model, "_feature_values", None) is None:
         return None
+    from ._features import _host_link
     from .feature import Feature
 
     name, _, lookup = key.partition("__")
@@ -63,7 +64,7 @@ def feature_filter(model: Any, key: str, value: Any) -> Q | None:
 
 
 def feature_condition(model: Any, f: Any, lookup: str, value: Any) -> Q | None:
-    """The ``Q`` of ``model`` (Artifact, Run or Record) records whose value of feature ``f`` matches ``lookup``/``value``."""
+    """The ``Q`` of ``model`` (Artifact or Run) records whose value of feature ``f`` matches ``lookup``/``value``."""
     if getattr(model, "_feature_values", None) is None:
         return None
     from ._features import _host_link
@@ -96,15 +97,13 @@ def feature_condition(model: Any, f: Any, lookup: str, value: Any) -> Q | None:
 
 
 def feature_sort_value(model: Any, f: Any) -> Any:
-    """A subquery giving each Artifact/Run/Record its (first) value of feature ``f``, for ``order_by``."""
+    """A subquery giving each Artifact/Run its (first) value of feature ``f``, for ``order_by``."""
     from django.db.models import OuterRef, Subquery
 
     from ._features import _host_link
 
     if getattr(model, "_feature_values", None) is None:
-        raise errors.InvalidArgument(
-            f"{model.__name__} records carry no feature values; order ln.Artifact, ln.Run or ln.Record by features"
-        )
+        raise errors.InvalidArgument(f"{model.__name__} records carry no feature values; order ln.Artifact, ln.Run or ln.Record by features")
     is_artifact = model.__name__ == "Artifact"
     link, host = _host_link(model)
     host = f"{host}_id"
