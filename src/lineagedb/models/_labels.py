@@ -32,6 +32,21 @@ def snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+class LinkModel(models.Model):
+    """Base of the link tables: ``ln.models.ArtifactULabel.filter(artifact_id=..., feature=...)`` as on registries."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def filter(cls, *queries: Any, **expressions: Any) -> Any:
+        return cls.objects.filter(*queries, **expressions)
+
+    @classmethod
+    def get(cls, *queries: Any, **expressions: Any) -> Any:
+        return cls.objects.get(*queries, **expressions)
+
+
 def label_link(label: str, app_label: str, module: str, accessor: str, field: str | None = None) -> type[models.Model]:
     """Create the link model ``Artifact<label>`` between Artifact and a label registry.
 
@@ -47,7 +62,7 @@ def label_link(label: str, app_label: str, module: str, accessor: str, field: st
         "created_at": models.DateTimeField(auto_now_add=True),
         "Meta": meta,
     }
-    link = type(f"Artifact{label}", (models.Model,), attrs)
+    link = type(f"Artifact{label}", (LinkModel,), attrs)
     LABEL_LINKS[f"{app_label}.{label}"] = (link, field, accessor)
     from django.apps import apps
 

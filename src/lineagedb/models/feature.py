@@ -179,6 +179,30 @@ class Feature(BaseRecord):
                 return self._adopt(existing)
         return super().save(*args, **kwargs)
 
+    def delete(self, permanent: bool | None = None) -> Any:
+        """Trash (or, ``permanent=True``, remove) the feature; removing it also removes its stored values that
+        no artifact, run or record uses any more, and is refused while some still do.
+
+        >>> ln.Feature.get(name="temperature").delete(permanent=True)  # doctest: +SKIP
+        """
+        from django.db import transaction
+
+        from ._trash import check_permanent
+
+        if self.pk is None or self._state.adding or not check_permanent(type(self), permanent):
+            return super().delete(permanent=permanent)
+        with transaction.atomic():
+            values = FeatureValue.objects.filter(feature_id=self.pk)
+            links = [rel.name for rel in FeatureValue._meta.related_objects]  # every host's link table
+            values.filter(**{f"{name}__isnull": True for name in links}).delete()
+            used = values.count()
+            if used:
+                raise errors.InvalidArgument(
+                    f"feature {self.name!r} still has {used} value(s) on artifacts, runs or records; remove them "
+                    f"first (e.g. artifact.features.remove_values({self.name!r})), then delete the feature"
+                )
+            return super().delete(permanent=permanent)
+
 
 class FeatureValue(models.Model):
     """One distinct value of a non-categorical feature, shared by every artifact or run that has it."""
