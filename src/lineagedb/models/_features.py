@@ -357,6 +357,17 @@ class FeatureManager:
             raise KeyError(f"{type(self._host).__name__} {self._host.uid} has no value for feature {key!r}")
         return record_value(f, values[key])
 
+    @property
+    def slots(self) -> dict[str, Any]:
+        """The schemas an artifact's slots were validated into, by slot (``{}`` for runs and records).
+
+        >>> artifact.features.slots["attrs"].features.first()  # doctest: +SKIP
+        """
+        if type(self._host).__name__ != "Artifact" or self._host._state.adding:
+            return {}
+        links = self._host.links_schema.filter(slot__isnull=False).select_related("schema").order_by("id")
+        return {link.slot: link.schema for link in links}
+
     def describe(self, return_str: bool = False) -> str | None:
         """Print (or return) the feature values and labels of this artifact or run as a tree."""
         from rich.console import Console

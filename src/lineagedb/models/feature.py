@@ -192,16 +192,24 @@ class Feature(BaseRecord):
         if self.pk is None or self._state.adding or not check_permanent(type(self), permanent):
             return super().delete(permanent=permanent)
         with transaction.atomic():
-            values = FeatureValue.objects.filter(feature_id=self.pk)
-            links = [rel.name for rel in FeatureValue._meta.related_objects]  # every host's link table
-            values.filter(**{f"{name}__isnull": True for name in links}).delete()
-            used = values.count()
-            if used:
-                raise errors.InvalidArgument(
-                    f"feature {self.name!r} still has {used} value(s) on artifacts, runs or records; remove them "
-                    f"first (e.g. artifact.features.remove_values({self.name!r})), then delete the feature"
-                )
+            type(self)._drop_unused_values([self.pk])
             return super().delete(permanent=permanent)
+
+    @classmethod
+    def _drop_unused_values(cls, ids: list[int]) -> None:
+        """Remove the stored values of these features that nothing uses; refuse if some are still used
+        (called before features are removed for good, one by one or by ``queryset.delete(permanent=True)``)."""
+        values = FeatureValue.objects.filter(feature_id__in=ids)
+        links = [rel.name for rel in FeatureValue._meta.related_objects]  # every host's link table
+        values.filter(**{f"{name}__isnull": True for name in links}).delete()
+        names = list(values.values_list("feature__name", flat=True))
+        if names:
+            used = sorted(set(names))
+            which = f"feature {used[0]!r}" if len(used) == 1 else f"features {used}"
+            raise errors.InvalidArgument(
+                f"{which} still has {len(names)} value(s) on artifacts, runs or records; remove them "
+                f"first (e.g. artifact.features.remove_values({used[0]!r})), then delete the feature"
+            )
 
 
 class FeatureValue(models.Model):
