@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from .. import errors
 from ._describe import section
 from ._dtypes import check_value, dtype_info, is_categorical, to_json
-from ._features import NUMERIC, host_values, value_hash
+from ._features import NUMERIC, external_schema, host_values, value_hash
 from ._filters import FILTER_HOOKS
 from ._labels import LABEL_LINKS, labels_of, link_of
 from .queryset import DATAFRAME_HOOKS
@@ -166,7 +166,8 @@ def describe_features(record: Any, tree: Any) -> None:
         grid = Table.grid(padding=(0, 2))
         for name, value in values.items():
             grid.add_row(f"[bold]{escape(name)}[/bold]", f"[dim]{escape(dtypes.get(name, ''))}[/dim]", escape(_fmt(value)))
-        tree.add("[bold]Features[/bold]").add(grid)
+        title = "External features" if external_schema(record) is not None else "Features"
+        tree.add(f"[bold]{title}[/bold]").add(grid)
     if type(record).__name__ != "Artifact":
         return
     links = labels_of([record.id])

@@ -210,6 +210,23 @@ def resolve_labels(feature: Any, values: list[Any]) -> list[Any]:
     return records
 
 
+_CONTENT_OTYPES = {"DataFrame", "AnnData", "MuData", "SpatialData"}
+
+
+def external_schema(host: Any) -> Any:
+    """The schema an artifact's dataset-level feature values were validated against, or None: the
+    ``__external__`` slot of its schema, or, for a file that is not a table or AnnData, a schema of features."""
+    schema = getattr(host, "schema", None) if type(host).__name__ == "Artifact" else None
+    if schema is None:
+        return None
+    slots = schema.slots
+    if "__external__" in slots:
+        return slots["__external__"]
+    if host.otype not in _CONTENT_OTYPES and not slots and schema.feature_links():
+        return schema
+    return None
+
+
 class FeatureManager:
     """Feature values of one artifact or run: ``add_values``, ``get_values``, ``remove_values``, ``set_values``."""
 
@@ -300,12 +317,20 @@ class FeatureManager:
         >>> artifact.features.remove_values("temperature")  # doctest: +SKIP
         >>> artifact.features.remove_values({temperature: 21.6, experiment: None})  # doctest: +SKIP
         """
+        self._check_saved()
+        if external_schema(self._host) is not None:
+            raise errors.InvalidArgument(
+                "Cannot remove values if artifact has external schema. The schema requires these feature values: "
+                "change them with artifact.features.set_values({...}), or set artifact.schema = None first"
+            )
+        self._remove_values(features, value=value)
+
+    def _remove_values(self, features: Any, *, value: Any = None) -> None:
         from ._feature_keys import resolve_keys
 
-        self._check_saved()
         if isinstance(features, dict):
             for name, (f, v) in resolve_keys(features).items():
-                self.remove_values(f, value=v)
+                self._remove_values(f, value=v)
             return
         items = features if isinstance(features, (list, tuple)) else [features]
         found = {name: f for name, (f, _) in resolve_keys({item: None for item in items}).items()}
@@ -338,7 +363,7 @@ class FeatureManager:
         plain, cats = self._validated(keep, schema)  # validate everything before changing anything
         with transaction.atomic():
             for _, (f, _) in resolved.items():
-                self.remove_values(f)
+                self._remove_values(f)
             self._store(plain)
             for f, records in cats:
                 link_labels(self._host, records, feature=f)
