@@ -69,9 +69,10 @@ def annotate_on_save(artifact: Artifact, validation: Any) -> None:
 
 def _is_dataframe(obj: Any) -> bool:
     """A pandas DataFrame, a polars DataFrame or a polars LazyFrame."""
+    from ._polars_io import is_polars
+
     name, module = type(obj).__name__, type(obj).__module__
-    return (name == "DataFrame" and module.startswith("pandas")) or (
-        name in ("DataFrame", "LazyFrame") and module.startswith("polars"))
+    return (name == "DataFrame" and module.startswith("pandas")) or is_polars(obj)
 
 
 def _n_rows(df: Any) -> int | None:
