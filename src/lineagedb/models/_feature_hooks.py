@@ -52,7 +52,6 @@ def feature_filter(model: Any, key: str, value: Any) -> Q | None:
     """``temperature=21.6``, ``temperature__gt=20``, ``experiment="My experiment"``, ``donor__isnull=True``."""
     if getattr(model, "_feature_values", None) is None:
         return None
-    from ._features import _host_link
     from .feature import Feature
 
     name, _, lookup = key.partition("__")
@@ -64,10 +63,10 @@ def feature_filter(model: Any, key: str, value: Any) -> Q | None:
 
 
 def feature_condition(model: Any, f: Any, lookup: str, value: Any) -> Q | None:
-    """The ``Q`` of ``model`` (Artifact or Run) records whose value of feature ``f`` matches ``lookup``/``value``."""
-    if model.__name__ not in {"Artifact", "Run"}:
+    """The ``Q`` of ``model`` records (Artifact, Run, ...) whose value of feature ``f`` matches ``lookup``/``value``."""
+    if getattr(model, "_feature_values", None) is None:
         return None
-    from .feature import ArtifactFeatureValue, RunFeatureValue
+    from ._features import _host_link
 
     is_artifact = model.__name__ == "Artifact"
     link, host = _host_link(model)
@@ -100,12 +99,11 @@ def feature_sort_value(model: Any, f: Any) -> Any:
     """A subquery giving each Artifact/Run its (first) value of feature ``f``, for ``order_by``."""
     from django.db.models import OuterRef, Subquery
 
-    from .feature import ArtifactFeatureValue, RunFeatureValue
+    from ._features import _host_link
 
-    if model.__name__ not in {"Artifact", "Run"}:
-        raise errors.InvalidArgument(f"{model.__name__} records carry no feature values; order ln.Artifact or ln.Run by features")
     is_artifact = model.__name__ == "Artifact"
-    link, host = (ArtifactFeatureValue, "artifact_id") if is_artifact else (RunFeatureValue, "run_id")
+    link, host = _host_link(model)  # raises for registries without feature values
+    host = f"{host}_id"
     info = dtype_info(f.dtype)
     if is_artifact and is_categorical(f.dtype) and info.model is not None:
         label_link, field, _ = link_of(info.model)

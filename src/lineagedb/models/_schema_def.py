@@ -40,6 +40,8 @@ def normalize_schema_kwargs(args: tuple[Any, ...], kwargs: dict[str, Any]) -> di
         if "features" in kwargs:
             raise errors.InvalidArgument("pass the features once, positionally or as features=")
         kwargs["features"] = args[0]
+    if isinstance(kwargs.get("features"), Feature):  # ln.Schema(feature): the registry's positional is features
+        raise errors.InvalidArgument("Please pass a ListLike of features, not a single feature")
     if "coerce" in kwargs:
         kwargs["coerce_dtype"] = bool(kwargs.pop("coerce"))
     kwargs.pop("n_members", None)
