@@ -194,3 +194,22 @@ def test_feature_predicates_and_ordering(ln, unique):
         score.is_null("false")
     assert score == score and score != cell and len({score, cell}) == 2
     assert (score == arts[0]) is False and (score != arts[0]) is True
+
+
+def test_delete_permanent_drops_unused_values_and_refuses_used_ones(ln, unique):
+    f = ln.Feature(name=f"del_{unique}", dtype=int).save()
+    artifact = ln.Artifact.from_dataframe(pd.DataFrame({"a": [4], "u": [unique]}), key=f"del_{unique}.parquet").save()
+    artifact.features.add_values({f: 3})
+    with pytest.raises(ln.errors.InvalidArgument, match="still has values"):
+        f.delete(permanent=True)
+    assert ln.Feature.filter(id=f.id).exists()
+    artifact.delete(permanent=True)
+    f.delete(permanent=True)  # its value row is no longer used: removed with it
+    assert not ln.Feature.filter(id=f.id, branch__in=[-1, 1]).exists()
+
+
+def test_type_names_with_spaces_and_other_typed_registries(ln, unique):
+    kind = ln.Record(name=f"Type {unique}", is_type=True).save()
+    assert ln.Feature(name=f"lt_{unique}", dtype=list[kind]).dtype == f"list[cat[Record[Type {unique}]]]"
+    ulabel_type = ln.ULabel(name=f"UT{unique}", is_type=True).save()
+    assert ln.Feature(name=f"ut_{unique}", dtype=ulabel_type).dtype == f"cat[ULabel[UT{unique}]]"

@@ -133,14 +133,15 @@ def _parse_object(x: Any) -> str | None:
             raise _invalid(x)
         return _cat_string(model, field)
     if isinstance(x, BaseRecord):
-        if type(x).__name__ == "Record" and getattr(x, "is_type", False):
+        has_types = "type" in {f.name for f in type(x)._meta.concrete_fields}
+        if has_types and getattr(x, "is_type", False) and type(x).__name__ != "Feature":
             return _cat_string(type(x), type_name=x.name)
         raise _invalid(x, "a record can be a dtype only if it is a type (is_type=True)")
     return None
 
 
 def _parse_string(s: str) -> str:
-    s = s.strip().replace(" ", "") if not s.strip().startswith("cat[") else s.strip()
+    s = s.strip().replace(" ", "") if "cat[" not in s else s.strip()  # type names may hold spaces
     s = _ALIASES.get(s, s)
     if s in SCALARS or s == "cat":
         return s
