@@ -213,3 +213,16 @@ def test_type_names_with_spaces_and_other_typed_registries(ln, unique):
     assert ln.Feature(name=f"lt_{unique}", dtype=list[kind]).dtype == f"list[cat[Record[Type {unique}]]]"
     ulabel_type = ln.ULabel(name=f"UT{unique}", is_type=True).save()
     assert ln.Feature(name=f"ut_{unique}", dtype=ulabel_type).dtype == f"cat[ULabel[UT{unique}]]"
+
+
+def test_json_value_get_or_create(ln, unique):
+    f = ln.Feature(name=f"jv_{unique}", dtype=str).save()
+    row, existed = ln.models.JsonValue.get_or_create(f, "kept")
+    assert existed is False
+    again, existed = ln.models.JsonValue.get_or_create(f, "kept")
+    assert existed is True and again.pk == row.pk
+    other, existed = ln.models.JsonValue.get_or_create(f, {"detail": 1})
+    assert existed is False and other.pk != row.pk
+    assert ln.models.JsonValue.filter(feature=f).count() == 2
+    ln.models.JsonValue.filter(feature=f).delete(permanent=True)
+    f.delete(permanent=True)

@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from .. import errors
 from ._base import BaseRecord
+from .queryset import Manager
 from ._fields import branch, created_at, created_by, run_field, uid_field
 
 
@@ -203,7 +204,12 @@ class Feature(BaseRecord):
 
 
 class FeatureValue(models.Model):
-    """One distinct value of a non-categorical feature, shared by every artifact or run that has it."""
+    """One distinct value of a non-categorical feature, shared by every artifact or run that has it.
+
+    ``ln.models.JsonValue`` is LaminDB's name for it.
+
+    >>> row, existed = ln.models.JsonValue.get_or_create(temperature, 21.6)  # doctest: +SKIP
+    """
 
     feature = models.ForeignKey(Feature, models.PROTECT, related_name="values")
     value = models.JSONField()
@@ -213,9 +219,44 @@ class FeatureValue(models.Model):
     text = models.TextField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = Manager()
+
     class Meta:
         app_label = "lineagedb"
         unique_together = [("feature", "hash")]
+
+    @classmethod
+    def filter(cls, *queries: Any, **expressions: Any) -> Any:
+        """The value rows matching Django lookups, e.g. ``JsonValue.filter(feature=temperature)``."""
+        return cls.objects.filter(*queries, **expressions)
+
+    @classmethod
+    def get_or_create(cls, feature: Feature, value: Any) -> tuple[FeatureValue, bool]:
+        """The row holding ``value`` for ``feature`` and whether it existed (LaminDB's order: ``(row, existed)``).
+
+        The value is stored as given (JSON); NaN, infinity and NUL characters are refused.
+        """
+        from django.db import IntegrityError
+
+        from ._dtypes import to_json
+        from ._features import _storable, typed_columns, value_hash
+
+        if getattr(feature, "pk", None) is None:
+            raise errors.InvalidArgument("get_or_create() takes a saved Feature; save it first")
+        stored = _storable(feature.name, to_json(feature.dtype or "dict", value))
+        digest = value_hash(stored)
+        row = cls.objects.filter(feature=feature, hash=digest).first()
+        if row is not None:
+            return row, True
+        try:
+            number, text = typed_columns(feature.dtype, stored) if feature.dtype else (None, None)
+        except (TypeError, ValueError):  # a value outside the feature's dtype: kept as JSON only
+            number, text = None, None
+        try:
+            with transaction.atomic():
+                return cls.objects.create(feature=feature, value=stored, hash=digest, number=number, text=text), False
+        except IntegrityError:  # saved by someone else meanwhile
+            return cls.objects.get(feature=feature, hash=digest), True
 
 
 class ArtifactFeatureValue(models.Model):
