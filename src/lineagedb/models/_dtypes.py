@@ -248,6 +248,11 @@ def _scalar(kind: str, value: Any, coerce: bool, dtype: str, feature: str | None
             return value
         if coerce and not isinstance(value, (dict, list)):
             return str(value)
+        if kind == "cat" and feature:  # a categorical value must be a name (or a record)
+            raise errors.ValidationError(
+                f"1 term not validated in feature {feature!r}: {value!r} (type {type(value).__name__}) is not a name "
+                f"or record of {dtype!r}; pass the name as a string or the record itself"
+            )
         raise _fail(dtype, value, feature, hint)
     if kind == "bool":
         if _is_bool(value):
