@@ -101,8 +101,10 @@ def feature_sort_value(model: Any, f: Any) -> Any:
 
     from ._features import _host_link
 
+    if getattr(model, "_feature_values", None) is None:
+        raise errors.InvalidArgument(f"{model.__name__} records carry no feature values; order ln.Artifact, ln.Run or ln.Record by features")
     is_artifact = model.__name__ == "Artifact"
-    link, host = _host_link(model)  # raises for registries without feature values
+    link, host = _host_link(model)
     host = f"{host}_id"
     info = dtype_info(f.dtype)
     if is_artifact and is_categorical(f.dtype) and info.model is not None:
