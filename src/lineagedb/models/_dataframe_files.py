@@ -56,10 +56,15 @@ def from_dataframe_file(cls: Any, path: Any, *, key: str | None, schema: Any, **
 
     local = Path(str(path))
     suffix = local.suffix.lower()
+    if local.is_dir():
+        raise errors.InvalidArgument(
+            f"from_dataframe() reads a table file, and {str(path)!r} is a folder; save a folder with "
+            "ln.Artifact(path, key=...)"
+        )
     if suffix not in SUFFIXES:
         raise errors.InvalidArgument(
-            f"from_dataframe() reads {sorted(SUFFIXES)} files, not {suffix or 'a file without suffix'!r}: "
-            "load it into a DataFrame first"
+            f"from_dataframe() reads {sorted(SUFFIXES)} files, not {str(path)!r} "
+            f"({suffix or 'a file without suffix'}): load it into a DataFrame first"
         )
     if not local.exists():
         raise errors.InvalidArgument(f"no such file: {str(path)!r}")
