@@ -56,22 +56,17 @@ def from_dataframe_file(cls: Any, path: Any, *, key: str | None, schema: Any, **
 
     local = Path(str(path))
     suffix = local.suffix.lower()
-    if local.is_dir():
-        raise errors.InvalidArgument(
-            f"from_dataframe() reads a table file, and {str(path)!r} is a folder; save a folder with "
-            "ln.Artifact(path, key=...)"
-        )
     if suffix not in SUFFIXES:
         raise errors.InvalidArgument(
-            f"from_dataframe() reads {sorted(SUFFIXES)} files, not {str(path)!r} "
-            f"({suffix or 'a file without suffix'}): load it into a DataFrame first"
+            f"from_dataframe() reads {sorted(SUFFIXES)} files, not {str(path)!r}"
+            + (": a folder; register it with ln.Artifact(path, key=...)" if local.is_dir() else ": load it into a DataFrame first")
         )
     if not local.exists():
         raise errors.InvalidArgument(f"no such file: {str(path)!r}")
     if schema is None:
         return cls(local, key=key, otype="DataFrame", **kwargs)
     frame = read_table(local, schema)
-    validation = validate_for_schema(frame, schema)
+    validation = validate_for_schema(frame, schema, kwargs.pop("features", None))
     data = validation.data
     if data is None or data is frame:
         return cls(local, key=key, schema=schema, otype="DataFrame", n_observations=_n_rows(frame),
