@@ -31,10 +31,6 @@ class ValidationError(LineageDBError, ValueError):
     """Data or metadata did not validate against a feature, dtype or schema."""
 
 
-class FieldValidationError(ValidationError):
-    """A field got a value it cannot take (a wrong choice, a positional argument where a keyword is needed)."""
-
-
 class DoesNotExist(LineageDBError, ObjectDoesNotExist):
     """No record matched the query."""
 
@@ -71,5 +67,18 @@ class NotebookNotFound(LineageDBError, RuntimeError):
     """The running notebook's path could not be detected."""
 
 
-class UnknownSuffix(LineageDBError, ValueError):
-    """No reader or writer exists for a file suffix."""
+class RunContextError(LineageDBError, RuntimeError):
+    """The active run does not allow this call (a flow inside a tracked run, a step outside any run)."""
+
+
+class TrackNotCalled(RunContextError):
+    """``ln.finish()`` or a step needs a run that ``ln.track()`` or a flow started."""
+
+
+class UnknownSuffix(LineageDBError, ValueError, NotImplementedError):
+    """No reader or writer exists for a file suffix (also a ``NotImplementedError``, as in LaminDB)."""
+
+
+class FieldValidationError(InvalidArgument):
+    """A registry was given a keyword that is none of its fields, a positional argument it does not take, or a
+    value outside a field's choices (LaminDB's name)."""

@@ -42,6 +42,9 @@ class Settings:
         self.track_run_inputs: bool = True
         self._cache_dir: Path | None = None
         self.creation = CreationSettings()
+        self._dev_dir: Path | None = None
+        if os.environ.get("LINEAGEDB_DEV_DIR"):
+            self.dev_dir = os.environ["LINEAGEDB_DEV_DIR"]
 
     @property
     def instance(self) -> Any:
@@ -92,6 +95,18 @@ class Settings:
     @cache_dir.setter
     def cache_dir(self, path: str | Path) -> None:
         self._cache_dir = Path(path).expanduser().resolve()
+
+    @property
+    def dev_dir(self) -> Path | None:
+        """Folder (e.g. a repository root) under which script/notebook keys are relative paths, not file names.
+
+        >>> ln.settings.dev_dir = "~/code/my-repo"   # then ~/code/my-repo/qc/run.py is keyed 'qc/run.py'  # doctest: +SKIP
+        """
+        return self._dev_dir
+
+    @dev_dir.setter
+    def dev_dir(self, path: str | Path | None) -> None:
+        self._dev_dir = None if path is None else Path(path).expanduser().resolve()
 
     def __repr__(self) -> str:
         inst = _instance.current()

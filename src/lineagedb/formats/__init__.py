@@ -22,6 +22,7 @@ _MODULES: dict[str, str] = {
     ".h5ad": "lineagedb.formats._anndata",
     ".zarr": "lineagedb.formats._anndata",
     ".h5mu": "lineagedb.formats._anndata",
+    **{suffix: "lineagedb.formats._files" for suffix in (".yaml", ".yml", ".html", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".rds")},
 }
 
 LOADERS: dict[str, Callable[[Any], Any]] = {}  # suffix -> fn(local_or_upath) -> object

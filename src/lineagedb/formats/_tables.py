@@ -39,8 +39,16 @@ def check_columns(df: Any) -> None:
         raise InvalidArgument(f"DataFrame has duplicate column names {dupes[:5]!r}; make them unique first")
 
 
-def write_parquet(df: Any, path: str | os.PathLike) -> None:
-    """Write a DataFrame (index, categoricals and ``df.attrs`` included) to a parquet file."""
+def write_parquet(df: Any, path: str | os.PathLike, **parquet_kwargs: Any) -> None:
+    """Write a DataFrame (index, categoricals and ``df.attrs`` included) to a parquet file.
+
+    ``parquet_kwargs`` go to ``pyarrow.parquet.write_table`` (``sorting_columns=``, ``row_group_size=``,
+    ``compression=``, ...). A polars DataFrame or LazyFrame is written by polars itself (a LazyFrame
+    streams to the file without being collected in memory); its kwargs go to polars' writer.
+    """
+    if type(df).__module__.startswith("polars"):
+        _write_polars(df, path, parquet_kwargs)
+        return
     check_columns(df)
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -50,40 +58,78 @@ def write_parquet(df: Any, path: str | os.PathLike) -> None:
         metadata = dict(table.schema.metadata or {})
         metadata[b"PANDAS_ATTRS"] = json.dumps(df.attrs, default=str).encode()
         table = table.replace_schema_metadata(metadata)
-    pq.write_table(table, os.fspath(path))
+    pq.write_table(table, os.fspath(path), **parquet_kwargs)
 
 
-def load_parquet(path: Any) -> Any:
+def _write_polars(df: Any, path: str | os.PathLike, parquet_kwargs: dict[str, Any]) -> None:
+    from ..errors import InvalidArgument
+
+    names = list(df.collect_schema().names()) if type(df).__name__ == "LazyFrame" else list(df.columns)
+    if len(set(names)) != len(names):
+        raise InvalidArgument(f"polars frame has duplicate column names {names}; make them unique first")
+    if type(df).__name__ == "LazyFrame":
+        df.sink_parquet(os.fspath(path), **parquet_kwargs)
+    else:
+        df.write_parquet(os.fspath(path), **parquet_kwargs)
+
+
+def load_parquet(path: Any, engine: str = "pandas", **kwargs: Any) -> Any:
+    """A pandas DataFrame (``engine="polars"``: a polars DataFrame)."""
+    fs, p = _fs_and_path(path)
+    if _engine(engine) == "polars":
+        import polars as pl
+
+        return pl.read_parquet(p if fs is None else path.as_uri() if hasattr(path, "as_uri") else str(path), **kwargs)
     import pandas as pd
 
+    return pd.read_parquet(p, filesystem=fs, **kwargs) if fs is not None else pd.read_parquet(p, **kwargs)
+
+
+def open_parquet(path: Any, engine: str = "pyarrow", **kwargs: Any) -> Any:
+    """A lazy ``pyarrow.dataset.Dataset`` (``engine="polars"``: a polars ``LazyFrame``): filter rows and pick
+    columns before reading."""
     fs, p = _fs_and_path(path)
-    return pd.read_parquet(p, filesystem=fs) if fs is not None else pd.read_parquet(p)
+    if _engine(engine, opening=True) == "polars":
+        import polars as pl
 
-
-def open_parquet(path: Any) -> Any:
-    """A lazy ``pyarrow.dataset.Dataset``: filter rows and pick columns before reading."""
+        return pl.scan_parquet(p if fs is None else str(path), **kwargs)
     import pyarrow.dataset as ds
 
+    return ds.dataset(p, format="parquet", filesystem=fs, **kwargs)
+
+
+def _engine(engine: str, opening: bool = False) -> str:
+    allowed = ("pyarrow", "polars") if opening else ("pandas", "polars")
+    if engine not in allowed:
+        from ..errors import InvalidArgument
+
+        raise InvalidArgument(f"engine must be one of {allowed}, not {engine!r}")
+    return engine
+
+
+def _read_csv(path: Any, sep: str, engine: str = "pandas", **kwargs: Any) -> Any:
     fs, p = _fs_and_path(path)
-    return ds.dataset(p, format="parquet", filesystem=fs)
+    if _engine(engine) == "polars":
+        import polars as pl
 
-
-def _read_csv(path: Any, sep: str) -> Any:
+        if fs is None:
+            return pl.read_csv(p, separator=sep, **kwargs)
+        with fs.open(p, "rb") as f:
+            return pl.read_csv(f, separator=sep, **kwargs)
     import pandas as pd
 
-    fs, p = _fs_and_path(path)
     if fs is None:
-        return pd.read_csv(p, sep=sep)
+        return pd.read_csv(p, sep=sep, **kwargs)
     with fs.open(p, "rb") as f:
-        return pd.read_csv(f, sep=sep)
+        return pd.read_csv(f, sep=sep, **kwargs)
 
 
-def load_csv(path: Any) -> Any:
-    return _read_csv(path, ",")
+def load_csv(path: Any, **kwargs: Any) -> Any:
+    return _read_csv(path, ",", **kwargs)
 
 
-def load_tsv(path: Any) -> Any:
-    return _read_csv(path, "\t")
+def load_tsv(path: Any, **kwargs: Any) -> Any:
+    return _read_csv(path, "\t", **kwargs)
 
 
 register(".parquet", load=load_parquet, open=open_parquet)

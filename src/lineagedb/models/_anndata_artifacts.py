@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import errors
+from ..core import storage as st
 
 _FORMATS = {"h5ad": ".h5ad", "zarr": ".zarr"}
 
@@ -70,6 +71,7 @@ def from_anndata(
         else:
             from ..loaders._store import read_n_obs
 
+            kwargs.setdefault("kind", "dataset")
             return cls(adata, key=key, description=description, revises=revises, otype="AnnData",
                        n_observations=read_n_obs(str(adata)), **kwargs)
     if not isinstance(adata, ad.AnnData):
@@ -95,8 +97,17 @@ def from_mudata(
         import mudata
     except ImportError:
         raise errors.InvalidArgument("from_mudata() needs the optional mudata package: pip install mudata") from None
+    if isinstance(mdata, (str, Path)) or st.is_upath(mdata):
+        if st.suffix_of(str(mdata)) not in (".h5mu", ".zarr"):
+            raise errors.InvalidArgument(
+                f"data has to be a MuData object or a path to MuData-like storage (.h5mu or .zarr), not {str(mdata)!r}"
+            )
+        kwargs.setdefault("kind", "dataset")
+        return cls(mdata, key=key, description=description, revises=revises, schema=schema, otype="MuData", **kwargs)
     if not isinstance(mdata, mudata.MuData):
-        raise errors.InvalidArgument(f"from_mudata() needs a mudata.MuData, not {type(mdata).__name__}")
+        raise errors.InvalidArgument(
+            f"data has to be a MuData object or a path to MuData-like storage, not a {type(mdata).__name__}"
+        )
     if key is not None and Path(key).suffix not in ("", ".h5mu"):
         raise errors.InvalidArgument(f"key {key!r} must end in .h5mu for a MuData artifact")
     from .artifact import validate_for_schema
@@ -107,7 +118,12 @@ def from_mudata(
                                 description=description, revises=revises, schema=schema, validation=validation, **kwargs)
 
 
-def attach(artifact_cls: Any) -> None:
-    """Give the Artifact registry its ``from_anndata`` / ``from_mudata`` class methods."""
-    artifact_cls.from_anndata = classmethod(from_anndata)
-    artifact_cls.from_mudata = classmethod(from_mudata)
+def stage_object(obj: Any, key: str | None, format: str | None) -> tuple[Path, str, int]:  # noqa: A002
+    """Serialize an AnnData or MuData object into the staging area: ``(path, suffix, n_observations)``."""
+    if type(obj).__name__ == "MuData":
+        return _write_staged(lambda p: obj.write(str(p)), ".h5mu"), ".h5mu", obj.n_obs
+    from ..formats._anndata import write_anndata
+
+    fmt = _format_for(key, format)
+    suffix = _FORMATS[fmt]
+    return _write_staged(lambda p: write_anndata(obj, p, fmt), suffix), suffix, obj.n_obs

@@ -90,8 +90,8 @@ def _name_field_attributes(sender: type, **_: Any) -> None:
 class_prepared.connect(_name_field_attributes)
 
 
-class ManyToManyAccess(ManyToManyDescriptor):
-    """A many-to-many accessor that says what to do when the record is not saved yet."""
+class UnsavedGuard:
+    """Mixed into many-to-many accessors: says what to do when the record is not saved yet."""
 
     def __get__(self, instance: Any, cls: Any = None) -> Any:
         if instance is not None and instance.pk is None:
@@ -99,20 +99,26 @@ class ManyToManyAccess(ManyToManyDescriptor):
                 f"You are trying to access the many-to-many relationships of an unsaved {type(instance).__name__} "
                 "object. Please save it first using '.save()'."
             )
-        return super().__get__(instance, cls)
+        return super().__get__(instance, cls)  # type: ignore[misc]
+
+
+_GUARDED: dict[type, type] = {}
 
 
 def guard_many_to_many(models_: Any) -> None:
-    """Give every registry's many-to-many accessors (both directions) the unsaved-record message.
+    """Give every registry's many-to-many accessors (both directions, custom ones too) the unsaved-record message.
 
     Called once all models are loaded (``AppConfig.ready``), when reverse accessors exist too.
     """
     for model in models_:
         if not issubclass(model, BaseRecord):
             continue
-        for name, value in list(vars(model).items()):
-            if type(value) is ManyToManyDescriptor:
-                setattr(model, name, ManyToManyAccess(value.rel, reverse=value.reverse))
+        for value in list(vars(model).values()):
+            if isinstance(value, ManyToManyDescriptor) and not isinstance(value, UnsavedGuard):
+                kind = type(value)
+                if kind not in _GUARDED:
+                    _GUARDED[kind] = type(f"Guarded{kind.__name__}", (UnsavedGuard, kind), {"__module__": __name__})
+                value.__class__ = _GUARDED[kind]
 
 
 def check_key_segments(model: type, key: str) -> None:
@@ -165,6 +171,8 @@ def positional_to_keywords(model: type, args: tuple, kwargs: dict[str, Any]) -> 
     """
     names = getattr(model, "_positional", ())
     if len(args) > len(names):
+        if len(names) == 1:
+            raise errors.InvalidArgument(f"Only one non-keyword arg allowed: {names[0]}; pass the rest by name")
         fields = {f.name for f in model._meta.concrete_fields}
         example = names[0] if names else next((f for f in ("name", "key", "root") if f in fields), "uid")
         accepted = f" (only {', '.join(names)} may be positional)" if names else ""
@@ -201,13 +209,15 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         qs = cls.objects.all()
         heads = {k.split("__")[0] for k in expressions}
         pinned = bool(heads & {"uid", "id", "pk"})
-        if hasattr(cls, "branch") and not pinned and not heads & {"branch", "branch_id"}:
+        if getattr(cls, "_has_trash", hasattr(cls, "branch")) and not pinned and not heads & {"branch", "branch_id"}:
             qs = qs.filter(branch=MAIN)
         hidden = {f: v for f, v in cls._hidden.items() if f not in heads}
         if hidden and not pinned:
             qs = qs.exclude(**hidden)
         if "branch_id" in expressions:
             expressions["branch"] = expressions.pop("branch_id")
+        if "branch" in expressions and expressions["branch"] is None:  # branch_id=None: every branch
+            del expressions["branch"]
         return qs
 
     @classmethod
@@ -322,17 +332,13 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         return delete_record(self, permanent, lambda: models.Model.delete(self))
 
     @property
-    def branch_id(self) -> int:
-        """The record's branch as a number: 1 main, -1 trash (LaminDB's name for it).
+    def branch_id(self) -> int | None:
+        """1 on the main branch, -1 in the trash (LaminDB's Branch ids); None for registries without branches.
 
         >>> ln.Record.get(name="DMSO").branch_id  # doctest: +SKIP
         1
         """
-        from ._trash import branch_attname
-
-        if branch_attname(type(self)) is None:
-            raise AttributeError(f"{type(self).__name__} records have no branch")
-        return self.branch
+        return self.__dict__.get("branch")
 
     @branch_id.setter
     def branch_id(self, value: int) -> None:

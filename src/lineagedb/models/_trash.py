@@ -27,6 +27,8 @@ TRASH, MAIN = -1, 1
 
 def branch_attname(model: type) -> str | None:
     """The column holding a record's branch (``branch`` or ``branch_id``), None for registries without one."""
+    if getattr(model, "_has_trash", True) is False:  # declared on the class (e.g. blocks deleted for good)
+        return None
     try:
         return model._meta.get_field("branch").attname
     except Exception:  # noqa: BLE001 - FieldDoesNotExist: the registry has no trash

@@ -7,6 +7,7 @@ renames the bytes to ``<root>/.lineagedb/<uid><suffix>`` (see ``core/storage.py`
 
 from __future__ import annotations
 
+import os
 import weakref
 from functools import partial
 from pathlib import Path
@@ -22,6 +23,7 @@ from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._versions import MAIN, TRASH, VersionedMixin, family_stem_by_key, planned_uid, refresh_latest, save_new_version
 from ._lineage_kind import INTERNAL_KIND
+from ._polars_io import is_polars, stage_polars
 
 _DISCARDED = object()  # staged bytes removed after a failed save
 
@@ -52,7 +54,46 @@ def annotate_on_save(artifact: Artifact, validation: Any) -> None:
 
 
 def _is_dataframe(obj: Any) -> bool:
-    return type(obj).__name__ == "DataFrame" and type(obj).__module__.startswith("pandas")
+    """A pandas DataFrame, a polars DataFrame or a polars LazyFrame."""
+    name, module = type(obj).__name__, type(obj).__module__
+    return (name == "DataFrame" and module.startswith("pandas")) or (
+        name in ("DataFrame", "LazyFrame") and module.startswith("polars"))
+
+
+def _n_rows(df: Any) -> int | None:
+    if type(df).__name__ == "LazyFrame":
+        return None  # counting would run the whole query; the parquet file has the number
+    return len(df)
+
+
+_OTYPE_BY_SUFFIX = {".parquet": ("DataFrame", "from_dataframe"), ".h5ad": ("AnnData", "from_anndata"),
+                    ".h5mu": ("MuData", "from_mudata")}
+
+
+def _hint(otype: str, method: str) -> None:
+    from ._artifact_dedup import logger
+
+    logger.warning(f"data is a {otype}, please use .{method}()")
+
+
+def _otype_hint(path: Any) -> str | None:
+    """The object type a file of this suffix holds (with a hint at the ``from_*`` constructor), else None."""
+    found = _OTYPE_BY_SUFFIX.get(st.suffix_of(str(path)))
+    if found is None:
+        return None
+    _hint(*found)
+    return found[0]
+
+
+def _check_key_suffix(key: str | None, source: Any) -> None:
+    """A key must end in the data's suffix: ``x.parquet`` for parquet bytes, no suffix for a suffix-less file."""
+    if key is None or source.real_key is not None:
+        return
+    key_suffix = st.suffix_of(key)
+    if key_suffix != source.suffix:
+        raise errors.InvalidArgument(
+            f"The passed path's suffix '{source.suffix}' must match the passed key's suffix '{key_suffix}'."
+        )
 
 
 class Artifact(VersionedMixin, BaseRecord):
@@ -99,6 +140,7 @@ class Artifact(VersionedMixin, BaseRecord):
 
     _staged: Any = None
     _revises: Any = None
+    _local_source: Path | None = None
     _validation: Any = None
 
     class Meta:
@@ -129,27 +171,61 @@ class Artifact(VersionedMixin, BaseRecord):
         run: Any = None,
         kind: str | None = None,
         version: str | None = None,
-        skip_hash_lookup: bool = False,
+        skip_hash_lookup: bool | None = None,
         schema: Any = None,
         otype: str | None = None,
         n_observations: int | None = None,
+        key_is_virtual: bool | None = None,
+        overwrite_versions: bool | None = None,
+        parquet_kwargs: dict[str, Any] | None = None,
         _move: bool = False,
         _suffix: str | None = None,
         _validation: Any = None,
+        _via_from: bool = False,
         **kwargs: Any,
     ) -> None:
+        from ._artifact_dedup import adopt, find_existing
         from ._artifact_sources import resolve
 
         st.validate_key(key)
+        if key_is_virtual is False:
+            raise errors.InvalidArgument(
+                "key_is_virtual=False is not supported: lineagedb stores bytes under <root>/.lineagedb/<uid><suffix> "
+                "and keeps the key virtual; register a file in place by saving it inside a registered storage root"
+            )
+        passed_key = key
         if revises is not None:
             if not isinstance(revises, Artifact):
                 raise errors.InvalidArgument(f"revises must be an Artifact, not {type(revises).__name__}")
             key = revises.key if key is None else key
             description = revises.description if description is None else description
         if _is_dataframe(path_or_data):
+            if not _via_from:
+                _hint("DataFrame", "from_dataframe")
             _validation = validate_for_schema(path_or_data, schema)
-            path_or_data, otype, n_observations = _stage_dataframe(path_or_data), "DataFrame", len(path_or_data)
-            kind, _move, _suffix = kind or "dataset", True, ".parquet"
+            data = getattr(_validation, "data", None)  # with the columns the schema coerces converted
+            data = path_or_data if data is None else data
+            if is_polars(data) and parquet_kwargs is None:
+                path_or_data, _suffix, n_observations = stage_polars(data, key, staging_path)  # streamed, no pandas
+            else:
+                path_or_data, n_observations = _stage_dataframe(data, parquet_kwargs), _n_rows(data)
+                _suffix = ".parquet"
+            otype, _move = "DataFrame", True
+        elif parquet_kwargs is not None:
+            raise errors.InvalidArgument("parquet_kwargs= applies to DataFrames only (ln.Artifact.from_dataframe(df, ...))")
+        elif type(path_or_data).__name__ in ("AnnData", "MuData"):
+            from ._anndata_artifacts import stage_object
+
+            otype = type(path_or_data).__name__
+            _hint(otype, f"from_{otype.lower()}")
+            _validation = validate_for_schema(path_or_data, schema)
+            path_or_data, _suffix, n_observations = stage_object(path_or_data, key, kwargs.pop("format", None))
+            _move = True
+        elif otype is None and not _move and (isinstance(path_or_data, (str, os.PathLike)) or st.is_upath(path_or_data)):
+            otype = _otype_hint(path_or_data)
+        local_source = None
+        if not _move and isinstance(path_or_data, (str, os.PathLike)) and st.is_local(path_or_data):
+            local_source = Path(path_or_data).expanduser()
         try:
             source = resolve(path_or_data, move=_move, suffix=_suffix)
         except BaseException:
@@ -157,17 +233,16 @@ class Artifact(VersionedMixin, BaseRecord):
                 st.remove_local(Path(path_or_data))
             raise
         try:
-            existing = None if skip_hash_lookup else _find_duplicate(source.hashed.hash)
+            _check_key_suffix(passed_key, source)
+            existing = find_existing(type(self), source, passed_key, skip_hash_lookup)
             if existing is not None:
                 if source.staged is not None:
                     source.staged.discard()
                 super().__init__(*[getattr(existing, f.attname) for f in self._meta.concrete_fields])
-                self._state.adding, self._state.db = False, existing._state.db
+                adopt(self, existing)
                 self._validation = _validation
                 if schema is not None and self.schema_id is None:
                     self.schema = schema
-                _info(f"returning the existing artifact with the same hash: {existing.uid} (key={existing.key!r}); "
-                      "pass skip_hash_lookup=True to create a new one")
                 return
             fields = dict(
                 key=key if key is not None else (source.default_key if source.real_key is not None else None),
@@ -186,6 +261,8 @@ class Artifact(VersionedMixin, BaseRecord):
                 source.staged.discard()
             raise
         self._revises, self._validation, self._staged = revises, _validation, source.staged
+        if local_source is not None and source.staged is not None:
+            self._local_source = local_source
         if source.staged is not None:
             weakref.finalize(self, source.staged.discard)  # never saved: the staged copy goes away
 
@@ -201,9 +278,48 @@ class Artifact(VersionedMixin, BaseRecord):
 
         >>> ln.Artifact.from_dataframe(df, key="my_datasets/rnaseq1.parquet").save()  # doctest: +SKIP
         """
+        kwargs.setdefault("kind", "dataset")
+        if isinstance(df, (str, Path)) or type(df).__name__ in {"UPath", "PosixUPath", "LocalPath"}:
+            from ._dataframe_files import from_dataframe_file
+
+            return from_dataframe_file(cls, df, key=key, schema=schema, description=description, revises=revises,
+                                       **kwargs)
         if not _is_dataframe(df):
-            raise errors.InvalidArgument(f"from_dataframe() needs a pandas DataFrame, not {type(df).__name__}")
-        return cls(df, key=key, description=description, schema=schema, revises=revises, **kwargs)
+            raise errors.InvalidArgument(
+                f"from_dataframe() needs a pandas or polars DataFrame (or polars LazyFrame), not {type(df).__name__}"
+            )
+        return cls(df, key=key, description=description, schema=schema, revises=revises, _via_from=True, **kwargs)
+
+    @classmethod
+    def from_anndata(cls, adata: Any, *, key: str | None = None, description: str | None = None, schema: Any = None,
+                     format: str | None = None, revises: Artifact | None = None, **kwargs: Any) -> Artifact:  # noqa: A002
+        """An artifact from an AnnData object or an ``.h5ad``/``.zarr`` path (``otype="AnnData"``).
+
+        ``format`` is ``"h5ad"`` (default, or as the key's suffix says) or ``"zarr"``. With ``schema``,
+        the AnnData is validated before anything is written and annotated on save.
+
+        >>> ln.Artifact.from_anndata(adata, key="my_datasets/my_rnaseq1.h5ad").save()  # doctest: +SKIP
+        """
+        from ._anndata_artifacts import from_anndata
+
+        return from_anndata(cls, adata, key=key, description=description, schema=schema, format=format,
+                            revises=revises, **kwargs)
+
+    @classmethod
+    def from_mudata(cls, mdata: Any, *, key: str | None = None, description: str | None = None, schema: Any = None,
+                    revises: Artifact | None = None, **kwargs: Any) -> Artifact:
+        """An artifact from a MuData object (stored as ``.h5mu``) or a path to one (``otype="MuData"``).
+
+        >>> ln.Artifact.from_mudata(mdata, key="my_datasets/multiome.h5mu").save()  # doctest: +SKIP
+        """
+        from ._anndata_artifacts import from_mudata
+
+        return from_mudata(cls, mdata, key=key, description=description, schema=schema, revises=revises, **kwargs)
+
+    @property
+    def overwrite_versions(self) -> bool:
+        """Always False: every version keeps its own bytes (``overwrite_versions=`` is accepted, see docs/compat.md)."""
+        return False
 
     @classmethod
     def _from_local_file(
@@ -239,6 +355,18 @@ class Artifact(VersionedMixin, BaseRecord):
         staged = self._staged
         if staged is _DISCARDED:
             raise errors.InvalidArgument("an earlier save() of this artifact failed and its copy was removed; create it again")
+        from ._artifact_dedup import adopt, info, same_key_and_content
+
+        existing = same_key_and_content(self)
+        if existing is not None:  # the key's latest version has these bytes already: no duplicate version
+            if staged is not None:
+                staged.discard()
+            self._staged = None
+            adopt(self, existing)
+            info(f"key {self.key!r} already has this content as artifact {existing.uid}; returning it")
+            if self._validation is not None:
+                self._save_update()
+            return self
 
         def insert() -> None:
             if staged is not None:
@@ -381,6 +509,9 @@ class Artifact(VersionedMixin, BaseRecord):
         return path
 
     def _local(self) -> Path:
+        source = self._local_source
+        if self._state.adding and source is not None and source.exists():
+            return source  # not saved yet: the user's own file (same bytes as the staged copy)
         path = self._existing_path()
         if st.is_local(path):
             return st.local_path(path)
@@ -396,23 +527,33 @@ class Artifact(VersionedMixin, BaseRecord):
         track_input(self)
         return local
 
-    def load(self) -> Any:
-        """Load into memory: parquet/csv/tsv -> DataFrame, json -> object, h5ad -> AnnData."""
+    def load(self, **kwargs: Any) -> Any:
+        """Load into memory: parquet/csv/tsv -> DataFrame, json/yaml -> object, h5ad -> AnnData;
+        images, html, svg and rds -> their local path.
+
+        Tables take ``engine="polars"`` for a polars DataFrame; other kwargs go to the reader.
+
+        >>> artifact.load(engine="polars")  # doctest: +SKIP
+        """
         from ..core.context import track_input
         from ..formats import loader_for
 
         loader = loader_for(self.suffix)
-        obj = loader(self._local())
+        obj = loader(self._local(), **kwargs)
         track_input(self)
         return obj
 
-    def open(self) -> Any:
-        """Stream without loading: parquet -> ``pyarrow.dataset.Dataset`` (h5ad/zarr: backed AnnData)."""
+    def open(self, **kwargs: Any) -> Any:  # noqa: A003
+        """Stream without loading: parquet -> ``pyarrow.dataset.Dataset`` (``engine="polars"``: a polars
+        LazyFrame); h5ad/zarr -> backed AnnData.
+
+        >>> artifact.open(engine="polars").filter(pl.col("a") > 1).collect()  # doctest: +SKIP
+        """
         from ..core.context import track_input
         from ..formats import opener_for
 
         opener = opener_for(self.suffix)
-        handle = opener(self._existing_path())
+        handle = opener(self._existing_path(), **kwargs)
         track_input(self)
         return handle
 
@@ -420,6 +561,14 @@ class Artifact(VersionedMixin, BaseRecord):
     def transform(self):  # noqa: ANN201
         """The Transform whose run created this artifact."""
         return self.run.transform if self.run_id is not None else None
+
+    @property
+    def labels(self) -> Any:
+        """The labels of every label registry on this artifact: ``artifact.labels.add(records, feature=...)``,
+        ``artifact.labels.add_from(other_artifact)``."""
+        from ._labels import LabelManager
+
+        return LabelManager(self)
 
 
 def _sweep_leftovers(root: Any) -> None:
@@ -430,16 +579,6 @@ def _sweep_leftovers(root: Any) -> None:
         sweep_once(root)
     except Exception:  # noqa: BLE001 - tidying is best effort; it never fails a save that succeeded
         pass
-
-
-def _find_duplicate(hash_: str) -> Artifact | None:
-    from django.db import connection
-
-    with connection.cursor() as cur:  # raw SQL: one cheap query on the hot path of every save
-        table, column = connection.ops.quote_name(Artifact._meta.db_table), connection.ops.quote_name("hash")
-        cur.execute(f"SELECT id FROM {table} WHERE {column} = %s AND branch = %s ORDER BY id LIMIT 1", [hash_, MAIN])
-        row = cur.fetchone()
-    return None if row is None else Artifact.objects.get(pk=row[0])
 
 
 def staging_path(suffix: str) -> Path:
@@ -459,12 +598,12 @@ def staging_path(suffix: str) -> Path:
     return Path(tempfile.gettempdir()) / f"lineagedb-{base62(12)}{suffix}"
 
 
-def _stage_dataframe(df: Any) -> Path:
+def _stage_dataframe(df: Any, parquet_kwargs: dict[str, Any] | None = None) -> Path:
     from ..formats._tables import write_parquet
 
     path = staging_path(".parquet")
     try:
-        write_parquet(df, path)
+        write_parquet(df, path, **(parquet_kwargs or {}))
     except BaseException:
         path.unlink(missing_ok=True)
         raise
@@ -484,8 +623,9 @@ class ArtifactSchema(models.Model):
 
 
 from . import _artifact_describe  # noqa: E402,F401  (registers the describe() section)
+from ._artifact_path import path_lookup as _path_lookup  # noqa: E402
+from ._filters import FILTER_HOOKS as _FILTER_HOOKS  # noqa: E402
 
+if _path_lookup not in _FILTER_HOOKS:
+    _FILTER_HOOKS.insert(0, _path_lookup)  # Artifact.get(path=...)
 
-from ._anndata_artifacts import attach as _attach_anndata  # noqa: E402 - from_anndata / from_mudata
-
-_attach_anndata(Artifact)
