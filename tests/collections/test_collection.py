@@ -82,10 +82,14 @@ def test_bad_members_are_refused(ln, unique, adata_artifacts):
         ln.Collection([], key=f"bad_{unique}")
     with pytest.raises(ln.errors.InvalidArgument, match="twice"):
         ln.Collection([a, a], key=f"bad_{unique}")
-    with pytest.raises(ln.errors.InvalidArgument, match="not str"):
+    with pytest.raises(ln.errors.InvalidArgument, match="got a str"):
         ln.Collection([a, "x"], key=f"bad_{unique}")
-    with pytest.raises(ln.errors.InvalidArgument, match="unexpected"):
+    with pytest.raises(ln.errors.InvalidArgument, match="Artifact or list"):
+        ln.Collection(1, key=f"bad_{unique}")
+    with pytest.raises(ln.errors.InvalidArgument, match="you passed: colour"):
         ln.Collection([a], key=f"bad_{unique}", colour="red")
+    with pytest.raises(ln.errors.InvalidArgument, match="Only one non-keyword arg"):
+        ln.Collection(a, a)
     assert not ln.Collection.filter(key=f"bad_{unique}").exists()
 
 
@@ -120,7 +124,7 @@ def test_open_refuses_non_parquet_and_load_mixed_types(ln, unique, adata_artifac
     collection = ln.Collection([adata_artifacts[0], frame_artifacts[0]], key=f"mixed_{unique}").save()
     with pytest.raises(ln.errors.InvalidArgument, match="parquet"):
         collection.open()
-    with pytest.raises(ln.errors.InvalidArgument, match="DataFrames or AnnData"):
+    with pytest.raises(ln.errors.InvalidArgument, match="same suffix"):
         collection.load()
 
 

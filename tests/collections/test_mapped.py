@@ -73,9 +73,9 @@ def test_unknown_label_encodes_to_minus_one(h5ad_files):
 
     paths, _ = h5ad_files
     ds = MappedCollection(paths, obs_keys="cell_type", unknown_label="Mono")
-    assert "Mono" not in ds.encoders["cell_type"]
+    assert ds.encoders["cell_type"]["Mono"] == -1  # listed, as in LaminDB
     assert ds[7]["cell_type"] == -1
-    assert sorted(ds.encoders["cell_type"].values()) == [0, 1, 2]
+    assert ds.encoders["cell_type"] == {"B": 0, "NK": 1, "T": 2, "Mono": -1}  # the others sorted
 
 
 def test_join_none_keeps_each_files_genes_and_dtype(h5ad_files):
@@ -96,15 +96,17 @@ def test_bad_arguments_get_clear_errors(h5ad_files, tmp_path):
     paths, _ = h5ad_files
     with pytest.raises(InvalidArgument, match="join"):
         MappedCollection(paths, join="left")
-    with pytest.raises(InvalidArgument, match="missing"):
-        MappedCollection(paths, obs_keys="nope")
+    with pytest.raises(InvalidArgument, match="unknown_label"):
+        MappedCollection(paths, obs_keys="cell_type", unknown_label={"batch": "b0"})
     with pytest.raises(InvalidArgument, match="h5ad"):
         MappedCollection([str(tmp_path / "x.csv")])
     ds = MappedCollection(paths, obs_keys="cell_type")
     with pytest.raises(IndexError):
         ds[9]
-    with pytest.raises(InvalidArgument, match="obs_keys"):
-        ds.get_label_weights("batch")
+    assert len(ds.get_label_weights("batch")) == 9  # a key outside obs_keys is read for the weights
+    assert "batch" not in ds[0]
+    with pytest.raises(InvalidArgument, match="none of the files"):
+        ds.get_label_weights("nope")
 
 
 def test_layers_obsm_and_zarr_members(tmp_path):

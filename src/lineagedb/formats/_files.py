@@ -20,7 +20,12 @@ PATH_SUFFIXES = (".html", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".rds")
 
 def load_yaml(path: Any) -> Any:
     """Parse a YAML file with ``yaml.safe_load`` (no arbitrary Python objects)."""
-    import yaml
+    try:
+        import yaml
+    except ImportError:
+        from ..errors import UnknownSuffix
+
+        raise UnknownSuffix("loading .yaml files needs PyYAML: pip install 'lineagedb[yaml]'") from None
 
     with open(path, "rb") as f:
         return yaml.safe_load(f)

@@ -114,5 +114,5 @@ def _load(ds: Any, store: int, block: int, names: list[str]) -> dict[str, np.nda
 
 def _mapped_as_is(ds: Any, name: str, matrix: Any, store: int) -> bool:
     return (isinstance(matrix, _Dense) and matrix.in_memory
-            and (name.startswith("obsm_") or ds._col_maps[store] is None)
+            and (name.startswith(("obsm_", "raw.")) or ds._col_maps[store] is None)
             and (ds.dtype is None or ds.dtype == matrix.array.dtype))

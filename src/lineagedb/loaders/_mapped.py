@@ -51,7 +51,10 @@ class MappedCollection:
         cache_categories: bool = True,
         parallel: bool = False,
         dtype: str | None = None,
+        obs_filter: dict[str, Any] | tuple | None = None,
     ) -> None:
+        from . import _filter
+
         if join not in ("inner", "outer", None):
             raise InvalidArgument(f"join must be 'inner', 'outer' or None, not {join!r}")
         if not paths:
@@ -68,12 +71,16 @@ class MappedCollection:
         self.cache_categories = cache_categories
         self.dtype = np.dtype(dtype) if dtype is not None else None
 
-        self.n_obs_list = [_store.read_n_obs(p) for p in self.paths]
+        self.obs_filter = _filter.normalize(obs_filter)
+        self._rows = _filter.rows_per_file(self.paths, self.obs_filter)
+        self.n_obs_list = [_store.read_n_obs(p) if r is None else len(r) for p, r in zip(self.paths, self._rows)]
         self.offsets = np.concatenate([[0], np.cumsum(self.n_obs_list)]).astype(np.int64)
         self.n_obs = int(self.offsets[-1])
+        _store.check_elements(self.paths, self.layers_keys, self.obsm_keys)
         self._join_vars()
-        self.labels = LabelEncoding(self.paths, self.obs_keys, encode_labels, unknown_label)
+        self.labels = LabelEncoding(self.paths, self.obs_keys, encode_labels, unknown_label, self.n_obs_list, self._rows)
         self._handles: dict[int, _store.AnnDataFile] = {}
+        self._closed = False
         self._pid = _FORKS[0]
         self._block_size, self._block_capacity, self._block_cache = 0, 0, None  # block mode: see block_sampler()
 
@@ -83,6 +90,7 @@ class MappedCollection:
 
         var_lists = [_store.read_var_names(p) for p in self.paths]
         self.var_list = var_lists
+        self.original_shapes = [(n, len(names)) for n, names in zip(self.n_obs_list, var_lists)]
         if self.join is None:
             self.var_joint = var_lists[0]
             self._col_maps: list[np.ndarray | None] = [None] * len(var_lists)
@@ -91,9 +99,12 @@ class MappedCollection:
             joint = var_lists[0]
             for names in var_lists[1:]:
                 joint = joint[joint.isin(names)]
+            if len(joint) == 0:
+                raise InvalidArgument(
+                    "join='inner': the files share no variables (var names); use join='outer' to take their union"
+                )
         else:
-            seen = dict.fromkeys(name for names in var_lists for name in names)
-            joint = pd.Index(list(seen))
+            joint = pd.Index(sorted({name for names in var_lists for name in names}))
         self.var_joint = joint
         # per file: file column -> joint column (-1: dropped); None where identical
         self._col_maps = []
@@ -102,6 +113,34 @@ class MappedCollection:
                 self._col_maps.append(None)
             else:
                 self._col_maps.append(joint.get_indexer(names).astype(np.int64))
+
+    @property
+    def join_vars(self) -> str | None:
+        """How the files' variables are joined: ``"inner"``, ``"outer"`` or None."""
+        return self.join
+
+    def _var_lists(self) -> list[Any]:
+        if self.var_list is None:  # reset by the user: read again
+            self.var_list = [_store.read_var_names(p) for p in self.paths]
+        return self.var_list
+
+    def check_vars_sorted(self, ascending: bool = True) -> bool:
+        """Whether every file's var names are sorted (``ascending=False``: in descending order)."""
+        for names in self._var_lists():
+            values = list(names)
+            if values != sorted(values, reverse=not ascending):
+                return False
+        return True
+
+    def check_vars_non_aligned(self, vars: Any) -> list[int]:  # noqa: A002
+        """The indices of the files whose var names are not exactly ``vars`` (in that order)."""
+        wanted = list(vars)
+        return [i for i, names in enumerate(self._var_lists()) if list(names) != wanted]
+
+    @property
+    def closed(self) -> bool:
+        """True after :meth:`close` until the next read reopens the files."""
+        return self._closed
 
     @property
     def encoders(self) -> dict[str, dict[Any, int]]:
@@ -119,12 +158,14 @@ class MappedCollection:
     def __len__(self) -> int:
         return self.n_obs
 
-    def get_label_weights(self, obs_keys: str | list[str], scaler: float | None = None) -> np.ndarray:
-        """Per-cell weights inversely proportional to the frequency of its label(s).
+    def get_label_weights(self, obs_keys: str | list[str], scaler: float | None = None,
+                          return_categories: bool = False) -> Any:
+        """Per-cell weights: ``1 / n`` (``scaler / (n + scaler)``), n = how many cells share its label(s);
+        ``return_categories=True`` gives ``{"label1__label2": weight}`` instead.
 
         >>> sampler = WeightedRandomSampler(dataset.get_label_weights("cell_type"), len(dataset))  # doctest: +SKIP
         """
-        return self.labels.weights(_as_list(obs_keys), scaler)
+        return self.labels.weights(_as_list(obs_keys), scaler, return_categories)
 
     def get_merged_labels(self, key: str) -> np.ndarray:
         """All labels of one obs key, across files, decoded."""
@@ -135,6 +176,7 @@ class MappedCollection:
         if self._pid != _FORKS[0]:  # forked into a worker: never reuse the parent's handles
             self._handles, self._pid = {}, _FORKS[0]
         handle = self._handles.get(i)
+        self._closed = False
         if handle is None:
             keys = self.layers_keys
             handle = self._handles[i] = _store.AnnDataFile(self.paths[i], keys, self.obsm_keys)
@@ -154,6 +196,7 @@ class MappedCollection:
         for handle in self._handles.values():
             handle.close()
         self._handles = {}
+        self._closed = True
 
     def __enter__(self) -> MappedCollection:
         return self
@@ -204,11 +247,13 @@ class MappedCollection:
     def __getitem__(self, idx: int) -> dict[str, Any]:
         store, row = self._locate(int(idx))
         handle = self._file(store)
+        gidx = int(self.offsets[store]) + row
+        if self._rows[store] is not None:
+            row = int(self._rows[store][row])
         item: dict[str, Any] = {}
         for name, matrix in handle.arrays.items():
-            item[name] = self._row_out(matrix, store, row, name.startswith("obsm_"))
-        gidx = int(self.offsets[store]) + row
-        item.update(self.labels.item(gidx))
+            item[name] = self._row_out(matrix, store, row, _unaligned(name))
+        item.update(self.labels.item(gidx, store))
         item["_store_idx"] = store
         return item
 
@@ -242,6 +287,8 @@ class MappedCollection:
                 continue
             store = int(stores[lo])
             rows = sorted_idx[lo:hi] - self.offsets[store]  # sorted, possibly repeated
+            if self._rows[store] is not None:
+                rows = self._rows[store][rows]
             targets = order[lo:hi]
             for name, matrix in self._file(store).arrays.items():
                 self._fill(out, name, matrix, store, rows, targets, len(idx))
@@ -252,7 +299,7 @@ class MappedCollection:
     def _fill(self, out: dict[str, np.ndarray], name: str, matrix: Any, store: int, rows: np.ndarray,
               targets: np.ndarray, n: int) -> None:
         """Write ``rows`` of one file's ``matrix`` into ``out[name]`` at ``targets`` (aligned to the joint genes)."""
-        is_obsm = name.startswith("obsm_")
+        is_obsm = _unaligned(name)
         col_map = None if is_obsm else self._col_maps[store]
         if isinstance(matrix, _store._CSR):
             owner, cols, vals = matrix.entries(rows)
@@ -307,6 +354,9 @@ class MappedCollection:
         """
         from ._sampler import BlockSampler
 
+        if self.obs_filter:
+            raise InvalidArgument("block_sampler() reads contiguous blocks and does not combine with obs_filter; "
+                                  "filter the files first or sample with a WeightedRandomSampler")
         sampler = BlockSampler(self.offsets, batch_size=batch_size, block_size=block_size, buffer_size=buffer_size,
                                seed=seed, drop_last=drop_last, num_workers=num_workers)
         self.set_block_mode(block_size, buffer_size)
@@ -339,6 +389,11 @@ class _Batch(Sequence):
             names = list(self.arrays)
             self._items = [dict(zip(names, values)) for values in zip(*(self.arrays[n] for n in names))]
         return self._items[i]
+
+
+def _unaligned(name: str) -> bool:
+    """obsm arrays and ``raw.X`` have their own columns: they are not aligned to the joined variables."""
+    return name.startswith("obsm_") or name.startswith("raw.")
 
 
 def _as_list(value: str | list[str] | None) -> list[str]:

@@ -108,9 +108,13 @@ class AnnDataFile:
         self.arrays: dict[str, Any] = {}
         self.block_plan: Any = None  # block mode's per-file plan (see ``_blocks._plan``), made on first use
         for key in layer_keys:
-            self.arrays[key] = self._matrix(self._root["X"] if key == "X" else self._root["layers"][key])
+            elem = _layer(self._root, key)
+            if elem is not None:  # a key this file lacks is left out of its items
+                self.arrays[key] = self._matrix(elem)
         for key in obsm_keys:
-            self.arrays[f"obsm_{key}"] = self._matrix(self._root["obsm"][key])
+            elem = _child(self._root, "obsm", key)
+            if elem is not None:
+                self.arrays[f"obsm_{key}"] = self._matrix(elem)
 
     def _array(self, ds: Any) -> Any:
         if not self.is_zarr:
@@ -239,6 +243,45 @@ class _Generic:
 
     def row(self, i: int) -> np.ndarray:
         return self.rows(np.array([i]))[0]
+
+
+def _child(root: Any, group: str, key: str) -> Any:
+    if group not in root or key not in root[group]:
+        return None
+    return root[group][key]
+
+
+def _layer(root: Any, key: str) -> Any:
+    """``"X"``, ``"raw.X"`` or a layer name -> its element, or None if the file lacks it."""
+    if key == "X":
+        return root["X"] if "X" in root else None
+    if key.startswith("raw."):
+        return _child(root, "raw", key[4:])
+    return _child(root, "layers", key)
+
+
+def check_elements(paths: list[str], layer_keys: list[str], obsm_keys: list[str]) -> None:
+    """Refuse CSC matrices (reading rows of one means reading every column) and warn about keys no file has."""
+    import logging
+
+    from ..errors import InvalidArgument
+
+    found: dict[str, int] = {}
+    for path in paths:
+        with _open_root(path) as root:
+            named = [(k, _layer(root, k)) for k in layer_keys] + [(f"obsm_{k}", _child(root, "obsm", k)) for k in obsm_keys]
+            for name, elem in named:
+                if elem is None:
+                    continue
+                found[name] = found.get(name, 0) + 1
+                if elem.attrs.get("encoding-type", "") == "csc_matrix":
+                    raise InvalidArgument(
+                        f"{path}: {name} is a CSC sparse matrix, which cannot be read row by row without reading "
+                        "all of it; store it as CSR (adata.layers[k] = adata.layers[k].tocsr(), X alike)"
+                    )
+    absent = [n for n in [*layer_keys, *(f"obsm_{k}" for k in obsm_keys)] if n not in found]
+    if absent:
+        logging.getLogger("lineagedb").warning(f"{absent} are in none of the {len(paths)} files; left out of the items")
 
 
 def read_obs_column(path: str, key: str) -> Any:

@@ -75,8 +75,12 @@ class Source:
     staged: st.Staged | None = None
 
 
-def resolve(path: Any, *, move: bool = False, suffix: str | None = None) -> Source:
-    """Resolve a local path, UPath or URL into a :class:`Source` (hashing it, staging it if needed)."""
+def resolve(path: Any, *, move: bool = False, suffix: str | None = None, storage: Any = None) -> Source:
+    """Resolve a local path, UPath or URL into a :class:`Source` (hashing it, staging it if needed).
+
+    ``storage``: the Storage a local file outside every registered root is copied into (default:
+    ``ln.settings.storage``); it must be managed by this instance.
+    """
     if not (isinstance(path, (str, os.PathLike)) or st.is_upath(path)):
         raise errors.InvalidArgument(
             f"cannot make an artifact from a {type(path).__name__}; pass a path or URL, or use "
@@ -88,7 +92,7 @@ def resolve(path: Any, *, move: bool = False, suffix: str | None = None) -> Sour
             raise errors.InvalidArgument(
                 f"no file or folder at {str(path)!r}; check the path (relative paths start in {os.getcwd()})"
             )
-        return _resolve_local(local.resolve(), move=move, suffix=suffix)
+        return _resolve_local(local.resolve(), move=move, suffix=suffix, storage=storage)
     return _resolve_remote(st.upath(path), suffix=suffix)
 
 
@@ -101,7 +105,7 @@ def _registered(path_text: str, local: bool) -> tuple[Any, str] | None:
     return next(s for s in records if s.root.rstrip("/") == root), rel
 
 
-def _resolve_local(local: Path, *, move: bool, suffix: str | None) -> Source:
+def _resolve_local(local: Path, *, move: bool, suffix: str | None, storage: Any = None) -> Source:
     if not move:
         inside = _registered(str(local), local=True)
         if inside is not None:
@@ -109,9 +113,17 @@ def _resolve_local(local: Path, *, move: bool, suffix: str | None) -> Source:
             hashed = st.hash_any(st.upath(local))
             suffix = st.suffix_of(local.name) if suffix is None else suffix
             return Source(record, hashed, suffix, real_key=rel, default_key=rel)
-    from ..core.user_settings import settings
+    if storage is None:
+        from ..core.user_settings import settings
 
-    default = settings.storage
+        default = settings.storage
+    else:
+        default = storage
+        if not storage.is_managed:
+            raise errors.InvalidArgument(
+                f"storage {storage.root} is not managed by this instance, so lineagedb cannot write there; "
+                "pass a storage this instance manages (ln.Storage.filter(instance_uid=ln.setup.settings.instance.uid))"
+            )
     staged, hashed = st.stage(local, default.root, move=move, suffix=suffix)
     return Source(default, hashed, staged.suffix, staged=staged)
 

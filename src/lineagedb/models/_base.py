@@ -300,11 +300,12 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
     describe = hybridmethod(_describe_registry)
 
     @describe.instance
-    def describe(self, return_str: bool = False) -> str | None:  # noqa: F811
-        """Print a rich tree of this record (``return_str=True`` returns it as text)."""
+    def describe(self, return_str: bool = False, include: str | list[str] | None = None) -> str | None:  # noqa: F811
+        """Print a rich tree of this record (``return_str=True`` returns it as text; ``include="comments"`` adds
+        the comments of a record with notes)."""
         from ._describe import describe
 
-        return describe(self, return_str=return_str)
+        return describe(self, return_str=return_str, include=include)
 
     # -- instance helpers ------------------------------------------------------------------
     def __repr__(self) -> str:

@@ -11,7 +11,9 @@ from .. import errors
 from ._describe import section
 from ._versions import MAIN, TRASH
 
-_ALLOWED = {"key", "description", "version", "run", "meta_artifact"}
+_ALLOWED = {"key", "description", "version", "run", "meta_artifact", "skip_hash_lookup"}
+# what LaminDB's Collection() accepts (named in the error); those lineagedb has no field for are refused
+_LAMINDB_ARGS = "artifacts, key, description, schema, meta, reference, reference_type, run, revises, skip_hash_lookup, branch, space"
 
 
 def member_hash(members: list[Any]) -> str:
@@ -24,35 +26,58 @@ def member_hash(members: list[Any]) -> str:
 def _check_members(members: Any) -> list[Any]:
     from .artifact import Artifact
 
+    if not isinstance(members, Artifact) and not _is_iterable(members):
+        raise errors.InvalidArgument(
+            f"Artifact or list[Artifact] is allowed, not {type(members).__name__}: ln.Collection([artifact1, artifact2], key=...)"
+        )
     items = [members] if isinstance(members, Artifact) else list(members)
     if not items:
         raise errors.InvalidArgument("a collection needs at least one artifact")
     for item in items:
         if not isinstance(item, Artifact):
-            raise errors.InvalidArgument(f"collections hold artifacts, not {type(item).__name__}; pass ln.Artifact records")
-        if item.pk is None:
-            raise errors.InvalidArgument(f"save the artifact {item.key or item.uid} before adding it to a collection")
+            raise errors.InvalidArgument(
+                f"Artifact or list[Artifact] is allowed; got a {type(item).__name__}: pass ln.Artifact records"
+            )
+    unsaved = [item.key or item.uid for item in items if item.pk is None or item._state.adding]
+    if unsaved:
+        raise errors.InvalidArgument(f"Not all artifacts are yet saved, please save them first: {unsaved}")
     if len({a.pk for a in items}) != len(items):
         raise errors.InvalidArgument("an artifact appears twice in the collection; pass each artifact once")
     return items
 
 
+def _is_iterable(value: Any) -> bool:
+    return isinstance(value, (list, tuple)) or hasattr(value, "model") and hasattr(value, "iterator")
+
+
 def build(record: Any, model_init: Callable[..., None], members: Any, revises: Any, args: tuple, kwargs: dict) -> None:
     """``Collection(artifacts, key=..., description=..., revises=...)``: a new record, or the saved one with these members."""
     if args:
-        raise errors.InvalidArgument("pass the collection's key, description, ... as keywords: Collection(artifacts, key=...)")
+        raise errors.InvalidArgument(
+            "Only one non-keyword arg allowed: artifacts; pass the key, description, ... by name: "
+            "ln.Collection(artifacts, key=...)"
+        )
     unknown = set(kwargs) - _ALLOWED
     if unknown:
-        raise errors.InvalidArgument(f"Collection() got unexpected arguments {sorted(unknown)}; allowed: artifacts, revises, {sorted(_ALLOWED)}")
+        raise errors.InvalidArgument(
+            f"Only {_LAMINDB_ARGS} can be passed, you passed: {', '.join(sorted(unknown))} "
+            f"(lineagedb accepts artifacts, revises, {', '.join(sorted(_ALLOWED))})"
+        )
     items = _check_members(members)
+    skip_hash_lookup = kwargs.pop("skip_hash_lookup", False)
     digest = member_hash(items)
     model = type(record)
-    existing = model.objects.filter(hash=digest, branch=MAIN).order_by("-id").first()
+    existing = None if skip_hash_lookup else model.objects.filter(hash=digest, branch=MAIN).order_by("-id").first()
     record._pending_members, record._revises = None, None
     if existing is not None:
         model_init(**{f.attname: getattr(existing, f.attname) for f in model._meta.concrete_fields})
         record._state.adding, record._state.db = False, existing._state.db
         print(f"→ returning the existing collection with the same artifacts: {existing.key or existing.uid} ({existing.uid})")
+        for name in ("key", "description"):
+            new = kwargs.get(name)
+            if new is not None and new != getattr(record, name):
+                print(f"→ its {name} changes from {getattr(record, name)!r} to {new!r} when you save() it")
+                setattr(record, name, new)
         return
     if revises is not None and not isinstance(revises, model):
         raise errors.InvalidArgument(f"revises must be a Collection, not {type(revises).__name__}")
@@ -68,12 +93,23 @@ def save_new(record: Any, write_row: Callable[[], None]) -> Any:
     from ._versions import save_new_version
 
     members = record._pending_members
+    if record.key is not None and record._revises is None:  # the key's latest version has these members already
+        same = type(record).objects.filter(key=record.key, hash=record.hash, is_latest=True, branch=MAIN).first()
+        if same is not None:
+            for f in type(record)._meta.concrete_fields:
+                setattr(record, f.attname, getattr(same, f.attname))
+            record._state.adding, record._state.db = False, same._state.db
+            record._pending_members, record._revises = None, None
+            print(f"→ key {record.key!r} already has these artifacts as collection {same.uid}; returning it")
+            return record
 
     def insert() -> None:
         write_row()
         CollectionArtifact.objects.bulk_create(
             [CollectionArtifact(collection=record, artifact=a, position=i) for i, a in enumerate(members)]
         )
+        if record.run_id is not None:  # the run that made the collection consumed its artifacts
+            record.run.input_artifacts.add(*[a for a in members if a.run_id != record.run_id])
 
     save_new_version(record, insert, revises=record._revises, key=record.key)
     record._pending_members, record._revises = None, None

@@ -40,6 +40,8 @@ def _is_field(model: Any, name: str) -> bool:
 
 def translate(model: Any, queries: tuple, expressions: dict[str, Any]) -> tuple[tuple, dict[str, Any]]:
     """Validate lookups; hand non-field ones to the registered hooks."""
+    # condition objects that know their query for a model (feature predicates: temperature > 20)
+    queries = tuple(q.for_model(model) if hasattr(type(q), "for_model") else q for q in queries)
     extra: list[Q] = []
     out: dict[str, Any] = {}
     for key, value in expressions.items():
@@ -56,10 +58,14 @@ def translate(model: Any, queries: tuple, expressions: dict[str, Any]) -> tuple[
                 extra.append(q)
                 break
         else:
-            valid = ", ".join(n for n in field_names(model) if not n.startswith("_") and not n.startswith("links_"))
+            valid = [n for n in field_names(model) if not n.startswith("_") and not n.startswith("links_")]
+            from difflib import get_close_matches
+
+            close = get_close_matches(head, valid, n=3, cutoff=0.6)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
             what = (f"{model.__name__} has no field or feature {head!r}. You can query either by available fields "
                     "or by feature names (ln.Feature)." if _has_features(model) else f"{model.__name__} has no field {head!r}.")
-            raise errors.InvalidLookup(f"Unknown field {head!r}. Available fields: {valid}. {what}")
+            raise errors.InvalidLookup(f"Unknown field {head!r}.{hint} Available fields: {', '.join(valid)}. {what}")
     return tuple(queries) + tuple(extra), out
 
 

@@ -19,6 +19,7 @@ from django.db.models.functions import Substr
 
 from .. import errors
 from ..core import storage as st
+from ._artifact_set import ArtifactManager
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._versions import MAIN, TRASH, VersionedMixin, family_stem_by_key, planned_uid, refresh_latest, save_new_version
@@ -35,13 +36,16 @@ def _info(message: str) -> None:
         print(f"→ {message}")
 
 
-def validate_for_schema(data: Any, schema: Any) -> Any:
-    """Hook: validate ``data`` against ``schema`` before anything is written; None without a schema."""
-    if schema is None:
+def validate_for_schema(data: Any, schema: Any, features: dict[str, Any] | None = None) -> Any:
+    """Hook: validate ``data`` (and dataset-level ``features``) against ``schema`` before anything is written.
+
+    None without a schema and without features.
+    """
+    if schema is None and not features:
         return None
     from ..curators import validate_for_artifact
 
-    return validate_for_artifact(data, schema)
+    return validate_for_artifact(data, schema, features)
 
 
 def annotate_on_save(artifact: Artifact, validation: Any) -> None:
@@ -110,9 +114,12 @@ class Artifact(VersionedMixin, BaseRecord):
     >>> ln.Artifact.filter(branch=-1).to_dataframe()   # the trash  # doctest: +SKIP
     """
 
+    _feature_values = ("ArtifactFeatureValue", "artifact")  # link model and host field of feature values (see _features)
+
     _stem_length = 16
     _positional = ("path_or_data",)  # ln.Artifact("./my_data.fcs", key=...)
     _delete_per_record = True  # bulk deletes go through delete(): trash, versions, managed bytes
+    objects = ArtifactManager()  # querysets that load()/mapped()/open() many artifacts at once
     _hidden = {"kind": INTERNAL_KIND}  # tracking's environments and reports stay out of user listings
     uid = uid_field(20)
     key = models.CharField(max_length=1024, null=True, blank=True, db_index=True)
@@ -178,6 +185,7 @@ class Artifact(VersionedMixin, BaseRecord):
         key_is_virtual: bool | None = None,
         overwrite_versions: bool | None = None,
         parquet_kwargs: dict[str, Any] | None = None,
+        storage: Any = None,
         _move: bool = False,
         _suffix: str | None = None,
         _validation: Any = None,
@@ -187,7 +195,7 @@ class Artifact(VersionedMixin, BaseRecord):
         from ._artifact_dedup import adopt, find_existing
         from ._artifact_sources import resolve
 
-        st.validate_key(key)
+        key = st.validate_key(key)
         if key_is_virtual is False:
             raise errors.InvalidArgument(
                 "key_is_virtual=False is not supported: lineagedb stores bytes under <root>/.lineagedb/<uid><suffix> "
@@ -199,10 +207,11 @@ class Artifact(VersionedMixin, BaseRecord):
                 raise errors.InvalidArgument(f"revises must be an Artifact, not {type(revises).__name__}")
             key = revises.key if key is None else key
             description = revises.description if description is None else description
+        features = kwargs.pop("features", None)  # dataset-level values: the schema's __external__ slot
         if _is_dataframe(path_or_data):
             if not _via_from:
                 _hint("DataFrame", "from_dataframe")
-            _validation = validate_for_schema(path_or_data, schema)
+            _validation = validate_for_schema(path_or_data, schema, features)
             data = getattr(_validation, "data", None)  # with the columns the schema coerces converted
             data = path_or_data if data is None else data
             if is_polars(data) and parquet_kwargs is None:
@@ -218,16 +227,18 @@ class Artifact(VersionedMixin, BaseRecord):
 
             otype = type(path_or_data).__name__
             _hint(otype, f"from_{otype.lower()}")
-            _validation = validate_for_schema(path_or_data, schema)
+            _validation = validate_for_schema(path_or_data, schema, features)
             path_or_data, _suffix, n_observations = stage_object(path_or_data, key, kwargs.pop("format", None))
             _move = True
         elif otype is None and not _move and (isinstance(path_or_data, (str, os.PathLike)) or st.is_upath(path_or_data)):
             otype = _otype_hint(path_or_data)
+        if _validation is None and (features or (schema is not None and "__external__" in schema.slots)):
+            _validation = validate_for_schema(None, schema, features)  # any file: only its external features
         local_source = None
         if not _move and isinstance(path_or_data, (str, os.PathLike)) and st.is_local(path_or_data):
             local_source = Path(path_or_data).expanduser()
         try:
-            source = resolve(path_or_data, move=_move, suffix=_suffix)
+            source = resolve(path_or_data, move=_move, suffix=_suffix, storage=storage)
         except BaseException:
             if _move:  # a temporary serialization is ours: never leave it behind
                 st.remove_local(Path(path_or_data))
@@ -250,7 +261,7 @@ class Artifact(VersionedMixin, BaseRecord):
                 hash=source.hashed.hash, hash_type=source.hashed.hash_type, n_files=source.hashed.n_files,
                 kind=kind, otype=otype, n_observations=n_observations, version=version, _real_key=source.real_key,
             )
-            st.validate_key(fields["key"])
+            fields["key"] = st.validate_key(fields["key"])
             if run is not None:
                 fields["run"] = run
             if schema is not None:
@@ -291,6 +302,16 @@ class Artifact(VersionedMixin, BaseRecord):
         return cls(df, key=key, description=description, schema=schema, revises=revises, _via_from=True, **kwargs)
 
     @classmethod
+    def from_dir(cls, path: Any, *, key: str | None = None, run: Any = None, **kwargs: Any) -> Any:
+        """One artifact per file below a folder (keys ``<key>/<relative path>``), as a list with ``save()``.
+
+        >>> ln.Artifact.from_dir("./raw_images", key="images/batch1").save()  # doctest: +SKIP
+        """
+        from ._artifact_dir import from_dir
+
+        return from_dir(cls, path, key=key, run=run, **kwargs)
+
+    @classmethod
     def from_anndata(cls, adata: Any, *, key: str | None = None, description: str | None = None, schema: Any = None,
                      format: str | None = None, revises: Artifact | None = None, **kwargs: Any) -> Artifact:  # noqa: A002
         """An artifact from an AnnData object or an ``.h5ad``/``.zarr`` path (``otype="AnnData"``).
@@ -315,6 +336,37 @@ class Artifact(VersionedMixin, BaseRecord):
         from ._anndata_artifacts import from_mudata
 
         return from_mudata(cls, mdata, key=key, description=description, schema=schema, revises=revises, **kwargs)
+
+    @classmethod
+    def get(cls, *args: Any, is_run_input: Any = None, **kwargs: Any) -> Artifact:
+        """One artifact (see ``Registry.get``: by uid, key, path=..., ...); ``is_run_input=run`` (or True: the
+        tracked run) records it as an input of that run.
+
+        >>> ln.Artifact.get(key="my_datasets/rnaseq1.parquet", is_run_input=True)  # doctest: +SKIP
+        """
+        from .collection import _mark_input
+
+        record = super().get(*args, **kwargs)
+        _mark_input(record, is_run_input, "input_artifacts")
+        return record
+
+    @property
+    def labels(self) -> Any:
+        """Every label linked to this artifact (Record and bio registries): ``.add``, ``.remove``, ``.get``.
+
+        >>> artifact.labels.add(dmso, feature="perturbation")  # doctest: +SKIP
+        """
+        from ._artifact_labels import LabelManager
+
+        return LabelManager(self)
+
+    @property
+    def schemas(self) -> Any:
+        """The schemas (feature sets) describing this artifact's slots; the same manager as ``feature_sets``.
+
+        >>> artifact.schemas.all()  # doctest: +SKIP
+        """
+        return self.feature_sets
 
     @property
     def overwrite_versions(self) -> bool:
@@ -351,7 +403,7 @@ class Artifact(VersionedMixin, BaseRecord):
             raise errors.InvalidArgument("an Artifact needs data: ln.Artifact(path, key=...) or Artifact.from_dataframe(df, ...)")
         if not self._state.adding:
             return self._save_update(*args, **kwargs)
-        st.validate_key(self.key)
+        self.key = st.validate_key(self.key)
         staged = self._staged
         if staged is _DISCARDED:
             raise errors.InvalidArgument("an earlier save() of this artifact failed and its copy was removed; create it again")
@@ -415,6 +467,10 @@ class Artifact(VersionedMixin, BaseRecord):
                 "Cannot update an artifact key to None. Set another key, e.g. artifact.key = 'my_datasets/x.parquet'"
             )
         st.validate_key(self.key)
+        from ._artifact_move import moved_storage
+
+        if moved_storage(self):  # artifact.storage = other; save(): the bytes moved, the row is written
+            return self
         if self.key is not None and self.is_latest:
             other = family_stem_by_key(type(self), self.key)
             if other is not None and other != self.stem_uid:

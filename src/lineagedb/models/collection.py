@@ -48,7 +48,7 @@ class Collection(VersionedMixin, BaseRecord):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         members = kwargs.pop("artifacts", None)
-        if members is None and args and _looks_like_artifacts(args[0]):
+        if members is None and args and not _is_row(self, args):
             members, args = args[0], args[1:]
         revises = kwargs.pop("revises", None)
         if members is None:  # Django building a row from the database, or a bare Collection()
@@ -98,48 +98,70 @@ class Collection(VersionedMixin, BaseRecord):
 
     def cache(self) -> list[Any]:
         """Local paths of all member artifacts (downloaded where needed), in order."""
-        from ._collection_data import cache
+        from ._collection_data import cache, members
 
-        return cache(self)
+        return cache(members(self), source=self)
 
     def load(self, join: str = "outer", **kwargs: Any) -> Any:
         """All members concatenated: DataFrames or AnnData, with an ``artifact_uid`` column per row.
 
         >>> adata = collection.load(join="inner")  # doctest: +SKIP
         """
-        from ._collection_data import load
+        from ._collection_data import load, members
 
-        return load(self, join=join, **kwargs)
+        return load(members(self), source=self, join=join, **kwargs)
 
     def open(self, **kwargs: Any) -> Any:  # noqa: A003
-        """A pyarrow dataset over all members (parquet collections); reads only what you query."""
-        from ._collection_data import open_dataset
+        """One pyarrow dataset over all members (parquet collections; ``engine="polars"``: a polars LazyFrame);
+        reads only what you query.
 
-        return open_dataset(self, **kwargs)
+        >>> collection.open().to_table(filter=pc.field("n") > 1).to_pandas()  # doctest: +SKIP
+        """
+        from ._collection_data import members, open_dataset
+
+        return open_dataset(members(self), source=self, **kwargs)
 
     def mapped(
         self,
-        obs_keys: str | list[str] | None = None,
         layers_keys: str | list[str] | None = None,
+        obs_keys: str | list[str] | None = None,
         obsm_keys: str | list[str] | None = None,
+        obs_filter: dict[str, Any] | tuple | None = None,
         join: str | None = "inner",
         encode_labels: bool | list[str] = True,
         unknown_label: str | dict[str, str] | None = None,
         cache_categories: bool = True,
         parallel: bool = False,
         dtype: str | None = None,
+        stream: bool = False,
+        is_run_input: bool | None = None,
     ) -> Any:
         """A map-style dataset over every cell of the member AnnData files, for ``torch.utils.data.DataLoader``.
+
+        Takes the arguments of LaminDB's ``MappedCollection``: ``obs_filter`` keeps only cells whose obs
+        values match (``{"cell_type": ["T cell", "B cell"]}``), ``stream=True`` reads remote files in place
+        instead of caching them first. Works on an unsaved collection too.
 
         >>> dataset = collection.mapped(obs_keys=["cell_type"])  # doctest: +SKIP
         >>> loader = DataLoader(dataset, batch_size=256, shuffle=True, num_workers=2)  # doctest: +SKIP
         """
-        from ..loaders import MappedCollection
+        from ._collection_data import mapped, members
 
-        paths = [str(p) for p in self.cache()]
-        return MappedCollection(paths, obs_keys=obs_keys, layers_keys=layers_keys, obsm_keys=obsm_keys, join=join,
-                                encode_labels=encode_labels, unknown_label=unknown_label,
-                                cache_categories=cache_categories, parallel=parallel, dtype=dtype)
+        return mapped(members(self), source=self, stream=stream, is_run_input=is_run_input,
+                      layers_keys=layers_keys, obs_keys=obs_keys, obsm_keys=obsm_keys, obs_filter=obs_filter,
+                      join=join, encode_labels=encode_labels, unknown_label=unknown_label,
+                      cache_categories=cache_categories, parallel=parallel, dtype=dtype)
+
+    @classmethod
+    def get(cls, *args: Any, is_run_input: Any = None, **kwargs: Any) -> Collection:
+        """One collection (see ``Registry.get``); ``is_run_input=run`` (or True: the tracked run) records it as
+        an input of that run.
+
+        >>> ln.Collection.get(key="scrna/all-batches", is_run_input=True)  # doctest: +SKIP
+        """
+        record = super().get(*args, **kwargs)
+        _mark_input(record, is_run_input, "input_collections")
+        return record
 
     def delete(self, permanent: bool = False) -> None:
         """Move to the trash (``permanent=True``: remove the row; member artifacts are kept)."""
@@ -154,10 +176,21 @@ class Collection(VersionedMixin, BaseRecord):
         return restore(self)
 
 
-def _looks_like_artifacts(value: Any) -> bool:
-    if isinstance(value, (list, tuple)) or isinstance(value, models.QuerySet):
-        return True
-    return type(value).__name__ == "Artifact"
+def _mark_input(record: Any, is_run_input: Any, relation: str) -> None:
+    """``is_run_input=``: True -> the tracked run; a Run -> that run; None/False -> nothing."""
+    if is_run_input is None or is_run_input is False:
+        return
+    if is_run_input is True:
+        from ..core.context import track_input
+
+        track_input(record)
+        return
+    getattr(is_run_input, relation).add(record)
+
+
+def _is_row(record: Any, args: tuple) -> bool:
+    """Django builds a record from a database row with one positional value per column."""
+    return len(args) == len(record._meta.concrete_fields)
 
 
 class CollectionArtifact(models.Model):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterable
 
 from django.core.exceptions import FieldError
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 
 from .. import errors
@@ -80,6 +81,12 @@ class QuerySet(models.QuerySet):
     def exclude(self, *queries: Any, **expressions: Any) -> QuerySet:
         return self._translated(super().exclude, queries, expressions)
 
+    def order_by(self, *fields: Any) -> QuerySet:
+        """Django's ``order_by``; a Feature (or ``-feature``) sorts by its value, records without one last."""
+        from ._feature_predicates import translate_ordering
+
+        return super().order_by(*translate_ordering(self.model, fields))
+
     def _translated(self, method: Any, queries: tuple, expressions: dict[str, Any]) -> QuerySet:
         """Validate lookups (and let capabilities translate feature names, ...) before Django sees them."""
         from ._filters import translate
@@ -89,6 +96,13 @@ class QuerySet(models.QuerySet):
             return method(*queries, **expressions)
         except FieldError as e:  # e.g. an unsupported lookup such as key__nosuch=...
             raise errors.InvalidArgument(f"invalid query on {self.model.__name__}: {e}") from None
+        except errors.LineageDBError:
+            raise
+        except (ValueError, TypeError, DjangoValidationError) as e:  # e.g. n_observations__gt="many"
+            message = "; ".join(e.messages) if isinstance(e, DjangoValidationError) else str(e)
+            raise errors.InvalidArgument(
+                f"invalid value in a query on {self.model.__name__} ({', '.join(expressions) or 'filter'}): {message}"
+            ) from None
 
     def get(self, *args: Any, **kwargs: Any) -> Any:
         from ._filters import get

@@ -25,7 +25,7 @@ class Storage(BaseRecord):
     type = models.CharField(max_length=30, db_index=True)
     region = models.CharField(max_length=64, null=True, blank=True)
     instance_uid = models.CharField(max_length=12, null=True, blank=True, db_index=True)
-    host = models.CharField(max_length=100, null=True, blank=True)  # the machine of a local location, if given
+    host = models.CharField(max_length=255, null=True, blank=True)  # a local root: the machine it lives on
     created_at = created_at()
     created_by = created_by()
     run = run_field()
@@ -33,37 +33,40 @@ class Storage(BaseRecord):
     class Meta:
         app_label = "lineagedb"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        root = kwargs.get("root")
-        if not args and root is not None:  # constructed by the user: one spelling per location
-            from ..core.instance import _normalize_root
-
-            kwargs["root"] = _normalize_root(str(root))
-            if not kwargs.get("type"):
-                kwargs["type"] = kwargs["root"].split("://", 1)[0] if "://" in kwargs["root"] else "local"
-        super().__init__(*args, **kwargs)
-
-    def save(self, *args: Any, **kwargs: Any) -> Storage:
-        """Save; a location registered already (also by a concurrent save) is returned instead."""
-        if not self._state.adding:
-            return super().save(*args, **kwargs)
-        existing = type(self).objects.filter(root=self.root).first()
-        if existing is None:
-            try:
-                with transaction.atomic():
-                    return super().save(*args, **kwargs)
-            except IntegrityError:
-                existing = type(self).objects.filter(root=self.root).first()
-                if existing is None:
-                    raise
-        return self._adopt(existing)
-
     @property
     def is_managed(self) -> bool:
         from ..core.instance import current
 
         inst = current()
         return inst is not None and self.instance_uid == inst.uid
+
+    _unmanaged = False  # register_root(..., instance_uid=None): a location this instance only reads
+
+    def save(self, *args: Any, **kwargs: Any) -> Storage:
+        """Register the location; saving a root that is registered already returns that record.
+
+        A new record gets its root normalized (local roots absolute), its ``type`` from the root, and is
+        managed by this instance unless told otherwise.
+
+        >>> ln.Storage(root="./more-data").save()  # doctest: +SKIP
+        """
+        if not self._state.adding:
+            return super().save(*args, **kwargs)
+        from ._storage_records import prepare_new, adopt_existing
+
+        prepare_new(self)
+        existing = type(self).objects.filter(root=self.root).first()
+        if existing is not None:
+            return adopt_existing(self, existing)
+        try:
+            with transaction.atomic():
+                return super().save(*args, **kwargs)
+        except IntegrityError:  # a concurrent writer registered the same root first
+            existing = type(self).objects.filter(root=self.root).first()
+            if existing is None:
+                raise
+            self.pk = self.id = None
+            return adopt_existing(self, existing)
 
     @classmethod
     def register_root(cls, root: str, instance_uid: str | None = None, region: str | None = None) -> Storage:
@@ -76,4 +79,6 @@ class Storage(BaseRecord):
             from ..core._cloud import bucket_region
 
             region = bucket_region(root)
-        return cls(root=root, type=kind, instance_uid=instance_uid, region=region).save()
+        record = cls(root=root, type=kind, instance_uid=instance_uid, region=region)
+        record._unmanaged = instance_uid is None
+        return record.save()

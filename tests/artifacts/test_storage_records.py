@@ -1,0 +1,56 @@
+"""Registering storage locations, writing artifacts into one, and moving an artifact between them."""
+
+from __future__ import annotations
+
+import concurrent.futures
+
+import pytest
+from artifact_helpers import write  # noqa: F401 (fixture)
+
+
+def test_storage_save_normalizes_and_returns_the_existing_record(ln, tmp_path, monkeypatch, unique):
+    monkeypatch.chdir(tmp_path)
+    first = ln.Storage(root=f"./loc_{unique}/", host="lab-server").save()
+    assert first.root == (tmp_path / f"loc_{unique}").resolve().as_posix()
+    assert (first.type, first.host, first.is_managed) == ("local", "lab-server", True)
+    again = ln.Storage(root=str(tmp_path / f"loc_{unique}")).save()
+    assert again.id == first.id and not again._state.adding
+    assert ln.Storage(root="s3://bucket/prefix/", type="s3").host is None
+
+
+def test_concurrent_saves_of_one_root_make_one_record(ln, tmp_path, unique):
+    root = str(tmp_path / f"parallel_{unique}")
+
+    def register():
+        return ln.Storage(root=root).save().id
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+        ids = {f.result() for f in [pool.submit(register) for _ in range(3)]}
+    assert len(ids) == 1 and ln.Storage.filter(root=root).count() == 1
+
+
+def test_artifact_into_a_chosen_storage_and_moved_to_another(ln, write, tmp_path, unique):
+    s1 = ln.Storage(root=str(tmp_path / f"s1_{unique}")).save()
+    s2 = ln.Storage(root=str(tmp_path / f"s2_{unique}")).save()
+    artifact = ln.Artifact(write("m.tsv", b"a\tb\n" + unique.encode()), key=f"{unique}/m.tsv", storage=s1).save()
+    old = artifact.path
+    assert str(old).startswith(s1.root) and old.exists()
+    artifact.storage = s2
+    artifact.save()
+    assert str(artifact.path).startswith(s2.root) and artifact.path.exists() and not old.exists()
+    assert ln.Artifact.get(id=artifact.id).storage_id == s2.id
+    ln.Storage.filter(id=s1.id).update(instance_uid="foreign00000")
+    artifact.storage = s1
+    with pytest.raises(ln.errors.InvalidArgument, match="to a storage location that is not managed"):
+        artifact.save()
+    saved = ln.Artifact.get(id=artifact.id)  # the refused move changed nothing
+    assert saved.storage_id == s2.id and saved.path.exists()
+    s1_record = ln.Storage.get(id=s1.id)
+    with pytest.raises(ln.errors.InvalidArgument, match="not managed by this instance"):
+        ln.Artifact(write("n.tsv", b"x\ty\n" + unique.encode()), key=f"{unique}/n.tsv", storage=s1_record)
+
+
+def test_example_file_mini_csv(ln, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = ln.examples.datasets.file_mini_csv()
+    assert path == tmp_path / "mini.csv" and path.read_text().startswith("test,value")
