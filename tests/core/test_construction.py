@@ -26,7 +26,7 @@ def test_undeclared_positional_argument_is_refused(ln):
         ln.User("an arg")
     with pytest.raises(ValueError, match="keyword"):
         ln.Feature("x")
-    with pytest.raises(ln.errors.InvalidArgument, match="Only one non-keyword arg allowed: transform"):
+    with pytest.raises(ln.errors.FieldValidationError, match=r"Only one non-keyword arg allowed: Run\(\) takes one positional argument, transform"):
         ln.Run(1, 2)
 
 

@@ -172,7 +172,10 @@ def positional_to_keywords(model: type, args: tuple, kwargs: dict[str, Any]) -> 
     names = getattr(model, "_positional", ())
     if len(args) > len(names):
         if len(names) == 1:
-            raise errors.InvalidArgument(f"Only one non-keyword arg allowed: {names[0]}; pass the rest by name")
+            raise errors.FieldValidationError(
+                f"Only one non-keyword arg allowed: {model.__name__}() takes one positional argument, {names[0]} "
+                f"(only {names[0]} may be positional); pass the rest by name"
+            )
         fields = {f.name for f in model._meta.concrete_fields}
         example = names[0] if names else next((f for f in ("name", "key", "root") if f in fields), "uid")
         accepted = f" (only {', '.join(names)} may be positional)" if names else ""

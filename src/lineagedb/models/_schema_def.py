@@ -149,7 +149,9 @@ def normalize_features(features: Any) -> list[tuple[Any, dict[str, Any]]]:
     from .feature import Feature
 
     if isinstance(features, (str, Feature)) or not hasattr(features, "__iter__"):
-        raise errors.InvalidArgument("features must be a list of features, e.g. features=[perturbation, donor]")
+        raise errors.InvalidArgument(
+            "features must be a list of features, not a single feature or name: e.g. features=[perturbation, donor]"
+        )
     out: list[tuple[Any, dict[str, Any]]] = []
     seen: set[int] = set()
     for item in features:
