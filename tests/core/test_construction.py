@@ -26,7 +26,7 @@ def test_undeclared_positional_argument_is_refused(ln):
         ln.User("an arg")
     with pytest.raises(ValueError, match="keyword"):
         ln.Feature("x")
-    with pytest.raises(ln.errors.FieldValidationError, match=r"Only one non-keyword arg allowed: Run\(\) takes one positional argument, transform"):
+    with pytest.raises(ln.errors.FieldValidationError, match="Only one non-keyword arg allowed: transform"):
         ln.Run(1, 2)
 
 
@@ -73,7 +73,7 @@ def test_many_to_many_of_an_unsaved_record_says_save_first(ln, unique):
 
 @pytest.mark.parametrize("key", ["..", "./a", "a/../b", "/../a", "a\\b"])
 def test_path_keys_refuse_dot_segments_and_backslashes(ln, key):
-    with pytest.raises(ValueError, match="not a clean path"):
+    with pytest.raises(ValueError, match="invalid key"):
         ln.Transform(key=key)
 
 

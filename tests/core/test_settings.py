@@ -16,7 +16,8 @@ def test_storage_setter_refuses_storage_of_another_instance(ln, tmp_path):
     default = ln.settings.storage
     foreign = ln.Storage(root=(tmp_path / "foreign").as_posix(), type="local", instance_uid="otherinst01").save()
     unmanaged = ln.Storage(root=(tmp_path / "unmanaged").as_posix(), type="local").save()
-    unmanaged.instance_uid = None  # new locations are managed by this instance unless told otherwise
+    assert unmanaged.instance_uid == ln.settings.instance.uid  # registered here: managed here
+    unmanaged.instance_uid = None
     unmanaged.save()
     with pytest.raises(ln.errors.InvalidArgument, match=r"exists in another instance \(otherinst01\), cannot write"):
         ln.settings.storage = foreign.root

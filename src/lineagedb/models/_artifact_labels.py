@@ -33,6 +33,22 @@ class LabelManager:
         """Unlink labels (only their links under ``feature`` if given)."""
         unlink_labels(self._saved(), _as_list(records), feature)
 
+    def add_from(self, other: Any) -> None:
+        """Copy every label link of ``other`` (an artifact), each under the feature it was annotated with.
+
+        >>> new_version.labels.add_from(old_version)  # doctest: +SKIP
+        """
+        by_feature: dict[Any, list[Any]] = {}
+        for _, feature_id, label in labels_of([other.id]):
+            by_feature.setdefault(feature_id, []).append(label)
+        for feature_id, labels in by_feature.items():
+            feature = None
+            if feature_id is not None:
+                from .feature import Feature
+
+                feature = Feature.objects.get(pk=feature_id)
+            link_labels(self._saved(), labels, feature)
+
     def get(self, feature: Any = None) -> list[Any]:
         """The linked labels (under ``feature``, a name or Feature, if given), oldest link first."""
         fid = None

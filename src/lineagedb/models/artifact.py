@@ -352,7 +352,8 @@ class Artifact(VersionedMixin, BaseRecord):
 
     @property
     def labels(self) -> Any:
-        """Every label linked to this artifact (Record and bio registries): ``.add``, ``.remove``, ``.get``.
+        """Every label linked to this artifact (Record, ULabel, Project, bio, ...): ``.add``, ``.remove``,
+        ``.get``, ``.add_from(other_artifact)``.
 
         >>> artifact.labels.add(dmso, feature="perturbation")  # doctest: +SKIP
         """
@@ -618,13 +619,6 @@ class Artifact(VersionedMixin, BaseRecord):
         """The Transform whose run created this artifact."""
         return self.run.transform if self.run_id is not None else None
 
-    @property
-    def labels(self) -> Any:
-        """The labels of every label registry on this artifact: ``artifact.labels.add(records, feature=...)``,
-        ``artifact.labels.add_from(other_artifact)``."""
-        from ._labels import LabelManager
-
-        return LabelManager(self)
 
 
 def _sweep_leftovers(root: Any) -> None:

@@ -33,6 +33,16 @@ class Storage(BaseRecord):
     class Meta:
         app_label = "lineagedb"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        root = kwargs.get("root")
+        if not args and root is not None:  # constructed by the user: one spelling per location
+            from ._storage_records import normalize_root
+
+            kwargs["root"] = normalize_root(str(root))
+            if not kwargs.get("type"):
+                kwargs["type"] = kwargs["root"].split("://", 1)[0] if "://" in kwargs["root"] else "local"
+        super().__init__(*args, **kwargs)
+
     @property
     def is_managed(self) -> bool:
         from ..core.instance import current
@@ -52,12 +62,12 @@ class Storage(BaseRecord):
         """
         if not self._state.adding:
             return super().save(*args, **kwargs)
-        from ._storage_records import prepare_new, adopt_existing
+        from ._storage_records import prepare_new
 
         prepare_new(self)
         existing = type(self).objects.filter(root=self.root).first()
         if existing is not None:
-            return adopt_existing(self, existing)
+            return self._adopt(existing)
         try:
             with transaction.atomic():
                 return super().save(*args, **kwargs)
@@ -66,7 +76,7 @@ class Storage(BaseRecord):
             if existing is None:
                 raise
             self.pk = self.id = None
-            return adopt_existing(self, existing)
+            return self._adopt(existing)
 
     @classmethod
     def register_root(cls, root: str, instance_uid: str | None = None, region: str | None = None) -> Storage:
