@@ -63,7 +63,7 @@ def feature_filter(model: Any, key: str, value: Any) -> Q | None:
 
 
 def feature_condition(model: Any, f: Any, lookup: str, value: Any) -> Q | None:
-    """The ``Q`` of ``model`` (Artifact or Run) records whose value of feature ``f`` matches ``lookup``/``value``."""
+    """The ``Q`` of ``model`` records (Artifact, Run, ...) whose value of feature ``f`` matches ``lookup``/``value``."""
     if getattr(model, "_feature_values", None) is None:
         return None
     from ._features import _host_link
