@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
-# Install what the tests need, start the services, run the whole suite on SQLite and on PostgreSQL.
+# Install what the tests need (pinned by requirements/constraints.txt), start the services, and run the whole
+# suite on SQLite and on PostgreSQL. Extra arguments go to pytest.
+#   VENV=path   the virtual environment to use (default .venv; made when missing). .ci/run passes a new one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[test]"
-# torch is optional; the CPU build on this machine kind's disk is pinned (an unpinned torch pulls CUDA)
-.venv/bin/python -m pip install -q "torch==2.13.0" 2>/dev/null || echo "torch==2.13.0 not installable here: loader tests that need torch are skipped"
+VENV="${VENV:-.venv}"
+C=requirements/constraints.txt
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+PY="$VENV/bin/python"
+echo "== installing into $VENV (pinned by $C)"
+"$PY" -m pip install -q -c "$C" --upgrade pip  # python3 -m venv gives an old pip (23.2) that backtracks for minutes
+"$PY" -m pip install -q -c "$C" -e ".[test]"
+# torch is optional: the pinned CPU build (PyPI only has CUDA builds for Linux) from a local wheel folder
+# (pip's find-links) or PyTorch's CPU index; without it the loader tests that need torch are skipped
+"$PY" -m pip install -q -c "$C" --retries 1 --find-links https://download.pytorch.org/whl/cpu/torch/ torch 2>/dev/null \
+  || echo "torch (CPU build, pinned in $C) not installable here: loader tests that need torch are skipped"
 if command -v apt-get >/dev/null && ! command -v dot >/dev/null; then
   (apt-get install -y -q graphviz >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q graphviz >/dev/null 2>&1)) || echo "graphviz (dot) not installable: lineage tests use the text fallback"
 fi
@@ -22,10 +30,10 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
 fi
 status=0
 echo "== SQLite"
-LINEAGEDB_TEST_DB=sqlite .venv/bin/python -m pytest -q -p no:cacheprovider "$@" || status=$?
+LINEAGEDB_TEST_DB=sqlite "$PY" -m pytest -q -p no:cacheprovider "$@" || status=$?
 if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   echo "== PostgreSQL"
-  LINEAGEDB_TEST_DB=postgresql .venv/bin/python -m pytest -q -p no:cacheprovider -m "not sqlite_only" "$@" || status=$?
+  LINEAGEDB_TEST_DB=postgresql "$PY" -m pytest -q -p no:cacheprovider -m "not sqlite_only" "$@" || status=$?
 else
   echo "PostgreSQL is not reachable on 127.0.0.1:5432: the PostgreSQL run did not happen" >&2
   status=1

@@ -15,7 +15,8 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_MODELS = {"Artifact", "Collection", "Feature", "FeatureValue", "Record", "Run", "Schema", "Storage", "Transform", "User"}
+_MODELS = {"Artifact", "Branch", "Collection", "Feature", "FeatureValue", "Project", "Record", "Reference", "Run", "Schema",
+           "Space", "Storage", "Transform", "ULabel", "User"}
 _LAZY = {
     "errors": ("lineagedb.errors", None),
     "setup": ("lineagedb.setup", None),
@@ -24,6 +25,9 @@ _LAZY = {
     "track": ("lineagedb.tracking", "track"),
     "finish": ("lineagedb.tracking", "finish"),
     "tracked": ("lineagedb.tracking", "tracked"),
+    "flow": ("lineagedb.tracking", "flow"),
+    "step": ("lineagedb.tracking", "step"),
+    "context": ("lineagedb.tracking", "context"),
     "view": ("lineagedb.models._view", "view"),
     "save": ("lineagedb.models._bulk", "save"),
     "UPath": ("lineagedb.core.storage", "UPath"),

@@ -1,4 +1,13 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _seed(sender: Any, using: str = "default", **_: Any) -> None:
+    from .models.branch import seed_defaults
+
+    seed_defaults(using)
 
 
 class LineageDBConfig(AppConfig):
@@ -6,3 +15,6 @@ class LineageDBConfig(AppConfig):
     label = "lineagedb"
     verbose_name = "lineagedb core registries"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        post_migrate.connect(_seed, sender=self, dispatch_uid="lineagedb.seed_branches_spaces")

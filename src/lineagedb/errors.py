@@ -27,6 +27,10 @@ class ValidationError(LineageDBError, ValueError):
     """Data or metadata did not validate against a feature, dtype or schema."""
 
 
+class FieldValidationError(ValidationError):
+    """A field got a value it cannot take (a wrong choice, a positional argument where a keyword is needed)."""
+
+
 class DoesNotExist(LineageDBError, ObjectDoesNotExist):
     """No record matched the query."""
 
@@ -51,6 +55,10 @@ class StorageError(LineageDBError, OSError):
     """A storage location cannot be read or written."""
 
 
+class UnknownStorageLocation(StorageError):
+    """A path or URL lies in no storage location this instance knows."""
+
+
 class IntegrityError(LineageDBError, RuntimeError):
     """Stored content does not match what the database says about it."""
 
@@ -59,5 +67,17 @@ class NotebookNotFound(LineageDBError, RuntimeError):
     """The running notebook's path could not be detected."""
 
 
+class RunContextError(LineageDBError, RuntimeError):
+    """The active run does not allow this call (a flow inside a tracked run, a step outside any run)."""
+
+
+class TrackNotCalled(RunContextError):
+    """``ln.finish()`` or a step needs a run that ``ln.track()`` or a flow started."""
+
+
 class UnknownSuffix(LineageDBError, ValueError, NotImplementedError):
     """No reader or writer exists for a file suffix (also a ``NotImplementedError``, as in LaminDB)."""
+
+
+class FieldValidationError(InvalidArgument):
+    """A registry was given a keyword that is none of its fields (LaminDB's name)."""

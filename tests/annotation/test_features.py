@@ -20,7 +20,7 @@ def feats(ln, unique):
     }
     names = {}
     for key, dtype in specs.items():
-        kwargs = {"coerce_dtype": True} if key == "time_h" else {}
+        kwargs = {"coerce": True} if key == "time_h" else {}
         if key == "strict":
             kwargs["nullable"] = False
         names[key] = ln.Feature(name=f"{key}_{unique}", dtype=dtype, **kwargs).save().name

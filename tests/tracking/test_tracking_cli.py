@@ -33,7 +33,7 @@ def test_cli_errors_are_one_clear_line(ln, tmp_path, cli, cli_process):
     assert r.returncode == 1 and "no transform with key or uid" in r.stderr and "Traceback" not in r.stderr
     (tmp_path / "notes.txt").write_text("x")
     r = cli("save", str(tmp_path / "notes.txt"), check=False)
-    assert r.returncode == 1 and "only scripts (.py) and notebooks (.ipynb)" in r.stderr
+    assert r.returncode == 1 and "only scripts (.py, .sh, .R) and notebooks (.ipynb)" in r.stderr
 
 
 def test_load_transform_without_source_explains(ln, unique, cli):

@@ -27,7 +27,7 @@ def tutorial(ln, unique):
     ln.Feature(name=f"donor_{u}", dtype=str, nullable=True).save()
     ln.Feature(name=f"sample_note_{u}", dtype=str, nullable=True).save()
     ln.Feature(name=f"concentration_{u}", dtype=str).save()
-    ln.Feature(name=f"treatment_time_h_{u}", dtype="num", coerce_dtype=True).save()
+    ln.Feature(name=f"treatment_time_h_{u}", dtype="num", coerce=True).save()
     schema = ln.Schema(itype=ln.Feature).save()
 
     def dataset(**kwargs):
@@ -93,9 +93,12 @@ def test_synonyms_validate_and_standardize(ln, tutorial):
     u, schema, dataset = tutorial
     df = dataset(with_cell_type_synonym=True)  # "B-cell"
     curator = ln.curators.DataFrameCurator(df, schema)
-    curator.validate()  # a synonym found in the ontology (or a saved record's synonyms) is valid
+    with pytest.raises(ln.errors.ValidationError) as info:  # a synonym must be standardized first
+        curator.validate()
+    assert "'B-cell' -> 'B cell'" in str(info.value) and "curator.cat.standardize(" in str(info.value)
     curator.standardize()
     assert "B cell" in set(df[f"cell_type_by_model_{u}"]) and "B-cell" not in set(df[f"cell_type_by_model_{u}"])
+    curator.validate()
 
 
 def test_bio_typo_fails_with_suggestion(ln, tutorial):
@@ -131,8 +134,10 @@ def test_anndata_genes_from_source_and_query_by_gene(ln, tutorial):
     text = artifact.describe(return_str=True)
     assert "var.T" in text and "ENSG00000153563 (CD8A)" in text
     bad = ad.AnnData(dataset(with_gene_typo=True).iloc[:, :3], obs=df.iloc[:, 3:-1])
-    with pytest.raises(ln.errors.ValidationError, match="ENSG00000153563X"):
-        ln.Artifact.from_anndata(bad, key=f"validation/{u}/bad.h5ad", schema=anndata_schema)
+    strict_var = ln.Schema(itype=bt.Gene.ensembl_gene_id, dtype=int, maximal_set=True).save()
+    strict = ln.Schema(otype="AnnData", slots={"obs": schema, "var.T": strict_var}).save()
+    with pytest.raises(ln.errors.ValidationError, match="ENSG00000153563X"):  # unknown genes fail with maximal_set
+        ln.Artifact.from_anndata(bad, key=f"validation/{u}/bad.h5ad", schema=strict)
 
 
 def test_attrs_slot_becomes_feature_values(ln, tutorial):

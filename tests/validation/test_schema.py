@@ -69,7 +69,7 @@ def test_index_feature_changes_the_hash(ln, feats):
 
 def test_describe_lists_features_with_dtypes_and_flags(ln, feats):
     a, b, c = feats
-    s = ln.Schema(features=[a, b.with_config(optional=True), c], maximal_set=True, coerce_dtype=True).save()
+    s = ln.Schema(features=[a, b.with_config(optional=True), c], maximal_set=True, coerce=True).save()
     text = s.describe(return_str=True)
     assert "float" in text and "cat[Record]" in text and "optional" in text
     assert "maximal_set" in text and "coerce_dtype" in text

@@ -23,8 +23,10 @@ def test_mouse_gene_schema_validates_and_creates_mouse_genes(ln, unique):
     assert ln.Schema(itype=bt.Gene.ensembl_gene_id, dtype=int, organism=bt.Organism(name="mouse")).save().pk == schema.pk
 
     df = _counts(MOUSE)
+    assert ln.curators.DataFrameCurator(df, default).cat.non_validated == {"columns": MOUSE}
+    strict = ln.Schema(itype=bt.Gene.ensembl_gene_id, dtype=int, maximal_set=True).save()
     with pytest.raises(ln.errors.ValidationError) as info:  # the default organism (human) knows no mouse ids
-        ln.Artifact.from_dataframe(df, key=f"org/{unique}-human.parquet", schema=default)
+        ln.Artifact.from_dataframe(df, key=f"org/{unique}-human.parquet", schema=strict)
     assert "3 values not validated" in str(info.value) and MOUSE[0] in str(info.value)
 
     artifact = ln.Artifact.from_dataframe(df, key=f"org/{unique}.parquet", schema=schema).save()
@@ -41,7 +43,7 @@ def test_mouse_gene_schema_validates_and_creates_mouse_genes(ln, unique):
 def test_mouse_symbols_validate_and_unknown_values_are_reported(ln, unique):
     import lineagedb.bio as bt
 
-    schema = ln.Schema(itype=bt.Gene.symbol, dtype=int, organism="mouse").save()
+    schema = ln.Schema(itype=bt.Gene.symbol, dtype=int, organism="mouse", maximal_set=True).save()
     curator = ln.curators.DataFrameCurator(_counts(["Cd8a", "Ptprc", f"Nope{unique}"]), schema)
     with pytest.raises(ln.errors.ValidationError) as info:
         curator.validate()

@@ -124,7 +124,7 @@ class BioRecord(BaseRecord):
 
     def view_parents(self, distance: int = 2, with_children: bool = False) -> str | None:
         """Print the ontological hierarchy up to ``distance`` levels (graphviz in Jupyter)."""
-        from ._hierarchy import view_parents
+        from ..models._hierarchy import view_parents
 
         return view_parents(self, distance=distance, with_children=with_children)
 

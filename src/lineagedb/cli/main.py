@@ -97,7 +97,7 @@ def _register_plugins() -> None:
     """Sub-commands that capabilities add (save/load, check, serve, ...), imported when present."""
     from importlib import import_module
 
-    for module in ("lineagedb.cli.tracking", "lineagedb.cli.check", "lineagedb.cli.serve"):
+    for module in ("lineagedb.cli.tracking", "lineagedb.cli.check", "lineagedb.cli.serve", "lineagedb.cli.tutorial"):
         try:
             mod = import_module(module)
         except ModuleNotFoundError as e:

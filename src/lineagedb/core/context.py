@@ -1,23 +1,56 @@
 """The one small accessor through which registries learn the current run.
 
 ``tracking`` sets it; ``models`` reads it. Nothing here imports Django.
+
+Two layers: the *global* run (``ln.track()``, ``@ln.flow()``) that every thread sees, and a *local* run
+(``@ln.step()``, nested flows) held in a ``ContextVar``, so concurrent steps in threads each see their own.
+
+>>> from lineagedb.core.context import get_run
+>>> get_run() is None
+True
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Callable, Iterator
 
 _CURRENT: dict[str, Any] = {"run": None}
+_UNSET = object()
+_LOCAL: ContextVar[Any] = ContextVar("lineagedb_local_run", default=_UNSET)
 _ON_CONNECT: list[Callable[[], None]] = []
 
 
 def get_run() -> Any:
-    """The active Run, or None outside a tracked run."""
+    """The active Run (the local one of a step or flow, else the global one), or None outside a tracked run."""
+    local = _LOCAL.get()
+    return _CURRENT["run"] if local is _UNSET else local
+
+
+def get_global_run() -> Any:
+    """The process-wide run set by ``ln.track()`` or a flow, ignoring any step running in this context."""
     return _CURRENT["run"]
 
 
 def set_run(run: Any) -> None:
+    """Set the global run (``None`` clears it)."""
     _CURRENT["run"] = run
+
+
+@contextmanager
+def local_run(run: Any) -> Iterator[Any]:
+    """Make ``run`` the active run of this thread/task only, for the ``with`` block.
+
+    >>> with local_run(None):
+    ...     get_run() is None
+    True
+    """
+    token = _LOCAL.set(run)
+    try:
+        yield run
+    finally:
+        _LOCAL.reset(token)
 
 
 def on_connect_hook(fn: Callable[[], None]) -> Callable[[], None]:
@@ -37,7 +70,7 @@ def track_input(record: Any) -> None:
 
     Called by load(), cache() and open(); outside a run it does nothing.
     """
-    run = _CURRENT["run"]
+    run = get_run()
     if run is None or getattr(record, "_state", None) is None or record._state.adding:
         return
     from .user_settings import settings

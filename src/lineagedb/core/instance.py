@@ -285,9 +285,16 @@ def _migrate(inst: _s.InstanceSettings, apps: list[str], existing: bool = True) 
                 if inst.db:
                     with connection.cursor() as cur:
                         cur.execute("SELECT pg_advisory_xact_lock(hashtextextended('lineagedb:migrate', 0))")
+                fresh = []
                 for app in apps:
-                    if not _create_fresh(app):
+                    if _create_fresh(app):
+                        fresh.append(app)
+                    else:
                         call_command("migrate", app, verbosity=0, interactive=False)
+                if fresh:  # tables made straight from the models: send what `migrate` sends (apps seed rows)
+                    from django.core.management.sql import emit_post_migrate_signal
+
+                    emit_post_migrate_signal(0, False, connection.alias)
             if flag is not None:
                 os.ftruncate(flag, 0)
         except Exception as e:

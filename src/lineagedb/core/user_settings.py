@@ -10,6 +10,24 @@ from . import instance as _instance
 from .settings import home
 
 
+class CreationSettings:
+    """How new records are created (``ln.settings.creation``).
+
+    - ``search_names``: accepted for LaminDB code; lineagedb never runs a name search when a record is
+      constructed (saving a record whose name exists returns the saved one instead), so it changes nothing;
+    - ``artifact_silence_missing_run_warning``: no message when an artifact is saved without a tracked run.
+
+    >>> ln.settings.creation.search_names = False  # doctest: +SKIP
+    """
+
+    def __init__(self) -> None:
+        self.search_names: bool = True
+        self.artifact_silence_missing_run_warning: bool = False
+
+    def __repr__(self) -> str:
+        return f"CreationSettings(search_names={self.search_names}, artifact_silence_missing_run_warning={self.artifact_silence_missing_run_warning})"
+
+
 class Settings:
     """Settings of the current session.
 
@@ -23,6 +41,10 @@ class Settings:
         self.progress: bool = True  # progress bars for large transfers
         self.track_run_inputs: bool = True
         self._cache_dir: Path | None = None
+        self.creation = CreationSettings()
+        self._dev_dir: Path | None = None
+        if os.environ.get("LINEAGEDB_DEV_DIR"):
+            self.dev_dir = os.environ["LINEAGEDB_DEV_DIR"]
 
     @property
     def instance(self) -> Any:
@@ -55,9 +77,11 @@ class Settings:
             from .instance import _normalize_root, check_writable
 
             root = _normalize_root(str(root))
-            if not Storage.objects.filter(root=root).exists():
+            record = Storage.objects.filter(root=root).first()
+            if record is None:
                 check_writable(root)  # refuse before anything is registered
-            record = Storage.register_root(root, instance_uid=inst.uid)
+                record = Storage.register_root(root, instance_uid=inst.uid)
+        check_managed_here(record, inst.uid)
         self._storage = (inst, record)
 
     @property
@@ -72,11 +96,50 @@ class Settings:
     def cache_dir(self, path: str | Path) -> None:
         self._cache_dir = Path(path).expanduser().resolve()
 
+    @property
+    def dev_dir(self) -> Path | None:
+        """Folder (e.g. a repository root) under which script/notebook keys are relative paths, not file names.
+
+        >>> ln.settings.dev_dir = "~/code/my-repo"   # then ~/code/my-repo/qc/run.py is keyed 'qc/run.py'  # doctest: +SKIP
+        """
+        return self._dev_dir
+
+    @dev_dir.setter
+    def dev_dir(self, path: str | Path | None) -> None:
+        self._dev_dir = None if path is None else Path(path).expanduser().resolve()
+
     def __repr__(self) -> str:
         inst = _instance.current()
         if inst is None:
             return "Settings(no instance connected)"
-        return f"Settings(instance={inst.name!r}, storage={inst.storage_root!r}, db={inst.db_display!r})"
+        storage = self._storage[1].root if self._storage is not None and self._storage[0] is inst else inst.storage_root
+        lines = [
+            "Settings",
+            f"  instance: {inst.name}",
+            f"  storage: {storage}",
+            f"  db: {inst.db_display}",
+            f"  verbosity: {self.verbosity}",
+            f"  track_run_inputs: {self.track_run_inputs}",
+            f"  cache_dir: {self._cache_dir or os.environ.get('LINEAGEDB_CACHE_DIR') or home() / 'cache'}",
+        ]
+        return "\n".join(lines)
+
+
+def check_managed_here(storage: Any, instance_uid: str) -> None:
+    """Refuse to write new artifacts to a storage location this instance does not manage.
+
+    >>> ln.settings.storage = "/data/other-instance"  # doctest: +SKIP
+    InvalidArgument: Storage '/data/other-instance' exists in another instance (3kTc...), cannot write to it from here.
+    """
+    from ..errors import InvalidArgument
+
+    if storage.instance_uid == instance_uid:
+        return
+    if storage.instance_uid is None:
+        raise InvalidArgument(f"Storage '{storage.root}' is not managed by any instance, cannot write to it from here.")
+    raise InvalidArgument(
+        f"Storage '{storage.root}' exists in another instance ({storage.instance_uid}), cannot write to it from here."
+    )
 
 
 settings = Settings()

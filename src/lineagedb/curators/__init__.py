@@ -15,7 +15,8 @@ from typing import Any
 
 from .. import errors
 from ._annotate import annotate_on_save
-from ._curator import AnnDataCurator, DataFrameCurator
+from ._curator import AnnDataCurator, DataFrameCurator, coerced_copy
+from ._polars import is_polars, validate_polars
 from ._result import ValidationResult
 from ._validate import validate
 
@@ -27,7 +28,14 @@ def validate_for_artifact(data: Any, schema: Any) -> ValidationResult:
 
     >>> result = validate_for_artifact(df, schema)  # doctest: +SKIP
     """
-    result = validate(data, schema)
+    if is_polars(data):
+        result, data_out = validate_polars(data, schema)
+    else:
+        result = validate(data, schema)
+        data_out = None
     if not result.ok:
         raise errors.ValidationError(result.message())
+    if data_out is None and result.otype == "DataFrame":
+        data_out = coerced_copy(data, result)
+    result.data = data_out
     return result

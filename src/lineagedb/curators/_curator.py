@@ -5,8 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from .. import errors
+from ._fixes import fill_defaults, rename_synonym_columns, replace_synonyms
+from ._polars import check_polars_schema, is_polars, validate_polars
 from ._result import CatValues, ValidationResult
-from ._validate import validate
+from ._validate import validate, validate_metadata
+
+
+def coerced_copy(df: Any, result: ValidationResult) -> Any:
+    """A copy of pandas ``df`` with the columns validation coerced, or None when none was (no copy)."""
+    coerced = {c: s for slot in result.slots for c, s in slot.coerced.items()}
+    if not coerced:
+        return None
+    copy = df.copy()
+    for column, series in coerced.items():
+        copy[column] = series
+    return copy
 
 
 class CatManager:
@@ -14,6 +27,10 @@ class CatManager:
 
     def __init__(self, curator: Curator) -> None:
         self._curator = curator
+
+    def __repr__(self) -> str:
+        keys = sorted({c.key for s in self._curator._current().slots for c in s.all_cats()})
+        return f"CatManager(columns={keys})"
 
     @property
     def non_validated(self) -> dict[str, list[str]]:
@@ -48,27 +65,74 @@ class CatManager:
         self._curator._result = None
         return created
 
+    def standardize(self, key: str) -> None:
+        """Replace synonyms by canonical values in column ``key``; ``"columns"`` renames synonym column names.
+
+        >>> curator.cat.standardize("cell_type")  # doctest: +SKIP
+        """
+        curator = self._curator
+        if key == "columns":
+            curator._set_frame("columns", rename_synonym_columns(curator._frame("columns"), curator._main_schema()))
+        else:
+            slot_name = key.rpartition(":")[0]
+            for cat in self._find(key):
+                slot = slot_name or curator._slot_of(cat)
+                frame = curator._frame(slot)
+                if frame is not None:
+                    curator._set_frame(slot, replace_synonyms(frame, cat.key, cat.synonyms))
+        curator._result = None
+
 
 class Curator:
     """Shared by the DataFrame and AnnData curators."""
 
-    def __init__(self, data: Any, schema: Any) -> None:
-        if schema is None:
-            raise errors.InvalidArgument("a curator needs a schema, e.g. ln.Schema(itype=ln.Feature).save()")
+    def __init__(self, dataset: Any, schema: Any, *, features: dict[str, Any] | None = None) -> None:
+        from ..models import Schema
+
+        if not isinstance(schema, Schema):
+            raise errors.InvalidArgument(
+                f"the schema argument must be a Schema, not {type(schema).__name__}: "
+                "e.g. ln.Schema(features=[...]).save()"
+            )
         if getattr(schema, "pk", None) is None:
-            schema = schema.save()
-        self._data = data
+            raise errors.InvalidArgument("Schema must be saved before curation. Please save it using '.save()'.")
+        self._data = dataset
         self._schema = schema
+        self._features = dict(features or {})
         self._result: ValidationResult | None = None
+        self._validated_data: Any = None
+        self._is_validated = False
         self.cat = CatManager(self)
+
+    def __repr__(self) -> str:
+        name = self._schema.name or self._schema.uid
+        state = "validated" if self._is_validated else "unvalidated"
+        return f"{type(self).__name__}(Schema: {name}, {state})"
 
     @property
     def schema(self) -> Any:
         return self._schema
 
+    @property
+    def dataset(self) -> Any:
+        """The data: after a successful ``validate()``, with the columns the schema allowed to coerce converted."""
+        return self._validated_data if self._validated_data is not None else self._data
+
+    def _main_schema(self) -> Any:
+        return (self._schema.slots or {}).get("columns", self._schema)
+
+    def _validate_data(self) -> ValidationResult:
+        return validate(self._data, self._schema)
+
     def _current(self) -> ValidationResult:
         if self._result is None:
-            self._result = validate(self._data, self._schema)
+            self._is_validated = False
+            self._validated_data = None
+            self._result = self._validate_data()
+            external = (self._schema.slots or {}).get("__external__")
+            if external is not None:
+                self._result.slots = [s for s in self._result.slots if s.slot != "__external__"]
+                self._result.slots.append(validate_metadata(self._features, external, "__external__"))
         return self._result
 
     def validate(self) -> None:
@@ -77,41 +141,51 @@ class Curator:
         result = self._current()
         if not result.ok:
             raise errors.ValidationError(result.message())
+        self._validated_data = self._coerced()
+        self._is_validated = True
 
-    def _frames(self) -> dict[str, Any]:
+    def _coerced(self) -> Any:
+        """A copy of the data with coerced columns, or None when nothing needed coercion (pandas)."""
+        return None
+
+    def _frame(self, slot: str) -> Any:
         raise NotImplementedError
 
-    def standardize(self) -> None:
-        """Replace synonyms in categorical columns by the registry's canonical values (e.g. "B-cell" -> "B cell")."""
-        import pandas as pd
+    def _set_frame(self, slot: str, frame: Any) -> None:
+        raise NotImplementedError
 
-        frames = self._frames()
+    def _slot_of(self, cat: CatValues) -> str:
+        return next(s.slot for s in self._current().slots if cat in s.all_cats())
+
+    def standardize(self) -> None:
+        """Fill defaults and missing nullable columns, then replace synonyms by canonical values everywhere.
+
+        >>> curator.standardize()  # "B-cell" -> "B cell"  # doctest: +SKIP
+        """
+        main = "obs" if "obs" in (self._schema.slots or {}) else "columns"
+        frame = self._frame(main)
+        if frame is not None and main == "columns":
+            self._set_frame(main, fill_defaults(frame, self._schema))
+        self._result = None
         for slot in self._current().slots:
-            frame = frames.get(slot.slot)
+            frame = self._frame(slot.slot)
             if frame is None:
                 continue
             for cat in slot.cats:
-                if not cat.synonyms or cat.key not in frame.columns:
-                    continue
-                column = frame[cat.key]
-                if isinstance(column.dtype, pd.CategoricalDtype):
-                    mapping = {c: cat.synonyms.get(str(c), c) for c in column.cat.categories}
-                    frame[cat.key] = column.astype(object).map(mapping).astype("category")
-                else:
-                    frame[cat.key] = column.map(lambda v: cat.synonyms.get(v, v) if isinstance(v, str) else v)
+                if cat.synonyms:
+                    frame = replace_synonyms(frame, cat.key, cat.synonyms)
+            self._set_frame(slot.slot, frame)
         self._result = None
 
-    def _apply_coercions(self) -> None:
-        frames = self._frames()
-        for slot in self._current().slots:
-            frame = frames.get(slot.slot)
-            for column, series in slot.coerced.items():
-                if frame is not None and column in frame.columns:
-                    frame[column] = series
+    def _add_external(self, artifact: Any) -> Any:
+        """Annotate ``artifact`` with the dataset-level values passed as ``features=``."""
+        if self._features:
+            artifact.features.add_values(self._features)
+        return artifact
 
 
 class DataFrameCurator(Curator):
-    """Validate a DataFrame against a schema, fix it step by step, save it as a validated artifact.
+    """Validate a pandas or polars DataFrame (or LazyFrame) against a schema, fix it, save it as an artifact.
 
     >>> curator = ln.curators.DataFrameCurator(df, schema)  # doctest: +SKIP
     >>> curator.validate()  # raises ln.errors.ValidationError  # doctest: +SKIP
@@ -119,21 +193,45 @@ class DataFrameCurator(Curator):
     >>> artifact = curator.save_artifact(key="my_datasets/x.parquet")  # doctest: +SKIP
     """
 
+    def __init__(self, dataset: Any, schema: Any, *, features: dict[str, Any] | None = None) -> None:
+        super().__init__(dataset, schema, features=features)
+        if is_polars(dataset):
+            check_polars_schema(schema)
+        self._polars_coerced: Any = None
+
     @property
     def df(self) -> Any:
-        return self._data
+        return self.dataset
 
-    def _frames(self) -> dict[str, Any]:
-        return {"columns": self._data}
+    def _validate_data(self) -> ValidationResult:
+        if is_polars(self._data):
+            result, self._polars_coerced = validate_polars(self._data, self._schema)
+            return result
+        return validate(self._data, self._schema)
+
+    def _coerced(self) -> Any:
+        if is_polars(self._data):
+            return self._polars_coerced
+        return coerced_copy(self._data, self._current())
+
+    def _frame(self, slot: str) -> Any:
+        return self._data if slot == "columns" else None
+
+    def _set_frame(self, slot: str, frame: Any) -> None:
+        if slot == "columns":
+            self._data = frame
 
     def save_artifact(self, key: str | None = None, description: str | None = None, revises: Any = None) -> Any:
-        """Validate (coercing where the schema allows), then save and annotate the artifact."""
+        """Validate (coercing where the schema allows), then save and annotate the artifact.
+
+        >>> artifact = curator.save_artifact(key="my_datasets/x.parquet")  # doctest: +SKIP
+        """
         from ..models import Artifact
 
-        self._apply_coercions()
         self.validate()
-        return Artifact.from_dataframe(self._data, key=key, description=description, revises=revises,
-                                       schema=self._schema).save()
+        artifact = Artifact.from_dataframe(self.dataset, key=key, description=description, revises=revises,
+                                           schema=self._schema).save()
+        return self._add_external(artifact)
 
 
 class AnnDataCurator(Curator):
@@ -147,10 +245,27 @@ class AnnDataCurator(Curator):
     def adata(self) -> Any:
         return self._data
 
-    def _frames(self) -> dict[str, Any]:
-        return {"obs": self._data.obs, "var": self._data.var}
+    def _frame(self, slot: str) -> Any:
+        return {"obs": self._data.obs, "var": self._data.var}.get(slot)
+
+    def _set_frame(self, slot: str, frame: Any) -> None:
+        if slot == "obs":
+            self._data.obs = frame
+        elif slot == "var":
+            self._data.var = frame
+
+    def _apply_coercions(self) -> None:
+        for slot in self._current().slots:
+            frame = self._frame(slot.slot)
+            for column, series in slot.coerced.items():
+                if frame is not None and column in frame.columns:
+                    frame[column] = series
 
     def save_artifact(self, key: str | None = None, description: str | None = None, revises: Any = None) -> Any:
+        """Validate, then save and annotate the AnnData artifact.
+
+        >>> artifact = curator.save_artifact(key="my_datasets/x.h5ad")  # doctest: +SKIP
+        """
         from ..models import Artifact
 
         self._apply_coercions()

@@ -14,6 +14,15 @@ def _values(values: list[str]) -> str:
     return shown + (f", ... ({len(values) - _SHOWN} more)" if len(values) > _SHOWN else "")
 
 
+def _synonym_lines(cat: Any, slot: str, multi: bool) -> list[str]:
+    what = f"column {cat.key!r}" if cat.feature is not None else ("column names" if cat.key == "columns" else "var index")
+    shown = ", ".join(f"{k!r} -> {v!r}" for k, v in list(cat.synonyms.items())[:_SHOWN])
+    key = f"{slot}:{cat.key}" if multi else cat.key
+    n = len(cat.synonyms)
+    return [f"{what}: {n} synonym{'s' if n > 1 else ''} of registered values: {shown}",
+            f"    to replace them by the registered values: curator.cat.standardize({key!r})"]
+
+
 def _cat_lines(cat: Any, slot: str, multi: bool) -> list[str]:
     what = f"column {cat.key!r}" if cat.feature is not None else ("column names" if cat.key == "columns" else "var index")
     dtype = cat.feature.dtype if cat.feature is not None else f"{cat.model.__name__}.{cat.field}"
@@ -35,8 +44,12 @@ def format_message(result: Any) -> str:
     for slot in result.slots:
         slot_lines: list[str] = []
         for cat in slot.all_cats():
+            if not cat.fails:
+                continue
             if cat.non_validated:
                 slot_lines.extend(_cat_lines(cat, slot.slot, multi))
+            if cat.synonyms:
+                slot_lines.extend(_synonym_lines(cat, slot.slot, multi))
         slot_lines.extend(slot.problems)
         if not slot_lines:
             continue

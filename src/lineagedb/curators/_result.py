@@ -22,6 +22,11 @@ class CatValues:
     synonyms: dict[str, str] = field(default_factory=dict)  # value -> canonical value (standardize)
     non_validated: list[str] = field(default_factory=list)
     suggestions: dict[str, list[str]] = field(default_factory=dict)
+    blocking: bool = True  # False: non-validated values are reported but do not fail (e.g. genes, no maximal_set)
+
+    @property
+    def fails(self) -> bool:
+        return self.blocking and bool(self.non_validated or self.synonyms)
 
 
 @dataclass
@@ -49,10 +54,11 @@ class ValidationResult:
     schema: Any
     otype: str
     slots: list[SlotResult] = field(default_factory=list)
+    data: Any = None  # the data with coerced columns (None: unchanged), what is stored on save
 
     @property
     def ok(self) -> bool:
-        return not any(s.problems or any(c.non_validated for c in s.all_cats()) for s in self.slots)
+        return not any(s.problems or any(c.fails for c in s.all_cats()) for s in self.slots)
 
     @property
     def non_validated(self) -> dict[str, list[str]]:

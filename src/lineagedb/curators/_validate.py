@@ -10,7 +10,7 @@ from typing import Any
 from .. import errors
 from ..models._dtypes import dtype_info
 from ._categorical import match_values
-from ._columns import check_column, distinct_values
+from ._columns import check_column, distinct_values, flatten
 from ._result import CatValues, SlotResult, ValidationResult
 
 METADATA_SLOTS = {"attrs", "uns"}  # dataset-level feature values: df.attrs, adata.uns
@@ -68,11 +68,15 @@ def _check_feature_column(series: Any, column: str, feature: Any, schema: Any, s
     problems, coerced = check_column(
         series, column, info.kind, coerce=coerce, nullable=feature.nullable, dtype=feature.dtype
     )
-    slot.problems.extend(f"column {column!r}: {p}" for p in problems)
+    slot.problems.extend(problems)
     if coerced is not None:
         slot.coerced[column] = coerced
-    if info.kind == "cat" and not any(p.startswith("dtype") for p in problems):
+    if info.model is None or any("dtype" in p for p in problems):
+        return
+    if info.kind == "cat":
         slot.cats.append(match_values(_cat_for(feature, column, distinct_values(series), schema)))
+    elif info.kind == "list[cat]":
+        slot.cats.append(match_values(_cat_for(feature, column, distinct_values(flatten(series)), schema)))
 
 
 def validate_frame(df: Any, schema: Any, slot_name: str) -> SlotResult:
@@ -101,7 +105,8 @@ def _validate_registry_axis(values: list[str], frame: Any, schema: Any, slot: Sl
     field = field or default_field(model)
     slot.members = match_values(CatValues(key="columns" if frame is not None else "var_index", model=model,
                                           field=field, organism=_organism_for(model, schema),
-                                          values=list(dict.fromkeys(values))))
+                                          values=list(dict.fromkeys(values)),
+                                          blocking=bool(schema.maximal_set)))
     if schema.dtype and frame is not None:
         _check_matrix_dtype(frame, schema, slot)
     return slot
@@ -113,8 +118,20 @@ def _check_matrix_dtype(frame: Any, schema: Any, slot: SlotResult) -> None:
         return
     dtypes = [frame.dtype] if hasattr(frame, "dtype") else list(frame.dtypes)
     bad = sorted({str(d) for d in dtypes if getattr(d, "kind", "O") not in kinds})
+    if bad and schema.dtype == "int" and hasattr(frame, "dtype") and _whole_numbers(frame):
+        return  # counts stored as floats (scanpy does): whole numbers are integers
     if bad:
         slot.problems.append(f"dtype: values must be {schema.dtype}, found {bad}")
+
+
+def _whole_numbers(matrix: Any) -> bool:
+    """True for a float matrix (dense or sparse) whose finite values are all whole numbers."""
+    import numpy as np
+
+    if getattr(matrix.dtype, "kind", "O") != "f":
+        return False
+    values = matrix.data if hasattr(matrix, "tocsr") else np.asarray(matrix)
+    return bool(np.all(np.isfinite(values)) and np.all(np.mod(values, 1) == 0))
 
 
 def validate_metadata(meta: dict[str, Any], schema: Any, slot_name: str) -> SlotResult:
@@ -155,7 +172,8 @@ def validate(data: Any, schema: Any) -> ValidationResult:
         if not slots:
             slots = {"obs": schema}
         for name, component in slots.items():
-            result.slots.append(_validate_anndata_slot(data, name, component))
+            if name != "__external__":  # dataset-level values passed as features=: validated by the curator
+                result.slots.append(_validate_anndata_slot(data, name, component))
         return result
     if not isinstance(data, pd.DataFrame):
         raise errors.InvalidArgument(f"cannot validate a {type(data).__name__}: pass a pandas DataFrame or an AnnData")
@@ -163,7 +181,9 @@ def validate(data: Any, schema: Any) -> ValidationResult:
     for name, component in (slots or {"columns": schema}).items():
         if name in METADATA_SLOTS:
             result.slots.append(validate_metadata(dict(data.attrs), component, name))
-        elif name in {"columns", "__external__"}:
+        elif name == "__external__":
+            continue  # dataset-level values passed as features=: validated by the curator
+        elif name == "columns":
             result.slots.append(validate_frame(data, component, "columns"))
         else:
             raise errors.InvalidArgument(f"a DataFrame schema has slots 'columns' and 'attrs', not {name!r}")

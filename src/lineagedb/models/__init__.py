@@ -14,20 +14,28 @@ if not _django_settings.configured:  # while Django sets up (a connect in progre
         "current instance), or call ln.connect(NAME) before `from lineagedb.models import ...`"
     )
 
+from ._labels import LabelManager
 from .artifact import Artifact, ArtifactSchema
+from .block import Block, BranchBlock, RecordBlock
+from .branch import Branch, Space
 from .collection import Collection, CollectionArtifact
 from .feature import ArtifactFeatureValue, Feature, FeatureValue, RunFeatureValue
+from .project import ArtifactProject, Project
 from .record import ArtifactRecord, Record
+from .reference import ArtifactReference, Reference
 from .run import Run
 from .schema import Schema, SchemaComponent, SchemaFeature
 from .storage import Storage
 from .transform import Transform
+from .ulabel import ArtifactULabel, ULabel
 from .user import User
 
 __all__ = [
     "Artifact", "ArtifactSchema", "Collection", "CollectionArtifact", "Feature", "FeatureValue",
     "ArtifactFeatureValue", "RunFeatureValue", "Record", "ArtifactRecord", "Run", "Schema",
     "SchemaComponent", "SchemaFeature", "Storage", "Transform", "User",
+    "ArtifactProject", "ArtifactReference", "ArtifactULabel", "Project", "Reference", "ULabel",
+    "Block", "Branch", "BranchBlock", "LabelManager", "RecordBlock", "Space",
 ]
 
 from ._features import install as _install_features  # noqa: E402 - .features accessor, feature filters/columns/describe

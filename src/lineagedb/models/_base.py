@@ -33,7 +33,14 @@ class hybridmethod:
 
 
 class RegistryMeta(ModelBase):
-    """Metaclass of registries: ``repr(ln.Artifact)`` lists the registry's fields."""
+    """Metaclass of registries: ``repr(ln.Artifact)`` lists the registry's fields, and positional
+    construction arguments become the keywords the registry declares in ``_positional``."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        if args and len(args) != len(cls._meta.concrete_fields):  # not Django's from_db(*values)
+            kwargs = positional_to_keywords(cls, args, kwargs)
+            args = ()
+        return super().__call__(*args, **kwargs)
 
     def __repr__(cls) -> str:
         if cls._meta.abstract:
@@ -58,10 +65,34 @@ def _attach_errors(sender: type, **_: Any) -> None:
 class_prepared.connect(_attach_errors)
 
 
+def positional_to_keywords(model: type, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Name the positional arguments of ``Model(*args)`` after the registry's ``_positional`` fields.
+
+    >>> positional_to_keywords(ln.Run, (transform,), {})  # doctest: +SKIP
+    {'transform': transform}
+    """
+    names = getattr(model, "_positional", ())
+    if len(args) > len(names):
+        if len(names) == 1:
+            raise errors.InvalidArgument(f"Only one non-keyword arg allowed: {names[0]}; pass the rest by name")
+        fields = {f.name for f in model._meta.concrete_fields}
+        example = names[0] if names else next((f for f in ("name", "key", "root") if f in fields), "uid")
+        accepted = f" (only {', '.join(names)} may be positional)" if names else ""
+        raise errors.FieldValidationError(
+            f"Use keyword arguments instead of positional arguments, e.g.: {model.__name__}({example}='...'){accepted}"
+        )
+    named = dict(zip(names, args))
+    both = sorted(set(named) & set(kwargs))
+    if both:
+        raise errors.InvalidArgument(f"{model.__name__}() got {both[0]!r} both positionally and as a keyword; pass it once")
+    return {**named, **kwargs}
+
+
 class BaseRecord(models.Model, metaclass=RegistryMeta):
     """Base of every registry."""
 
     objects = Manager()
+    _positional: tuple[str, ...] = ()  # fields that may be passed positionally, in order: ``ln.Run(transform)``
     _hidden: dict[str, Any] = {}  # records left out of class-level queries unless the query names the field
 
     class Meta:
@@ -74,13 +105,15 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         qs = cls.objects.all()
         heads = {k.split("__")[0] for k in expressions}
         pinned = bool(heads & {"uid", "id", "pk"})
-        if hasattr(cls, "branch") and not pinned and not heads & {"branch", "branch_id"}:
+        if getattr(cls, "_has_trash", hasattr(cls, "branch")) and not pinned and not heads & {"branch", "branch_id"}:
             qs = qs.filter(branch=MAIN)
         hidden = {f: v for f, v in cls._hidden.items() if f not in heads}
         if hidden and not pinned:
             qs = qs.exclude(**hidden)
         if "branch_id" in expressions:
             expressions["branch"] = expressions.pop("branch_id")
+        if "branch" in expressions and expressions["branch"] is None:  # branch_id=None: every branch
+            del expressions["branch"]
         return qs
 
     @classmethod
@@ -147,6 +180,11 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         return describe(self, return_str=return_str)
 
     # -- instance helpers ------------------------------------------------------------------
+    @property
+    def branch_id(self) -> int | None:
+        """1 on the main branch, -1 in the trash (LaminDB's Branch ids); None for registries without branches."""
+        return self.__dict__.get("branch")
+
     def __repr__(self) -> str:
         from ._describe_registry import record_repr
 
@@ -159,6 +197,36 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         check_lengths(self)
         super().save(*args, **kwargs)
         return self
+
+    def delete(self, permanent: bool | None = None) -> Any:  # type: ignore[override]
+        """Move to the trash (registries with a ``branch``) or, with ``permanent=True`` or for registries
+        without a trash, remove the row and return Django's ``(count, {label: count})``.
+
+        >>> ln.Record.get(name="DMSO").delete()                  # doctest: +SKIP
+        >>> ln.Storage.get(root="/tmp/old").delete()             # doctest: +SKIP
+        """
+        from ._trash import delete_record
+
+        return delete_record(self, permanent, lambda: models.Model.delete(self))
+
+    def _adopt(self, existing: Any) -> Any:
+        """Become ``existing`` (the saved record this unsaved one duplicates); a trashed one comes back."""
+        from ._trash import is_trashed, restore_record
+
+        self.__dict__.update({k: v for k, v in existing.__dict__.items() if k != "_state"})
+        self._state.adding, self._state.db = False, existing._state.db
+        if is_trashed(self):
+            restore_record(self)
+        return self
+
+    def restore(self) -> Any:
+        """Take this record out of the trash and return it.
+
+        >>> ln.Record.filter(name="DMSO", branch=-1).one().restore()  # doctest: +SKIP
+        """
+        from ._trash import restore_record
+
+        return restore_record(self)
 
 
 MAX_TEXT_CHARS = 1_000_000  # descriptions and other free text; a transform's source code may be longer

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 
 def _adopt_existing(model: Any, items: list[Any]) -> list[Any]:
-    """Replace new Records whose (name, type) exists already by the stored ones; return those left to insert."""
-    if model.__name__ != "Record":
+    """Replace new records of a typed label registry whose (name, type) exists already by the stored ones; return those left to insert."""
+    if not getattr(model, "_adopts_existing", False):
         return items
     names = sorted({r.name for r in items})
     hits: list[int] = []

@@ -2,9 +2,10 @@
 
 Canonical forms::
 
-    str  int  float  num  bool  date  datetime  dict  path  cat
+    str  int  float  num  bool  date  datetime  dict  path  url  cat
     list[str]  list[int]  ...  list[cat[Record]]
     cat[Record]  cat[Record[Experiment]]  cat[bio.CellType]  cat[bio.ExperimentalFactor.ontology_id]
+    cat[bio.Disease[source__uid='4a3ejKuf']]  cat[Record|bio.CellType]   (filters, unions: see _dtype_cat)
 
 >>> parse_dtype(float)
 'float'
@@ -24,43 +25,25 @@ import re
 from typing import Any, NamedTuple
 
 from .. import errors
+from ._dtype_cat import APP_PREFIXES, CatTerm, format_cat, parse_cat
 
-SCALARS = ("str", "int", "float", "num", "bool", "date", "datetime", "dict", "path")
+SCALARS = ("str", "int", "float", "num", "bool", "date", "datetime", "dict", "path", "url")
 _PY_TYPES = {str: "str", int: "int", float: "float", bool: "bool", dict: "dict", _dt.date: "date",
              _dt.datetime: "datetime"}
 _ALIASES = {"string": "str", "integer": "int", "number": "num", "boolean": "bool", "double": "float"}
-_APP_PREFIXES = {"bio": "bio", "bt": "bio", "bionty": "bio", "ln": "", "lineagedb": "", "lamindb": ""}
+_APP_PREFIXES = APP_PREFIXES
 # registries whose records are looked up by another field than ``name`` by default
 DEFAULT_FIELDS = {"Gene": "symbol", "User": "handle", "Artifact": "key", "Transform": "key", "Collection": "key",
                   "Storage": "root"}
 
 VALID_FORMS = (
-    "str, int, float, num, bool, date, datetime, dict, path, list[<scalar>] (e.g. list[str]), "
+    "str, int, float, num, bool, date, datetime, dict, path, url, list[<scalar>] (e.g. list[str]), "
     "cat[Record], cat[Record[<type name>]], cat[<Registry>] or cat[<Registry>.<field>] "
-    "(e.g. cat[bio.CellType], cat[bio.ExperimentalFactor.ontology_id]); or pass Python types "
+    "(e.g. cat[bio.CellType], cat[bio.ExperimentalFactor.ontology_id]), filters in brackets "
+    "(cat[bio.Disease[source__uid='4a3ejKuf']]), unions (cat[Record|bio.CellType]); or pass Python types "
     "(float, str, list[int], datetime.date), registries (ln.Record, bt.CellType), a record type "
     "(a Record with is_type=True) or a registry field (bt.ExperimentalFactor.ontology_id)"
 )
-
-_CAT = re.compile(r"^cat\[(?P<head>[A-Za-z_][\w.]*)(?:\[(?P<type>[^\[\]]+)\])?(?P<tail>(?:\.[A-Za-z_]\w*)?)\]$")
-
-
-def _split_cat(s: str) -> tuple[str, str | None, str | None] | None:
-    """``cat[bio.CellType.name]`` -> ("bio.CellType", "name", None); None if it is no cat[...] form."""
-    m = _CAT.match(s)
-    if not m:
-        return None
-    parts = m["head"].split(".")
-    n_reg = 2 if parts[0] in _APP_PREFIXES and len(parts) > 1 else 1
-    reg, rest = ".".join(parts[:n_reg]), parts[n_reg:]
-    if m["type"] is not None and rest:
-        return None
-    if m["tail"]:
-        rest.append(m["tail"][1:])
-    if len(rest) > 1:
-        return None
-    return reg, (rest[0] if rest else None), m["type"]
-
 
 class DtypeInfo(NamedTuple):
     """``kind`` is a scalar name, ``"cat"``, or ``"list[...]"`` of one of those."""
@@ -69,6 +52,8 @@ class DtypeInfo(NamedTuple):
     model: Any  # registry class for categorical dtypes
     field: str | None  # field values are matched on (categorical)
     type_name: str | None  # Record type filter, e.g. "Experiment"
+    filters: dict[str, Any] | None = None  # Django filters on the registry, e.g. {"source__uid": "4a3ejKuf"}
+    alternatives: tuple[DtypeInfo, ...] = ()  # every registry of a union dtype (cat[Record|bio.CellType])
 
 
 def _invalid(x: Any, why: str = "") -> errors.ValidationError:
@@ -105,13 +90,9 @@ def default_field(model: Any) -> str:
     return "name" if "name" in names else ("key" if "key" in names else "uid")
 
 
-def _cat_string(model: Any, field: str | None = None, type_name: str | None = None) -> str:
-    inner = _registry_name(model)
-    if type_name:
-        inner += f"[{type_name}]"
-    if field:
-        inner += f".{field}"
-    return f"cat[{inner}]"
+def _cat_string(model: Any, field: str | None = None, type_name: str | None = None,
+                filters: tuple[tuple[str, Any], ...] = ()) -> str:
+    return format_cat([CatTerm(_registry_name(model), field, type_name, filters)])
 
 
 def _parse_object(x: Any) -> str | None:
@@ -137,6 +118,14 @@ def _parse_object(x: Any) -> str | None:
         if inner.startswith("list["):
             raise _invalid(x, "nested lists are not supported")
         return f"list[{inner}]"
+    if isinstance(x, (list, tuple)) and x and all(not isinstance(i, str) for i in x):
+        terms = []
+        for item in x:
+            one = parse_dtype(item)
+            if not one.startswith("cat["):
+                raise _invalid(x, "a list dtype of several items is a union of registries, e.g. [ln.Record, bt.Gene]")
+            terms.extend(parse_cat(one) or [])
+        return format_cat(terms)
     if isinstance(x, DeferredAttribute):
         model, field = x.field.model, x.field.name
         if not issubclass(model, BaseRecord):
@@ -159,18 +148,30 @@ def _parse_string(s: str) -> str:
         if inner.startswith("list["):
             raise _invalid(s, "nested lists are not supported")
         return f"list[{inner}]"
-    parts = _split_cat(s)
-    if parts is None:
+    try:
+        terms = parse_cat(s)
+    except ValueError as e:
+        raise _invalid(s, str(e)) from None
+    if terms is None:
         raise _invalid(s)
-    reg, field, type_name = parts
-    model = _get_model(reg)
+    return format_cat([_check_term(s, t) for t in terms])
+
+
+def _check_term(s: str, term: CatTerm) -> CatTerm:
+    """The term with its registry checked (and renamed canonically); its field and filters checked."""
+    from ._dtype_cat import check_filter_key
+
+    model = _get_model(term.registry)
     if model is None:
-        raise _invalid(s, f"no registry named {reg!r}")
-    if field is not None and field not in {f.name for f in model._meta.concrete_fields}:
-        raise _invalid(s, f"{model.__name__} has no field {field!r}")
-    if type_name is not None and model.__name__ != "Record":
-        raise _invalid(s, "only Record supports a type filter, e.g. cat[Record[Experiment]]")
-    return _cat_string(model, field, type_name.strip() if type_name else None)
+        raise _invalid(s, f"no registry named {term.registry!r}")
+    if term.field is not None and term.field not in {f.name for f in model._meta.concrete_fields}:
+        raise _invalid(s, f"{model.__name__} has no field {term.field!r}")
+    if term.type_name is not None and "type" not in {f.name for f in model._meta.concrete_fields}:
+        raise _invalid(s, f"{model.__name__} has no types; a type name in brackets needs e.g. cat[Record[Experiment]]")
+    for key, _ in term.filters:
+        check_filter_key(model, key, s)
+    type_name = term.type_name.strip() if term.type_name else None
+    return CatTerm(_registry_name(model), term.field, type_name, term.filters)
 
 
 def parse_dtype(x: Any) -> str:
@@ -209,9 +210,14 @@ def _dtype_info(s: str) -> DtypeInfo:
         return DtypeInfo(f"list[{inner.kind}]", inner.model, inner.field, inner.type_name)
     if s in SCALARS or s == "cat":
         return DtypeInfo(s, None, None, None)
-    reg, field, type_name = _split_cat(s)  # type: ignore[misc]
-    model = _get_model(reg)
-    return DtypeInfo("cat", model, field or default_field(model), type_name)
+    infos = tuple(_term_info(t) for t in parse_cat(s) or [])
+    first = infos[0]
+    return first._replace(alternatives=infos) if len(infos) > 1 else first
+
+
+def _term_info(term: CatTerm) -> DtypeInfo:
+    model = _get_model(term.registry)
+    return DtypeInfo("cat", model, term.field or default_field(model), term.type_name, dict(term.filters) or None)
 
 
 def is_categorical(dtype: str) -> bool:
@@ -297,6 +303,10 @@ def _scalar(kind: str, value: Any, coerce: bool, dtype: str, feature: str | None
         if isinstance(value, dict):
             return value
         raise _fail(dtype, value, feature)
+    if kind == "url":
+        if isinstance(value, str) and re.match(r"^[A-Za-z][\w+.-]*://\S+$", value):
+            return value
+        raise _fail(dtype, value, feature, "pass a URL such as 'https://example.org/x'")
     if kind == "path":
         if isinstance(value, (str, os.PathLike)):
             return str(value)

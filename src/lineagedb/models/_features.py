@@ -80,7 +80,12 @@ def _features_by_name(names: Iterable[str]) -> dict[str, Any]:
     from .feature import Feature
 
     names = list(names)
-    found = {f.name: f for f in Feature.objects.filter(name__in=names)}
+    found: dict[str, Any] = {}
+    by_name: dict[str, list[Any]] = {}
+    for f in Feature.objects.filter(name__in=names, is_type=False).select_related("type"):
+        by_name.setdefault(f.name, []).append(f)
+    for name, candidates in by_name.items():
+        found[name] = _pick_feature(name, candidates)
     missing = [n for n in names if n not in found]
     if missing:
         hints = "; ".join(f"ln.Feature(name={n!r}, dtype=...).save()" for n in missing)
@@ -89,6 +94,20 @@ def _features_by_name(names: Iterable[str]) -> dict[str, Any]:
         maybe = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
         raise errors.ValidationError(f"unknown feature(s) {missing}{maybe}: create them first, e.g. {hints}")
     return found
+
+
+def _pick_feature(name: str, candidates: list[Any]) -> Any:
+    """The feature a bare name means: the untyped one, else the only one; several typed ones are ambiguous."""
+    if len(candidates) == 1:
+        return candidates[0]
+    untyped = [f for f in candidates if f.type_id is None]
+    if len(untyped) == 1:
+        return untyped[0]
+    types = sorted(f.type.name for f in candidates if f.type_id is not None)
+    raise errors.ValidationError(
+        f"Ambiguous match for Feature {name!r}: found {len(candidates)} features at depth 1 (under types: {types}); "
+        "pass the Feature object as the key instead of its name, or a schema that lists one of them"
+    )
 
 
 def _suggest(model: Any, field: str, value: str) -> str:

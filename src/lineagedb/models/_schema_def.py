@@ -23,6 +23,29 @@ def registry_name(model: type) -> str:
     return _registry_name(model)
 
 
+def normalize_schema_kwargs(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``Schema([f1, f2], coerce=True)`` -> ``{"features": [f1, f2], "coerce_dtype": True}``.
+
+    The first positional argument is the feature list (as in LaminDB); ``coerce`` is the model's
+    ``coerce_dtype``; ``n_members`` (derived from the features) is ignored.
+    """
+    from .feature import Feature
+
+    kwargs = dict(kwargs)
+    if len(args) > 1:
+        raise errors.InvalidArgument("Schema takes one positional argument, the list of features: ln.Schema([f1, f2], name=...)")
+    if args:
+        if isinstance(args[0], Feature):
+            raise errors.InvalidArgument("Please pass a ListLike of features, not a single feature")
+        if "features" in kwargs:
+            raise errors.InvalidArgument("pass the features once, positionally or as features=")
+        kwargs["features"] = args[0]
+    if "coerce" in kwargs:
+        kwargs["coerce_dtype"] = bool(kwargs.pop("coerce"))
+    kwargs.pop("n_members", None)
+    return kwargs
+
+
 def normalize_itype(itype: Any) -> str | None:
     """Accept a registry class, a registry field (``bt.Gene.ensembl_gene_id``) or a string."""
     if itype is None:

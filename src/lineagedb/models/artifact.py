@@ -24,6 +24,7 @@ from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._versions import MAIN, TRASH, VersionedMixin, family_stem_by_key, planned_uid, refresh_latest, save_new_version
 from ._lineage_kind import INTERNAL_KIND
+from ._polars_io import is_polars, stage_polars
 
 _DISCARDED = object()  # staged bytes removed after a failed save
 
@@ -111,6 +112,7 @@ class Artifact(VersionedMixin, BaseRecord):
     """
 
     _stem_length = 16
+    _positional = ("path_or_data",)  # ln.Artifact("./my_data.fcs", key=...)
     _delete_per_record = True  # bulk deletes go through delete(): trash, versions, managed bytes
     objects = ArtifactManager()  # querysets that load()/mapped()/open() many artifacts at once
     _hidden = {"kind": INTERNAL_KIND}  # tracking's environments and reports stay out of user listings
@@ -204,9 +206,14 @@ class Artifact(VersionedMixin, BaseRecord):
             if not _via_from:
                 _hint("DataFrame", "from_dataframe")
             _validation = validate_for_schema(path_or_data, schema)
-            path_or_data, otype, n_observations = (
-                _stage_dataframe(path_or_data, parquet_kwargs), "DataFrame", _n_rows(path_or_data))
-            _move, _suffix = True, ".parquet"
+            data = getattr(_validation, "data", None)  # with the columns the schema coerces converted
+            data = path_or_data if data is None else data
+            if is_polars(data) and parquet_kwargs is None:
+                path_or_data, _suffix, n_observations = stage_polars(data, key, staging_path)  # streamed, no pandas
+            else:
+                path_or_data, n_observations = _stage_dataframe(data, parquet_kwargs), _n_rows(data)
+                _suffix = ".parquet"
+            otype, _move = "DataFrame", True
         elif parquet_kwargs is not None:
             raise errors.InvalidArgument("parquet_kwargs= applies to DataFrames only (ln.Artifact.from_dataframe(df, ...))")
         elif type(path_or_data).__name__ in ("AnnData", "MuData"):
@@ -274,11 +281,16 @@ class Artifact(VersionedMixin, BaseRecord):
 
         >>> ln.Artifact.from_dataframe(df, key="my_datasets/rnaseq1.parquet").save()  # doctest: +SKIP
         """
+        kwargs.setdefault("kind", "dataset")
+        if isinstance(df, (str, Path)) or type(df).__name__ in {"UPath", "PosixUPath", "LocalPath"}:
+            from ._dataframe_files import from_dataframe_file
+
+            return from_dataframe_file(cls, df, key=key, schema=schema, description=description, revises=revises,
+                                       **kwargs)
         if not _is_dataframe(df):
             raise errors.InvalidArgument(
                 f"from_dataframe() needs a pandas or polars DataFrame (or polars LazyFrame), not {type(df).__name__}"
             )
-        kwargs.setdefault("kind", "dataset")
         return cls(df, key=key, description=description, schema=schema, revises=revises, _via_from=True, **kwargs)
 
     @classmethod
@@ -329,16 +341,6 @@ class Artifact(VersionedMixin, BaseRecord):
         record = super().get(*args, **kwargs)
         _mark_input(record, is_run_input, "input_artifacts")
         return record
-
-    @property
-    def labels(self) -> Any:
-        """Every label linked to this artifact (Record and bio registries): ``.add``, ``.remove``, ``.get``.
-
-        >>> artifact.labels.add(dmso, feature="perturbation")  # doctest: +SKIP
-        """
-        from ._artifact_labels import LabelManager
-
-        return LabelManager(self)
 
     @property
     def schemas(self) -> Any:
@@ -497,7 +499,7 @@ class Artifact(VersionedMixin, BaseRecord):
         with transaction.atomic():
             undo = st.hide_for_delete(root, uid, suffix) if managed else None
             try:
-                BaseRecord.delete(self)
+                models.Model.delete(self)  # the row only: bytes and versions are handled here
                 refresh_latest(type(self), uid[: self._stem_length])
             except BaseException as e:
                 if undo is not None:
@@ -593,6 +595,14 @@ class Artifact(VersionedMixin, BaseRecord):
     def transform(self):  # noqa: ANN201
         """The Transform whose run created this artifact."""
         return self.run.transform if self.run_id is not None else None
+
+    @property
+    def labels(self) -> Any:
+        """The labels of every label registry on this artifact: ``artifact.labels.add(records, feature=...)``,
+        ``artifact.labels.add_from(other_artifact)``."""
+        from ._labels import LabelManager
+
+        return LabelManager(self)
 
 
 def _sweep_leftovers(root: Any) -> None:

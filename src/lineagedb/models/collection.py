@@ -27,6 +27,7 @@ class Collection(VersionedMixin, BaseRecord):
     """
 
     _stem_length = 16
+    _positional = ("artifacts",)  # ln.Collection([artifact1, artifact2], key=...)
     _delete_per_record = True  # bulk deletes go through delete(): trash, versions, managed bytes
     uid = uid_field(20)
     key = models.CharField(max_length=1024, null=True, blank=True, db_index=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
 
 from .. import errors
 from ._base import BaseRecord
@@ -14,12 +16,20 @@ from ._fields import branch, created_at, created_by, run_field, uid_field
 class Feature(BaseRecord):
     """A feature with a dtype (``float``, ``cat[Record]``, ``cat[bio.CellType]``, ...).
 
-    >>> ln.Feature(name="temperature", dtype=float).save()  # doctest: +SKIP
+    Names are unique within a feature type (``is_type=True`` features group others, like folders).
+
+    >>> ln.Feature(name="temperature", dtype=float, coerce=True).save()  # doctest: +SKIP
+    >>> ln.Feature(name="disease", dtype=bt.Disease, cat_filters={"source__uid": "4a3ejKuf"})  # doctest: +SKIP
+    >>> lab = ln.Feature(name="LabA", is_type=True).save()  # doctest: +SKIP
+    >>> ln.Feature(name="sample_name", dtype=ln.Record, type=lab).save()  # doctest: +SKIP
     """
 
     uid = uid_field(12)
-    name = models.CharField(max_length=150, unique=True)
-    dtype = models.CharField(max_length=255, db_index=True)
+    name = models.CharField(max_length=150, db_index=True)
+    dtype = models.CharField(max_length=255, db_index=True, null=True, blank=True)  # None only for types
+    type = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="features")
+    is_type = models.BooleanField(default=False, db_index=True)
+    values_through = models.CharField(max_length=255, null=True, blank=True)
     unit = models.CharField(max_length=30, null=True, blank=True)
     description = models.TextField(null=True, blank=True)
     nullable = models.BooleanField(default=True)
@@ -33,33 +43,74 @@ class Feature(BaseRecord):
 
     class Meta:
         app_label = "lineagedb"
+        constraints = [
+            models.UniqueConstraint(fields=["type", "name"], name="feature_name_unique_in_type"),
+            models.UniqueConstraint(fields=["name"], condition=Q(type__isnull=True), name="feature_name_unique_untyped"),
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if not args:  # constructed by the user, not loaded from the database
-            if not kwargs.get("name") or not isinstance(kwargs["name"], str):
-                raise errors.InvalidArgument("a Feature needs a name: ln.Feature(name='temperature', dtype=float)")
-            if kwargs.get("dtype") is None:
-                raise errors.InvalidArgument(
-                    f"pass a dtype: ln.Feature(name={kwargs['name']!r}, dtype=float) (or str, int, ln.Record, bt.CellType, ...)"
-                )
-            from ._dtypes import parse_dtype
+            if kwargs.get("is_type") and kwargs.get("dtype") is None:
+                kwargs.pop("dtype", None)
+                if not kwargs.get("name") or not isinstance(kwargs["name"], str):
+                    raise errors.InvalidArgument("a feature type needs a name: ln.Feature(name='LabA', is_type=True)")
+            else:
+                from ._feature_args import normalize_kwargs
 
-            kwargs["dtype"] = parse_dtype(kwargs["dtype"])
+                kwargs = normalize_kwargs(type(self), kwargs)
+            if kwargs.get("type") is not None and not getattr(kwargs["type"], "is_type", False):
+                raise errors.InvalidArgument(
+                    f"type= takes a feature type (ln.Feature(name=..., is_type=True)), not {kwargs['type']!r}"
+                )
         super().__init__(*args, **kwargs)
 
+    @property
+    def coerce(self) -> bool:
+        """Whether values are converted to the dtype when they do not match it (``"3"`` -> ``3``)."""
+        return self.coerce_dtype
+
+    @coerce.setter
+    def coerce(self, value: bool) -> None:
+        self.coerce_dtype = bool(value)
+
+    @classmethod
+    def from_dataframe(cls, df: Any, field: Any = None, *, mute: bool = False, type: Feature | None = None) -> Any:
+        """One unsaved feature per column, its dtype inferred from the column (``.save()`` saves them all).
+
+        >>> ln.Feature.from_dataframe(df).save()  # doctest: +SKIP
+        """
+        from ._feature_infer import features_from_dataframe
+
+        return features_from_dataframe(cls, df, field=field, type=type)
+
+    @classmethod
+    def from_df(cls, df: Any, field: Any = None, *, mute: bool = False, type: Feature | None = None) -> Any:
+        """Deprecated name of :meth:`from_dataframe`."""
+        warnings.warn("Feature.from_df() is deprecated; use Feature.from_dataframe()", DeprecationWarning, stacklevel=2)
+        return cls.from_dataframe(df, field=field, mute=mute, type=type)
+
+    @classmethod
+    def from_dict(cls, dictionary: dict[str, Any], field: Any = None, *, mute: bool = False,
+                  type: Feature | None = None, str_as_cat: bool | None = None) -> Any:
+        """One unsaved feature per key, its dtype inferred from the value (strings: ``str``).
+
+        >>> ln.Feature.from_dict({"temperature": 21.5, "tags": ["a", "b"]}).save()  # doctest: +SKIP
+        """
+        from ._feature_infer import features_from_dict
+
+        return features_from_dict(cls, dictionary, field=field, type=type, str_as_cat=bool(str_as_cat))
+
     def save(self, *args: Any, **kwargs: Any) -> Feature:
-        """Save; a feature of the same name and dtype that exists already is returned instead."""
+        """Save; a feature of the same name, type and dtype that exists already is returned instead."""
         if self._state.adding:
-            existing = type(self).objects.filter(name=self.name).first()
+            existing = type(self).objects.filter(name=self.name, type_id=self.type_id).first()
             if existing is not None:
                 if existing.dtype != self.dtype:
                     raise errors.ValidationError(
                         f"feature {self.name!r} exists with dtype {existing.dtype!r}, not {self.dtype!r}: "
                         f"use another name or ln.Feature.get(name={self.name!r})"
                     )
-                self.__dict__.update({k: v for k, v in existing.__dict__.items() if k != "_state"})
-                self._state.adding, self._state.db = False, existing._state.db
-                return self
+                return self._adopt(existing)
         return super().save(*args, **kwargs)
 
 

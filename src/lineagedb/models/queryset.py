@@ -98,16 +98,26 @@ class QuerySet(models.QuerySet):
     def _django_get(self, *args: Any, **kwargs: Any) -> Any:
         return super().get(*args, **kwargs)
 
-    def delete(self, permanent: bool = False) -> Any:  # type: ignore[override]
-        """Delete the matched records; registries whose records own stored bytes or versions
+    def delete(self, permanent: bool | None = None) -> Any:  # type: ignore[override]
+        """Move the matched records to the trash, or remove them (``permanent=True``, or a registry
+        without a trash). Registries whose records own stored bytes or versions
         (``_delete_per_record``) go through each record's ``delete()`` so trash, latest-version
-        promotion and the removal of managed bytes happen exactly as for one record."""
+        promotion and the removal of managed bytes happen exactly as for one record.
+
+        >>> ln.Record.filter(name__startswith="tmp_").delete(permanent=True)  # doctest: +SKIP
+        """
+        from ._trash import check_permanent, delete_rows, trash_rows
+
+        removing = check_permanent(self.model, permanent)
         if getattr(self.model, "_delete_per_record", False):
             records = list(self)
             for record in records:
                 record.delete(permanent=permanent)
             return len(records), {self.model._meta.label: len(records)}
-        return super().delete()
+        if removing:
+            return delete_rows(self, super().delete)
+        trash_rows(self)
+        return None
 
     def delete_rows(self) -> Any:
         """Django's bulk delete of the matched rows, bypassing per-record ``delete()`` (for internals that

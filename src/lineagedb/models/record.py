@@ -7,19 +7,20 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
-from .. import errors
-from ._base import BaseRecord
+from ._base import BaseRecord, hybridmethod
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._labels import label_link
+from ._typed import HasParents, HasType
 
 
-class Record(BaseRecord):
+class Record(HasType, HasParents, BaseRecord):
     """A label (``ln.Record(name="DMSO")``) or a label type (``ln.Record(name="Experiment", is_type=True)``).
 
     >>> experiment_type = ln.Record(name="Experiment", is_type=True).save()  # doctest: +SKIP
     >>> ln.Record(name="Experiment 1", type=experiment_type).save()  # doctest: +SKIP
     """
 
+    _name_field = "name"
     uid = uid_field(16)
     name = models.CharField(max_length=150, db_index=True)
     description = models.TextField(null=True, blank=True)
@@ -40,27 +41,44 @@ class Record(BaseRecord):
             models.UniqueConstraint(fields=["name"], condition=Q(type__isnull=True), name="record_name_unique_untyped"),
         ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if not args:
-            if kwargs and kwargs.keys() <= _SIMPLE_KWARGS:
-                _fast_init(self, kwargs)  # ln.Record(name=...) by the ten thousand: skip the generic set-up
-                return
-            kind = kwargs.get("type")
-            if kind is not None and not getattr(kind, "is_type", False):
-                raise errors.ValidationError(
-                    f"type={kind!r} is not a record type; create one with ln.Record(name=..., is_type=True).save()"
-                )
-        super().__init__(*args, **kwargs)
+    query_records = HasType.query_instances
 
-    def save(self, *args: Any, **kwargs: Any) -> Record:
-        """Save; a record with the same name in the same type that exists already is returned instead."""
-        if self._state.adding and self.name:
-            existing = type(self).objects.filter(name=self.name, type_id=self.type_id).first()
-            if existing is not None:
-                self.__dict__.update({k: v for k, v in existing.__dict__.items() if k != "_state"})
-                self._state.adding, self._state.db = False, existing._state.db
-                return self
-        return super().save(*args, **kwargs)
+    def _registry_frame(cls, include: Any = None, features: Any = False, limit: int | None = 100) -> Any:  # type: ignore[misc]
+        return BaseRecord.to_dataframe.__func__(cls, include=include, features=features, limit=limit)
+
+    to_dataframe = hybridmethod(_registry_frame)
+
+    @to_dataframe.instance
+    def to_dataframe(self) -> Any:  # noqa: F811
+        """On the class: the latest records (see ``BaseRecord.to_dataframe``); on a record type: its sheet, every
+        record typed under it as a row (no row limit).
+
+        >>> ln.Record.get(name="Samples").to_dataframe()  # doctest: +SKIP
+        """
+        from ._sheet import sheet_frame
+
+        return sheet_frame(self)
+
+    df = to_dataframe
+
+    @property
+    def notes(self) -> str | None:
+        """The content of this record's latest readme block (``ln.models.RecordBlock``), or None.
+
+        >>> ln.models.RecordBlock(record=sample, content="# Notes", kind="readme").save(); sample.notes  # doctest: +SKIP
+        '# Notes'
+        """
+        from .block import latest_readme
+
+        return latest_readme(self.blocks)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if not args and kwargs and kwargs.keys() <= _SIMPLE_KWARGS:
+            _fast_init(self, kwargs)  # ln.Record(name=...) by the ten thousand: skip the generic set-up
+            return
+        super().__init__(*args, **kwargs)
+        if "type" in kwargs:
+            self.check_type()
 
 
 _SIMPLE_KWARGS = frozenset({"name", "description", "reference", "is_type"})

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
+from .. import errors
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, uid_field
 
@@ -16,6 +19,7 @@ class Run(BaseRecord):
     >>> ln.Run.filter(transform__key="tutorial.py").to_dataframe()  # doctest: +SKIP
     """
 
+    _positional = ("transform",)  # ln.Run(transform)
     uid = uid_field(16)
     transform = models.ForeignKey("lineagedb.Transform", models.PROTECT, related_name="runs")
     name = models.CharField(max_length=150, null=True, blank=True)
@@ -35,6 +39,21 @@ class Run(BaseRecord):
 
     class Meta:
         app_label = "lineagedb"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """``ln.Run(transform, params=..., status="scheduled")``: a run you save yourself starts out scheduled."""
+        if args and len(args) == len(self._meta.concrete_fields):  # a row loaded from the database
+            super().__init__(*args, **kwargs)
+            return
+        transform = kwargs.get("transform")
+        if transform is None and kwargs.get("transform_id") is None:
+            raise errors.InvalidArgument("Pass transform parameter: ln.Run(transform)")
+        if transform is not None and getattr(transform, "_state", None) is not None and transform._state.adding:
+            raise errors.InvalidArgument("Please save transform record before creating a run: transform.save()")
+        status = kwargs.setdefault("status", "scheduled")
+        if status not in RUN_STATUSES:
+            raise errors.InvalidArgument(f"status must be one of {', '.join(map(repr, RUN_STATUSES))}, but you passed: {status!r}.")
+        super().__init__(**kwargs)
 
     def to_openlineage(self) -> list[dict]:
         """This run as OpenLineage RunEvents (START, then COMPLETE/FAIL/ABORT once it ended).

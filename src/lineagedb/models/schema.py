@@ -16,7 +16,7 @@ from .. import errors
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._schema_def import (
-    definition_hash, normalize_dtype, normalize_features, normalize_itype, normalize_organism,
+    definition_hash, normalize_dtype, normalize_features, normalize_itype, normalize_organism, normalize_schema_kwargs,
 )
 
 
@@ -30,6 +30,7 @@ class Schema(BaseRecord):
     >>> ln.Schema(otype="AnnData", slots={"obs": schema, "var.T": var_schema}).save()  # doctest: +SKIP
     """
 
+    _positional = ("features",)  # ln.Schema([feature_a, feature_b], name=...)
     uid = uid_field(16)
     name = models.CharField(max_length=150, null=True, blank=True, db_index=True)
     description = models.TextField(null=True, blank=True)
@@ -61,10 +62,11 @@ class Schema(BaseRecord):
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if args or "id" in kwargs:  # loaded from the database
+        if (args and len(args) == len(self._meta.concrete_fields)) or "id" in kwargs:  # loaded from the database
             super().__init__(*args, **kwargs)
             self._pending = None
             return
+        kwargs = normalize_schema_kwargs(args, kwargs)
         features = kwargs.pop("features", None)
         slots = kwargs.pop("slots", None)
         members = kwargs.pop("_members", None)  # registry records of a feature set (e.g. genes), see curators
@@ -96,6 +98,20 @@ class Schema(BaseRecord):
         self._pending = {"features": feature_list, "slots": dict(slots or {}), "members": members}
 
     # -- definition --------------------------------------------------------------------------
+    @property
+    def coerce(self) -> bool:
+        """Whether values are converted to their feature's dtype during validation (``"3"`` -> ``3``)."""
+        return self.coerce_dtype
+
+    @coerce.setter
+    def coerce(self, value: bool) -> None:
+        self.coerce_dtype = bool(value)
+
+    @property
+    def n_members(self) -> int | None:
+        """The number of features (or registry records) of the schema; LaminDB's name for ``n``."""
+        return self.n
+
     @property
     def organism(self) -> str | None:
         """The organism that gene (protein, ...) values of this schema resolve against; None: ``bt.settings.organism``.

@@ -18,6 +18,7 @@ class Storage(BaseRecord):
     >>> ln.Storage.to_dataframe()  # doctest: +SKIP
     """
 
+    _positional = ("root",)  # ln.Storage("s3://bucket/prefix")
     uid = uid_field(12)
     root = models.CharField(max_length=1000, unique=True)
     description = models.TextField(null=True, blank=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.db import models
 
+from .. import errors
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, uid_field
 from ._versions import VersionedMixin
@@ -16,10 +18,16 @@ TRANSFORM_KINDS = ("script", "notebook", "pipeline", "function", "upload")
 class Transform(VersionedMixin, BaseRecord):
     """A data transformation; its versions share a 12-character uid stem.
 
+    A new transform whose key is already taken becomes the next version of that family when saved;
+    ``revises=`` names the family explicitly. Constructing one with the key (and source code) of a saved
+    transform gives back the saved one.
+
     >>> ln.Transform(key="my_pipeline", version="1.2.0", kind="pipeline")  # doctest: +SKIP
+    >>> ln.Transform(revises=old, description="faster").save()           # doctest: +SKIP
     """
 
     _stem_length = 12
+    _revises: Any = None
     uid = uid_field(16)
     key = models.CharField(max_length=1024, db_index=True, null=True, blank=True)
     description = models.TextField(null=True, blank=True)
@@ -38,10 +46,100 @@ class Transform(VersionedMixin, BaseRecord):
         app_label = "lineagedb"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args and len(args) == len(self._meta.concrete_fields):  # a row loaded from the database
+            super().__init__(*args, **kwargs)
+            return
+        if args:
+            raise errors.InvalidArgument("Transform() takes keyword arguments only, e.g. ln.Transform(key='my_pipeline')")
         if "name" in kwargs:  # the tutorial's ln.Transform(name="My pipeline")
-            name = kwargs.pop("name")
-            kwargs.setdefault("key", name)
-        super().__init__(*args, **kwargs)
+            kwargs.setdefault("key", kwargs.pop("name"))
+        revises = kwargs.pop("revises", None)
+        skip_hash_lookup = kwargs.pop("skip_hash_lookup", False)
+        version = kwargs.get("version")
+        if version is not None and not isinstance(version, str):
+            raise errors.InvalidArgument(f"version must be None or a str such as '1' or '0.1', not {version!r}")
+        if revises is not None:
+            if not isinstance(revises, Transform):
+                raise errors.InvalidArgument(f"`revises` has to be of type `Transform`, not {type(revises).__name__}")
+            for field in ("key", "description", "kind"):
+                kwargs.setdefault(field, getattr(revises, field))
+        if kwargs.get("source_code") and not kwargs.get("hash"):
+            from ._transform_source import source_hash
+
+            kwargs["hash"] = source_hash(kwargs["source_code"])
+        if "uid" not in kwargs:
+            kwargs["uid"] = self._new_family_uid()  # 12-character stem + "0000"; a new version gets the next suffix
+            pinned = False
+        else:
+            pinned = True
+        super().__init__(**kwargs)
+        self._revises = revises
+        if revises is None and not pinned and not skip_hash_lookup and self.key:
+            existing = self._saved_match()
+            if existing is not None:
+                self._adopt(existing)
+
+    def _saved_match(self) -> Transform | None:
+        """The saved transform this new one describes: same key and hash, or same key and version without code."""
+        same_key = Transform.objects.filter(key=self.key, branch=1)
+        if self.hash:
+            return same_key.filter(hash=self.hash).order_by("-id").first()
+        latest = same_key.order_by("-is_latest", "-id").first()
+        if latest is not None and latest.hash is None and self.version in (None, latest.version):
+            return latest
+        return None
+
+    def _adopt(self, existing: Transform) -> None:
+        for field in self._meta.concrete_fields:
+            setattr(self, field.attname, getattr(existing, field.attname))
+        self._state.adding, self._state.db = False, existing._state.db
+
+    def save(self, *args: Any, **kwargs: Any) -> Transform:
+        """Write the transform; a new one with a taken key or ``revises=`` becomes the family's next version."""
+        if not self._state.adding or (self._revises is None and not self.key):
+            return super().save(*args, **kwargs)
+        from ._versions import family_stem_by_key, save_new_version
+
+        if self._revises is None and family_stem_by_key(Transform, self.key) is None:
+            return super().save(*args, **kwargs)  # a new family keeps the uid it was given
+        revises, self._revises = self._revises, None
+        return save_new_version(self, lambda: BaseRecord.save(self, *args, **kwargs), revises=revises,
+                                key=None if revises is not None else self.key)
+
+    @classmethod
+    def from_path(cls, path: str | Path, key: str | None = None) -> Transform:
+        """The saved transform of a script or notebook file (a new version when its source changed).
+
+        Its key is the file name, or the path relative to ``ln.settings.dev_dir`` when the file is inside it.
+
+        >>> ln.Transform.from_path("pipelines/qc.py").key  # doctest: +SKIP
+        'qc.py'
+        """
+        from ._transform_source import read_source, transform_from_source
+
+        return transform_from_source(cls, read_source(path, key=key))
+
+    @classmethod
+    def from_git(cls, url: str, path: str, key: str | None = None, version: str | None = None,
+                 branch: str | None = None, entrypoint: str | None = None, description: str | None = None,
+                 skip_hash_lookup: bool = False) -> Transform:
+        """A (not yet saved) transform for ``path`` in the git repository ``url`` at tag ``version`` or on ``branch``.
+
+        A saved transform with the same repository, path and commit is returned instead, unless
+        ``skip_hash_lookup``.
+
+        >>> ln.Transform.from_git(url="/srv/git/pipes", path="main.nf", version="v1").save()  # doctest: +SKIP
+        """
+        from ._transform_git import default_key, git_source
+        from ._transform_source import source_hash
+
+        code, reference = git_source(url, path, version=version, branch=branch, entrypoint=entrypoint)
+        if not skip_hash_lookup:
+            found = cls.objects.filter(hash=source_hash(code), branch=1).order_by("-id").first()
+            if found is not None:
+                return found
+        return cls(key=key or default_key(url, path), source_code=code, reference=reference, kind="pipeline",
+                   version=version, description=description, skip_hash_lookup=True)
 
     @property
     def name(self) -> str | None:

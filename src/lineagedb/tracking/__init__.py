@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.context import get_run
-from ._decorator import tracked
+from ._context import Context, context
+from ._decorator import flow, step, tracked
 from ._run import finish, track
 
-__all__ = ["track", "finish", "tracked", "current_run"]
+__all__ = ["track", "finish", "tracked", "flow", "step", "context", "Context", "current_run"]
 
 
 def current_run() -> Any:

@@ -9,9 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..core.context import get_run, set_run
+from ..core.context import local_run
 from ..models._lineage_kind import INTERNAL_KIND
-from ._source import source_hash
 
 _ENV_CACHE: dict[str, Any] = {}  # instance uid -> environment artifact of this process
 
@@ -19,12 +18,8 @@ _ENV_CACHE: dict[str, Any] = {}  # instance uid -> environment artifact of this 
 @contextmanager
 def no_active_run() -> Iterator[None]:
     """Save records without linking them to the active run."""
-    previous = get_run()
-    set_run(None)
-    try:
+    with local_run(None):
         yield
-    finally:
-        set_run(previous)
 
 
 def save_internal_artifact(path: Path, key: str, description: str, run: Any = None) -> Any:
@@ -73,6 +68,8 @@ def save_environment() -> Any:
     cached = _ENV_CACHE.get(inst.uid) if inst else None
     if cached is not None and Artifact.objects.filter(id=cached.id).exists():
         return cached
+    from ..models._transform_source import source_hash
+
     text = environment_text()
     key = f"{INTERNAL_KIND}/environments/{source_hash(text)}.txt"
     artifact = Artifact.objects.filter(key=key, kind=INTERNAL_KIND, branch=1).order_by("-id").first()

@@ -6,59 +6,47 @@ of the family (same 12-character uid stem, next suffix) becomes ``is_latest``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import errors
-from ._source import SourceFile
+
+if TYPE_CHECKING:
+    from ..models._transform_source import SourceFile
 
 
 def _new_version(model: Any, key: str, **fields: Any) -> Any:
     """Save a new transform under ``key``: a new family, or the next version of the existing one."""
-    from ..models._versions import save_new_version
-
-    record = model(key=key, **fields)
-    return save_new_version(record, record.save, key=key)
+    return model(key=key, skip_hash_lookup=True, **fields).save()
 
 
-def transform_for_source(source: SourceFile) -> Any:
-    """The transform of a script or notebook: reused when its source is unchanged, else a new version."""
+def transform_for_source(source: SourceFile, uid: str | None = None, version: str | None = None) -> Any:
+    """The transform of a script or notebook: reused when its source is unchanged, else a new version.
+
+    ``uid`` pins the transform (``ln.track("Ro1gl7n8YrdH0000")``); ``version`` tags a new one.
+    """
     from ..models import Transform
+    from ..models._transform_source import transform_from_source
 
-    same = Transform.objects.filter(key=source.key, hash=source.hash, branch=1).order_by("-id").first()
-    if same is not None:
-        if not same.source_code:
-            same.source_code = source.source_code
-            same.save()
-        return same
-    return _new_version(
-        Transform, source.key, kind=source.kind, hash=source.hash, source_code=source.source_code,
-        description=source.description, reference=source.path.as_uri(),
-    )
+    return transform_from_source(Transform, source, uid=uid, version=version)
 
 
 def transform_for_record(transform: Any) -> Any:
     """A Transform passed to ``ln.track(transform)``: saved ones as they are, new ones by key and version."""
     from ..models import Transform
 
-    if isinstance(transform, str):
-        try:
-            return Transform.get(transform)
-        except Transform.DoesNotExist:
-            raise errors.InvalidArgument(
-                f"no transform with uid {transform!r}; pass a uid from ln.Transform.to_dataframe() "
-                "or a ln.Transform(key=..., kind='pipeline') object"
-            ) from None
     if not isinstance(transform, Transform):
         raise errors.InvalidArgument(
             f"ln.track() takes a ln.Transform or a transform uid, not {type(transform).__name__}"
         )
     if not transform._state.adding:
         return transform
+    if transform.kind in ("notebook", "script"):
+        raise errors.InvalidArgument(
+            "Use `ln.track()` without passing transform in a notebook or script - metadata is automatically parsed"
+        )
     if not transform.key:
         raise errors.InvalidArgument("the transform needs a key: ln.Transform(key='my_pipeline', kind='pipeline')")
     existing = Transform.objects.filter(key=transform.key, version=transform.version, branch=1).order_by("-id").first()
     if existing is not None:
         return existing
-    fields = {f.attname: getattr(transform, f.attname) for f in Transform._meta.concrete_fields
-              if f.name in {"description", "kind", "source_code", "hash", "reference", "version"}}
-    return _new_version(Transform, transform.key, **fields)
+    return transform.save()

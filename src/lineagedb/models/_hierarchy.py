@@ -1,4 +1,4 @@
-"""``record.view_parents(distance=2)``: the ontological hierarchy of a saved bio record.
+"""``record.view_parents(distance=2)``: the parents hierarchy of a saved record (bio terms, records, labels).
 
 Jupyter gets an inline SVG (graphviz), a terminal a text tree (plus an SVG file when ``dot`` exists).
 
@@ -16,8 +16,9 @@ from typing import Any
 
 
 def _label(record: Any) -> str:
-    name = record.name or getattr(record, "symbol", None) or record.uid
-    return f"{name} [{record.ontology_id}]" if record.ontology_id else str(name)
+    name = getattr(record, "name", None) or getattr(record, "symbol", None) or record.uid
+    ident = getattr(record, "ontology_id", None)
+    return f"{name} [{ident}]" if ident else str(name)
 
 
 def _walk(record: Any, attr: str, distance: int, prefix: str, lines: list[str], edges: set, seen: set) -> None:
@@ -65,7 +66,7 @@ def view_parents(record: Any, distance: int = 2, with_children: bool = False) ->
         if len(lines) == before:
             lines.append("└── (no children)")
     text = "\n".join(lines)
-    from ..models._lineage import has_dot
+    from ._lineage import has_dot
     from ..tracking._notebook import ipython_kernel
 
     if has_dot():
@@ -81,7 +82,7 @@ def view_parents(record: Any, distance: int = 2, with_children: bool = False) ->
                 return None
             from ..core.user_settings import settings
 
-            path = Path(settings.cache_dir) / "bio" / f"parents_{type(record).__name__.lower()}_{record.uid}.svg"
+            path = Path(settings.cache_dir) / "hierarchy" / f"parents_{type(record).__name__.lower()}_{record.uid}.svg"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(svg)
             print(text)

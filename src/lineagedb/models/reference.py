@@ -1,0 +1,52 @@
+"""The Reference registry: publications, preprints and other citable sources.
+
+>>> ref = ln.Reference(name="Hao 2021", doi="10.1016/j.cell.2021.04.048").save()  # doctest: +SKIP
+>>> artifact.references.add(ref)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from ._base import BaseRecord
+from ._fields import branch, created_at, created_by, run_field, uid_field
+from ._labels import label_link
+from ._typed import HasType
+
+
+class Reference(HasType, BaseRecord):
+    """A citable reference (paper, dataset DOI, URL); ``is_type=True`` makes a reference type."""
+
+    _name_field = "name"
+    uid = uid_field(12)
+    name = models.CharField(max_length=255, db_index=True)
+    description = models.TextField(null=True, blank=True)
+    type = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="references")
+    is_type = models.BooleanField(default=False, db_index=True)
+    abbr = models.CharField(max_length=32, null=True, blank=True, db_index=True)
+    url = models.URLField(max_length=255, null=True, blank=True)
+    pubmed_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    doi = models.CharField(max_length=255, null=True, blank=True, db_index=True)
+    text = models.TextField(null=True, blank=True)
+    date = models.DateField(null=True, blank=True)
+    artifacts = models.ManyToManyField("lineagedb.Artifact", through="lineagedb.ArtifactReference", related_name="references")
+    transforms = models.ManyToManyField("lineagedb.Transform", related_name="references", blank=True)
+    collections = models.ManyToManyField("lineagedb.Collection", related_name="references", blank=True)
+    records = models.ManyToManyField("lineagedb.Record", related_name="references", blank=True)
+    created_at = created_at()
+    created_by = created_by()
+    run = run_field()
+    branch = branch()
+
+    class Meta:
+        app_label = "lineagedb"
+        constraints = [
+            models.UniqueConstraint(fields=["type", "name"], name="reference_name_unique_in_type"),
+            models.UniqueConstraint(fields=["name"], condition=Q(type__isnull=True), name="reference_name_unique_untyped"),
+        ]
+
+    query_references = HasType.query_instances
+
+
+ArtifactReference = label_link("Reference", app_label="lineagedb", module=__name__, accessor="references")

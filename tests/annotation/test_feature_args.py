@@ -1,0 +1,115 @@
+"""Feature's constructor: coerce=, cat_filters=, values_through=, feature types, the dtype grammar, inference."""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+
+
+def test_coerce_keyword_and_alias(ln, unique):
+    f = ln.Feature(name=f"co_{unique}", dtype=int, coerce=True).save()
+    assert f.coerce is True and f.coerce_dtype is True
+    f.coerce = False
+    assert f.coerce_dtype is False
+    with pytest.warns(DeprecationWarning, match="renamed to `coerce`"):
+        g = ln.Feature(name=f"co2_{unique}", dtype=int, coerce_dtype=True)
+    assert g.coerce is True
+
+
+def test_unknown_keyword_and_positional_are_refused(ln, unique):
+    with pytest.raises(ln.errors.FieldValidationError, match="not_a_field"):
+        ln.Feature(name=f"x_{unique}", dtype=str, not_a_field=1)
+    with pytest.raises(ValueError, match="Use keyword arguments"):
+        ln.Feature(f"x_{unique}")
+
+
+def test_cat_filters_fold_into_the_dtype(ln, unique):
+    import lineagedb.bio as bt
+
+    f = ln.Feature(name=f"dis_{unique}", dtype=bt.Disease, cat_filters={"source__uid": "4a3ejKuf"})
+    assert f.dtype == "cat[bio.Disease[source__uid='4a3ejKuf']]"
+    kind = ln.Record(name=f"Kind{unique}", is_type=True).save()
+    g = ln.Feature(name=f"k_{unique}", dtype=kind, cat_filters={"is_type": False})
+    assert g.dtype == f"cat[Record[Kind{unique}, is_type=False]]"
+
+
+@pytest.mark.parametrize("empty", [None, "", [], 0])
+def test_cat_filters_refuse_empty_values(ln, empty):
+    import lineagedb.bio as bt
+
+    with pytest.raises(ln.errors.ValidationError, match="Empty value in filter source__uid"):
+        ln.Feature(name="empty_filter", dtype=bt.Disease, cat_filters={"source__uid": empty})
+
+
+def test_cat_filters_refuse_lists_unions_and_bad_fields(ln):
+    import lineagedb.bio as bt
+
+    with pytest.raises(ln.errors.ValidationError, match="incompatible with nested dtypes"):
+        ln.Feature(name="nested", dtype=list[ln.Record], cat_filters={"name": "a"})
+    with pytest.raises(ln.errors.ValidationError, match="incompatible with union dtypes"):
+        ln.Feature(name="union", dtype="cat[Record|bionty.CellType]", cat_filters={"name": "a"})
+    with pytest.raises(ln.errors.ValidationError, match="has no attribute 'invalid_field' in filter source__invalid_field"):
+        ln.Feature(name="bad", dtype=bt.Disease, cat_filters={"source__invalid_field": "x"})
+
+
+def test_dtype_grammar_unions_filters_and_url(ln):
+    import lineagedb.bio as bt
+    from lineagedb.models._dtypes import check_value, dtype_info, parse_dtype
+
+    assert parse_dtype("cat[Record|bionty.Gene]") == "cat[Record|bio.Gene]"
+    assert parse_dtype([ln.Record, bt.Gene]) == "cat[Record|bio.Gene]"
+    assert parse_dtype([bt.Tissue.ontology_id, bt.CellType.ontology_id]) == (
+        "cat[bio.Tissue.ontology_id|bio.CellType.ontology_id]"
+    )
+    s = parse_dtype("cat[bionty.Gene.ensembl_gene_id[organism='human']]")
+    assert s == "cat[bio.Gene[organism='human'].ensembl_gene_id]"
+    info = dtype_info(s)
+    assert info.field == "ensembl_gene_id" and info.filters == {"organism": "human"}
+    assert len(dtype_info("cat[Record|bio.Gene]").alternatives) == 2
+    assert parse_dtype("url") == "url"
+    assert check_value("url", "https://lamin.ai") == "https://lamin.ai"
+    with pytest.raises(ln.errors.ValidationError, match="URL"):
+        check_value("url", "not a url")
+    for bad in ("cat[1]", "x", "cat[Record[a]b]", "cat[bio.Gene[organism='h'].nofield]"):
+        with pytest.raises(ln.errors.ValidationError, match="Valid dtypes"):
+            parse_dtype(bad)
+
+
+def test_feature_types_scope_names(ln, unique):
+    lab_a = ln.Feature(name=f"LabA{unique}", is_type=True).save()
+    lab_b = ln.Feature(name=f"LabB{unique}", is_type=True).save()
+    assert lab_a.dtype is None
+    a = ln.Feature(name=f"sample_{unique}", dtype=str, type=lab_a).save()
+    b = ln.Feature(name=f"sample_{unique}", dtype=int, type=lab_b).save()
+    assert a.pk != b.pk and set(lab_a.features.all()) == {a}
+    with pytest.raises(ln.errors.InvalidArgument, match="feature type"):
+        ln.Feature(name=f"s2_{unique}", dtype=str, type=a)
+
+
+def test_values_through_needs_a_saved_feature(ln, unique):
+    src = ln.Feature(name=f"src_{unique}", dtype=ln.Record)
+    with pytest.raises(AssertionError, match="requires a saved Feature object"):
+        ln.Feature(name=f"tgt_{unique}", dtype=list[ln.Record], values_through=src)
+    src.save()
+    tgt = ln.Feature(name=f"tgt_{unique}", dtype=list[ln.Record], values_through=src).save()
+    assert tgt.values_through == f"feature:{src.uid}"
+
+
+def test_from_dataframe_and_from_dict(ln, unique):
+    df = pd.DataFrame({f"i_{unique}": [1, 2], f"f_{unique}": [1.5, 2.0],
+                       f"c_{unique}": pd.Categorical(["a", "b"]), f"s_{unique}": ["x", "y"]})
+    feats = ln.Feature.from_dataframe(df)
+    assert [f.dtype for f in feats] == ["int", "float", "cat", "str"]
+    saved = feats.save()
+    assert all(f.pk is not None for f in saved)
+    with pytest.warns(DeprecationWarning, match="from_dataframe"):
+        assert len(ln.Feature.from_df(df)) == 4
+    d = ln.Feature.from_dict({f"a_{unique}": 1, f"b_{unique}": [1, 2], f"c_{unique}": {"k": 1}, f"d_{unique}": True})
+    assert [f.dtype for f in d] == ["int", "list[int]", "dict", "bool"]
+    with pytest.raises(ValueError, match="field must be a Feature FieldAttr"):
+        ln.Feature.from_dict({"a": 1}, field=ln.Record.name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ln.Feature.from_dict({"a": 1}, field=ln.Feature.name)
