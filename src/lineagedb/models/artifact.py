@@ -134,6 +134,8 @@ class Artifact(VersionedMixin, BaseRecord):
     _real_key = models.CharField(max_length=1024, null=True, blank=True, db_column="real_key")
     schema = models.ForeignKey("lineagedb.Schema", models.PROTECT, null=True, blank=True, related_name="validated_artifacts")
     feature_sets = models.ManyToManyField("lineagedb.Schema", through="lineagedb.ArtifactSchema", related_name="artifacts")
+    # who sees it; None: the space "all". Moving to another space moves the bytes to a storage of that space.
+    space = models.ForeignKey("lineagedb.Space", models.PROTECT, null=True, blank=True, related_name="artifacts")
     created_at = created_at()
     updated_at = models.DateTimeField(auto_now=True)
     created_by = created_by()
