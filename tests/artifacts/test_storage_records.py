@@ -74,3 +74,17 @@ def test_spaces_constrain_storage_moves(ln, write, tmp_path, unique):
     artifact.save()
     saved = ln.Artifact.get(id=artifact.id)
     assert (saved.space_id, saved.storage_id) == (space.id, other.id) and saved.path.exists()
+
+
+def test_foreign_storage_refuses_saves_and_space_changes(ln, write, unique):
+    from unittest import mock
+
+    artifact = ln.Artifact(write("f.tsv", b"f\t1\n" + unique.encode()), key=f"{unique}/f.tsv")
+    with mock.patch.object(artifact.storage, "instance_uid", "foreign00000"):
+        with pytest.raises(ln.errors.InvalidArgument, match="Cannot save an artifact to a storage location"):
+            artifact.save()
+    artifact.save()
+    artifact.space = ln.Space(name=f"foreign space {unique}").save()
+    with mock.patch.object(artifact.storage, "instance_uid", "foreign00000"):
+        with pytest.raises(ln.errors.InvalidArgument, match="Cannot change the space of an artifact"):
+            artifact.save()

@@ -37,6 +37,11 @@ def moved_storage(artifact: Any) -> bool:
 
     old_id, old_space = row
     if old_id == artifact.storage_id and _space(old_space) != _space(artifact.space_id):
+        if not artifact._storage_record().is_managed:
+            raise errors.InvalidArgument(
+                "Cannot change the space of an artifact in a storage location that is not managed by the current "
+                "instance."
+            )
         target = _storage_in_space(Storage, artifact.space_id)
         if target is None:
             raise errors.InvalidArgument(

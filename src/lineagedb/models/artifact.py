@@ -391,6 +391,11 @@ class Artifact(VersionedMixin, BaseRecord):
         staged = self._staged
         if staged is _DISCARDED:
             raise errors.InvalidArgument("an earlier save() of this artifact failed and its copy was removed; create it again")
+        if self._real_key is None and not self._storage_record().is_managed:
+            raise errors.InvalidArgument(
+                "Cannot save an artifact to a storage location that is not managed by the current instance. "
+                f"({self._storage_record().root}; pass storage= a location this instance manages)"
+            )
         from ._artifact_dedup import adopt, info, same_key_and_content
 
         existing = same_key_and_content(self)
