@@ -33,6 +33,7 @@ _LAZY = {
     "UPath": ("lineagedb.core.storage", "UPath"),
     "examples": ("lineagedb.examples", None),
     "curators": ("lineagedb.curators", None),
+    "integrations": ("lineagedb.integrations", None),
     "Q": ("django.db.models", "Q"),
 }
 
@@ -47,7 +48,7 @@ def __getattr__(name: str) -> Any:
         value = getattr(import_module("lineagedb.models"), name)
     elif name in _LAZY:
         module, attr = _LAZY[name]
-        if name in {"track", "finish", "tracked", "view", "save", "curators"}:
+        if name in {"track", "finish", "tracked", "view", "save", "curators", "integrations"}:
             from .core.instance import ensure_connected
 
             ensure_connected()

@@ -18,3 +18,8 @@ class LineageDBConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_seed, sender=self, dispatch_uid="lineagedb.seed_branches_spaces")
+        from django.apps import apps
+
+        from .models._base import guard_many_to_many
+
+        guard_many_to_many(apps.get_models())

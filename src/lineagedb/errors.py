@@ -12,7 +12,7 @@ so both ``except ln.errors.DoesNotExist`` and ``except Model.DoesNotExist`` styl
 
 from __future__ import annotations
 
-from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist
+from django.core.exceptions import FieldError, MultipleObjectsReturned, ObjectDoesNotExist
 
 
 class LineageDBError(Exception):
@@ -21,6 +21,10 @@ class LineageDBError(Exception):
 
 class InvalidArgument(LineageDBError, ValueError):
     """An argument has the wrong form or names something that does not exist."""
+
+
+class InvalidLookup(InvalidArgument, FieldError):
+    """A query names a field the registry does not have, or gives a relation a value it cannot match."""
 
 
 class ValidationError(LineageDBError, ValueError):

@@ -69,3 +69,26 @@ def test_record_and_branch_notes(ln, unique):
     BranchBlock(branch=branch, content="branch notes", kind="readme").save()
     assert branch.notes == "branch notes"
     assert BranchBlock.filter(branch=branch).count() == 1
+
+
+def test_describe_shows_notes_and_comments(ln, unique):
+    from lineagedb.models import RecordBlock
+
+    record = ln.Record(name=f"described_{unique}").save()
+    RecordBlock(record=record, content="# Overview", kind="readme").save()
+    RecordBlock(record=record, content="looks good", kind="comment").save()
+    plain = record.describe(return_str=True)
+    assert "Notes" in plain and "Overview" in plain and "looks good" not in plain
+    full = record.describe(return_str=True, include="comments")
+    assert "comment by" in full and "looks good" in full
+
+
+def test_builtin_rows_come_back_with_every_migrate(ln, make_instance):
+    from django.core.management import call_command
+
+    make_instance(modules="")
+    ln.Branch.objects.filter(id__in=[0, -1]).delete_rows()  # an instance that predates them
+    assert not ln.Branch.filter(name="trash").exists()
+    call_command("migrate", "lineagedb", verbosity=0, interactive=False)  # what upgrading an instance runs
+    assert set(ln.Branch.objects.values_list("name", flat=True)) >= {"main", "trash", "archive"}
+    assert ln.Branch(name="after-migrate").save().id > 1  # the id sequence is past the built-in ids

@@ -113,3 +113,84 @@ def test_from_dataframe_and_from_dict(ln, unique):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ln.Feature.from_dict({"a": 1}, field=ln.Feature.name)
+
+
+def test_feature_objects_as_keys_update_and_remove(ln, unique):
+    score = ln.Feature(name=f"score_{unique}", dtype=int).save()
+    tag = ln.Feature(name=f"tag_{unique}", dtype=str).save()
+    nums = ln.Feature(name=f"nums_{unique}", dtype=list[int]).save()
+    artifact = ln.Artifact.from_dataframe(pd.DataFrame({"a": [1], "u": [unique]}), key=f"fk_{unique}.parquet").save()
+    artifact.features.add_values({score: 7, tag.name: "a"})
+    assert artifact.features.get_values() == {score.name: 7, tag.name: "a"}
+    artifact.features.set_values({score: 8})
+    assert artifact.features.get_values() == {score.name: 8}
+    artifact.features.update_values({tag: "keep", nums: [3]})
+    artifact.features.update_values({score: 2})
+    assert artifact.features.get_values() == {score.name: 2, tag.name: "keep", nums.name: [3]}
+    artifact.features.update_values({score: None, nums: []})
+    assert artifact.features.get_values() == {tag.name: "keep"}
+    artifact.features.remove_values({tag: None})
+    assert artifact.features.get_values() == {}
+    artifact.features.add_values({score: 1})
+    assert artifact.features[score.name] == 1
+    assert f"score_{unique}" in artifact.features.describe(return_str=True)
+
+
+def test_union_dtype_values_and_typed_name_ambiguity(ln, unique):
+    import lineagedb.bio as bt
+
+    union = ln.Feature(name=f"union_{unique}", dtype=[ln.Record, bt.CellType]).save()
+    rec = ln.Record(name=f"rec_{unique}").save()
+    cell = bt.CellType(name=f"cell_{unique}").save()
+    artifact = ln.Artifact.from_dataframe(pd.DataFrame({"a": [2], "u": [unique]}), key=f"un_{unique}.parquet").save()
+    artifact.features.add_values({union: [rec.name, cell.name]})
+    assert artifact.features.get_values()[union.name] == {rec.name, cell.name}
+    artifact.features.remove_values({union: rec})
+    assert artifact.features[union.name] == cell
+    lab_a = ln.Feature(name=f"LA{unique}", is_type=True).save()
+    lab_b = ln.Feature(name=f"LB{unique}", is_type=True).save()
+    fa = ln.Feature(name=f"sample_{unique}", dtype=str, type=lab_a).save()
+    ln.Feature(name=f"sample_{unique}", dtype=str, type=lab_b).save()
+    with pytest.raises(ln.errors.ValidationError, match="Ambiguous match for Feature"):
+        artifact.features.add_values({f"sample_{unique}": "x"})
+    schema = ln.Schema([fa]).save()
+    artifact.features.add_values({f"sample_{unique}": "x"}, schema=schema)
+    assert artifact.features.get_values()[f"sample_{unique}"] == "x"
+
+
+def test_unvalidated_terms_are_listed_together(ln, unique):
+    kind = ln.Record(name=f"T{unique}", is_type=True).save()
+    ln.Record(name=f"ok{unique}", type=kind).save()
+    f = ln.Feature(name=f"labels_{unique}", dtype=list[kind]).save()
+    artifact = ln.Artifact.from_dataframe(pd.DataFrame({"a": [3], "u": [unique]}), key=f"terms_{unique}.parquet").save()
+    with pytest.raises(ln.errors.ValidationError, match=f"2 terms not validated in feature 'labels_{unique}': 'bad1', 'bad2'"):
+        artifact.features.add_values({f: ["bad1", f"ok{unique}", "bad2"]})
+
+
+def test_feature_predicates_and_ordering(ln, unique):
+    import lineagedb.bio as bt
+
+    score = ln.Feature(name=f"pscore_{unique}", dtype=int).save()
+    cell = ln.Feature(name=f"pcell_{unique}", dtype=bt.CellType).save()
+    t = bt.CellType(name=f"pc_{unique}").save()
+    arts = [ln.Artifact.from_dataframe(pd.DataFrame({"a": [i], "u": [unique]}), key=f"pred_{unique}_{i}.parquet").save() for i in range(3)]
+    arts[0].features.add_values({score: 5, cell: t})
+    arts[1].features.add_values({score: 1})
+    qs = ln.Artifact.filter(key__startswith=f"pred_{unique}_")
+    assert list(qs.filter(score > 2)) == [arts[0]]
+    assert list(qs.filter(score <= 1)) == [arts[1]]
+    assert list(qs.filter(score != 5)) == [arts[1]]
+    assert list(qs.filter(score == 5, key=arts[0].key)) == [arts[0]]
+    assert list(qs.filter(cell == t)) == [arts[0]]
+    assert set(qs.filter(score.is_null())) == {arts[2]}
+    assert set(qs.filter(score.is_null(False))) == {arts[0], arts[1]}
+    assert list(qs.order_by(score, "id")) == [arts[1], arts[0], arts[2]]
+    assert list(qs.order_by(-score, "id")) == [arts[0], arts[1], arts[2]]
+    with pytest.raises(TypeError, match="cannot be used as booleans"):
+        bool(score == 1)
+    with pytest.raises(TypeError, match="order expressions cannot be used as booleans"):
+        bool(-score)
+    with pytest.raises(TypeError):
+        score.is_null("false")
+    assert score == score and score != cell and len({score, cell}) == 2
+    assert (score == arts[0]) is False and (score != arts[0]) is True

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -21,10 +20,7 @@ def test_cold_load_builds_the_normalized_table_and_its_parquet_cache(monkeypatch
     monkeypatch.setenv("LINEAGEDB_BIO_CACHE", str(tmp_path))
     key = (spec.path, spec.version, spec.organism)
     monkeypatch.delitem(_tables._MEMO, key, raising=False)
-    started = time.perf_counter()
-    table = _tables.load_table(spec)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 3, f"first load of CL took {elapsed:.2f}s"  # ~0.1 s; generous for a loaded machine
+    table = _tables.load_table(spec)  # its speed: benchmarks/
     assert list(table.columns) == _tables.COLUMNS
     assert all(dtype == object for dtype in table.dtypes)
     assert table["ontology_id"].is_unique and table["name"].notna().all()

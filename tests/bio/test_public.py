@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -44,20 +43,16 @@ def test_search_ranks_exact_name_first_and_is_fast(ln):
     assert "kidney" in bt.Tissue.public().search("kidny", limit=5)["name"].tolist()
     for registry, query in (("Tissue", "heart left ventricle"), ("Disease", "type 2 diabetes")):
         onto = getattr(bt, registry).public()
-        onto.search(query)
-        start = time.perf_counter()
-        hits = onto.search(query)
-        assert time.perf_counter() - start < 0.2  # generous for loaded CI machines; typically < 20 ms
+        hits = onto.search(query)  # speed: benchmarks/ (search rows)
         assert len(hits) > 0
 
 
 def test_later_loads_come_from_memory(ln):
     import lineagedb.bio as bt
 
-    bt.Disease.public()
-    start = time.perf_counter()
+    first = bt.Disease.public()
     onto = bt.Disease.public()
-    assert time.perf_counter() - start < 0.1
+    assert onto._table is first._table  # the parsed table is held in memory, not read again
     assert len(onto.to_dataframe()) > 20_000
 
 

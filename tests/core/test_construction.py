@@ -34,3 +34,51 @@ def test_positional_and_keyword_for_the_same_field_is_refused(ln, unique):
     transform = ln.Transform(key=f"{unique}-twice").save()
     with pytest.raises(ln.errors.InvalidArgument, match="both positionally and as a keyword"):
         ln.Run(transform, transform=transform)
+
+
+def test_declared_choices_are_checked(ln):
+    with pytest.raises(ln.errors.FieldValidationError, match="Transform.kind must be one of"):
+        ln.Transform(key="choice-check", kind="invalid")
+
+
+def test_field_attributes_name_their_registry(ln):
+    assert repr(ln.Feature.name) == "FieldAttr(Feature.name)"
+    assert ln.Record.filter(name="no-such-name-xyz").to_list(ln.Record.name) == []
+
+
+def test_storage_root_is_normalized_and_saved_once(ln, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    first = ln.Storage(root="data").save()
+    assert first.root == (tmp_path / "data").as_posix() and first.type == "local"
+    again = ln.Storage(root=str(tmp_path / "data")).save()  # the same location: the saved record
+    assert again.id == first.id
+    first.delete()
+
+
+def test_storage_records_the_host_of_a_local_location(ln, tmp_path):
+    local = ln.Storage(root=(tmp_path / "on-host").as_posix(), host="lab-server-1").save()
+    assert ln.Storage.get(root=local.root).host == "lab-server-1"
+    assert ln.Storage(root="s3://some-bucket/host-check").host is None
+    local.delete()
+
+
+def test_many_to_many_of_an_unsaved_record_says_save_first(ln, unique):
+    record = ln.Record(name=f"{unique}-unsaved")
+    with pytest.raises(ValueError, match=r"unsaved Record object. Please save it first using '.save\(\)'"):
+        record.parents.add(ln.Record(name=f"{unique}-p").save())
+    with pytest.raises(ln.errors.InvalidArgument, match="unsaved Record"):
+        record.children.count()
+
+
+@pytest.mark.parametrize("key", ["..", "./a", "a/../b", "/../a", "a\\b"])
+def test_path_keys_refuse_dot_segments_and_backslashes(ln, key):
+    with pytest.raises(ValueError, match="not a clean path"):
+        ln.Transform(key=key)
+
+
+def test_unknown_keyword_names_the_valid_ones(ln):
+    with pytest.raises(ln.errors.FieldValidationError, match=r"Only .*name.* are valid keyword arguments; Record\(\) got 'nmae'"):
+        ln.Record(nmae="typo")
+    with pytest.raises(ValueError, match="valid keyword arguments; User"):
+        ln.User(handle="x", colour="red")

@@ -61,3 +61,15 @@ def test_trashing_the_latest_transform_version_promotes_the_previous(ln, unique)
     v2.delete(permanent=True)
     v1.refresh_from_db()
     assert v1.is_latest
+
+
+
+def test_branch_id_names_the_branch_number(ln, unique):
+    record = ln.Record(name=f"{unique}-bid")
+    assert record.branch_id == 1
+    record.save().delete()
+    assert record.branch_id == -1
+    assert ln.Record.objects.filter(name=f"{unique}-bid", branch_id=-1).count() == 1
+    assert ln.Record.filter(name=f"{unique}-bid", branch_id__in=[-1]).count() == 1
+    with pytest.raises(AttributeError, match="no branch"):
+        ln.User.filter().first().branch_id

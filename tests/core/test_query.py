@@ -60,7 +60,7 @@ def test_errors_support_both_catch_styles(ln, users):
 
 
 def test_unknown_field_lists_valid_ones(ln):
-    with pytest.raises(ln.errors.InvalidArgument, match=r"no field or feature 'colour'.*handle"):
+    with pytest.raises(ln.errors.InvalidArgument, match=r"Unknown field 'colour'. Available fields: .*handle.*User has no field 'colour'"):
         ln.User.filter(colour="red")
     with pytest.raises(ln.errors.InvalidArgument):
         ln.Storage.filter(nosuchfield__startswith="x")

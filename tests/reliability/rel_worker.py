@@ -77,8 +77,8 @@ def _as_newer_release(folder: str) -> None:
     names = sorted(p.stem for p in Path(folder).glob("[0-9][0-9][0-9][0-9]_*.py"))
     shipped, configure = instance.shipped_migrations, instance.configure
 
-    def configure_newer(inst):  # noqa: ANN001, ANN202
-        configure(inst)
+    def configure_newer(inst, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        configure(inst, **kwargs)
         settings.MIGRATION_MODULES = {"lineagedb": Path(folder).name}
 
     instance.shipped_migrations = lambda app: names if app == "lineagedb" else shipped(app)

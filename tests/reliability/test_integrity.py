@@ -47,7 +47,8 @@ def test_reports_missing_orphan_temp_and_changed_content(ln, make_instance, tmp_
 
     report = ln.setup.check()
     kinds = sorted((p.kind, p.uid or Path(p.path).name) for p in report.problems)
-    assert kinds == [("missing", gone.uid), ("orphan", "AAAAAAAAAAAAAAAAAAAA.txt"), ("temp", stale.name)], str(report)
+    assert kinds == [("hash_mismatch", changed.uid), ("missing", gone.uid), ("orphan", "AAAAAAAAAAAAAAAAAAAA.txt"),
+                     ("temp", stale.name)], str(report)  # changed in place (size and mtime): re-hashed by default
     assert not report.ok
     with_hashes = ln.setup.check(hashes=True)
     assert [p.uid for p in with_hashes.of_kind("hash_mismatch")] == [changed.uid]
@@ -103,7 +104,8 @@ def test_cli_check_exit_status(ln, make_instance, tmp_path):
     bad = runner.invoke(cli, ["check", "--hashes"])
     assert bad.exit_code == 1 and "hash_mismatch" in bad.output and "orphan" in bad.output, bad.output
     fixed = runner.invoke(cli, ["check", "--fix"])
-    assert fixed.exit_code == 0 and "quarantined to" in fixed.output, fixed.output
+    assert "quarantined to" in fixed.output, fixed.output
+    assert fixed.exit_code == 1 and "hash_mismatch" in fixed.output  # changed in place: found without --hashes
     still = runner.invoke(cli, ["check", "--hashes"])
     assert still.exit_code == 1 and "hash_mismatch" in still.output  # changed content is never "fixed"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import statistics
 import time
 import xml.etree.ElementTree as ET
 
@@ -37,17 +36,18 @@ def app(ln):
     return create_app()
 
 
-def _timed(app, path, n=5):
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
+def _queries(app, path):
+    """(SQL statements the page ran, body); pages run in this thread, on Django's default connection."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
         status, _, body = call(app, path)
-        times.append(time.perf_counter() - start)
-        assert status == 200, body[:500]
-    return statistics.median(times), body
+    assert status == 200, body[:500]
+    return [q["sql"] for q in ctx.captured_queries], body
 
 
-def test_10k_artifacts_paginate_server_side_under_200ms(make_instance):
+def test_10k_artifacts_paginate_server_side(make_instance):
     import lineagedb as ln
     from lineagedb.server import create_app
 
@@ -57,12 +57,12 @@ def test_10k_artifacts_paginate_server_side_under_200ms(make_instance):
                          hash=f"h{i:07d}", hash_type="md5", kind="dataset") for i in range(10_000)])
     app = create_app()
     call(app, "/artifact")  # warm up imports
-    timings = {}
     for path in ("/artifact", "/artifact?page=200", "/artifact?prefix=bulk/7/", "/api/artifact?limit=100&offset=9000",
                  "/artifact?order=size"):
-        timings[path], body = _timed(app, path)
-    print({k: f"{v * 1000:.0f} ms" for k, v in timings.items()})
-    assert all(t < 0.2 for t in timings.values()), timings
+        sql, body = _queries(app, path)
+        assert len(sql) < 30, (path, len(sql))  # a bounded number of queries, not one per artifact
+        listing = [q for q in sql if 'FROM "lineagedb_artifact"' in q and "COUNT(" not in q.upper()]
+        assert listing and all("LIMIT" in q.upper() for q in listing), (path, listing[:3])  # rows fetched a page at a time
     status, _, body = call(app, "/artifact?page=200")
     assert b"page 200 of 200" in body and body.count(b"<tr>") == 51  # header + 50 rows
     assert b"file_00049.csv" in body and b"file_00050.csv" not in body  # newest first: the last page is the oldest

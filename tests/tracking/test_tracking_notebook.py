@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,22 @@ from tracking_helpers import child_env, cli  # noqa: F401 (fixture)
 
 nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("nbconvert")
+
+
+NBCONVERT = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
+             "--ExecutePreprocessor.timeout=300"]
+
+
+def wait_for_executed_report(ln, run, text: str, timeout: float = 120):
+    """The run's report once it holds ``text`` (the detached waiter saves it after nbconvert exits)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run.refresh_from_db()
+        if run.report is not None and text in Path(str(run.report.cache())).read_text():
+            return run.report
+        time.sleep(0.5)
+    log = ln.settings.cache_dir / f"report_{run.uid}.log"
+    raise AssertionError(f"no executed report for run {run.uid}: {log.read_text() if log.exists() else 'no log'}")
 
 
 def make_notebook(path: Path, unique: str) -> None:
@@ -24,7 +41,7 @@ def make_notebook(path: Path, unique: str) -> None:
             "import pandas as pd\n"
             f"artifact = ln.Artifact.from_dataframe(pd.DataFrame({{'v': [1, 2], 'u': ['{unique}'] * 2}}), "
             f"key='nb/{unique}.parquet').save()\n"
-            f"print('saved-{unique}')"
+            f"print('saved' + '-{unique}')  # the joined text appears only in the output"
         ),
         nbformat.v4.new_code_cell("artifact.view_lineage()"),
         nbformat.v4.new_code_cell("ln.finish()"),
@@ -37,8 +54,7 @@ def test_notebook_executed_by_nbconvert_is_tracked_with_report(ln, tmp_path, uni
     notebook = tmp_path / f"analysis_{unique}.ipynb"
     make_notebook(notebook, unique)
     r = subprocess.run(
-        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
-         "--ExecutePreprocessor.timeout=300", str(notebook)],
+        NBCONVERT + [str(notebook)],
         cwd=tmp_path, capture_output=True, text=True, env=child_env(), timeout=400,
     )
     assert r.returncode == 0, r.stdout + r.stderr
@@ -64,11 +80,20 @@ def test_notebook_executed_by_nbconvert_is_tracked_with_report(ln, tmp_path, uni
     assert ipynb.kind == "__lineagedb__" and ipynb.run == run
     assert run.environment is not None
 
-    # nbconvert wrote the executed notebook after the kernel finished: `lineagedb save` adds it as the report
-    cli("save", str(notebook))
+    # nbconvert wrote the executed notebook after the kernel finished: a detached waiter makes it the report
+    executed_report = wait_for_executed_report(ln, run, f"saved-{unique}")
+    assert executed_report != report and executed_report.run == run
+    cli("save", str(notebook))  # saving the executed notebook by hand still works
     assert ln.Transform.filter(key=notebook.name).count() == 1  # same code cells: same transform
-    run.refresh_from_db()
-    assert run.report != report and f"saved-{unique}" in Path(str(run.report.cache())).read_text()
+
+    # a rerun gets its own run and its own report, never the previous run's
+    r = subprocess.run(NBCONVERT + [str(notebook)], cwd=tmp_path, capture_output=True, text=True, env=child_env(),
+                       timeout=400)
+    assert r.returncode == 0, r.stdout + r.stderr
+    rerun = transform.latest_run
+    assert rerun != run and rerun.status == "completed"
+    rerun_report = wait_for_executed_report(ln, rerun, f"saved-{unique}")
+    assert rerun_report.run == rerun and rerun_report not in (report, executed_report)
 
     out = tmp_path / "loaded"
     r = cli("load", notebook.name, "--output", str(out))
@@ -83,3 +108,16 @@ def test_save_notebook_that_was_never_run_creates_a_run_for_its_report(ln, tmp_p
     transform = ln.Transform.get(key=notebook.name)
     run = transform.latest_run
     assert run.status == "completed" and run.report is not None and run.report.suffix == ".html"
+
+
+def test_where_nbconvert_writes_its_output(tmp_path):
+    from lineagedb.tracking._notebook import _nbconvert_output
+
+    nb = tmp_path / "a.ipynb"
+    base = ["jupyter-nbconvert", "--execute"]
+    assert _nbconvert_output([*base, "--inplace", str(nb)], tmp_path, nb) == nb
+    assert _nbconvert_output([*base, "--to", "notebook", str(nb)], tmp_path, nb) == tmp_path / "a.nbconvert.ipynb"
+    assert _nbconvert_output([*base, "--output", "done", str(nb)], tmp_path, nb) == tmp_path / "done.ipynb"
+    assert _nbconvert_output([*base, "--to=html", "--output-dir", "out", str(nb)], tmp_path, nb) == tmp_path / "out" / "a.html"
+    assert _nbconvert_output(["jupyter-nbconvert", "--to", "html", str(nb)], tmp_path, nb) is None  # not executed
+    assert _nbconvert_output(["papermill", "--execute", str(nb)], tmp_path, nb) is None

@@ -89,6 +89,8 @@ def test_revises_and_recovery_by_key_and_hash(ln, unique):
     assert changed != coded and changed.uid[:12] == coded.uid[:12]
     with pytest.raises(ln.errors.InvalidArgument, match="`revises` has to be of type `Transform`"):
         ln.Transform(revises=ln.Record(name=f"r_{unique}"))
+    tagged = ln.Transform(key=f"tagged_{unique}", version_tag="2.0")
+    assert tagged.version == tagged.version_tag == "2.0"
     with pytest.raises(ln.errors.InvalidArgument, match="version must be None or a str"):
         ln.Transform(key=f"v_{unique}", version=0)
 
@@ -104,7 +106,7 @@ def test_run_takes_its_transform_positionally_and_starts_scheduled(ln, unique):
     assert ln.Run.get(run.uid).status == "scheduled"  # loading from the database is untouched
     with pytest.raises(ln.errors.InvalidArgument, match="status must be one of"):
         ln.Run(transform, status="invalid")
-    with pytest.raises(ln.errors.InvalidArgument, match="Only one non-keyword arg"):
+    with pytest.raises(ln.errors.FieldValidationError, match="only transform may be positional"):
         ln.Run(transform, 2)
     with pytest.raises(ln.errors.InvalidArgument, match="Pass transform"):
         ln.Run()

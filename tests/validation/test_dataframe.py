@@ -175,5 +175,15 @@ def test_unsaved_schema_and_wrong_data_are_refused(ln, setup):
     u, f, df = setup
     with pytest.raises(ln.errors.InvalidArgument, match="not saved"):
         ln.curators.validate_for_artifact(df, ln.Schema(features=[f["conc"]], name=f"unsaved_{u}"))
-    with pytest.raises(ln.errors.InvalidArgument, match="DataFrame or an AnnData"):
+    with pytest.raises(ln.errors.InvalidArgument, match="pass a pandas or polars DataFrame, an AnnData"):
         ln.curators.validate_for_artifact([1, 2, 3], ln.Schema(itype=ln.Feature).save())
+
+
+def test_unnamed_index_dtype_error_names_the_series(ln, unique):
+    from lineagedb.core import datasets
+
+    df = datasets.mini_immuno.get_dataset1(otype="DataFrame", with_index_type_mismatch=True)
+    feature = ln.Feature(name=f"idx_str_{unique}", dtype=str).save()
+    curator = ln.curators.DataFrameCurator(df, ln.Schema(index=feature).save())
+    with pytest.raises(ln.errors.ValidationError, match="expected series 'None' to have type str, got int64"):
+        curator.validate()

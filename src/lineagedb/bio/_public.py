@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterable
 
 from .. import errors
-from ._match import InspectResult, Vocabulary, as_list, inspect
+from ..core.vocabulary import InspectResult, Vocabulary, as_list, inspect
 from ._rank import RankIndex
 from ._sources import ORGANISM_AWARE, SourceSpec, default_sources, all_versions, missing_source_error, spec_from_record
 from ._tables import load_table

@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from typing import Any, Sequence
 
-from ._match import split_synonyms, words
+from ..core.vocabulary import split_synonyms, words
 
 
 class _Words:

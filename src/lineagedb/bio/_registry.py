@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from .. import errors
-from ._match import InspectResult, Vocabulary, as_list, inspect as _inspect
+from ..core.vocabulary import InspectResult, Vocabulary, as_list, inspect as _inspect
 from ._public import PublicOntology, name_field, public, resolve_from_source, row_kwargs, _shared_kwargs
 
 if TYPE_CHECKING:

@@ -14,15 +14,29 @@ from .. import __version__
 
 
 class _Group(click.Group):
-    """Turn lineagedb errors into one clear line and exit status 1, instead of a traceback."""
+    """Turn every error into one clear line (passwords masked) and exit status 1, instead of a traceback.
+
+    ``LINEAGEDB_DEBUG=1`` shows the traceback of unexpected errors.
+    """
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201
+        import os
+
+        from ..core.settings import mask_password
         from ..errors import LineageDBError
 
         try:
             return super().invoke(ctx)
         except LineageDBError as e:
-            click.echo(f"error: {e}", err=True)
+            click.echo(f"error: {mask_password(str(e))}", err=True)
+            sys.exit(1)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as e:
+            if os.environ.get("LINEAGEDB_DEBUG"):
+                raise
+            click.echo(f"error: {type(e).__name__}: {mask_password(str(e)).strip()} "
+                       "(unexpected; set LINEAGEDB_DEBUG=1 for the traceback and please report it)", err=True)
             sys.exit(1)
 
 

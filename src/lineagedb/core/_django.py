@@ -14,31 +14,56 @@ def module_app(module: str) -> str:
     return f"lineagedb.{module}"
 
 
-def database_config(inst: InstanceSettings) -> dict[str, Any]:
-    """Django's DATABASES['default'] for an instance."""
+def _postgres_config(db: str) -> dict[str, Any]:
+    """Django settings for any libpq DSN form (URL, ``?password=`` parameters, ``key=value`` pairs)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    from ..errors import InstanceError
+    from .settings import mask_password
+
+    try:
+        params = {k: str(v) for k, v in conninfo_to_dict(db).items() if v is not None}
+    except Exception as e:  # noqa: BLE001 - psycopg's ProgrammingError for malformed DSNs
+        raise InstanceError(f"invalid PostgreSQL URL {mask_password(db)}: {mask_password(str(e))}") from None
+    options: dict[str, Any] = {"connect_timeout": 10}
+    options.update({k: v for k, v in params.items() if k not in {"dbname", "user", "password", "host", "port"}})
+    return {
+        "ENGINE": "lineagedb.core._pgbackend",
+        "NAME": params.get("dbname", ""),
+        "USER": params.get("user", ""),
+        "PASSWORD": params.get("password", ""),
+        "HOST": params.get("host", ""),
+        "PORT": params.get("port", ""),
+        "CONN_MAX_AGE": None,
+        "OPTIONS": options,
+    }
+
+
+def database_config(inst: InstanceSettings, create: bool = False) -> dict[str, Any]:
+    """Django's DATABASES['default'] for an instance; ``create`` makes a missing SQLite file (init only)."""
     if inst.db:
-        from urllib.parse import unquote, urlsplit
-
-        url = urlsplit(inst.db)
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": url.path.lstrip("/"),
-            "USER": unquote(url.username or ""),
-            "PASSWORD": unquote(url.password or ""),
-            "HOST": url.hostname or "",
-            "PORT": str(url.port or ""),
-            "CONN_MAX_AGE": None,
-            "OPTIONS": {"connect_timeout": 10},
-        }
+        return _postgres_config(inst.db)
     path = inst.sqlite_path
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():  # owner-only from the start: SQLite gives its -wal/-shm files the same mode
-        import os
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():  # owner-only from the start: SQLite gives its -wal/-shm files the same mode
+            import os
 
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    elif not path.is_file():
+        from ..errors import InstanceError
+
+        where = "its storage folder is gone" if not path.parent.parent.exists() else "its database file is gone"
+        raise InstanceError(
+            f"instance {inst.name!r} cannot be opened: {where} ({path}). If you moved or renamed the folder, "
+            f"connect to its new place with `lineagedb connect NEW_FOLDER`; nothing was created at the old place"
+        )
+    from urllib.parse import quote
+
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": str(path),
+        # mode=rw: a connection opened after the folder moved fails instead of creating an empty database
+        "NAME": f"file:{quote(str(path))}?mode=rw",
         "OPTIONS": {
             "timeout": 60,
             "transaction_mode": "IMMEDIATE",
@@ -47,7 +72,7 @@ def database_config(inst: InstanceSettings) -> dict[str, Any]:
     }
 
 
-def configure(inst: InstanceSettings) -> None:
+def configure(inst: InstanceSettings, create: bool = False) -> None:
     """Point Django at ``inst``: configure it on first use, swap the database afterwards."""
     import os
 
@@ -56,7 +81,7 @@ def configure(inst: InstanceSettings) -> None:
     # Jupyter kernels (ipykernel >= 6) run cells inside a running event loop; lineagedb's queries are
     # plain synchronous calls there, so Django's async-context guard would refuse every one of them.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    db = database_config(inst)
+    db = database_config(inst, create=create)
     if not settings.configured:
         # only the mounted modules' models are built: an instance without bio never pays for its ~30 models
         settings.configure(

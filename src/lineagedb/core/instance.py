@@ -45,6 +45,17 @@ def ensure_connected() -> _s.InstanceSettings:
     return connect(name)
 
 
+def current_settings() -> _s.InstanceSettings:
+    """The settings of the connected instance, or of the one a first database use would connect to (no connect)."""
+    inst = _STATE["instance"]
+    if inst is not None:
+        return inst
+    name = os.environ.get("LINEAGEDB_INSTANCE") or _s.current_instance_name()
+    if name is None:
+        return ensure_connected()  # raises the "no instance" error
+    return _resolve(name)
+
+
 def _parse_modules(modules: str | list[str] | None) -> list[str]:
     if not modules:
         return []
@@ -84,7 +95,12 @@ def _read_marker(root: str) -> dict | None:
         except (FileNotFoundError, OSError):
             return None
     path = Path(root) / _s.MARKER_DIR / _s.MARKER_FILE
-    return json.loads(path.read_text()) if path.exists() else None
+    if not path.exists():
+        return None
+    marker = _s.read_json(path, "the instance marker")
+    if not isinstance(marker.get("name"), str) or not isinstance(marker.get("uid"), str):
+        raise errors.InstanceError(f"the instance marker {path} is damaged (no name or uid); restore it from a backup")
+    return marker
 
 
 def _write_marker(inst: _s.InstanceSettings) -> None:
@@ -96,7 +112,7 @@ def _write_marker(inst: _s.InstanceSettings) -> None:
         return
     folder = Path(inst.storage_root) / _s.MARKER_DIR
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    (folder / _s.MARKER_FILE).write_text(text)
+    _s.write_private(folder / _s.MARKER_FILE, text)
 
 
 def init(
@@ -117,21 +133,65 @@ def init(
         extra = [m for m in mods if m not in inst.modules]
         if extra:
             inst.modules = inst.modules + extra
+        _end_current_run(inst)
         inst.save()
-        _write_marker(inst)
         return connect(inst.name)
+    name = name or _default_name(root)
+    _refuse_name_taken(name, root)
     check_writable(root)
-    inst = _s.InstanceSettings(name=name or _default_name(root), uid=base62(12), storage_root=root, db=db, modules=mods)
+    inst = _s.InstanceSettings(name=name, uid=base62(12), storage_root=root, db=db, modules=mods)
     if db:
         _check_postgres_empty_or_ours(inst)
+    _end_current_run(inst)
+    made_db = not db and not inst.sqlite_path.exists()
     inst.save()
     try:
         connect(inst.name, _new=True)
-    except Exception:
+    except BaseException:
         _s.forget_instance(inst.name)
+        disconnect()
+        if made_db:  # nothing half-made stays behind: the next init starts from scratch
+            for path in inst.sqlite_path.parent.glob(inst.sqlite_path.name + "*"):
+                path.unlink(missing_ok=True)
         raise
     _write_marker(inst)
     return inst
+
+
+def _refuse_name_taken(name: str, root: str) -> None:
+    """InstanceError when another storage folder already holds an instance of this name."""
+    if name not in _s.known_instances():
+        return
+    other = _s.InstanceSettings.load(name)
+    if other.storage_root != root:
+        raise errors.InstanceError(
+            f"an instance named {name!r} already exists with storage {other.storage_root}; choose another name "
+            f"(--name / name=...), or delete it first with `lineagedb delete {name}`"
+        )
+
+
+def _end_current_run(target: _s.InstanceSettings | None) -> None:
+    """End a tracked run in its own instance before switching (saves after the switch carry no run of it)."""
+    from . import context
+
+    run, old = context.get_run(), _STATE["instance"]
+    context.set_run(None)
+    if run is None or old is None or getattr(run, "status", None) != "started":
+        return
+    import sys
+
+    from django.utils import timezone
+
+    run.status, run.finished_at = "aborted", timezone.now()
+    try:
+        run.save(update_fields=["status", "finished_at"])
+    except Exception as e:  # noqa: BLE001 - the switch goes on; say what could not be recorded
+        print(f"! could not mark run {run.uid} aborted in instance {old.name!r}: {_s.mask_password(str(e))}",
+              file=sys.stderr)
+        return
+    where = f" to connect to {target.name!r}" if target is not None and target.name != old.name else ""
+    print(f"→ run {run.uid} in instance {old.name!r} marked aborted: it ended{where} "
+          "(call ln.finish() before switching to mark it completed)", file=sys.stderr)
 
 
 def check_writable(root: str) -> None:
@@ -152,13 +212,22 @@ def check_writable(root: str) -> None:
 
 
 def _settings_from_marker(root: str, marker: dict, db: str | None) -> _s.InstanceSettings:
+    """The settings of the instance whose marker is in ``root``; a moved instance's settings follow it."""
     name = marker["name"]
-    try:
+    if name in _s.known_instances():
         known = _s.InstanceSettings.load(name)
         if known.storage_root == root:
             return known
-    except errors.InstanceNotSetup:
-        pass
+        old_marker = _read_marker(known.storage_root)
+        if known.uid != marker["uid"] or old_marker is not None:
+            same = "a copy of the same instance" if known.uid == marker["uid"] else "another instance"
+            raise errors.InstanceError(
+                f"{root} holds instance {name!r}, but {same} of that name is at {known.storage_root}; "
+                f"delete or rename one of them (`lineagedb delete {name}` forgets the registered one)"
+            )
+        if _s.is_cloud(root) == _s.is_cloud(known.storage_root):  # moved: keep the settings, follow the folder
+            known.storage_root = root
+            return known
     if marker.get("db") and not db:
         db = marker["db"]
         if "***" in db:
@@ -189,14 +258,72 @@ def connect(target: str, _new: bool = False) -> _s.InstanceSettings:
     >>> ln.connect("mydata")  # doctest: +SKIP
     """
     inst = _resolve(target)
-    configure(inst)
-    _STATE["instance"] = inst
-    migrate_if_needed(inst)
+    _check_modules(inst)
+    if not _new and not _s.is_cloud(inst.storage_root) and not Path(inst.storage_root).is_dir():
+        raise errors.InstanceError(
+            f"the storage folder of instance {inst.name!r} is gone ({inst.storage_root}). If you moved or renamed it, "
+            "connect to its new place with `lineagedb connect NEW_FOLDER`; nothing was created at the old place"
+        )
+    if not _new:
+        _end_current_run(inst)
+    try:
+        configure(inst, create=_new)
+        _STATE["instance"] = inst
+        migrate_if_needed(inst)
+        _relocate_own_root(inst)
+        _ensure_root_storage(inst)
+    except errors.LineageDBError:
+        disconnect()
+        raise
+    except Exception as e:
+        from django.db import DatabaseError
+
+        disconnect()
+        if not isinstance(e, DatabaseError):
+            raise
+        raise errors.InstanceError(
+            f"the database of instance {inst.name!r} ({inst.db_display}) cannot be opened: "
+            f"{_s.mask_password(str(e).strip())}. "
+            + ("Restore it from a backup (a copy taken before the last migration may be at "
+               f"{_backup_path(inst)})" if not inst.db else "Check that the server runs and the database exists")
+        ) from None
     _s.set_current_instance(inst.name)
     from . import context
 
     context.on_connect()
     return inst
+
+
+def _check_modules(inst: _s.InstanceSettings) -> None:
+    unknown = [m for m in inst.modules if m not in KNOWN_MODULES]
+    if unknown:
+        raise errors.InstanceError(
+            f"instance {inst.name!r} mounts unknown module(s) {unknown} (settings file "
+            f"{_s.home() / 'instances' / (inst.name + '.json')}); available modules: {sorted(KNOWN_MODULES)}"
+        )
+
+
+def _relocate_own_root(inst: _s.InstanceSettings) -> None:
+    """After the storage folder moved, point this instance's Storage row at the new place.
+
+    The folder's marker says where the instance was created (``root``) and its id (``uid``); the
+    database's Storage row with that root and ``instance_uid`` is the instance's own root.
+    """
+    if _s.is_cloud(inst.storage_root):
+        return
+    marker = _read_marker(inst.storage_root) or {}
+    old = marker.get("root")
+    if marker.get("uid") == inst.uid and old != inst.storage_root:
+        from ..models import Storage
+
+        if old and not Storage.objects.filter(root=inst.storage_root).exists():
+            moved = Storage.objects.filter(root=old, instance_uid=inst.uid).update(root=inst.storage_root)
+            if moved:
+                import sys
+
+                print(f"→ instance {inst.name!r} moved from {old} to {inst.storage_root}: its storage record follows",
+                      file=sys.stderr)
+        _write_marker(inst)
 
 
 def _resolve(target: str) -> _s.InstanceSettings:
@@ -310,7 +437,6 @@ def _migrate(inst: _s.InstanceSettings, apps: list[str], existing: bool = True) 
             ) from e
     if not inst.db:
         os.chmod(inst.sqlite_path, 0o600)
-    _ensure_root_storage(inst)
     current_user()
 
 
@@ -437,6 +563,7 @@ def delete(name: str) -> None:
             _drop_postgres_tables()
         disconnect()
     elif inst.db:
+        _end_current_run(None)
         configure(inst)
         _STATE["instance"] = inst
         _drop_postgres_tables()

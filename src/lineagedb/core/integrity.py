@@ -12,8 +12,14 @@
 ``temp``
     a leftover staging/temporary entry (``.tmp-*``) older than ``grace_s`` (younger ones may belong to a
     save in progress and are left alone);
-``hash_mismatch`` (with ``hashes=True``)
-    content that no longer matches the hash in its row.
+``moved``
+    a row whose bytes are not where its storage record points but were found in another storage
+    location of this instance (never delete such a row: reconnect with ``lineagedb connect NEW_FOLDER``);
+``hash_mismatch``
+    content that no longer matches the hash in its row. Without ``hashes=True`` only files whose size
+    differs from the row's or that were modified after the row was saved are re-hashed (as DVC does);
+``database``
+    the database's own integrity check (SQLite ``PRAGMA integrity_check``) found damage.
 
 ``fix=True`` never deletes: orphans and leftover temp entries are moved to
 ``<root>/.lineagedb/quarantine/<UTC timestamp>/``; pending saves are rolled forward. Missing files and
@@ -88,6 +94,11 @@ class CheckReport:
             return head + ": no problems"
         lines = [head + f": {len(self.problems)} problem(s), {len(self.unresolved)} unresolved"]
         lines += [f"  {p}" for p in self.problems]
+        if any(p.kind == "database" for p in self.unresolved):
+            lines.append("the database itself is damaged: restore it from a backup before anything else")
+        if any(p.kind == "moved" for p in self.unresolved):
+            lines.append("moved bytes are intact: do not delete these rows; connect to the folder that holds them "
+                         "(lineagedb connect NEW_FOLDER) to point the storage record there")
         if any(p.kind == "missing" for p in self.unresolved):
             lines.append("missing files cannot be recreated: restore them from a backup or delete the rows "
                          "(artifact.delete(permanent=True))")
@@ -169,12 +180,32 @@ def check(fix: bool = False, hashes: bool = False, grace_s: float = TEMP_GRACE_S
     >>> print(report)                      # doctest: +SKIP
     checked 12 artifacts in 1 managed storage location(s): no problems
     """
-    from .instance import ensure_connected
-
-    inst = ensure_connected()  # before importing the models: it configures Django
-    from ..models import Artifact, Storage
+    from ._dbcheck import database_problems
+    from .instance import current_settings, ensure_connected
 
     report = CheckReport()
+    inst = current_settings()
+    if inst.db:
+        inst = ensure_connected()  # before importing the models: it configures Django
+    if not inst.db:  # SQLite is checked on its own connection first: a damaged file may not open at all
+        report.problems += [Problem("database", str(inst.sqlite_path), detail=d) for d in database_problems(inst)]
+        if report.problems:
+            return report
+        inst = ensure_connected()
+    else:
+        report.problems += [Problem("database", inst.db_display, detail=d) for d in database_problems(inst)]
+    from django.db import DatabaseError
+
+    try:
+        return _check_rows(report, inst, fix, hashes, grace_s)
+    except DatabaseError as e:
+        report.problems.append(Problem("database", inst.db_display, detail=f"reading the rows failed: {e}"))
+        return report
+
+
+def _check_rows(report: CheckReport, inst: Any, fix: bool, hashes: bool, grace_s: float) -> CheckReport:
+    from ..models import Artifact, Storage
+
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     storages = dict(Storage.objects.values_list("id", "root"))
     managed = dict(Storage.objects.filter(instance_uid=inst.uid).values_list("id", "root"))
@@ -182,7 +213,7 @@ def check(fix: bool = False, hashes: bool = False, grace_s: float = TEMP_GRACE_S
     # List the folders before reading the rows: a final name only appears after its row committed, so
     # every final entry listed here has its row in the query below (no false orphans during saves).
     listed = {sid: list(_entries(st.managed_dir(root))) for sid, root in managed.items()}
-    fields = ("uid", "key", "storage_id", "suffix", "hash", "hash_type", "_real_key")
+    fields = ("uid", "key", "storage_id", "suffix", "hash", "hash_type", "_real_key", "size", "created_at")
     rows = list(Artifact.objects.values_list(*fields))
     report.n_artifacts = len(rows)
     now = time.time()
@@ -198,7 +229,7 @@ def check(fix: bool = False, hashes: bool = False, grace_s: float = TEMP_GRACE_S
 
     expected: dict[int, set[str]] = {sid: set() for sid in managed}
     pending_names: set[str] = set()  # pending entries reported with their rows
-    for uid, key, sid, suffix, hash_, hash_type, real_key in rows:
+    for uid, key, sid, suffix, hash_, hash_type, real_key, size, created_at in rows:
         root = storages.get(sid)
         if root is None:
             continue
@@ -208,7 +239,7 @@ def check(fix: bool = False, hashes: bool = False, grace_s: float = TEMP_GRACE_S
         else:
             path = st.upath(root) / real_key
         if not _exists(path):
-            pending = st.pending_path(root, uid, suffix) if real_key is None and sid in managed else None
+            pending = st.managed_dir(root) / f"{st.TEMP_PREFIX}{uid}{suffix}" if real_key is None and sid in managed else None
             if pending is not None and _exists(pending):
                 pending_names.add(str(pending))
                 problem = Problem("pending", str(pending), uid, key, "saved row whose bytes were not yet moved into place")
@@ -217,14 +248,19 @@ def check(fix: bool = False, hashes: bool = False, grace_s: float = TEMP_GRACE_S
                     problem.action = f"moved into place at {path}"
                 report.problems.append(problem)
             else:
-                report.problems.append(Problem("missing", str(path), uid, key, "the row's stored bytes are gone"))
+                found = _find_elsewhere(real_key, uid, suffix, root, [*managed.values(), inst.storage_root])
+                if found is not None:
+                    report.problems.append(Problem("moved", str(path), uid, key, f"the bytes are intact at {found}"))
+                else:
+                    report.problems.append(Problem("missing", str(path), uid, key, "the row's stored bytes are gone"))
             continue
-        if hashes:
+        changed = _stat_changed(path, size, created_at)
+        if hashes or changed:
             matches, detail = _verify_hash(path, hash_, hash_type)
             if matches is not None:
                 report.n_hashed += 1
-            if matches is False:
-                report.problems.append(Problem("hash_mismatch", str(path), uid, key, detail))
+            if matches is False or (matches is None and changed == "size"):
+                report.problems.append(Problem("hash_mismatch", str(path), uid, key, detail or "its size changed"))
     for sid, entries in listed.items():
         root = managed[sid]
         for entry in entries:
@@ -232,8 +268,10 @@ def check(fix: bool = False, hashes: bool = False, grace_s: float = TEMP_GRACE_S
             if name == QUARANTINE or name.startswith(_OWN_FILES) or name in expected.get(sid, ()):
                 continue
             if name.startswith(st.TEMP_PREFIX):
-                if now - entry.mtime < grace_s or str(entry.path) in pending_names:
-                    continue  # a save in progress, or a pending save reported above
+                if str(entry.path) in pending_names:
+                    continue  # a pending save reported above
+                if now - entry.mtime < grace_s and st.stage_owner_alive(name) is not False:
+                    continue  # may belong to a save in progress
                 problem = Problem("temp", str(entry.path), detail="leftover of an interrupted save or upload")
             else:
                 problem = Problem("orphan", str(entry.path), detail="no artifact row points to it")
@@ -241,6 +279,42 @@ def check(fix: bool = False, hashes: bool = False, grace_s: float = TEMP_GRACE_S
                 problem.action = quarantine(root, entry)
             report.problems.append(problem)
     return report
+
+
+def _find_elsewhere(real_key: str | None, uid: str, suffix: str, root: str, roots: list[str]) -> str | None:
+    """Where a missing managed artifact's bytes sit in another local storage location of this instance, if anywhere."""
+    if real_key is not None:
+        return None
+    for other in dict.fromkeys(roots):
+        if other != root and st.is_local(other):
+            candidate = st.local_path(st.managed_path(other, uid, suffix))
+            if candidate.exists():
+                return str(candidate)
+    return None
+
+
+def _stat_changed(path: Any, size: int | None, created_at: Any) -> str | None:
+    """"size" or "mtime" when a local file (or a file in a folder) differs from what its row recorded."""
+    if not st.is_local(path):
+        return None
+    import os
+
+    local = st.local_path(path)
+    saved = created_at.timestamp() if created_at is not None else None
+    if local.is_dir():
+        total, newest = 0, 0.0
+        for folder, _dirs, files in os.walk(local):
+            for f in files:
+                info = os.lstat(os.path.join(folder, f))
+                total, newest = total + info.st_size, max(newest, info.st_mtime)
+    else:
+        info = local.stat()
+        total, newest = info.st_size, info.st_mtime
+    if size is not None and total != size:
+        return "size"
+    if saved is not None and newest > saved:
+        return "mtime"
+    return None
 
 
 def _mtime(path: Any) -> float:

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from ..errors import InstanceNotSetup
+from ..errors import InstanceError, InstanceNotSetup
 
 MARKER_DIR = ".lineagedb"  # managed folder inside every storage root this instance owns
 MARKER_FILE = "instance.json"  # no credentials ever go in here
@@ -34,13 +34,44 @@ def home() -> Path:
     return path
 
 
-def mask_password(url: str) -> str:
-    """``postgresql://u:secret@h/db`` -> ``postgresql://u:***@h/db``; other strings unchanged."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+_URL_PASSWORD = re.compile(r"(\b[A-Za-z][\w+.-]*://[^/\s:@]*):([^/\s]*)@")
+_KEY_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&#']+)", re.IGNORECASE)
+
+
+def mask_password(text: str) -> str:
+    """Mask every password in a DSN or in a text holding DSNs: URL userinfo, ``?password=``, ``password=...``.
+
+    >>> mask_password("postgresql://u:secret@h/db?sslmode=require&password=other")
+    'postgresql://u:***@h/db?sslmode=require&password=***'
+    >>> mask_password("host=h password='a b' dbname=d")
+    'host=h password=*** dbname=d'
+    """
+    text = _URL_PASSWORD.sub(r"\1:***@", str(text))
+    return _KEY_PASSWORD.sub(r"\1***", text)
+
+
+mask_secrets = mask_password  # the same masking, for error messages and logs
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` readable by the owner only (0600), also when the file existed before."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o600)
+
+
+def read_json(path: Path, what: str) -> dict:
+    """A settings-type JSON file as a dict; a damaged one raises InstanceError naming it."""
+    try:
+        data = json.loads(path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise InstanceError(f"{what} {path} is damaged ({e}); restore it from a backup or remove it") from None
+    except OSError as e:
+        raise InstanceError(f"cannot read {what} {path}: {e.strerror}") from None
+    if not isinstance(data, dict):
+        raise InstanceError(f"{what} {path} is damaged (not a JSON object); restore it from a backup or remove it")
+    return data
 
 
 def is_cloud(root: str) -> bool:
@@ -77,16 +108,17 @@ class InstanceSettings:
     def save(self) -> None:
         folder = home() / "instances"
         folder.mkdir(exist_ok=True, mode=0o700)
-        path = folder / f"{self.name}.json"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            json.dump(asdict(self), f, indent=2)
-        os.chmod(path, 0o600)
+        write_private(folder / f"{self.name}.json", json.dumps(asdict(self), indent=2))
+
+    def __repr__(self) -> str:
+        db = mask_password(self.db) if self.db else None
+        return (f"InstanceSettings(name={self.name!r}, uid={self.uid!r}, storage_root={self.storage_root!r}, "
+                f"db={db!r}, modules={self.modules!r})")
 
     def marker(self) -> dict:
         """The credential-free description written into a local storage root."""
         return {"name": self.name, "uid": self.uid, "db": mask_password(self.db) if self.db else None,
-                "modules": self.modules}
+                "modules": self.modules, "root": self.storage_root}
 
     @classmethod
     def load(cls, name: str) -> InstanceSettings:
@@ -97,7 +129,17 @@ class InstanceSettings:
                 f"no instance named {name!r} in {home()}; known instances: {known or 'none'}. "
                 "Create one with `lineagedb init --storage DIR`."
             )
-        return cls(**json.loads(path.read_text()))
+        data = read_json(path, "the instance settings file")
+        try:
+            inst = cls(**data)
+        except TypeError:
+            raise InstanceError(
+                f"the instance settings file {path} is damaged (fields {sorted(data)}); restore it from a backup "
+                f"or run `lineagedb connect STORAGE_FOLDER` to write it again"
+            ) from None
+        if not isinstance(inst.modules, list) or not all(isinstance(m, str) for m in inst.modules):
+            raise InstanceError(f"the instance settings file {path} is damaged (modules {inst.modules!r})")
+        return inst
 
 
 def known_instances() -> list[str]:
@@ -109,7 +151,8 @@ def current_instance_name() -> str | None:
     path = home() / "current.json"
     if not path.exists():
         return None
-    return json.loads(path.read_text()).get("instance")
+    name = read_json(path, "the current-instance file").get("instance")
+    return name if isinstance(name, str) else None
 
 
 def set_current_instance(name: str | None) -> None:
@@ -117,7 +160,7 @@ def set_current_instance(name: str | None) -> None:
     if name is None:
         path.unlink(missing_ok=True)
     else:
-        path.write_text(json.dumps({"instance": name}))
+        write_private(path, json.dumps({"instance": name}))
 
 
 def forget_instance(name: str) -> None:

@@ -105,7 +105,11 @@ def validate_key(key: str | None) -> str | None:
     """Return ``key`` if it is a valid relative, slash-separated virtual path, else raise InvalidArgument.
 
     Refused: absolute paths, ``..`` or ``.`` segments, empty segments (``a//b``, a trailing ``/``),
-    backslashes and control characters.
+    backslashes, control, bidi-override and other invisible format characters, lone surrogates.
+    The returned key is NFC-normalised, so that composed and decomposed spellings are one key.
+
+    >>> validate_key("cafe\u0301.csv") == "caf\u00e9.csv"
+    True
     """
     if key is None:
         return None
@@ -120,6 +124,10 @@ def validate_key(key: str | None) -> str | None:
         problem = "it contains a backslash"
     elif _CONTROL.search(key):
         problem = "it contains a control character"
+    elif any(0xD800 <= ord(c) <= 0xDFFF for c in key):
+        problem = "it contains a lone surrogate (not valid Unicode)"
+    elif (bad := _invisible(key)) is not None:
+        problem = f"it contains the invisible or direction-changing character U+{ord(bad):04X}"
     elif len(key) > 1024:
         problem = "it is longer than 1024 characters"
     else:
@@ -132,7 +140,19 @@ def validate_key(key: str | None) -> str | None:
         raise errors.InvalidArgument(
             f"invalid key {key[:100]!r}{'...' if len(key) > 100 else ''}: {problem}; use a relative path with '/' between folders, e.g. 'my_datasets/data.parquet'"
         )
-    return key
+    import unicodedata
+
+    return unicodedata.normalize("NFC", key)
+
+
+def _invisible(text: str) -> str | None:
+    """The first C1 control, format (bidi overrides, zero-width), or line/paragraph separator character, if any."""
+    import unicodedata
+
+    for c in text:
+        if ord(c) > 0x7F and unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"}:
+            return c
+    return None
 
 
 def suffix_of(name: str) -> str:
@@ -162,7 +182,7 @@ def _work_dir(root: Any) -> Any:
             return managed_dir(root)
         folder = local_path(root) / MARKER_DIR
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(exist_ok=True)  # never recreates a storage root that was moved away
         except OSError as e:
             raise errors.StorageError(
                 f"cannot write to storage {root} ({e.strerror}); check that it exists and is writable, "
@@ -181,9 +201,44 @@ def pending_path(root: Any, uid: str, suffix: str) -> Any:
     return _work_dir(root) / f"{TEMP_PREFIX}{uid}{suffix}"
 
 
+_STAGE_OWNER = re.compile(r"^" + re.escape(STAGE_PREFIX) + r"([0-9a-f]{6})x(\d+)-")
+
+
+def _host_tag() -> str:
+    import hashlib
+    import socket
+
+    return hashlib.sha1(socket.gethostname().encode()).hexdigest()[:6]
+
+
 def new_stage_path(root: Any, suffix: str) -> Any:
-    """A fresh staging name inside a managed root (a ``Path`` in a created folder for local roots)."""
-    return _work_dir(root) / f"{STAGE_PREFIX}{base62(12)}{suffix}"
+    """A fresh staging name inside a managed root (a ``Path`` in a created folder for local roots).
+
+    The name carries the writing host and process (``.tmp-stage-<host>x<pid>-<random>``) so that debris
+    of a killed process can be recognised and removed at once (:func:`stage_owner_alive`).
+    """
+    return _work_dir(root) / f"{STAGE_PREFIX}{_host_tag()}x{os.getpid()}-{base62(12)}{suffix}"
+
+
+def stage_owner_alive(name: str) -> bool | None:
+    """Whether the process that wrote a staging entry still runs: None when that cannot be told here.
+
+    >>> stage_owner_alive(".tmp-stage-abc.bin") is None
+    True
+    """
+    m = _STAGE_OWNER.match(name)
+    if m is None or m.group(1) != _host_tag():
+        return None
+    pid = int(m.group(2))
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def relative_to_root(path: Any, roots: Iterable[str]) -> tuple[str, str] | None:
@@ -373,6 +428,12 @@ def stage(source: Path, root: Any, *, move: bool = False, suffix: str | None = N
             hashed = hashing.hash_folder(dst) if is_dir else hashing.hash_file(dst)
         else:
             hashed = hashing.copy_folder_hashed(source, dst) if is_dir else hashing.copy_file_hashed(source, dst)
+    except OSError as e:
+        _remove(target)
+        raise errors.StorageError(
+            f"cannot copy {source} into the storage {root} ({e.strerror or e}); free space there (or pick another "
+            "storage with ln.settings.storage = ...) and try again; nothing was saved"
+        ) from e
     except BaseException:
         _remove(target)
         raise
@@ -445,8 +506,10 @@ def clean_temp(root: Any, has_row: Callable[[str], bool], min_age_s: float = 360
         return []
     done, now = [], time.time()
     for entry in local_path(folder).iterdir():
-        if not entry.name.startswith(TEMP_PREFIX) or now - entry.lstat().st_mtime < min_age_s:
+        if not entry.name.startswith(TEMP_PREFIX):
             continue
+        if now - entry.lstat().st_mtime < min_age_s and stage_owner_alive(entry.name) is not False:
+            continue  # may belong to a save in progress
         rest = entry.name[len(TEMP_PREFIX):]
         uid = rest[:20]
         if not entry.name.startswith(STAGE_PREFIX) and len(uid) == 20 and has_row(uid):

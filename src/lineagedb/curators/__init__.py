@@ -15,24 +15,33 @@ from typing import Any
 
 from .. import errors
 from ._annotate import annotate_on_save
-from ._curator import AnnDataCurator, DataFrameCurator, coerced_copy
+from ._composite import MuDataCurator, SpatialDataCurator, TiledbsomaExperimentCurator
+from ._curator import AnnDataCurator, ComponentCurator, DataFrameCurator, coerced_copy
 from ._polars import is_polars, validate_polars
 from ._result import ValidationResult
-from ._validate import validate
+from ._validate import add_external, validate
 
-__all__ = ["AnnDataCurator", "DataFrameCurator", "ValidationResult", "annotate_on_save", "validate", "validate_for_artifact"]
+__all__ = [
+    "AnnDataCurator", "ComponentCurator", "DataFrameCurator", "MuDataCurator", "SpatialDataCurator",
+    "TiledbsomaExperimentCurator", "ValidationResult", "annotate_on_save", "validate", "validate_for_artifact",
+]
 
 
-def validate_for_artifact(data: Any, schema: Any) -> ValidationResult:
-    """Validate ``data`` against ``schema`` or raise ``ln.errors.ValidationError``; nothing is written.
+def validate_for_artifact(data: Any, schema: Any, features: dict[str, Any] | None = None) -> ValidationResult:
+    """Validate ``data`` and dataset-level ``features`` against ``schema`` or raise ``ln.errors.ValidationError``.
+
+    Nothing is written. ``data=None`` validates only the ``features`` (any file with an ``__external__`` slot).
 
     >>> result = validate_for_artifact(df, schema)  # doctest: +SKIP
     """
-    if is_polars(data):
+    data_out = None
+    if data is None or schema is None:
+        result = ValidationResult(schema=schema, otype="Artifact")
+    elif is_polars(data):
         result, data_out = validate_polars(data, schema)
     else:
         result = validate(data, schema)
-        data_out = None
+    add_external(result, schema, features)
     if not result.ok:
         raise errors.ValidationError(result.message())
     if data_out is None and result.otype == "DataFrame":

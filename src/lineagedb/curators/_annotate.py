@@ -32,7 +32,7 @@ def _link_labels(artifact: Any, slots: list[SlotResult]) -> None:
     from ..models._labels import LABEL_LINKS, link_labels
 
     for slot in slots:
-        if slot.slot in {"attrs", "uns"}:
+        if slot.slot == "__external__" or {"attrs", "uns"} & set(slot.slot.split(":")):
             continue  # dataset-level values are linked by features.add_values
         for cat in slot.cats:
             if cat.records and cat.model._meta.label in LABEL_LINKS:
@@ -81,7 +81,7 @@ def annotate_on_save(artifact: Any, result: ValidationResult) -> Any:
             if feature_set is not None:
                 links.append(ArtifactSchema(artifact_id=artifact.pk, schema_id=feature_set.pk, slot=slot.slot))
         ArtifactSchema.objects.bulk_create(links, ignore_conflicts=True)
-        if artifact.schema_id != result.schema.pk:
+        if result.schema is not None and artifact.schema_id != result.schema.pk:
             artifact.schema = result.schema
             type(artifact).objects.filter(pk=artifact.pk).update(schema=result.schema)
         _add_metadata(artifact, result.slots)

@@ -141,9 +141,10 @@ def _dtype_problem(series: Any, column: str, kind: str, dtype: str, coerce: bool
     if kind.startswith("list["):
         why = _list_problem(series, kind[5:-1])
         return f"column {column!r}: dtype: expected {dtype}: {why}"
+    name = str(series.name)  # pandera's wording names the series (an unnamed index: 'None')
     if str(series.dtype) in {"object", "category"}:
         found = _inferred(series)
         return (f"column {column!r}: dtype: expected {dtype}, found {found} "
-                f"(Column {column!r} failed dtype check for {dtype!r}: got {series.dtype}; {hint})")
+                f"(Column {name!r} failed dtype check for {dtype!r}: got {series.dtype}; {hint})")
     return (f"column {column!r}: dtype: expected {dtype}, found {series.dtype} "
-            f"(expected series {column!r} to have type {dtype}, got {series.dtype}; {hint})")
+            f"(expected series {name!r} to have type {dtype}, got {series.dtype}; {hint})")

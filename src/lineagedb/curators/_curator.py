@@ -8,7 +8,7 @@ from .. import errors
 from ._fixes import fill_defaults, rename_synonym_columns, replace_synonyms
 from ._polars import check_polars_schema, is_polars, validate_polars
 from ._result import CatValues, ValidationResult
-from ._validate import validate, validate_metadata
+from ._validate import add_external, validate
 
 
 def coerced_copy(df: Any, result: ValidationResult) -> Any:
@@ -25,8 +25,9 @@ def coerced_copy(df: Any, result: ValidationResult) -> Any:
 class CatManager:
     """``curator.cat``: the categorical columns, their non-validated values, and registering new ones."""
 
-    def __init__(self, curator: Curator) -> None:
+    def __init__(self, curator: Curator, slot: str | None = None) -> None:
         self._curator = curator
+        self._slot = slot  # a ComponentCurator's manager only sees its slot
 
     def __repr__(self) -> str:
         keys = sorted({c.key for s in self._curator._current().slots for c in s.all_cats()})
@@ -39,10 +40,15 @@ class CatManager:
         >>> curator.cat.non_validated  # doctest: +SKIP
         {'perturbation': ['IFNJ']}
         """
-        return self._curator._current().non_validated
+        found = self._curator._current().non_validated
+        if self._slot is None:
+            return found
+        return {k.rpartition(":")[2]: v for k, v in found.items() if k.rpartition(":")[0] in {self._slot, ""}}
 
     def _find(self, key: str) -> list[CatValues]:
         result = self._curator._current()
+        if self._slot is not None:
+            key = f"{self._slot}:{key}"
         slot_name, _, column = key.rpartition(":")
         found = [c for s in result.slots if not slot_name or s.slot == slot_name for c in s.all_cats() if c.key == column]
         if not found:
@@ -71,7 +77,7 @@ class CatManager:
         >>> curator.cat.standardize("cell_type")  # doctest: +SKIP
         """
         curator = self._curator
-        if key == "columns":
+        if key == "columns" and self._slot is None:
             curator._set_frame("columns", rename_synonym_columns(curator._frame("columns"), curator._main_schema()))
         else:
             slot_name = key.rpartition(":")[0]
@@ -81,6 +87,33 @@ class CatManager:
                 if frame is not None:
                     curator._set_frame(slot, replace_synonyms(frame, cat.key, cat.synonyms))
         curator._result = None
+
+
+class ComponentCurator:
+    """The curator of one slot of a composite schema (``curator.slots["obs"]``): its ``cat`` and ``validate``.
+
+    >>> curator.slots["rna:var"].cat.add_new_from("columns")  # doctest: +SKIP
+    """
+
+    def __init__(self, parent: Curator, slot: str) -> None:
+        self._parent, self.slot = parent, slot
+        self.cat = CatManager(parent, slot)
+
+    def __repr__(self) -> str:
+        return f"ComponentCurator(slot={self.slot!r}, Schema: {self.schema.name or self.schema.uid})"
+
+    @property
+    def schema(self) -> Any:
+        return self._parent._schema.slots[self.slot]
+
+    def validate(self) -> None:
+        """Raise ``ln.errors.ValidationError`` if this slot does not validate."""
+        self._parent._result = None
+        result = self._parent._current()
+        mine = ValidationResult(schema=result.schema, otype=result.otype,
+                                slots=[s for s in result.slots if s.slot == self.slot])
+        if not mine.ok:
+            raise errors.ValidationError(mine.message())
 
 
 class Curator:
@@ -114,6 +147,11 @@ class Curator:
         return self._schema
 
     @property
+    def slots(self) -> dict[str, ComponentCurator]:
+        """``{slot: ComponentCurator}`` for a composite schema (empty for a plain one)."""
+        return {name: ComponentCurator(self, name) for name in (self._schema.slots or {}) if name != "__external__"}
+
+    @property
     def dataset(self) -> Any:
         """The data: after a successful ``validate()``, with the columns the schema allowed to coerce converted."""
         return self._validated_data if self._validated_data is not None else self._data
@@ -129,10 +167,7 @@ class Curator:
             self._is_validated = False
             self._validated_data = None
             self._result = self._validate_data()
-            external = (self._schema.slots or {}).get("__external__")
-            if external is not None:
-                self._result.slots = [s for s in self._result.slots if s.slot != "__external__"]
-                self._result.slots.append(validate_metadata(self._features, external, "__external__"))
+            add_external(self._result, self._schema, self._features)
         return self._result
 
     def validate(self) -> None:
@@ -177,11 +212,6 @@ class Curator:
             self._set_frame(slot.slot, frame)
         self._result = None
 
-    def _add_external(self, artifact: Any) -> Any:
-        """Annotate ``artifact`` with the dataset-level values passed as ``features=``."""
-        if self._features:
-            artifact.features.add_values(self._features)
-        return artifact
 
 
 class DataFrameCurator(Curator):
@@ -197,6 +227,10 @@ class DataFrameCurator(Curator):
         super().__init__(dataset, schema, features=features)
         if is_polars(dataset):
             check_polars_schema(schema)
+        else:
+            for name in schema.slots or {}:
+                if name not in {"columns", "attrs", "__external__"} and not name.startswith("attrs:"):
+                    raise errors.InvalidArgument(f"Slot {name!r} is not supported for DataFrameCurator. Must be 'attrs'.")
         self._polars_coerced: Any = None
 
     @property
@@ -229,9 +263,8 @@ class DataFrameCurator(Curator):
         from ..models import Artifact
 
         self.validate()
-        artifact = Artifact.from_dataframe(self.dataset, key=key, description=description, revises=revises,
-                                           schema=self._schema).save()
-        return self._add_external(artifact)
+        return Artifact.from_dataframe(self.dataset, key=key, description=description, revises=revises,
+                                       schema=self._schema, features=self._features or None).save()
 
 
 class AnnDataCurator(Curator):
@@ -241,18 +274,41 @@ class AnnDataCurator(Curator):
     >>> curator.validate()  # doctest: +SKIP
     """
 
+    _otype = "AnnData"
+
+    def __init__(self, dataset: Any, schema: Any, *, features: dict[str, Any] | None = None) -> None:
+        from ._slots import check_slots, otype_of
+
+        super().__init__(dataset, schema, features=features)
+        if otype_of(dataset) != self._otype:
+            raise errors.InvalidArgument(f"{type(self).__name__} needs a(n) {self._otype} object, not {type(dataset).__name__}")
+        if schema.otype not in (None, self._otype) or (schema.itype and not schema.slots):
+            raise errors.InvalidArgument(
+                f"{type(self).__name__} needs a composite schema with otype={self._otype!r} and slots, "
+                f"e.g. ln.Schema(otype={self._otype!r}, slots={{...}}); got otype={schema.otype!r}"
+            )
+        check_slots(dataset, schema)
+
     @property
     def adata(self) -> Any:
         return self._data
 
     def _frame(self, slot: str) -> Any:
-        return {"obs": self._data.obs, "var": self._data.var}.get(slot)
+        from ._slots import resolve_slot
+
+        try:
+            kind, value = resolve_slot(self._data, slot)
+        except errors.InvalidArgument:
+            return None
+        return value if kind == "frame" else None
 
     def _set_frame(self, slot: str, frame: Any) -> None:
-        if slot == "obs":
-            self._data.obs = frame
-        elif slot == "var":
-            self._data.var = frame
+        from ._slots import resolve_slot
+
+        if frame is not self._frame(slot):  # pandas edits happen in place; replaced frames are set back
+            container, _, component = slot.rpartition(":")
+            target = resolve_slot(self._data, f"{container}:var.T")[1] if container else self._data
+            setattr(target, component, frame)
 
     def _apply_coercions(self) -> None:
         for slot in self._current().slots:
@@ -271,4 +327,4 @@ class AnnDataCurator(Curator):
         self._apply_coercions()
         self.validate()
         return Artifact.from_anndata(self._data, key=key, description=description, revises=revises,
-                                     schema=self._schema).save()
+                                     schema=self._schema, features=self._features or None).save()

@@ -38,8 +38,11 @@ def _cat_lines(cat: Any, slot: str, multi: bool) -> list[str]:
 
 def format_message(result: Any) -> str:
     schema = result.schema
-    name = f" {schema.name!r}" if schema.name else ""
-    lines = [f"{result.otype} does not validate against schema{name} ({schema.uid}):"]
+    if schema is None:
+        lines = [f"{result.otype} features do not validate:"]
+    else:
+        name = f" {schema.name!r}" if schema.name else ""
+        lines = [f"{result.otype} does not validate against schema{name} ({schema.uid}):"]
     multi = len(result.slots) > 1
     for slot in result.slots:
         slot_lines: list[str] = []

@@ -91,7 +91,7 @@ def validate_frame(df: Any, schema: Any, slot_name: str) -> SlotResult:
     if schema.index_id is not None:
         import pandas as pd
 
-        index = pd.Series(df.index, index=df.index)
+        index = pd.Series(df.index, index=df.index, name=df.index.name)
         _check_feature_column(index, "index", schema.index, schema, slot)
     return slot
 
@@ -113,25 +113,11 @@ def _validate_registry_axis(values: list[str], frame: Any, schema: Any, slot: Sl
 
 
 def _check_matrix_dtype(frame: Any, schema: Any, slot: SlotResult) -> None:
-    kinds = {"int": "iu", "float": "fiu", "num": "fiu", "bool": "b", "str": "OSU"}.get(schema.dtype)
-    if kinds is None:
-        return
-    dtypes = [frame.dtype] if hasattr(frame, "dtype") else list(frame.dtypes)
-    bad = sorted({str(d) for d in dtypes if getattr(d, "kind", "O") not in kinds})
-    if bad and schema.dtype == "int" and hasattr(frame, "dtype") and _whole_numbers(frame):
-        return  # counts stored as floats (scanpy does): whole numbers are integers
+    from ..models._dtypes import array_dtype_problems
+
+    bad = array_dtype_problems(schema.dtype, frame)  # float arrays of whole numbers pass as int
     if bad:
         slot.problems.append(f"dtype: values must be {schema.dtype}, found {bad}")
-
-
-def _whole_numbers(matrix: Any) -> bool:
-    """True for a float matrix (dense or sparse) whose finite values are all whole numbers."""
-    import numpy as np
-
-    if getattr(matrix.dtype, "kind", "O") != "f":
-        return False
-    values = matrix.data if hasattr(matrix, "tocsr") else np.asarray(matrix)
-    return bool(np.all(np.isfinite(values)) and np.all(np.mod(values, 1) == 0))
 
 
 def validate_metadata(meta: dict[str, Any], schema: Any, slot_name: str) -> SlotResult:
@@ -156,54 +142,82 @@ def validate_metadata(meta: dict[str, Any], schema: Any, slot_name: str) -> Slot
     return slot
 
 
-def _is_anndata(data: Any) -> bool:
-    return hasattr(data, "obs") and hasattr(data, "var") and hasattr(data, "X")
+def _validate_slot(data: Any, name: str, schema: Any) -> SlotResult:
+    """One slot of an AnnData / MuData / SpatialData (see ``_slots``)."""
+    from ._slots import resolve_slot
+
+    kind, value = resolve_slot(data, name)
+    if kind == "frame":
+        return validate_frame(value, schema, name)
+    if kind == "meta":
+        return validate_metadata(dict(value), schema, name)
+    slot = SlotResult(slot=name, schema=schema)
+    names = value.var_names if name.endswith("var.T") else value.obs_names
+    _validate_registry_axis([str(v) for v in names], None, schema, slot)
+    if schema.dtype and name.endswith("var.T"):
+        _check_matrix_dtype(value.X, schema, slot)
+    return slot
 
 
 def validate(data: Any, schema: Any) -> ValidationResult:
-    """Validate ``data`` (DataFrame or AnnData) against a saved ``schema``; nothing is written."""
+    """Validate ``data`` (DataFrame, AnnData, MuData, SpatialData) against a saved ``schema``; nothing is written."""
     import pandas as pd
+
+    from ._slots import otype_of
 
     if schema is None or getattr(schema, "pk", None) is None:
         raise errors.InvalidArgument("the schema is not saved yet: call schema.save() first")
     slots = schema.slots
-    if _is_anndata(data):
-        result = ValidationResult(schema=schema, otype="AnnData")
-        if not slots:
-            slots = {"obs": schema}
-        for name, component in slots.items():
-            if name != "__external__":  # dataset-level values passed as features=: validated by the curator
-                result.slots.append(_validate_anndata_slot(data, name, component))
+    otype = otype_of(data)
+    if otype is not None:
+        result = ValidationResult(schema=schema, otype=otype)
+        for name, component in (slots or {"obs": schema}).items():
+            if name != "__external__":  # dataset-level values passed as features=: see add_external
+                result.slots.append(_validate_slot(data, name, component))
         return result
     if not isinstance(data, pd.DataFrame):
-        raise errors.InvalidArgument(f"cannot validate a {type(data).__name__}: pass a pandas DataFrame or an AnnData")
+        raise errors.InvalidArgument(
+            f"cannot validate a {type(data).__name__}: pass a pandas or polars DataFrame, an AnnData, MuData or SpatialData"
+        )
     result = ValidationResult(schema=schema, otype="DataFrame")
     for name, component in (slots or {"columns": schema}).items():
-        if name in METADATA_SLOTS:
-            result.slots.append(validate_metadata(dict(data.attrs), component, name))
+        if name == "attrs" or name.startswith("attrs:"):
+            value = dict(data.attrs) if name == "attrs" else dict(data.attrs).get(name[6:], {})
+            result.slots.append(validate_metadata(dict(value), component, name))
         elif name == "__external__":
-            continue  # dataset-level values passed as features=: validated by the curator
+            continue  # dataset-level values passed as features=: see add_external
         elif name == "columns":
             result.slots.append(validate_frame(data, component, "columns"))
         else:
-            raise errors.InvalidArgument(f"a DataFrame schema has slots 'columns' and 'attrs', not {name!r}")
+            raise errors.InvalidArgument(f"Slot {name!r} is not supported for DataFrameCurator. Must be 'attrs'.")
+    if slots and "columns" not in slots and schema.feature_links():
+        result.slots.insert(0, validate_frame(data, schema, "columns"))  # features and slots in one schema
     return result
 
 
-def _validate_anndata_slot(adata: Any, name: str, schema: Any) -> SlotResult:
-    if name == "obs":
-        return validate_frame(adata.obs, schema, "obs")
-    if name == "var":
-        return validate_frame(adata.var, schema, "var")
-    if name == "uns":
-        return validate_metadata(dict(adata.uns), schema, "uns")
-    if name == "var.T":
-        slot = SlotResult(slot="var.T", schema=schema)
-        _validate_registry_axis([str(v) for v in adata.var_names], None, schema, slot)
-        if schema.dtype:
-            _check_matrix_dtype(adata.X, schema, slot)
-        return slot
-    if name == "obs.T":
-        slot = SlotResult(slot="obs.T", schema=schema)
-        return _validate_registry_axis([str(v) for v in adata.obs_names], None, schema, slot)
-    raise errors.InvalidArgument(f"an AnnData schema has slots obs, var, var.T, obs.T and uns, not {name!r}")
+def add_external(result: ValidationResult, schema: Any, features: dict[str, Any] | None) -> None:
+    """Validate dataset-level ``features`` against the schema's ``__external__`` slot (or the Feature registry).
+
+    >>> add_external(result, schema, {"temperature": 21.6})  # doctest: +SKIP
+    """
+    from ..models import Feature
+
+    external = (schema.slots or {}).get("__external__") if schema is not None else None
+    result.slots = [s for s in result.slots if s.slot != "__external__"]
+    if external is None and not features:
+        return
+    if external is not None and not features:
+        raise errors.ValidationError(
+            "External features slot is defined in schema but no external features were provided. "
+            f"Pass features={{...}} with values for {[f.name for f, _ in external.feature_links()]}."
+        )
+    if external is None:  # no slot: the values must be of registered features
+        missing = sorted(set(features) - set(Feature.filter(name__in=list(features)).values_list("name", flat=True)))
+        if missing:
+            raise errors.ValidationError(
+                f"features {missing} are not registered: create them, e.g. ln.Feature(name={missing[0]!r}, dtype=str).save()"
+            )
+        slot = SlotResult(slot="__external__", schema=None, metadata=dict(features))
+        result.slots.append(slot)
+        return
+    result.slots.append(validate_metadata(dict(features), external, "__external__"))

@@ -1,8 +1,9 @@
 """Small example data sets for tutorials and tests.
 
 >>> df = ln.examples.datasets.mini_immuno.get_dataset1()  # doctest: +SKIP
+>>> schema = ln.examples.schemas.valid_features()  # doctest: +SKIP
 """
 
-from . import datasets
+from . import croissant, datasets, schemas
 
-__all__ = ["datasets"]
+__all__ = ["croissant", "datasets", "schemas"]

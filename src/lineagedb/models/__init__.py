@@ -19,7 +19,7 @@ from .artifact import Artifact, ArtifactSchema
 from .block import Block, BranchBlock, RecordBlock
 from .branch import Branch, Space
 from .collection import Collection, CollectionArtifact
-from .feature import ArtifactFeatureValue, Feature, FeatureValue, RunFeatureValue
+from .feature import ArtifactFeatureValue, Feature, FeatureValue, RecordFeatureValue, RunFeatureValue
 from .project import ArtifactProject, Project
 from .record import ArtifactRecord, Record
 from .reference import ArtifactReference, Reference
@@ -35,7 +35,7 @@ __all__ = [
     "ArtifactFeatureValue", "RunFeatureValue", "Record", "ArtifactRecord", "Run", "Schema",
     "SchemaComponent", "SchemaFeature", "Storage", "Transform", "User",
     "ArtifactProject", "ArtifactReference", "ArtifactULabel", "Project", "Reference", "ULabel",
-    "Block", "Branch", "BranchBlock", "LabelManager", "RecordBlock", "Space",
+    "Block", "Branch", "BranchBlock", "LabelManager", "RecordBlock", "RecordFeatureValue", "Space",
 ]
 
 from ._features import install as _install_features  # noqa: E402 - .features accessor, feature filters/columns/describe

@@ -79,7 +79,7 @@ def from_anndata(
     fmt = _format_for(key, format)
     from .artifact import validate_for_schema
 
-    validation = validate_for_schema(adata, schema)
+    validation = validate_for_schema(adata, schema, kwargs.pop("features", None))
     from ..formats._anndata import write_anndata
 
     suffix = _FORMATS[fmt]
@@ -112,7 +112,7 @@ def from_mudata(
         raise errors.InvalidArgument(f"key {key!r} must end in .h5mu for a MuData artifact")
     from .artifact import validate_for_schema
 
-    validation = validate_for_schema(mdata, schema)
+    validation = validate_for_schema(mdata, schema, kwargs.pop("features", None))
     path = _write_staged(lambda p: mdata.write(str(p)), ".h5mu")
     return cls._from_local_file(path, ".h5mu", otype="MuData", n_observations=mdata.n_obs, key=key,
                                 description=description, revises=revises, schema=schema, validation=validation, **kwargs)

@@ -7,6 +7,8 @@ from typing import Any, Callable
 
 from django.db import models
 from django.db.models.base import ModelBase
+from django.db.models.fields.related_descriptors import ManyToManyDescriptor
+from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import class_prepared
 
 from .. import errors
@@ -37,10 +39,15 @@ class RegistryMeta(ModelBase):
     construction arguments become the keywords the registry declares in ``_positional``."""
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-        if args and len(args) != len(cls._meta.concrete_fields):  # not Django's from_db(*values)
+        if args:
+            if len(args) == len(cls._meta.concrete_fields):  # Django's from_db(*values)
+                return super().__call__(*args, **kwargs)
             kwargs = positional_to_keywords(cls, args, kwargs)
-            args = ()
-        return super().__call__(*args, **kwargs)
+        if cls._choices:
+            check_choices(cls, kwargs)
+        if isinstance(kwargs.get("key"), str):
+            check_key_segments(cls, kwargs["key"])
+        return super().__call__(**kwargs)
 
     def __repr__(cls) -> str:
         if cls._meta.abstract:
@@ -63,6 +70,91 @@ def _attach_errors(sender: type, **_: Any) -> None:
 
 
 class_prepared.connect(_attach_errors)
+
+
+class FieldAttr(DeferredAttribute):
+    """A registry's field as a class attribute (``ln.Feature.name``): usable as ``field=`` and readable in a repr."""
+
+    def __repr__(self) -> str:
+        return f"FieldAttr({self.field.model.__name__}.{self.field.name})"
+
+
+def _name_field_attributes(sender: type, **_: Any) -> None:
+    if not issubclass(sender, BaseRecord):
+        return
+    for f in sender._meta.concrete_fields:
+        if type(sender.__dict__.get(f.attname)) is DeferredAttribute:
+            setattr(sender, f.attname, FieldAttr(f))
+
+
+class_prepared.connect(_name_field_attributes)
+
+
+class ManyToManyAccess(ManyToManyDescriptor):
+    """A many-to-many accessor that says what to do when the record is not saved yet."""
+
+    def __get__(self, instance: Any, cls: Any = None) -> Any:
+        if instance is not None and instance.pk is None:
+            raise errors.InvalidArgument(
+                f"You are trying to access the many-to-many relationships of an unsaved {type(instance).__name__} "
+                "object. Please save it first using '.save()'."
+            )
+        return super().__get__(instance, cls)
+
+
+def guard_many_to_many(models_: Any) -> None:
+    """Give every registry's many-to-many accessors (both directions) the unsaved-record message.
+
+    Called once all models are loaded (``AppConfig.ready``), when reverse accessors exist too.
+    """
+    for model in models_:
+        if not issubclass(model, BaseRecord):
+            continue
+        for name, value in list(vars(model).items()):
+            if type(value) is ManyToManyDescriptor:
+                setattr(model, name, ManyToManyAccess(value.rel, reverse=value.reverse))
+
+
+def check_key_segments(model: type, key: str) -> None:
+    """Keys are slash-separated paths: no ``.`` or ``..`` segments and no backslashes (saving checks more)."""
+    segments = key.split("/")
+    if "\\" in key or "." in segments or ".." in segments:
+        raise errors.InvalidArgument(
+            f"{model.__name__} key {key!r} is not a clean path: use '/'-separated names without '.', '..' or "
+            "backslashes, e.g. 'my_folder/my_file.parquet'"
+        )
+
+
+def check_keywords(model: type, kwargs: dict[str, Any]) -> None:
+    """Refuse keyword arguments that name no field of the registry (Django would raise a bare TypeError).
+
+    >>> ln.Record(nmae="typo")  # doctest: +SKIP
+    FieldValidationError: Only uid, name, description, ... are valid keyword arguments; Record() got 'nmae'
+    """
+    allowed = model.__dict__.get("_keywords_cache")
+    if allowed is None:
+        allowed = set(model._meta._property_names)
+        for f in model._meta.get_fields():
+            allowed.add(f.name)
+            allowed.add(getattr(f, "attname", f.name))
+        model._keywords_cache = allowed
+    unknown = [k for k in kwargs if k not in allowed]
+    if unknown:
+        valid = [f.name for f in model._meta.concrete_fields if f.name != "id" and not f.name.startswith("_")]
+        raise errors.FieldValidationError(
+            f"Only {', '.join(valid)} are valid keyword arguments; {model.__name__}() got "
+            f"{', '.join(map(repr, unknown))}"
+        )
+
+
+def check_choices(model: type, kwargs: dict[str, Any]) -> None:
+    """Refuse a value outside a field's declared ``_choices`` (``ln.Transform(kind="invalid")``)."""
+    for name, allowed in model._choices.items():
+        value = kwargs.get(name)
+        if value is not None and value not in allowed:
+            raise errors.FieldValidationError(
+                f"{model.__name__}.{name} must be one of {', '.join(map(repr, allowed))}, not {value!r}"
+            )
 
 
 def positional_to_keywords(model: type, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -92,12 +184,18 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
     """Base of every registry."""
 
     objects = Manager()
+    _choices: dict[str, tuple[Any, ...]] = {}  # fields that take one of a few values: {"kind": ("script", ...)}
     _positional: tuple[str, ...] = ()  # fields that may be passed positionally, in order: ``ln.Run(transform)``
     _hidden: dict[str, Any] = {}  # records left out of class-level queries unless the query names the field
 
     class Meta:
         abstract = True
         base_manager_name = "objects"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs and not args:
+            check_keywords(type(self), kwargs)
+        super().__init__(*args, **kwargs)
 
     # -- class-level query API -------------------------------------------------------------
     @classmethod
@@ -153,7 +251,7 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
     df = to_dataframe
 
     @classmethod
-    def search(cls, string: str, field: str | None = None, limit: int | None = 20) -> QuerySet:
+    def search(cls, string: str, field: Any = None, limit: int | None = 20) -> QuerySet:
         """Ranked search: exact, synonym, prefix, word, substring, then fuzzy matches.
 
         >>> ln.Transform.search("tutor").to_dataframe()  # doctest: +SKIP
@@ -161,23 +259,47 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         return cls._visible({}).search(string, field=field, limit=limit)
 
     @classmethod
-    def lookup(cls, field: str | None = None) -> Any:
+    def lookup(cls, field: Any = None) -> Any:
         """An object with tab-completable attributes mapping names to records."""
         return cls._visible({}).lookup(field=field)
 
-    def _describe_registry(cls) -> None:  # type: ignore[misc]
+    @classmethod
+    def validate(cls, values: Any, field: Any = None) -> Any:
+        """A boolean array: is each value saved (matched on ``field``, default: the main field)?
+
+        >>> ln.User.validate(["alice", "nobody"], ln.User.handle)  # doctest: +SKIP
+        array([ True, False])
+        """
+        return cls._visible({}).validate(values, field)
+
+    @classmethod
+    def inspect(cls, values: Any, field: Any = None, show: bool = True) -> Any:
+        """Validated and non-validated values, with the synonyms or case variants that would fix them."""
+        return cls._visible({}).inspect(values, field, show=show)
+
+    @classmethod
+    def standardize(cls, values: Any, field: Any = None, mapper: bool = False) -> Any:
+        """Map synonyms and case variants to the canonical saved values (``mapper=True``: only the changes)."""
+        return cls._visible({}).standardize(values, field, mapper=mapper)
+
+    def _describe_registry(cls, return_str: bool = False) -> str | None:  # type: ignore[misc]
         from ._describe_registry import registry_repr
 
-        print(registry_repr(cls))
+        text = registry_repr(cls)
+        if return_str:
+            return text
+        print(text)
+        return None
 
     describe = hybridmethod(_describe_registry)
 
     @describe.instance
-    def describe(self, return_str: bool = False) -> str | None:  # noqa: F811
-        """Print a rich tree of this record (``return_str=True`` returns it as text)."""
+    def describe(self, return_str: bool = False, include: str | list[str] | None = None) -> str | None:  # noqa: F811
+        """Print a rich tree of this record (``return_str=True`` returns it as text; ``include="comments"`` adds
+        the comments of a record with notes)."""
         from ._describe import describe
 
-        return describe(self, return_str=return_str)
+        return describe(self, return_str=return_str, include=include)
 
     # -- instance helpers ------------------------------------------------------------------
     @property
@@ -208,6 +330,23 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         from ._trash import delete_record
 
         return delete_record(self, permanent, lambda: models.Model.delete(self))
+
+    @property
+    def branch_id(self) -> int:
+        """The record's branch as a number: 1 main, -1 trash (LaminDB's name for it).
+
+        >>> ln.Record.get(name="DMSO").branch_id  # doctest: +SKIP
+        1
+        """
+        from ._trash import branch_attname
+
+        if branch_attname(type(self)) is None:
+            raise AttributeError(f"{type(self).__name__} records have no branch")
+        return self.branch
+
+    @branch_id.setter
+    def branch_id(self, value: int) -> None:
+        self.branch = value
 
     def _adopt(self, existing: Any) -> Any:
         """Become ``existing`` (the saved record this unsaved one duplicates); a trashed one comes back."""

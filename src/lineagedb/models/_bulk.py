@@ -9,8 +9,24 @@ from __future__ import annotations
 import sqlite3
 from typing import Any, Iterable
 
-from django.db import connections, models, router, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.utils import timezone
+
+
+def _first_of_each_name(model: Any, items: list[Any]) -> tuple[list[Any], list[tuple[Any, Any]]]:
+    """Typed label registries: keep the first of each (name, type); return the rest paired with that first one."""
+    if not getattr(model, "_adopts_existing", False):
+        return items, []
+    first: dict[tuple, Any] = {}
+    kept, copies = [], []
+    for r in items:
+        key = (r.name, r.type_id)
+        if r.name and key in first:
+            copies.append((r, first[key]))
+        else:
+            first.setdefault(key, r)
+            kept.append(r)
+    return kept, copies
 
 
 def _adopt_existing(model: Any, items: list[Any]) -> list[Any]:
@@ -106,14 +122,29 @@ def save(records: Iterable[Any], batch_size: int = 2000) -> list[Any]:
         else:
             r.save()
     for model, items in by_model.items():
-        items = _adopt_existing(model, items)
-        if not items:
-            continue
-        if any(f.name == "uid" for f in model._meta.concrete_fields) and len({r.uid for r in items}) == len(items):
-            _insert(model, items, batch_size)
-        else:
-            model.objects.bulk_create(items, batch_size=batch_size)
+        items, copies = _first_of_each_name(model, items)
+        for attempt in range(3):
+            items = _adopt_existing(model, items)
+            if not items:
+                break
+            try:
+                if any(f.name == "uid" for f in model._meta.concrete_fields) and len({r.uid for r in items}) == len(items):
+                    _insert(model, items, batch_size)
+                else:
+                    model.objects.bulk_create(items, batch_size=batch_size)
+                break
+            except (IntegrityError, sqlite3.IntegrityError) as e:  # a concurrent writer saved some of these names first: adopt, retry
+                if not getattr(model, "_adopts_existing", False) or attempt == 2:
+                    from ..errors import IntegrityError as LineageIntegrityError
+
+                    raise LineageIntegrityError(
+                        f"ln.save: {model.__name__} records conflict with stored ones or with each other ({e}); "
+                        "save them one by one to find the culprit"
+                    ) from None
+        for copy, first in copies:  # the same name twice in one list: one record, returned for both
+            copy.__dict__.update({k: v for k, v in first.__dict__.items() if k != "_state"})
+            copy._state.adding, copy._state.db = False, first._state.db
         after = getattr(model, "_after_bulk_insert", None)  # e.g. bio: link ontology parents in bulk
-        if after is not None:
+        if after is not None and items:
             after(items)
     return records

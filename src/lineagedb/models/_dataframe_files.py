@@ -66,7 +66,7 @@ def from_dataframe_file(cls: Any, path: Any, *, key: str | None, schema: Any, **
     if schema is None:
         return cls(local, key=key, otype="DataFrame", **kwargs)
     frame = read_table(local, schema)
-    validation = validate_for_schema(frame, schema)
+    validation = validate_for_schema(frame, schema, kwargs.pop("features", None))
     data = validation.data
     if data is None or data is frame:
         return cls(local, key=key, schema=schema, otype="DataFrame", n_observations=_n_rows(frame),

@@ -32,7 +32,7 @@ def _default_fields(record: Any, tree: Any) -> None:
             tree.add(f"{f.name}: {value}")
 
 
-def build_tree(record: Any) -> Any:
+def build_tree(record: Any, include: list[str] | None = None) -> Any:
     """The ``rich.tree.Tree`` describe() prints (the web UI renders it as HTML)."""
     from rich.tree import Tree
 
@@ -43,14 +43,21 @@ def build_tree(record: Any) -> Any:
         _default_fields(record, tree)
     for fn in sections:
         fn(record, tree)
+    if getattr(type(record), "_has_notes", False):
+        from .block import describe_notes
+
+        describe_notes(record, tree, comments="comments" in (include or []))
     return tree
 
 
-def describe(record: Any, return_str: bool = False) -> str | None:
-    """Print (or return) a tree of the record: its own sections, or its plain fields."""
+def describe(record: Any, return_str: bool = False, include: str | list[str] | None = None) -> str | None:
+    """Print (or return) a tree of the record: its own sections, or its plain fields.
+
+    ``include="comments"`` adds the comments of a record that carries blocks (its readme shows always).
+    """
     from rich.console import Console
 
-    tree = build_tree(record)
+    tree = build_tree(record, include=[include] if isinstance(include, str) else include or [])
     console = Console(record=True, width=120)
     with console.capture() as capture:
         console.print(tree)

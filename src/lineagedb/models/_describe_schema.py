@@ -55,7 +55,7 @@ def add_members(schema: Any, tree: Any) -> None:
         return
     links = schema.feature_links()
     if links:
-        node = tree.add(f"[bold]features[/bold] ({len(links)})")
+        node = tree.add(f"[bold]Features[/bold] ({len(links)})")
         for feature, optional in links:
             notes = [n for n, on in (("optional", optional), ("not nullable", not feature.nullable)) if on]
             text = f"{escape(feature.name)}  [dim]{escape(feature.dtype)}[/dim]"

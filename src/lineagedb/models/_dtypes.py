@@ -30,7 +30,8 @@ from ._dtype_cat import APP_PREFIXES, CatTerm, format_cat, parse_cat
 SCALARS = ("str", "int", "float", "num", "bool", "date", "datetime", "dict", "path", "url")
 _PY_TYPES = {str: "str", int: "int", float: "float", bool: "bool", dict: "dict", _dt.date: "date",
              _dt.datetime: "datetime"}
-_ALIASES = {"string": "str", "integer": "int", "number": "num", "boolean": "bool", "double": "float"}
+_ALIASES = {"string": "str", "integer": "int", "number": "num", "boolean": "bool", "double": "float",
+            "datetime64[ns]": "datetime", "datetime64[ns,UTC]": "datetime"}  # pandas' names (spaces removed)
 _APP_PREFIXES = APP_PREFIXES
 # registries whose records are looked up by another field than ``name`` by default
 DEFAULT_FIELDS = {"Gene": "symbol", "User": "handle", "Artifact": "key", "Transform": "key", "Collection": "key",
@@ -337,7 +338,8 @@ def check_value(dtype: str, value: Any, *, coerce: bool = False, feature: str | 
 
         if isinstance(value, BaseRecord):
             info = dtype_info(dtype) if dtype != "cat" else None
-            if info is not None and not isinstance(value, info.model):
+            models_ = tuple(a.model for a in (info.alternatives or (info,))) if info is not None else ()
+            if info is not None and not isinstance(value, models_):
                 raise _fail(dtype, value, feature, f"pass a {info.model.__name__} record or its {info.field}")
             return value
         return _scalar("cat", value, coerce, dtype, feature)
@@ -367,3 +369,47 @@ def from_json(dtype: str, value: Any) -> Any:
     if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
         return float(value)  # PostgreSQL's jsonb stores 1e16 as 10000000000000000
     return value
+
+
+# -- arrays (the values of a schema with a dtype, e.g. an AnnData's X) ------------------------------
+
+_ARRAY_KINDS = {"int": "iu", "float": "fiu", "num": "fiu", "bool": "b", "str": "OSU"}
+
+
+def _whole_numbers(values: Any, chunk: int = 1 << 22) -> bool:
+    """True if a float array holds only whole numbers (how scanpy stores counts: float32 1.0, 2.0, ...)."""
+    import numpy as np
+
+    data = getattr(values, "data", values) if hasattr(values, "tocsr") or hasattr(values, "indptr") else values
+    flat = np.asarray(data).reshape(-1)
+    for start in range(0, flat.size, chunk):
+        part = flat[start:start + chunk]
+        if not np.all(np.isfinite(part)) or not np.array_equal(part, np.floor(part)):
+            return False
+    return True
+
+
+def array_dtype_problems(dtype: str, obj: Any) -> list[str]:
+    """The numpy dtypes in ``obj`` (an array, sparse matrix or DataFrame) that do not fit a schema ``dtype``.
+
+    A float array of whole numbers fits ``int``.
+
+    >>> import numpy as np
+    >>> array_dtype_problems("int", np.array([1.0, 2.0], dtype="float32"))
+    []
+    >>> array_dtype_problems("int", np.array([1.5]))
+    ['float64']
+    """
+    kinds = _ARRAY_KINDS.get(dtype)
+    if kinds is None:
+        return []
+    parts = [obj] if hasattr(obj, "dtype") else [obj[c] for c in obj.columns]
+    bad = set()
+    for part in parts:
+        kind = getattr(part.dtype, "kind", "O")
+        if kind in kinds:
+            continue
+        if dtype == "int" and kind == "f" and _whole_numbers(part.values if hasattr(part, "values") and not hasattr(part, "indptr") else part):
+            continue
+        bad.add(str(part.dtype))
+    return sorted(bad)

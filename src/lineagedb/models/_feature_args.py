@@ -40,16 +40,18 @@ def normalize_kwargs(model: type, kwargs: dict[str, Any]) -> dict[str, Any]:
         raise errors.ValidationError(
             f"pass a dtype: ln.Feature(name={name!r}, dtype=float) (or str, int, ln.Record, bt.CellType, ...)"
         )
-    dtype = parse_dtype(kwargs["dtype"])
+    given = kwargs["dtype"]
+    dtype = parse_dtype(given)
+    shown = given if isinstance(given, str) else dtype
     cat_filters = kwargs.pop("cat_filters", None)
     if cat_filters:
         if dtype.startswith("list["):
-            raise errors.ValidationError(f"cat_filters are incompatible with nested dtypes: {dtype!r}")
+            raise errors.ValidationError(f"cat_filters are incompatible with nested dtypes: {shown!r}")
         terms = parse_cat(dtype)
         if terms is None:
             raise errors.ValidationError(f"cat_filters need a categorical dtype such as bt.Disease, not {dtype!r}")
         if len(terms) > 1:
-            raise errors.ValidationError(f"cat_filters are incompatible with union dtypes: {dtype!r}")
+            raise errors.ValidationError(f"cat_filters are incompatible with union dtypes: {shown!r}")
         term = terms[0]
         added = tuple(_filter_items(cat_filters, term))
         dtype = parse_dtype(format_cat([CatTerm(term.registry, term.field, term.type_name, term.filters + added)]))

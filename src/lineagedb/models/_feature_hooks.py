@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from .. import errors
 from ._describe import section
@@ -50,17 +50,28 @@ def _plain_condition(f: Any, lookup: str, value: Any) -> dict[str, Any]:
 
 def feature_filter(model: Any, key: str, value: Any) -> Q | None:
     """``temperature=21.6``, ``temperature__gt=20``, ``experiment="My experiment"``, ``donor__isnull=True``."""
-    if model.__name__ not in {"Artifact", "Run"}:
+    if getattr(model, "_feature_values", None) is None:
         return None
-    from .feature import ArtifactFeatureValue, Feature, RunFeatureValue
+    from ._features import _host_link
+    from .feature import Feature
 
     name, _, lookup = key.partition("__")
-    f = Feature.objects.filter(name=name).first()
+    untyped_first = F("type_id").asc(nulls_first=True)
+    f = Feature.objects.filter(name=name, is_type=False).order_by(untyped_first, "id").first()
     if f is None:
         return None
-    lookup = lookup or "exact"
+    return feature_condition(model, f, lookup or "exact", value)
+
+
+def feature_condition(model: Any, f: Any, lookup: str, value: Any) -> Q | None:
+    """The ``Q`` of ``model`` (Artifact or Run) records whose value of feature ``f`` matches ``lookup``/``value``."""
+    if model.__name__ not in {"Artifact", "Run"}:
+        return None
+    from .feature import ArtifactFeatureValue, RunFeatureValue
+
     is_artifact = model.__name__ == "Artifact"
-    link, host = (ArtifactFeatureValue, "artifact_id") if is_artifact else (RunFeatureValue, "run_id")
+    link, host = _host_link(model)
+    host = f"{host}_id"
     info = dtype_info(f.dtype)
     cat_links = is_artifact and is_categorical(f.dtype) and info.model is not None
     if lookup == "isnull":
@@ -85,11 +96,32 @@ def feature_filter(model: Any, key: str, value: Any) -> Q | None:
     return Q(id__in=link.objects.filter(featurevalue__feature_id=f.id, **cond).values(host))
 
 
+def feature_sort_value(model: Any, f: Any) -> Any:
+    """A subquery giving each Artifact/Run its (first) value of feature ``f``, for ``order_by``."""
+    from django.db.models import OuterRef, Subquery
+
+    from .feature import ArtifactFeatureValue, RunFeatureValue
+
+    if model.__name__ not in {"Artifact", "Run"}:
+        raise errors.InvalidArgument(f"{model.__name__} records carry no feature values; order ln.Artifact or ln.Run by features")
+    is_artifact = model.__name__ == "Artifact"
+    link, host = (ArtifactFeatureValue, "artifact_id") if is_artifact else (RunFeatureValue, "run_id")
+    info = dtype_info(f.dtype)
+    if is_artifact and is_categorical(f.dtype) and info.model is not None:
+        label_link, field, _ = link_of(info.model)
+        rows = label_link.objects.filter(artifact_id=OuterRef("pk"), feature_id=f.id)
+        column = f"{field}__{info.field}"
+    else:
+        rows = link.objects.filter(**{host: OuterRef("pk")}, featurevalue__feature_id=f.id)
+        column = "featurevalue__number" if info.kind in NUMERIC else "featurevalue__text"
+    return Subquery(rows.order_by(column).values(column)[:1])
+
+
 def features_dataframe(qs: Any, df: Any, features: bool | list[str]) -> Any:
     """One column per feature, in one query for plain values and one per label registry."""
     model = qs.model
-    if model.__name__ not in {"Artifact", "Run"}:
-        raise errors.InvalidArgument(f"{model.__name__} records carry no features; use ln.Artifact or ln.Run")
+    if getattr(model, "_feature_values", None) is None:
+        raise errors.InvalidArgument(f"{model.__name__} records carry no features; use ln.Artifact, ln.Run or ln.Record")
     names = list(features) if isinstance(features, (list, tuple)) else None
     if df.empty:
         for n in names or []:

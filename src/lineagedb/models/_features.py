@@ -31,6 +31,9 @@ def value_hash(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
 
 
+_MAX_VALUE_CHARS = 1_000_000  # the free-text cap (models._base.MAX_TEXT_CHARS)
+
+
 def _storable(name: str, value: Any) -> Any:
     """Refuse what one of the backends cannot store as JSON: NaN/infinity, NUL characters, non-JSON objects."""
     try:
@@ -40,6 +43,11 @@ def _storable(name: str, value: Any) -> Any:
             f"feature {name!r} got {value!r}, which cannot be stored ({e}); NaN and infinity are refused, "
             "leave the feature out instead"
         ) from None
+    if not isinstance(value, (bool, int, float)) and len(json.dumps(value)) > _MAX_VALUE_CHARS:
+        raise errors.ValidationError(
+            f"feature {name!r} got a value of more than {_MAX_VALUE_CHARS:,} characters; store long content as an "
+            "artifact and annotate it instead"
+        )
     if _has_nul(value):
         raise errors.ValidationError(f"feature {name!r} got a string with a NUL character (\\x00), which cannot be stored")
     return value
@@ -66,14 +74,21 @@ def typed_columns(dtype: str, json_value: Any) -> tuple[float | None, str | None
 
 
 def _host_link(host: Any) -> tuple[Any, str]:
-    from .feature import ArtifactFeatureValue, RunFeatureValue
+    """(link model, host field) of a feature-carrying registry, from its ``_feature_values`` declaration."""
+    from django.apps import apps
 
-    name = type(host).__name__
-    if name == "Artifact":
-        return ArtifactFeatureValue, "artifact"
-    if name == "Run":
-        return RunFeatureValue, "run"
-    raise errors.InvalidArgument(f"{name} records carry no feature values; annotate an Artifact or a Run")
+    model = host if isinstance(host, type) else type(host)
+    spec = getattr(model, "_feature_values", None)
+    if spec is None:
+        raise errors.InvalidArgument(f"{model.__name__} records carry no feature values; annotate an Artifact, a Run or a Record")
+    return apps.get_model("lineagedb", spec[0]), spec[1]
+
+
+def feature_names(values: dict[Any, Any]) -> dict[str, Any]:
+    """``{feature or name: value}`` -> ``{name: value}`` (Feature records may be keys)."""
+    if not isinstance(values, dict):
+        raise errors.InvalidArgument("pass a dict of feature names to values: add_values({'temperature': 21.6})")
+    return {getattr(k, "name", k): v for k, v in values.items()}
 
 
 def _features_by_name(names: Iterable[str]) -> dict[str, Any]:
@@ -121,32 +136,76 @@ def _suggest(model: Any, field: str, value: str) -> str:
     return f"; did you mean {', '.join(map(repr, close))}?" if close else ""
 
 
+def filter_lookups(info: Any) -> dict[str, Any]:
+    """A dtype's bracket filters as Django lookups (``organism='human'`` -> ``organism__name='human'``)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from ._dtypes import default_field
+
+    out = {}
+    for key, value in (info.filters or {}).items():
+        try:
+            field = info.model._meta.get_field(key)
+        except FieldDoesNotExist:
+            field = None
+        if field is not None and field.is_relation and isinstance(value, str) and field.related_model is not None:
+            key = f"{key}__{default_field(field.related_model)}"
+        out[key] = value
+    return out
+
+
+def _find(info: Any, names: list[str]) -> dict[str, Any]:
+    """{name: record} for the names found in one registry of a dtype (type and filters applied)."""
+    model, field = info.model, info.field
+    qs = model.objects.filter(**{f"{field}__in": names})
+    if info.type_name:
+        qs = qs.filter(type__name=info.type_name, type__is_type=True)
+    if info.filters:
+        qs = qs.filter(**filter_lookups(info))
+    found: dict[str, Any] = {}
+    for r in qs.order_by("id"):
+        key = getattr(r, field)
+        if key not in found or (getattr(found[key], "type_id", 0) is not None and getattr(r, "type_id", 0) is None):
+            found[key] = r
+    return found
+
+
 def resolve_labels(feature: Any, values: list[Any]) -> list[Any]:
-    """Records of the feature's registry matching ``values`` (names or records), else ValidationError."""
+    """Records of the feature's registry (or registries, for a union) matching ``values``, else ValidationError."""
     info = dtype_info(feature.dtype)
     model, field = info.model, info.field
     if model is None:  # plain "cat": values are kept as text
         return values
     records = [v for v in values if not isinstance(v, str)]
     names = [v for v in values if isinstance(v, str)]
-    if names:
-        qs = model.objects.filter(**{f"{field}__in": names})
-        if info.type_name:
-            qs = qs.filter(type__name=info.type_name, type__is_type=True)
-        found: dict[str, Any] = {}
-        for r in qs.order_by("id"):
-            key = getattr(r, field)
-            if key not in found or (getattr(found[key], "type_id", 0) is not None and getattr(r, "type_id", 0) is None):
-                found[key] = r
-        for name in names:
-            if name not in found:
-                where = f"{model.__name__}[{info.type_name}]" if info.type_name else model.__name__
-                create = (f"ln.Record(name={name!r}{', type=...' if info.type_name else ''}).save()" if model.__name__ == "Record"
-                          else f"{model.__name__}.from_source({field}={name!r}).save() or {model.__name__}({field}={name!r}).save()")
+    if info.type_name:
+        for r in records:
+            kind = r.type.name if getattr(r, "type_id", None) is not None else None
+            if kind != info.type_name:
                 raise errors.ValidationError(
-                    f"feature {feature.name!r}: {name!r} is not a {where} {field}{_suggest(model, field, name)} "
-                    f"To add it: {create}"
+                    f"Expected a record of type '{info.type_name}' for feature {feature.name!r}, got {r!r} of type {kind!r}"
                 )
+    if names:
+        found: dict[str, Any] = {}
+        for alternative in info.alternatives or (info,):
+            missing = [n for n in names if n not in found]
+            if missing:
+                found.update(_find(alternative, missing))
+        missing = list(dict.fromkeys(n for n in names if n not in found))
+        if missing:
+            where = f"{model.__name__}[{info.type_name}]" if info.type_name else model.__name__
+            if info.alternatives:
+                where = " or ".join(a.model.__name__ for a in info.alternatives)
+            first = missing[0]
+            create = (f"ln.Record(name={first!r}{', type=...' if info.type_name else ''}).save()" if model.__name__ == "Record"
+                      else f"{model.__name__}.from_source({field}={first!r}).save() or {model.__name__}({field}={first!r}).save()")
+            terms = "term" if len(missing) == 1 else "terms"
+            raise errors.ValidationError(
+                f"{len(missing)} {terms} not validated in feature {feature.name!r}: {', '.join(map(repr, missing))} "
+                f"{'is' if len(missing) == 1 else 'are'} not a {where} {field}{_suggest(model, field, first)} "
+                f"To add one: {create}"
+            )
+        for name in names:
             records.append(found[name])
     return records
 
@@ -164,15 +223,13 @@ class FeatureManager:
         if self._host._state.adding:
             raise errors.InvalidArgument(f"save the {type(self._host).__name__.lower()} before annotating it with features")
 
-    def _validated(self, values: dict[str, Any]) -> tuple[list[tuple[Any, Any]], list[tuple[Any, list[Any]]]]:
+    def _validated(self, values: dict[Any, Any], schema: Any = None) -> tuple[list[tuple[Any, Any]], list[tuple[Any, list[Any]]]]:
         """(feature, json value) pairs to store as FeatureValue, and (feature, records) pairs to link."""
-        if not isinstance(values, dict):
-            raise errors.InvalidArgument("pass a dict of feature names to values: add_values({'temperature': 21.6})")
-        features = _features_by_name(values)
+        from ._feature_keys import resolve_keys
+
         plain, cats = [], []
         is_artifact = type(self._host).__name__ == "Artifact"
-        for name, raw in values.items():
-            f = features[name]
+        for name, (f, raw) in resolve_keys(values, schema).items():
             if raw is None:
                 if not f.nullable:
                     raise errors.ValidationError(f"feature {name!r} is not nullable but got None")
@@ -192,13 +249,15 @@ class FeatureManager:
             plain.append((f, _storable(name, to_json(f.dtype, check_value(f.dtype, raw, coerce=f.coerce_dtype, feature=name)))))
         return plain, cats
 
-    def add_values(self, values: dict[str, Any]) -> None:
+    def add_values(self, values: dict[Any, Any], schema: Any = None) -> None:
         """Validate and add feature values (existing values of other features are kept).
+
+        Keys are feature names or ``ln.Feature`` objects; ``schema`` picks among features of the same name.
 
         >>> artifact.features.add_values({"temperature": 21.6, "experiment": "My experiment"})  # doctest: +SKIP
         """
         self._check_saved()
-        plain, cats = self._validated(values)
+        plain, cats = self._validated(values, schema)
         with transaction.atomic():
             self._store(plain)
             for f, records in cats:
@@ -233,15 +292,23 @@ class FeatureManager:
         """Feature values as a dict with Python types; several values of one feature come as a set (or list)."""
         return host_values(type(self._host), [self._host.id]).get(self._host.id, {})
 
-    def remove_values(self, features: str | Any | list[Any], *, value: Any = None) -> None:
-        """Remove the values of the named feature(s) (only ``value`` if given).
+    def remove_values(self, features: Any, *, value: Any = None) -> None:
+        """Remove the values of the given feature(s) (names or Feature objects; only ``value`` if given).
+
+        A dict ``{feature: value}`` removes those values (``None``: all values of that feature).
 
         >>> artifact.features.remove_values("temperature")  # doctest: +SKIP
+        >>> artifact.features.remove_values({temperature: 21.6, experiment: None})  # doctest: +SKIP
         """
+        from ._feature_keys import resolve_keys
+
         self._check_saved()
+        if isinstance(features, dict):
+            for name, (f, v) in resolve_keys(features).items():
+                self.remove_values(f, value=v)
+            return
         items = features if isinstance(features, (list, tuple)) else [features]
-        names = [f if isinstance(f, str) else f.name for f in items]
-        found = _features_by_name(names)
+        found = {name: f for name, (f, _) in resolve_keys({item: None for item in items}).items()}
         link, host_field = _host_link(self._host)
         with transaction.atomic():
             for f in found.values():
@@ -249,23 +316,70 @@ class FeatureManager:
                 if value is not None and not is_categorical(f.dtype):
                     rows = rows.filter(featurevalue__hash=value_hash(to_json(f.dtype, check_value(f.dtype, value, coerce=True))))
                 elif value is not None:
-                    rows = rows.filter(featurevalue__text__in=[value] if isinstance(value, str) else list(value))
+                    vals = list(value) if isinstance(value, (list, tuple, set)) else [value]
+                    texts = [v if isinstance(v, str) else getattr(v, dtype_info(f.dtype).field, None) for v in vals]
+                    rows = rows.filter(featurevalue__text__in=[t for t in texts if t is not None])
                 rows.delete()
                 info = dtype_info(f.dtype)
                 if host_field == "artifact" and info.model is not None:
-                    label_link, field, _ = link_of(info.model)
-                    qs = label_link.objects.filter(artifact_id=self._host.id, feature_id=f.id)
-                    if value is not None:
-                        vals = value if isinstance(value, (list, tuple, set)) else [value]
-                        recs = [v for v in vals if not isinstance(v, str)]
-                        names_ = [v for v in vals if isinstance(v, str)]
-                        qs = qs.filter(**{f"{field}__{info.field}__in": names_}) if not recs else qs.filter(**{f"{field}__in": recs})
-                    qs.delete()
+                    for alternative in info.alternatives or (info,):
+                        _unlink_values(self._host, f, alternative, value)
 
-    def set_values(self, values: dict[str, Any]) -> None:
-        """Replace all feature values of this artifact or run with ``values``."""
+    def update_values(self, values: dict[Any, Any], schema: Any = None) -> None:
+        """Replace the values of the given features only; ``None`` or an empty list/dict removes a feature's values.
+
+        >>> artifact.features.update_values({"temperature": 22.0, "experiment": None})  # doctest: +SKIP
+        """
+        from ._feature_keys import is_empty, resolve_keys
+
         self._check_saved()
-        plain, cats = self._validated(values)
+        resolved = resolve_keys(values, schema)
+        keep = {f: v for _, (f, v) in resolved.items() if not is_empty(v)}
+        plain, cats = self._validated(keep, schema)  # validate everything before changing anything
+        with transaction.atomic():
+            for _, (f, _) in resolved.items():
+                self.remove_values(f)
+            self._store(plain)
+            for f, records in cats:
+                link_labels(self._host, records, feature=f)
+
+    def __getitem__(self, name: Any) -> Any:
+        """The value of one feature; categorical values come as their records.
+
+        >>> artifact.features["cell_type"]  # doctest: +SKIP
+        CellType(name='T cell', ...)
+        """
+        from ._feature_keys import record_value, resolve_keys
+
+        (key, (f, _)), = resolve_keys({name: None}).items()
+        values = self.get_values()
+        if key not in values:
+            raise KeyError(f"{type(self._host).__name__} {self._host.uid} has no value for feature {key!r}")
+        return record_value(f, values[key])
+
+    def describe(self, return_str: bool = False) -> str | None:
+        """Print (or return) the feature values and labels of this artifact or run as a tree."""
+        from rich.console import Console
+        from rich.tree import Tree
+
+        from ._feature_hooks import describe_features
+
+        tree = Tree(f"[bold]{type(self._host).__name__}[/bold] {self._host.uid}")
+        describe_features(self._host, tree)
+        console = Console(record=True, width=120)
+        with console.capture() as capture:
+            console.print(tree)
+        if return_str:
+            return capture.get()
+        print(capture.get(), end="")
+        return None
+
+    def set_values(self, values: dict[Any, Any], schema: Any = None) -> None:
+        """Replace all feature values of this artifact or run with ``values``."""
+        from ._feature_keys import is_empty
+
+        self._check_saved()
+        plain, cats = self._validated({k: v for k, v in values.items() if not is_empty(v)}, schema)
         link, host_field = _host_link(self._host)
         with transaction.atomic():
             link.objects.filter(**{f"{host_field}_id": self._host.id}).delete()
@@ -275,6 +389,20 @@ class FeatureManager:
             self._store(plain)
             for f, records in cats:
                 link_labels(self._host, records, feature=f)
+
+
+def _unlink_values(host: Any, feature: Any, info: Any, value: Any) -> None:
+    """Remove the label links of ``feature`` in one registry of its dtype (only those matching ``value``)."""
+    label_link, field, _ = link_of(info.model)
+    qs = label_link.objects.filter(artifact_id=host.id, feature_id=feature.id)
+    if value is not None:
+        vals = value if isinstance(value, (list, tuple, set)) else [value]
+        recs = [v for v in vals if isinstance(v, info.model)]
+        names = [v for v in vals if isinstance(v, str)]
+        if not recs and not names:
+            return  # the values belong to another registry of a union dtype
+        qs = qs.filter(**{f"{field}__in": recs}) if recs else qs.filter(**{f"{field}__{info.field}__in": names})
+    qs.delete()
 
 
 def _collapse(values: list[Any]) -> Any:
@@ -288,10 +416,10 @@ def _collapse(values: list[Any]) -> Any:
 
 def host_values(model: Any, ids: Any, names: list[str] | None = None) -> dict[int, dict[str, Any]]:
     """{host id: {feature name: value}} for artifacts or runs, in a bounded number of queries."""
-    from .feature import ArtifactFeatureValue, Feature, RunFeatureValue
+    from .feature import Feature
 
     is_artifact = model.__name__ == "Artifact"
-    link, host_field = (ArtifactFeatureValue, "artifact") if is_artifact else (RunFeatureValue, "run")
+    link, host_field = _host_link(model)
     collected: dict[int, dict[str, list[Any]]] = {}
     order: dict[str, int] = {}
     rows = link.objects.filter(**{f"{host_field}_id__in": ids})
@@ -308,13 +436,15 @@ def host_values(model: Any, ids: Any, names: list[str] | None = None) -> dict[in
         if names is not None:
             cat_features = cat_features.filter(name__in=names)
         by_id = {f.id: f for f in cat_features}
-        by_registry: dict[Any, list[Any]] = {}
+        by_registry: dict[Any, list[tuple[Any, str]]] = {}
         for f in by_id.values():
-            by_registry.setdefault(dtype_info(f.dtype).model, []).append(f)
+            info = dtype_info(f.dtype)
+            for alternative in info.alternatives or (info,):
+                by_registry.setdefault(alternative.model, []).append((f, alternative.field))
         for model_, feats in by_registry.items():
             link, label_fk, _ = link_of(model_)
-            for field in {dtype_info(f.dtype).field for f in feats}:
-                fids = [f.id for f in feats if dtype_info(f.dtype).field == field]
+            for field in {fld for _, fld in feats}:
+                fids = [f.id for f, fld in feats if fld == field]
                 rows = link.objects.filter(artifact_id__in=ids, feature_id__in=fids).order_by("id")
                 for hid, fid, value in rows.values_list("artifact_id", "feature_id", f"{label_fk}__{field}"):
                     f = by_id[fid]
@@ -328,12 +458,15 @@ def host_values(model: Any, ids: Any, names: list[str] | None = None) -> dict[in
 
 
 class FeaturesDescriptor:
-    """``artifact.features`` / ``run.features``."""
+    """``artifact.features`` / ``run.features`` / ``record.features`` (``manager``: the accessor class)."""
+
+    def __init__(self, manager: type | None = None) -> None:
+        self.manager = manager or FeatureManager
 
     def __get__(self, obj: Any, cls: type) -> Any:
         if obj is None:
             return self
-        return FeatureManager(obj)
+        return self.manager(obj)
 
 
 def install() -> None:

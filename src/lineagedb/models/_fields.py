@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from django.db import models
 
@@ -44,3 +45,20 @@ def created_at() -> models.DateTimeField:
 def branch() -> models.SmallIntegerField:
     """1: main, -1: trash."""
     return models.SmallIntegerField(default=1, db_index=True)
+
+
+def field_name(field: Any) -> str:
+    """The name of a field given as a string, a registry attribute (``ln.Record.name``) or a Django field.
+
+    >>> field_name("name"), field_name(ln.Record.name)  # doctest: +SKIP
+    ('name', 'name')
+    """
+    if isinstance(field, str):
+        return field
+    inner = getattr(field, "field", field)  # ln.Record.name is a descriptor holding the field
+    name = getattr(inner, "name", None)
+    if not isinstance(name, str):
+        from .. import errors
+
+        raise errors.InvalidArgument(f"expected a field name or a registry field such as ln.Record.name, not {field!r}")
+    return name

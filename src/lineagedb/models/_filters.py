@@ -40,11 +40,16 @@ def _is_field(model: Any, name: str) -> bool:
 
 def translate(model: Any, queries: tuple, expressions: dict[str, Any]) -> tuple[tuple, dict[str, Any]]:
     """Validate lookups; hand non-field ones to the registered hooks."""
+    # condition objects that know their query for a model (feature predicates: temperature > 20)
+    queries = tuple(q.for_model(model) if hasattr(type(q), "for_model") else q for q in queries)
     extra: list[Q] = []
     out: dict[str, Any] = {}
     for key, value in expressions.items():
         head = key.split("__", 1)[0]
+        if head == "branch_id" and _branch_is_number(model):  # LaminDB's spelling of the branch column
+            key, head = "branch" + key[len("branch_id"):], "branch"
         if _is_field(model, head):
+            _check_relation_value(model, key, value)
             out[key] = value
             continue
         for hook in FILTER_HOOKS:
@@ -53,11 +58,46 @@ def translate(model: Any, queries: tuple, expressions: dict[str, Any]) -> tuple[
                 extra.append(q)
                 break
         else:
-            valid = ", ".join(n for n in field_names(model) if not n.startswith("_") and not n.startswith("links_"))
-            raise errors.InvalidArgument(
-                f"{model.__name__} has no field or feature {head!r}. Valid fields: {valid}"
-            )
+            valid = [n for n in field_names(model) if not n.startswith("_") and not n.startswith("links_")]
+            from difflib import get_close_matches
+
+            close = get_close_matches(head, valid, n=3, cutoff=0.6)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            what = (f"{model.__name__} has no field or feature {head!r}. You can query either by available fields "
+                    "or by feature names (ln.Feature)." if _has_features(model) else f"{model.__name__} has no field {head!r}.")
+            raise errors.InvalidLookup(f"Unknown field {head!r}.{hint} Available fields: {', '.join(valid)}. {what}")
     return tuple(queries) + tuple(extra), out
+
+
+def _branch_is_number(model: Any) -> bool:
+    from ._trash import branch_attname
+
+    return branch_attname(model) == "branch"
+
+
+def _has_features(model: Any) -> bool:
+    from ._features import FeaturesDescriptor
+
+    return any(isinstance(klass.__dict__.get("features"), FeaturesDescriptor) for klass in model.__mro__)
+
+
+def _check_relation_value(model: Any, key: str, value: Any) -> None:
+    """``filter(records="DMSO")``: a relation compared with a string is a missing ``__name``, not an id."""
+    if "__" in key or not isinstance(value, str):
+        return
+    try:
+        f = model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return
+    if not f.is_relation or f.related_model is None:
+        return
+    from ._dtypes import default_field
+
+    target = f.related_model._meta.pk
+    if target.get_internal_type() in ("AutoField", "BigAutoField", "IntegerField", "SmallAutoField") and not value.isdigit():
+        raise errors.InvalidLookup(
+            f"Invalid lookup {value!r} for {key}. Did you mean {key}__{default_field(f.related_model)}?"
+        )
 
 
 def _pins_version(kwargs: dict[str, Any]) -> bool:
@@ -84,6 +124,14 @@ def get(qs: Any, *args: Any, **kwargs: Any) -> Any:
         items = list(filtered[:2])
     described = ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) or "this query"
     if not items:
+        uid_given = [a for a in args if isinstance(a, str)]
+        if uid_given:
+            from ._dtypes import default_field
+
+            raise model.DoesNotExist(
+                f"No record found with uid {uid_given[0]!r}. Did you forget a keyword as in "
+                f"{model.__name__}.get({default_field(model)}={uid_given[0]!r})?"
+            )
         raise model.DoesNotExist(
             f"no {model.__name__} matches {described}; browse with ln.{model.__name__}.filter(...).to_dataframe()"
         )

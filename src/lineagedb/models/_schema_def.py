@@ -43,6 +43,33 @@ def normalize_schema_kwargs(args: tuple[Any, ...], kwargs: dict[str, Any]) -> di
     if "coerce" in kwargs:
         kwargs["coerce_dtype"] = bool(kwargs.pop("coerce"))
     kwargs.pop("n_members", None)
+    from .schema import Schema
+
+    fields = {f.name for f in Schema._meta.get_fields() if not f.auto_created or f.concrete}
+    fields |= {f.attname for f in Schema._meta.concrete_fields}
+    unknown = sorted(set(kwargs) - fields - {"slots", "organism", "_members"})
+    if unknown:
+        raise errors.FieldValidationError(
+            f"Schema() got unexpected keyword argument(s) {unknown}; valid ones include features, index, slots, "
+            "itype, otype, dtype, name, description, minimal_set, maximal_set, ordered_set, flexible, coerce, "
+            "organism, suffix, is_type, type"
+        )
+    suffix = kwargs.get("suffix")
+    if suffix is not None:
+        from ._schema_extras import SCHEMA_SUFFIXES
+
+        if suffix not in SCHEMA_SUFFIXES:
+            raise errors.FieldValidationError(
+                f"Invalid suffix {suffix!r}. Please pass a canonical suffix: one of {list(SCHEMA_SUFFIXES)}"
+            )
+    described = ("features", "slots", "itype", "_members", "index", "otype")
+    if not kwargs.get("is_type") and all(kwargs.get(k) is None for k in described):
+        raise errors.InvalidArgument(
+            "Please pass features or slots or itype or set is_type=True, e.g. ln.Schema(itype=ln.Feature) "
+            "for any registered feature or ln.Schema([f1, f2]) for these features"
+        )
+    if kwargs.get("type") is not None and not getattr(kwargs["type"], "is_type", False):
+        raise errors.InvalidArgument(f"type= takes a schema type (ln.Schema(name=..., is_type=True)), not {kwargs['type']!r}")
     return kwargs
 
 
@@ -163,7 +190,9 @@ def definition_hash(schema: Any, pending: dict[str, Any]) -> str:
         "features": features,
         "slots": sorted([slot, comp.hash] for slot, comp in pending["slots"].items()),
         "members": members,
-        "config": schema.config,
+        "config": {k: v for k, v in (schema.config or {}).items() if k != "formats"} or None,
     }
+    if schema.suffix:  # only when set, so hashes of schemas saved before suffixes existed stay the same
+        definition["suffix"] = schema.suffix
     text = json.dumps(definition, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]

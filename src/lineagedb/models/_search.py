@@ -43,14 +43,18 @@ def _reset() -> None:
     _READY.clear()
 
 
-def search_fields(model: Any, field: str | None = None) -> tuple[str, list[str]]:
+def search_fields(model: Any, field: Any = None) -> tuple[str, list[str]]:
     """(main field, every searched text field) of a registry."""
     names = {f.name for f in model._meta.concrete_fields}
     if field is not None:
-        if field not in names:
-            raise errors.InvalidArgument(f"{model.__name__} has no field {field!r} to search; text fields: "
-                                         f"{[n for n in _TEXT_FIELDS if n in names]}")
-        return field, [field]
+        from ._fields import field_name
+
+        wanted = [field_name(f) for f in (field if isinstance(field, (list, tuple)) else [field])]
+        unknown = [w for w in wanted if w not in names]
+        if unknown or not wanted:
+            raise errors.InvalidArgument(f"{model.__name__} has no field {(unknown or [None])[0]!r} to search; text "
+                                         f"fields: {[n for n in _TEXT_FIELDS if n in names]}")
+        return wanted[0], wanted
     main = default_field(model)
     return main, [main, *[n for n in _TEXT_FIELDS if n in names and n != main]]
 
@@ -381,8 +385,10 @@ def _in_order(qs: Any, ids: list[int]) -> Any:
     return base.filter(id__in=ids).annotate(_search_rank=order).order_by("_search_rank")
 
 
-def search(qs: Any, string: str, field: str | None = None, limit: int | None = 20) -> Any:
+def search(qs: Any, string: str, field: Any = None, limit: int | None = 20) -> Any:
     """Ranked matches of ``string`` within ``qs`` as a queryset (best first, at most ``limit``)."""
+    if string is None:
+        raise errors.InvalidArgument("Cannot search for None value! Please pass a valid string, e.g. ln.Record.search('experiment')")
     if not isinstance(string, str) or not string.strip():
         raise errors.InvalidArgument("search needs a non-empty string, e.g. ln.Record.search('experiment')")
     model, q = qs.model, string.strip().lower()
@@ -461,7 +467,7 @@ class Lookup:
         return f"<{self._label}: {shown}{more}>"
 
 
-def lookup(qs: Any, field: str | None = None) -> Lookup:
+def lookup(qs: Any, field: Any = None) -> Lookup:
     """A :class:`Lookup` of the records in ``qs`` keyed by ``field`` (default: the registry's main field)."""
     main, _ = search_fields(qs.model, field)
     records: dict[str, Any] = {}

@@ -67,7 +67,19 @@ class HasType(object):
             if trashed is not None:  # a new record with the uid of a trashed one takes it out of the trash
                 (self.pk, self.created_at), self.branch = trashed, MAIN
                 self._state.adding = False
-        return super().save(*args, **kwargs)  # type: ignore[misc]
+        if not (self._state.adding and self.name):
+            return super().save(*args, **kwargs)  # type: ignore[misc]
+        from django.db import IntegrityError, transaction
+
+        try:
+            with transaction.atomic():  # a savepoint: a lost race leaves the caller's transaction usable
+                return super().save(*args, **kwargs)  # type: ignore[misc]
+        except IntegrityError:  # another process saved the same name meanwhile: return its record
+            self._state.adding = True
+            existing = type(self).objects.filter(name=self.name, type_id=self.type_id).first()
+            if existing is None:
+                raise
+            return self._adopt(existing)  # type: ignore[attr-defined]
 
     @classmethod
     def from_values(cls, values: Any, field: Any = "name", create: bool = False) -> list[Any]:

@@ -36,13 +36,16 @@ def _info(message: str) -> None:
         print(f"→ {message}")
 
 
-def validate_for_schema(data: Any, schema: Any) -> Any:
-    """Hook: validate ``data`` against ``schema`` before anything is written; None without a schema."""
-    if schema is None:
+def validate_for_schema(data: Any, schema: Any, features: dict[str, Any] | None = None) -> Any:
+    """Hook: validate ``data`` (and dataset-level ``features``) against ``schema`` before anything is written.
+
+    None without a schema and without features.
+    """
+    if schema is None and not features:
         return None
     from ..curators import validate_for_artifact
 
-    return validate_for_artifact(data, schema)
+    return validate_for_artifact(data, schema, features)
 
 
 def annotate_on_save(artifact: Artifact, validation: Any) -> None:
@@ -110,6 +113,8 @@ class Artifact(VersionedMixin, BaseRecord):
     >>> ln.Artifact.from_dataframe(df, key="my_datasets/rnaseq1.parquet").save()  # doctest: +SKIP
     >>> ln.Artifact.filter(branch=-1).to_dataframe()   # the trash  # doctest: +SKIP
     """
+
+    _feature_values = ("ArtifactFeatureValue", "artifact")  # link model and host field of feature values (see _features)
 
     _stem_length = 16
     _positional = ("path_or_data",)  # ln.Artifact("./my_data.fcs", key=...)
@@ -192,7 +197,7 @@ class Artifact(VersionedMixin, BaseRecord):
         from ._artifact_dedup import adopt, find_existing
         from ._artifact_sources import resolve
 
-        st.validate_key(key)
+        key = st.validate_key(key)
         if key_is_virtual is False:
             raise errors.InvalidArgument(
                 "key_is_virtual=False is not supported: lineagedb stores bytes under <root>/.lineagedb/<uid><suffix> "
@@ -204,10 +209,11 @@ class Artifact(VersionedMixin, BaseRecord):
                 raise errors.InvalidArgument(f"revises must be an Artifact, not {type(revises).__name__}")
             key = revises.key if key is None else key
             description = revises.description if description is None else description
+        features = kwargs.pop("features", None)  # dataset-level values: the schema's __external__ slot
         if _is_dataframe(path_or_data):
             if not _via_from:
                 _hint("DataFrame", "from_dataframe")
-            _validation = validate_for_schema(path_or_data, schema)
+            _validation = validate_for_schema(path_or_data, schema, features)
             data = getattr(_validation, "data", None)  # with the columns the schema coerces converted
             data = path_or_data if data is None else data
             if is_polars(data) and parquet_kwargs is None:
@@ -223,11 +229,13 @@ class Artifact(VersionedMixin, BaseRecord):
 
             otype = type(path_or_data).__name__
             _hint(otype, f"from_{otype.lower()}")
-            _validation = validate_for_schema(path_or_data, schema)
+            _validation = validate_for_schema(path_or_data, schema, features)
             path_or_data, _suffix, n_observations = stage_object(path_or_data, key, kwargs.pop("format", None))
             _move = True
         elif otype is None and not _move and (isinstance(path_or_data, (str, os.PathLike)) or st.is_upath(path_or_data)):
             otype = _otype_hint(path_or_data)
+        if _validation is None and (features or (schema is not None and "__external__" in schema.slots)):
+            _validation = validate_for_schema(None, schema, features)  # any file: only its external features
         local_source = None
         if not _move and isinstance(path_or_data, (str, os.PathLike)) and st.is_local(path_or_data):
             local_source = Path(path_or_data).expanduser()
@@ -255,7 +263,7 @@ class Artifact(VersionedMixin, BaseRecord):
                 hash=source.hashed.hash, hash_type=source.hashed.hash_type, n_files=source.hashed.n_files,
                 kind=kind, otype=otype, n_observations=n_observations, version=version, _real_key=source.real_key,
             )
-            st.validate_key(fields["key"])
+            fields["key"] = st.validate_key(fields["key"])
             if run is not None:
                 fields["run"] = run
             if schema is not None:
@@ -387,7 +395,7 @@ class Artifact(VersionedMixin, BaseRecord):
             raise errors.InvalidArgument("an Artifact needs data: ln.Artifact(path, key=...) or Artifact.from_dataframe(df, ...)")
         if not self._state.adding:
             return self._save_update(*args, **kwargs)
-        st.validate_key(self.key)
+        self.key = st.validate_key(self.key)
         staged = self._staged
         if staged is _DISCARDED:
             raise errors.InvalidArgument("an earlier save() of this artifact failed and its copy was removed; create it again")
@@ -451,6 +459,10 @@ class Artifact(VersionedMixin, BaseRecord):
         _sweep_leftovers(staged.root)
 
     def _save_update(self, *args: Any, **kwargs: Any) -> Artifact:
+        if self.key is None and type(self).objects.filter(pk=self.pk, key__isnull=False).exists():
+            raise errors.InvalidArgument(
+                "Cannot update an artifact key to None. Set another key, e.g. artifact.key = 'my_datasets/x.parquet'"
+            )
         st.validate_key(self.key)
         from ._artifact_move import moved_storage
 

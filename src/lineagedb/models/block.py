@@ -35,6 +35,19 @@ def latest_readme(blocks: Any) -> str | None:
     return None if block is None else block.content
 
 
+def describe_notes(host: Any, tree: Any, comments: bool = False) -> None:
+    """Add a ``Notes`` branch to a describe() tree: the latest readme, and the comments if asked."""
+    readme = latest_readme(host.blocks)
+    shown = list(host.blocks.filter(kind="comment").select_related("created_by").order_by("id")) if comments else []
+    if readme is None and not shown:
+        return
+    notes = tree.add("[bold]Notes[/bold]")
+    if readme is not None:
+        notes.add(readme)
+    for c in shown:
+        notes.add(f"comment by {c.created_by.handle} on {c.created_at:%Y-%m-%d %H:%M}: {c.content}")
+
+
 class BlockBase(BaseRecord):
     """What every block registry shares; subclasses name their host field in ``_host`` (or None)."""
 
@@ -43,6 +56,7 @@ class BlockBase(BaseRecord):
     _host: str | None = None
     _kinds: tuple[str, ...] = ("readme", "comment")
     _has_trash = False  # Block has a trash branch; blocks on a record or branch are deleted for good
+    _delete_per_record = True  # querysets delete through delete(): trash and latest-version rules as for one
 
     uid = uid_field(20)
     content = models.TextField(null=True, blank=True)

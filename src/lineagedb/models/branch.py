@@ -69,6 +69,7 @@ class Branch(_Plain):
 
     emoji = StrippedCharField(max_length=16, null=True, blank=True)
     _defaults = DEFAULT_BRANCHES
+    _has_notes = True
 
     class Meta:
         app_label = "lineagedb"

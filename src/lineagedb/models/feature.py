@@ -64,6 +64,69 @@ class Feature(BaseRecord):
                 )
         super().__init__(*args, **kwargs)
 
+    # -- predicates: ln.Artifact.filter(temperature > 20), order_by(-temperature) --------------------
+    def _should_build_model_predicate(self, other: Any) -> bool:
+        """True if ``other`` is a record of this feature's categorical registry (then ``==`` is a predicate)."""
+        from ._dtypes import dtype_info, is_categorical
+
+        if self.is_type or not self.dtype or not is_categorical(self.dtype) or self.dtype in {"cat", "list[cat]"}:
+            return False
+        info = dtype_info(self.dtype)
+        return isinstance(other, tuple(a.model for a in (info.alternatives or (info,))))
+
+    def _predicate(self, comparator: str, other: Any) -> Any:
+        from ._feature_predicates import FeaturePredicate
+
+        return FeaturePredicate(self, comparator, other)
+
+    def __eq__(self, other: object) -> Any:
+        if isinstance(other, models.Model) and not self._should_build_model_predicate(other):
+            return super().__eq__(other)
+        return self._predicate("__exact", other)
+
+    def __ne__(self, other: object) -> Any:
+        if isinstance(other, models.Model) and not self._should_build_model_predicate(other):
+            return not super().__eq__(other)
+        return self._predicate("__ne", other)
+
+    def __lt__(self, other: Any) -> Any:
+        return self._predicate("__lt", other)
+
+    def __le__(self, other: Any) -> Any:
+        return self._predicate("__lte", other)
+
+    def __gt__(self, other: Any) -> Any:
+        return self._predicate("__gt", other)
+
+    def __ge__(self, other: Any) -> Any:
+        return self._predicate("__gte", other)
+
+    def __neg__(self) -> Any:
+        from ._feature_predicates import FeatureOrder
+
+        return FeatureOrder(self, descending=True)
+
+    __hash__ = BaseRecord.__hash__
+
+    def is_null(self, flag: bool = True) -> Any:
+        """A predicate: records without a value for this feature (``is_null(False)``: with one).
+
+        >>> ln.Artifact.filter(donor.is_null())  # doctest: +SKIP
+        """
+        from ._feature_predicates import check_is_null_flag
+
+        return self._predicate("__isnull", check_is_null_flag(flag))
+
+    def with_config(self, **config: Any) -> tuple[Feature, dict[str, Any]]:
+        """The feature with per-schema settings, for ``Schema(features=...)``.
+
+        >>> ln.Schema(features=[perturbation, donor.with_config(optional=True)])  # doctest: +SKIP
+        """
+        unknown = set(config) - {"optional"}
+        if unknown:
+            raise errors.InvalidArgument(f"with_config() takes optional=True/False; got {sorted(unknown)}")
+        return (self, dict(config))
+
     @property
     def coerce(self) -> bool:
         """Whether values are converted to the dtype when they do not match it (``"3"`` -> ``3``)."""
@@ -146,3 +209,12 @@ class RunFeatureValue(models.Model):
     class Meta:
         app_label = "lineagedb"
         unique_together = [("run", "featurevalue")]
+
+
+class RecordFeatureValue(models.Model):
+    record = models.ForeignKey("lineagedb.Record", models.CASCADE, related_name="links_featurevalue")
+    featurevalue = models.ForeignKey(FeatureValue, models.PROTECT, related_name="links_record")
+
+    class Meta:
+        app_label = "lineagedb"
+        unique_together = [("record", "featurevalue")]

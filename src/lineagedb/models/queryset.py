@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterable
 
 from django.core.exceptions import FieldError
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 
 from .. import errors
@@ -63,13 +64,13 @@ class QuerySet(models.QuerySet):
             raise self.model.MultipleObjectsReturned(f"more than one {self.model.__name__} matches this query")
         return items[0] if items else None
 
-    def search(self, string: str, field: str | None = None, limit: int | None = 20) -> QuerySet:
+    def search(self, string: str, field: Any = None, limit: int | None = 20) -> QuerySet:
         """Ranked search within this queryset (see ``Registry.search``)."""
         from ._search import search
 
         return search(self, string, field=field, limit=limit)
 
-    def lookup(self, field: str | None = None) -> Any:
+    def lookup(self, field: Any = None) -> Any:
         from ._search import lookup
 
         return lookup(self, field=field)
@@ -80,6 +81,12 @@ class QuerySet(models.QuerySet):
     def exclude(self, *queries: Any, **expressions: Any) -> QuerySet:
         return self._translated(super().exclude, queries, expressions)
 
+    def order_by(self, *fields: Any) -> QuerySet:
+        """Django's ``order_by``; a Feature (or ``-feature``) sorts by its value, records without one last."""
+        from ._feature_predicates import translate_ordering
+
+        return super().order_by(*translate_ordering(self.model, fields))
+
     def _translated(self, method: Any, queries: tuple, expressions: dict[str, Any]) -> QuerySet:
         """Validate lookups (and let capabilities translate feature names, ...) before Django sees them."""
         from ._filters import translate
@@ -89,6 +96,13 @@ class QuerySet(models.QuerySet):
             return method(*queries, **expressions)
         except FieldError as e:  # e.g. an unsupported lookup such as key__nosuch=...
             raise errors.InvalidArgument(f"invalid query on {self.model.__name__}: {e}") from None
+        except errors.LineageDBError:
+            raise
+        except (ValueError, TypeError, DjangoValidationError) as e:  # e.g. n_observations__gt="many"
+            message = "; ".join(e.messages) if isinstance(e, DjangoValidationError) else str(e)
+            raise errors.InvalidArgument(
+                f"invalid value in a query on {self.model.__name__} ({', '.join(expressions) or 'filter'}): {message}"
+            ) from None
 
     def get(self, *args: Any, **kwargs: Any) -> Any:
         from ._filters import get
@@ -124,15 +138,52 @@ class QuerySet(models.QuerySet):
         already handle trash and stored bytes themselves)."""
         return super().delete()
 
-    def list(self, field: str | None = None) -> list:
-        """All records as a list, or the values of one field."""
+    def to_list(self, field: Any = None) -> list:
+        """All records as a list, or the values of one field (a name or ``ln.Record.name``).
+
+        >>> ln.Record.filter(type=experiment_type).to_list("name")  # doctest: +SKIP
+        """
         if field is None:
             return list(self)
-        return list(self.values_list(field, flat=True))
+        from ._fields import field_name
 
-    def describe(self) -> None:
-        for record in self:
-            record.describe()
+        return list(self.values_list(field_name(field), flat=True))
+
+    list = to_list
+
+    def validate(self, values: Any, field: Any = None) -> Any:
+        """Is each value saved in this queryset (on ``field``, default: the main field)? See ``Registry.validate``."""
+        from ._curate import validate
+
+        return validate(self, values, field)
+
+    def inspect(self, values: Any, field: Any = None, show: bool = True) -> Any:
+        """Validated and non-validated values, with synonym fixes, within this queryset."""
+        from ._curate import inspect
+
+        return inspect(self, values, field, show=show)
+
+    def standardize(self, values: Any, field: Any = None, mapper: bool = False) -> Any:
+        """Synonyms and case variants -> canonical values saved in this queryset."""
+        from ._curate import standardize
+
+        return standardize(self, values, field, mapper=mapper)
+
+    def describe(self, return_str: bool = False) -> str | None:
+        """The registry's fields, then one line per record (at most 20).
+
+        >>> ln.Record.filter(is_type=True).describe()  # doctest: +SKIP
+        """
+        from ._describe_registry import record_repr, registry_repr
+
+        records = list(self[:21])
+        lines = [registry_repr(self.model), f"  Records ({self.count() if len(records) > 20 else len(records)})"]
+        lines += [f"    {record_repr(r)}" for r in records[:20]]
+        text = "\n".join(lines)
+        if return_str:
+            return text
+        print(text)
+        return None
 
 
 class Manager(models.Manager.from_queryset(QuerySet)):  # type: ignore[misc]

@@ -9,7 +9,9 @@ from django.db.models import Q
 
 from ._base import BaseRecord, hybridmethod
 from ._fields import branch, created_at, created_by, run_field, uid_field
+from ._features import FeaturesDescriptor
 from ._labels import label_link
+from ._record_features import RecordFeatures
 from ._typed import HasParents, HasType
 
 
@@ -21,6 +23,8 @@ class Record(HasType, HasParents, BaseRecord):
     """
 
     _name_field = "name"
+    _has_notes = True  # readme and comment blocks (RecordBlock): record.notes, describe(include="comments")
+    _feature_values = ("RecordFeatureValue", "record")  # link model and host field of feature values (see _features)
     uid = uid_field(16)
     name = models.CharField(max_length=150, db_index=True)
     description = models.TextField(null=True, blank=True)
@@ -29,6 +33,7 @@ class Record(HasType, HasParents, BaseRecord):
     reference = models.CharField(max_length=255, null=True, blank=True)
     parents = models.ManyToManyField("self", symmetrical=False, related_name="children", blank=True)
     artifacts = models.ManyToManyField("lineagedb.Artifact", through="lineagedb.ArtifactRecord", related_name="records")
+    schema = models.ForeignKey("lineagedb.Schema", models.PROTECT, null=True, blank=True, related_name="record_types")
     created_at = created_at()
     created_by = created_by()
     run = run_field()
@@ -42,6 +47,7 @@ class Record(HasType, HasParents, BaseRecord):
         ]
 
     query_records = HasType.query_instances
+    features = FeaturesDescriptor(RecordFeatures)
 
     def _registry_frame(cls, include: Any = None, features: Any = False, limit: int | None = 100) -> Any:  # type: ignore[misc]
         return BaseRecord.to_dataframe.__func__(cls, include=include, features=features, limit=limit)
@@ -76,9 +82,40 @@ class Record(HasType, HasParents, BaseRecord):
         if not args and kwargs and kwargs.keys() <= _SIMPLE_KWARGS:
             _fast_init(self, kwargs)  # ln.Record(name=...) by the ten thousand: skip the generic set-up
             return
+        features = kwargs.pop("features", None)
         super().__init__(*args, **kwargs)
+        if features is not None:
+            self._pending_features = features
         if "type" in kwargs:
             self.check_type()
+
+    def save(self, *args: Any, **kwargs: Any) -> Record:
+        """Save; ``features=`` given to the constructor are validated and stored with the record."""
+        pending = self.__dict__.get("_pending_features")
+        if not pending:
+            return super().save(*args, **kwargs)
+        from django.db import transaction
+
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.features.set_values(pending)
+        self._pending_features = None
+        return self
+
+    @property
+    def is_page(self) -> bool:
+        """A type without a schema (a folder of records)."""
+        return bool(self.is_type) and self.schema_id is None
+
+    @property
+    def is_frame(self) -> bool:
+        """A type with a schema: its records are the rows of a sheet with the schema's columns."""
+        return bool(self.is_type) and self.schema_id is not None
+
+    @property
+    def is_data(self) -> bool:
+        """A record that is not a type."""
+        return not self.is_type
 
 
 _SIMPLE_KWARGS = frozenset({"name", "description", "reference", "is_type"})

@@ -20,6 +20,8 @@ class Run(BaseRecord):
     """
 
     _positional = ("transform",)  # ln.Run(transform)
+    _feature_values = ("RunFeatureValue", "run")  # link model and host field of feature values (see _features)
+
     uid = uid_field(16)
     transform = models.ForeignKey("lineagedb.Transform", models.PROTECT, related_name="runs")
     name = models.CharField(max_length=150, null=True, blank=True)
@@ -41,7 +43,10 @@ class Run(BaseRecord):
         app_label = "lineagedb"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """``ln.Run(transform, params=..., status="scheduled")``: a run you save yourself starts out scheduled."""
+        """``ln.Run(transform, params=..., status="scheduled")``: a run you save yourself starts out scheduled.
+
+        (The metaclass has already turned the positional ``transform`` into a keyword.)
+        """
         if args and len(args) == len(self._meta.concrete_fields):  # a row loaded from the database
             super().__init__(*args, **kwargs)
             return

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 
 from .. import errors
-from ._base import BaseRecord
+from ._base import BaseRecord, hybridmethod
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._schema_def import (
     definition_hash, normalize_dtype, normalize_features, normalize_itype, normalize_organism, normalize_schema_kwargs,
@@ -45,6 +45,8 @@ class Schema(BaseRecord):
     flexible = models.BooleanField(default=False)
     coerce_dtype = models.BooleanField(default=False)
     is_type = models.BooleanField(default=False)
+    type = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="schemas")
+    suffix = models.CharField(max_length=32, null=True, blank=True)  # the file format the schema describes
     config = models.JSONField(null=True, blank=True)  # anything else the definition needs
     index = models.ForeignKey("lineagedb.Feature", models.PROTECT, null=True, blank=True, related_name="+")
     features = models.ManyToManyField("lineagedb.Feature", through="lineagedb.SchemaFeature", related_name="schemas")
@@ -84,15 +86,15 @@ class Schema(BaseRecord):
         if slots is not None:
             if not isinstance(slots, dict) or not all(isinstance(s, Schema) for s in slots.values()):
                 raise errors.InvalidArgument('slots must map slot names to schemas, e.g. {"obs": schema, "var.T": var_schema}')
-            if features:
-                raise errors.InvalidArgument("a composite schema takes slots or features, not both")
+            # features and slots together: the features are the dataset's own columns, a slot such as
+            # "__external__" holds features given alongside (LaminDB's external features)
         if kwargs.get("itype") is None and (feature_list or index is not None):
             kwargs["itype"] = "Feature"
         if kwargs.get("flexible") is None:
             kwargs["flexible"] = features is None and slots is None
         if members is not None:
             kwargs["n"] = len(members)
-        elif slots is None and features is not None:
+        elif features is not None:
             kwargs["n"] = len(feature_list)
         super().__init__(**kwargs)
         self._pending = {"features": feature_list, "slots": dict(slots or {}), "members": members}
@@ -164,6 +166,29 @@ class Schema(BaseRecord):
             cache = self.__dict__["_definition_cache"] = {"pk": self.pk}
         return cache
 
+    @property
+    def formats(self) -> Any:
+        """Format-specific constraints that do not change what validates (``schema.formats.zarr = {...}``)."""
+        from ._schema_extras import SchemaFormats
+
+        return SchemaFormats(self)
+
+    @property
+    def optionals(self) -> Any:
+        """The optional features of the schema: ``schema.optionals.get()``, ``.get_uids()``."""
+        from ._schema_extras import SchemaOptionals
+
+        return SchemaOptionals(self)
+
+    describe = hybridmethod(BaseRecord.__dict__["_describe_registry"])
+
+    @describe.instance
+    def describe(self, return_str: bool = False) -> str | None:  # noqa: F811
+        """Print the schema's definition as a tree (``return_str=True`` returns it)."""
+        if self._state.adding:
+            raise errors.InvalidArgument("Schema must be saved before describing: call schema.save() first")
+        return BaseRecord.__dict__["describe"].on_instance(self, return_str=return_str)
+
     def _definition_hash(self) -> str:
         pending = self._pending or {"features": [], "slots": {}, "members": None}
         for component in pending["slots"].values():
@@ -176,7 +201,9 @@ class Schema(BaseRecord):
 
         >>> schema = ln.Schema(itype=ln.Feature).save()  # doctest: +SKIP
         """
-        if not self._state.adding or self._pending is None:
+        if not self._state.adding or self._pending is None or self.is_type:
+            if self._state.adding:
+                self._pending = None
             return super().save(*args, **kwargs)
         self.hash = self._definition_hash()
         existing = Schema.objects.filter(hash=self.hash, branch=1).order_by("id").first()
@@ -239,17 +266,6 @@ def _link_members(schema: Schema, members: list[Any]) -> None:
     through.objects.bulk_create([through(**{member_col: pk, schema_col: schema.pk}) for pk in pks], batch_size=5000)
 
 
-def _with_config(self: Any, **config: Any) -> tuple[Any, dict[str, Any]]:
-    """``feature.with_config(optional=True)``: the feature with per-schema settings, for ``Schema(features=...)``.
-
-    >>> ln.Schema(features=[perturbation, donor.with_config(optional=True)])  # doctest: +SKIP
-    """
-    unknown = set(config) - {"optional"}
-    if unknown:
-        raise errors.InvalidArgument(f"with_config() takes optional=True/False; got {sorted(unknown)}")
-    return (self, dict(config))
-
-
 class SchemaFeature(models.Model):
     schema = models.ForeignKey(Schema, models.CASCADE, related_name="links_feature")
     feature = models.ForeignKey("lineagedb.Feature", models.PROTECT, related_name="links_schema")
@@ -273,10 +289,6 @@ class SchemaComponent(models.Model):
 
 def _attach() -> None:
     from . import _describe_schema  # noqa: F401 - registers the Schema describe() sections
-    from .feature import Feature
-
-    if not hasattr(Feature, "with_config"):
-        Feature.with_config = _with_config
 
 
 _attach()

@@ -34,6 +34,31 @@ class Storage(BaseRecord):
     class Meta:
         app_label = "lineagedb"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        root = kwargs.get("root")
+        if not args and root is not None:  # constructed by the user: one spelling per location
+            from ..core.instance import _normalize_root
+
+            kwargs["root"] = _normalize_root(str(root))
+            if not kwargs.get("type"):
+                kwargs["type"] = kwargs["root"].split("://", 1)[0] if "://" in kwargs["root"] else "local"
+        super().__init__(*args, **kwargs)
+
+    def save(self, *args: Any, **kwargs: Any) -> Storage:
+        """Save; a location registered already (also by a concurrent save) is returned instead."""
+        if not self._state.adding:
+            return super().save(*args, **kwargs)
+        existing = type(self).objects.filter(root=self.root).first()
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                existing = type(self).objects.filter(root=self.root).first()
+                if existing is None:
+                    raise
+        return self._adopt(existing)
+
     @property
     def is_managed(self) -> bool:
         from ..core.instance import current

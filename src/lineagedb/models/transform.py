@@ -28,6 +28,7 @@ class Transform(VersionedMixin, BaseRecord):
 
     _stem_length = 12
     _revises: Any = None
+    _choices = {"kind": TRANSFORM_KINDS}
     uid = uid_field(16)
     key = models.CharField(max_length=1024, db_index=True, null=True, blank=True)
     description = models.TextField(null=True, blank=True)
@@ -49,10 +50,10 @@ class Transform(VersionedMixin, BaseRecord):
         if args and len(args) == len(self._meta.concrete_fields):  # a row loaded from the database
             super().__init__(*args, **kwargs)
             return
-        if args:
-            raise errors.InvalidArgument("Transform() takes keyword arguments only, e.g. ln.Transform(key='my_pipeline')")
         if "name" in kwargs:  # the tutorial's ln.Transform(name="My pipeline")
             kwargs.setdefault("key", kwargs.pop("name"))
+        if "version_tag" in kwargs:  # LaminDB 2's name for the version a user gives
+            kwargs.setdefault("version", kwargs.pop("version_tag"))
         revises = kwargs.pop("revises", None)
         skip_hash_lookup = kwargs.pop("skip_hash_lookup", False)
         version = kwargs.get("version")
@@ -144,6 +145,19 @@ class Transform(VersionedMixin, BaseRecord):
     @property
     def name(self) -> str | None:
         return self.key
+
+    @property
+    def version_tag(self) -> str | None:
+        """The version you gave (LaminDB 2's name for ``version``), or None.
+
+        >>> ln.Transform(key="p", version_tag="1.0").version  # doctest: +SKIP
+        '1.0'
+        """
+        return self.version
+
+    @version_tag.setter
+    def version_tag(self, value: str | None) -> None:
+        self.version = value
 
     @property
     def latest_run(self) -> Any:

@@ -22,15 +22,18 @@ def no_active_run() -> Iterator[None]:
         yield
 
 
-def save_internal_artifact(path: Path, key: str, description: str, run: Any = None) -> Any:
+def save_internal_artifact(path: Path, key: str, description: str, run: Any = None, reuse: bool = True) -> Any:
     """Save ``path`` as an internal artifact of ``run`` (None: of no run); identical internal content is reused.
 
     A user's artifact with the same bytes is never taken over: the internal one is then a separate record.
+    ``reuse=False`` always saves a new record (a run's report belongs to that run, even if another run's
+    report has the same bytes).
     """
     from ..models import Artifact
 
     with no_active_run():
-        artifact = Artifact(str(path), key=key, description=description, run=run, kind=INTERNAL_KIND)
+        artifact = Artifact(str(path), key=key, description=description, run=run, kind=INTERNAL_KIND,
+                            skip_hash_lookup=not reuse)
         if not artifact._state.adding and artifact.kind != INTERNAL_KIND:
             artifact = Artifact(str(path), key=key, description=description, run=run, kind=INTERNAL_KIND,
                                 skip_hash_lookup=True)

@@ -130,3 +130,54 @@ def html_report(notebook: Path, target: Path) -> Path | None:
     body, _ = HTMLExporter().from_filename(str(notebook))
     target.write_text(body, encoding="utf-8")
     return target
+
+
+def _nbconvert_output(args: list[str], cwd: Path, notebook: Path) -> Path | None:
+    """Where ``jupyter nbconvert --execute ... notebook`` writes its result (None: not an executing nbconvert)."""
+    program = [a for a in args if not a.endswith(".ipynb")]  # launchers vary: jupyter-nbconvert, -m, -c "..."
+    if not any("nbconvert" in a for a in program) or "--execute" not in args:
+        return None
+
+    def option(name: str) -> str | None:
+        for i, a in enumerate(args):
+            if a == name and i + 1 < len(args):
+                return args[i + 1]
+            if a.startswith(name + "="):
+                return a.split("=", 1)[1]
+        return None
+
+    to = (option("--to") or "notebook").lower()
+    suffix = ".ipynb" if to == "notebook" else ".html" if to == "html" else None
+    if suffix is None:
+        return None
+    if "--inplace" in args and to == "notebook":
+        return notebook
+    folder = Path(option("--output-dir") or notebook.parent)
+    folder = folder if folder.is_absolute() else cwd / folder
+    name = option("--output")
+    if name is None:
+        name = f"{notebook.stem}.nbconvert{suffix}" if to == "notebook" else f"{notebook.stem}{suffix}"
+    elif not name.endswith(suffix):
+        name += suffix
+    return (folder / name).resolve()
+
+
+def nbconvert_job(notebook: Path) -> tuple[int, Path] | None:
+    """``(pid, output path)`` of the ``nbconvert --execute`` process running this kernel on ``notebook``, or None.
+
+    nbconvert writes the executed notebook only after the kernel stops, so the report with outputs must be
+    made from that file once the process has ended.
+    """
+    pid = os.getpid()
+    for _ in range(3):
+        ppid = _parent_pid(pid)
+        if not ppid or ppid <= 1:
+            return None
+        found = _process_args(ppid)
+        if found is not None:
+            args, cwd = found
+            if any((cwd / a).resolve() == notebook for a in args if a.endswith(".ipynb")):
+                output = _nbconvert_output(args, cwd, notebook)
+                return (ppid, output) if output is not None else None
+        pid = ppid
+    return None

@@ -191,6 +191,8 @@ def finish() -> None:
     if source is not None and source.kind == "notebook":
         save_notebook_report(run, source.path)
     end_run(run, "completed")
+    if source is not None and source.kind == "notebook":
+        _report_after_nbconvert(run, source.path)
     set_run(None)
     _STATE.update(last=run, source=None)
     print(f"→ finished run {run.uid} of {transform.key!r}")
@@ -210,8 +212,21 @@ def save_notebook_report(run: Any, notebook: Path) -> None:
             print("! nbconvert is not installed: no HTML report saved (pip install nbconvert)", file=sys.stderr)
             return
         run.report = save_internal_artifact(html, f"__lineagedb__/reports/{run.uid}.html",
-                                            f"Report of {transform.key}, run {run.uid}", run=run)
+                                            f"Report of {transform.key}, run {run.uid}", run=run, reuse=False)
     run.save(update_fields=["report"])
+
+
+def _report_after_nbconvert(run: Any, notebook: Path) -> None:
+    """Under ``nbconvert --execute``: the report with the executed outputs follows once nbconvert wrote them."""
+    from ._notebook import ipython_kernel, nbconvert_job
+
+    if ipython_kernel() is None:
+        return
+    job = nbconvert_job(notebook)
+    if job is not None:
+        from ._report_later import schedule
+
+        schedule(run, *job)
 
 
 def _on_exception(exc_type: type, exc: BaseException, tb: Any) -> None:

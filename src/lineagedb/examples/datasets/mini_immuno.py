@@ -38,6 +38,7 @@ def get_dataset1(
     with_cell_type_synonym: bool = False,
     with_cell_type_typo: bool = False,
     with_gene_typo: bool = False,
+    with_index_type_mismatch: bool = False,
 ) -> Any:
     """Samples 1-3: three gene columns plus perturbation, notes, cell types, assay, dose and donor.
 
@@ -75,6 +76,8 @@ def get_dataset1(
         "date_of_study": "2024-12-01",
         "study_note": "We had a great time performing this study and the results look compelling.",
     }
+    if with_index_type_mismatch:
+        df.index = [0, 1, 2]
     return df if otype == "DataFrame" else _to_anndata(df, genes)
 
 

@@ -81,6 +81,12 @@ class InspectResult:
     non_validated: list = field(default_factory=list)
     synonyms_mapper: dict = field(default_factory=dict)
 
+    def __getitem__(self, key: str) -> Any:
+        """``result["validated"]`` as well as ``result.validated``."""
+        if key not in ("validated", "non_validated", "synonyms_mapper"):
+            raise KeyError(key)
+        return getattr(self, key)
+
     def __repr__(self) -> str:
         lines = [f"{len(self.validated)} validated, {len(self.non_validated)} not validated"]
         if self.synonyms_mapper:

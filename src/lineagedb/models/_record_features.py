@@ -1,0 +1,84 @@
+"""``record.features``: feature values on records, with LaminDB's record rules on top of the shared accessor.
+
+- a to-one feature (any dtype but ``list[...]``) holds one value: ``add_values`` refuses to add a second,
+  ``set_values`` replaces every value, ``update_values`` replaces only the features it names;
+- ``None`` or an empty list in ``update_values`` removes the feature's values;
+- list features come back as lists; ``record.features["name"]`` is one feature's value (``{}`` when unset).
+
+>>> sample.features.set_values({"age": 42, "tissue": "liver"})  # doctest: +SKIP
+>>> sample.features.update_values({"age": 43})  # doctest: +SKIP
+>>> sample.features.get_values()  # doctest: +SKIP
+{'age': 43, 'tissue': 'liver'}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from .. import errors
+from ._features import FeatureManager, _features_by_name, feature_names
+
+
+def _is_list(dtype: str) -> bool:
+    return dtype.startswith("list[")
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, (list, tuple, set)) and len(value) == 0)
+
+
+class RecordFeatures(FeatureManager):
+    """Feature values of one record (see the module docstring for the rules)."""
+
+    def add_values(self, values: dict[Any, Any]) -> None:
+        """Add values; a to-one feature that has a value already is refused (use ``set_values``)."""
+        values = {k: v for k, v in feature_names(values).items() if not _empty(v)}
+        if not values:
+            return
+        features = _features_by_name(values)
+        current = self.get_values()
+        taken = [n for n in values if n in current and not _is_list(features[n].dtype)]
+        if taken:
+            raise errors.ValidationError(
+                f"Cannot use add_values() for to-one features on a Record: {taken}. "
+                "Use set_values() to replace all feature annotations."
+            )
+        super().add_values(values)
+
+    def set_values(self, values: dict[Any, Any]) -> None:
+        """Replace every feature value of this record with ``values`` (``{}`` clears them)."""
+        super().set_values({k: v for k, v in feature_names(values).items() if not _empty(v)})
+
+    def update_values(self, values: dict[Any, Any]) -> None:
+        """Replace the values of the named features only; ``None`` or ``[]`` removes a feature's values."""
+        values = feature_names(values)
+        if not values:
+            return
+        self._check_saved()
+        with transaction.atomic():
+            self.remove_values(list(values))
+            kept = {k: v for k, v in values.items() if not _empty(v)}
+            if kept:
+                FeatureManager.add_values(self, kept)
+
+    def get_values(self) -> dict[str, Any]:
+        """Feature values as a dict; list features come back as lists."""
+        values = super().get_values()
+        if not values:
+            return values
+        dtypes = dict(_features_by_name(values).items())
+        for name, value in values.items():
+            if _is_list(dtypes[name].dtype) and not isinstance(value, list):
+                values[name] = sorted(value, key=str) if isinstance(value, set) else [value]
+        return values
+
+    def __getitem__(self, name: Any) -> Any:
+        """One feature's value, ``{}`` when the record has none; an unknown feature name raises."""
+        name = getattr(name, "name", name)
+        from .feature import Feature
+
+        if not Feature.objects.filter(name=name).exists():
+            raise errors.ValidationError(f"Feature with name {name} not found; create it with ln.Feature(name={name!r}, dtype=...).save()")
+        return self.get_values().get(name, {})

@@ -1,0 +1,53 @@
+"""record.features: values on records, to-one rules, update_values, list values, constructor features."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_record_feature_values_rules(ln, unique):
+    score = ln.Feature(name=f"score_{unique}", dtype=int).save()
+    tag = ln.Feature(name=f"tag_{unique}", dtype=str).save()
+    numbers = ln.Feature(name=f"numbers_{unique}", dtype=list[int]).save()
+    record = ln.Record(name=f"rf_{unique}").save()
+    record.features.set_values({score: 7, tag.name: "a"})
+    record.features.add_values({score: None})
+    assert record.features.get_values() == {score.name: 7, tag.name: "a"}
+    with pytest.raises(ln.errors.ValidationError, match="Cannot use add_values\\(\\) for to-one features"):
+        record.features.add_values({score: 9})
+    record.features.update_values({score: 2, numbers: [3, 1]})
+    assert record.features.get_values() == {score.name: 2, tag.name: "a", numbers.name: [3, 1]}
+    record.features.update_values({score: None, numbers: []})
+    assert record.features.get_values() == {tag.name: "a"}
+    assert record.features[score.name] == {} and record.features[tag] == "a"
+    with pytest.raises(ln.errors.ValidationError, match="Feature with name nope_"):
+        record.features[f"nope_{unique}"]
+    record.features.remove_values({tag: None})
+    assert record.features.get_values() == {}
+    with pytest.raises(ln.errors.ValidationError):
+        record.features.set_values({numbers: ["wrong"]})
+
+
+def test_record_valued_features_check_the_type(ln, unique):
+    expected = ln.Record(name=f"Expected_{unique}", is_type=True).save()
+    other = ln.Record(name=f"Other_{unique}", is_type=True).save()
+    good = ln.Record(name=f"good_{unique}", type=expected).save()
+    bad = ln.Record(name=f"bad_{unique}", type=other).save()
+    feature = ln.Feature(name=f"refs_{unique}", dtype=list[expected]).save()
+    record = ln.Record(name=f"host_{unique}").save()
+    record.features.set_values({feature: [good]})
+    with pytest.raises(ln.errors.ValidationError, match=f"Expected a record of type 'Expected_{unique}'"):
+        record.features.set_values({feature: [good, bad]})
+    assert record.features.get_values() == {feature.name: [good.name]}
+
+
+def test_constructor_features_and_sheet_kinds(ln, unique):
+    score = ln.Feature(name=f"ctor_{unique}", dtype=float).save()
+    page = ln.Record(name=f"Page_{unique}", is_type=True).save()
+    data = ln.Record(name=f"row_{unique}", type=page, features={score: 1.5}).save()
+    assert data.features.get_values() == {score.name: 1.5}
+    assert page.is_page and not page.is_frame and data.is_data
+    assert list(ln.Record.filter(**{score.name: 1.5})) == [data]
+    with pytest.raises(ln.errors.ValidationError):
+        ln.Record(name=f"row2_{unique}", features={score: "x"}).save()
+    assert not ln.Record.filter(name=f"row2_{unique}").exists()  # nothing half-saved

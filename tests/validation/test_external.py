@@ -1,0 +1,47 @@
+"""Dataset-level values passed as ``features=`` are validated against a schema's ``__external__`` slot."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+
+@pytest.fixture
+def external(ln, unique):
+    a = ln.Feature(name=f"ext_a_{unique}", dtype=str).save()
+    b = ln.Feature(name=f"ext_b_{unique}", dtype=str).save()
+    return unique, ln.Schema(features=[a, b], maximal_set=True).save()
+
+
+def test_any_file_with_an_external_only_schema(ln, external, tmp_path):
+    u, ext = external
+    schema = ln.Schema(name=f"external only {u}", slots={"__external__": ext}).save()
+    path = tmp_path / "reads.fastq"
+    path.write_text(f"@read {u}\nACGT\n+\n!!!!\n")
+    with pytest.raises(ln.errors.ValidationError, match="no external features were provided"):
+        ln.Artifact(path, key=f"ext/{u}.fastq", schema=schema)
+    with pytest.raises(ln.errors.ValidationError, match=f"ext_a_{u}"):  # wrong dtype
+        ln.Artifact(path, key=f"ext/{u}.fastq", schema=schema, features={f"ext_a_{u}": 1, f"ext_b_{u}": "y"})
+    ln.Feature(name=f"ext_extra_{u}", dtype=str).save()
+    with pytest.raises(ln.errors.ValidationError, match="not in the schema"):  # maximal_set
+        ln.Artifact(path, key=f"ext/{u}.fastq", schema=schema,
+                    features={f"ext_a_{u}": "x", f"ext_b_{u}": "y", f"ext_extra_{u}": "z"})
+    artifact = ln.Artifact(path, key=f"ext/{u}.fastq", schema=schema,
+                           features={f"ext_a_{u}": "x", f"ext_b_{u}": "y"}).save()
+    assert artifact.schema == schema
+    values = artifact.features.get_values()
+    assert values[f"ext_a_{u}"] == "x" and values[f"ext_b_{u}"] == "y"
+
+
+def test_dataframe_and_curator_with_external_features(ln, external):
+    u, ext = external
+    col = ln.Feature(name=f"ext_col_{u}", dtype=int).save()
+    schema = ln.Schema(slots={"columns": ln.Schema(features=[col]).save(), "__external__": ext},
+                       otype="DataFrame").save()
+    df = pd.DataFrame({f"ext_col_{u}": [1, 2]})
+    with pytest.raises(ln.errors.ValidationError, match="no external features"):
+        ln.Artifact.from_dataframe(df, key=f"ext/{u}.parquet", schema=schema)
+    values = {f"ext_a_{u}": "x", f"ext_b_{u}": "y"}
+    curator = ln.curators.DataFrameCurator(df, schema, features=values)
+    artifact = curator.save_artifact(key=f"ext/{u}.parquet")
+    assert artifact.features.get_values()[f"ext_b_{u}"] == "y"
