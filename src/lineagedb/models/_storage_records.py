@@ -33,6 +33,11 @@ def prepare_new(record: Any) -> None:
     if record.instance_uid is None and not record._unmanaged:
         inst = current()
         record.instance_uid = inst.uid if inst is not None else None
+    if record.instance_uid is not None and record.type == "local":  # a managed folder exists from the start
+        try:
+            Path(record.root).mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise errors.StorageError(f"cannot create the storage folder {record.root} ({e.strerror}); pick a writable place") from e
 
 
 def adopt_existing(record: Any, existing: Any) -> Any:
