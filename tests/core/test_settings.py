@@ -15,7 +15,8 @@ def test_creation_settings(ln):
 def test_storage_setter_refuses_storage_of_another_instance(ln, tmp_path):
     default = ln.settings.storage
     foreign = ln.Storage(root=(tmp_path / "foreign").as_posix(), type="local", instance_uid="otherinst01").save()
-    unmanaged = ln.Storage(root=(tmp_path / "unmanaged").as_posix(), type="local").save()  # managed here by default
+    unmanaged = ln.Storage(root=(tmp_path / "unmanaged").as_posix(), type="local").save()
+    assert unmanaged.instance_uid == ln.settings.instance.uid  # registered here: managed here
     unmanaged.instance_uid = None
     unmanaged.save()
     with pytest.raises(ln.errors.InvalidArgument, match=r"exists in another instance \(otherinst01\), cannot write"):

@@ -106,7 +106,7 @@ def test_run_takes_its_transform_positionally_and_starts_scheduled(ln, unique):
     assert ln.Run.get(run.uid).status == "scheduled"  # loading from the database is untouched
     with pytest.raises(ln.errors.InvalidArgument, match="status must be one of"):
         ln.Run(transform, status="invalid")
-    with pytest.raises(ln.errors.FieldValidationError, match="only transform may be positional"):
+    with pytest.raises(ln.errors.FieldValidationError, match="Only one non-keyword arg allowed: transform"):
         ln.Run(transform, 2)
     with pytest.raises(ln.errors.InvalidArgument, match="Pass transform"):
         ln.Run()

@@ -17,7 +17,7 @@ def test_positional_features_and_coerce(ln, unique):
     assert ln.Schema(features=[f1, f2], coerce=True).save().id == schema.id
     with pytest.raises(ValueError, match="not a single feature"):
         ln.Schema(f1)
-    with pytest.raises(ValueError, match="one positional argument"):
+    with pytest.raises(ValueError, match="Only one non-keyword arg allowed: features"):
         ln.Schema([f1], 1)
 
 

@@ -14,7 +14,7 @@ if not _django_settings.configured:  # while Django sets up (a connect in progre
         "current instance), or call ln.connect(NAME) before `from lineagedb.models import ...`"
     )
 
-from ._labels import LabelManager
+from ._artifact_labels import LabelManager
 from .artifact import Artifact, ArtifactSchema
 from .block import Block, BranchBlock, RecordBlock
 from .branch import Branch, Space

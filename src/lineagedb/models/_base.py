@@ -46,7 +46,9 @@ class RegistryMeta(ModelBase):
         if cls._choices:
             check_choices(cls, kwargs)
         if isinstance(kwargs.get("key"), str):
-            check_key_segments(cls, kwargs["key"])
+            from ..core.storage import validate_key
+
+            kwargs["key"] = validate_key(kwargs["key"])  # refused at construction, NFC from here on
         return super().__call__(**kwargs)
 
     def __repr__(cls) -> str:
@@ -115,16 +117,6 @@ def guard_many_to_many(models_: Any) -> None:
                 setattr(model, name, ManyToManyAccess(value.rel, reverse=value.reverse))
 
 
-def check_key_segments(model: type, key: str) -> None:
-    """Keys are slash-separated paths: no ``.`` or ``..`` segments and no backslashes (saving checks more)."""
-    segments = key.split("/")
-    if "\\" in key or "." in segments or ".." in segments:
-        raise errors.InvalidArgument(
-            f"{model.__name__} key {key!r} is not a clean path: use '/'-separated names without '.', '..' or "
-            "backslashes, e.g. 'my_folder/my_file.parquet'"
-        )
-
-
 def check_keywords(model: type, kwargs: dict[str, Any]) -> None:
     """Refuse keyword arguments that name no field of the registry (Django would raise a bare TypeError).
 
@@ -166,7 +158,7 @@ def positional_to_keywords(model: type, args: tuple, kwargs: dict[str, Any]) -> 
     names = getattr(model, "_positional", ())
     if len(args) > len(names):
         if len(names) == 1:
-            raise errors.InvalidArgument(f"Only one non-keyword arg allowed: {names[0]}; pass the rest by name")
+            raise errors.FieldValidationError(f"Only one non-keyword arg allowed: {names[0]}; pass the rest by name")
         fields = {f.name for f in model._meta.concrete_fields}
         example = names[0] if names else next((f for f in ("name", "key", "root") if f in fields), "uid")
         accepted = f" (only {', '.join(names)} may be positional)" if names else ""

@@ -58,8 +58,8 @@ def from_dataframe_file(cls: Any, path: Any, *, key: str | None, schema: Any, **
     suffix = local.suffix.lower()
     if suffix not in SUFFIXES:
         raise errors.InvalidArgument(
-            f"from_dataframe() reads {sorted(SUFFIXES)} files, not {suffix or 'a file without suffix'!r}: "
-            "load it into a DataFrame first"
+            f"from_dataframe() reads {sorted(SUFFIXES)} files, not {str(path)!r}"
+            + (": a folder; register it with ln.Artifact(path, key=...)" if local.is_dir() else ": load it into a DataFrame first")
         )
     if not local.exists():
         raise errors.InvalidArgument(f"no such file: {str(path)!r}")

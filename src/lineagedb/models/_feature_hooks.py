@@ -65,9 +65,9 @@ def feature_filter(model: Any, key: str, value: Any) -> Q | None:
 
 def feature_condition(model: Any, f: Any, lookup: str, value: Any) -> Q | None:
     """The ``Q`` of ``model`` (Artifact or Run) records whose value of feature ``f`` matches ``lookup``/``value``."""
-    if model.__name__ not in {"Artifact", "Run"}:
+    if getattr(model, "_feature_values", None) is None:
         return None
-    from .feature import ArtifactFeatureValue, RunFeatureValue
+    from ._features import _host_link
 
     is_artifact = model.__name__ == "Artifact"
     link, host = _host_link(model)
@@ -100,12 +100,13 @@ def feature_sort_value(model: Any, f: Any) -> Any:
     """A subquery giving each Artifact/Run its (first) value of feature ``f``, for ``order_by``."""
     from django.db.models import OuterRef, Subquery
 
-    from .feature import ArtifactFeatureValue, RunFeatureValue
+    from ._features import _host_link
 
-    if model.__name__ not in {"Artifact", "Run"}:
-        raise errors.InvalidArgument(f"{model.__name__} records carry no feature values; order ln.Artifact or ln.Run by features")
+    if getattr(model, "_feature_values", None) is None:
+        raise errors.InvalidArgument(f"{model.__name__} records carry no feature values; order ln.Artifact, ln.Run or ln.Record by features")
     is_artifact = model.__name__ == "Artifact"
-    link, host = (ArtifactFeatureValue, "artifact_id") if is_artifact else (RunFeatureValue, "run_id")
+    link, host = _host_link(model)
+    host = f"{host}_id"
     info = dtype_info(f.dtype)
     if is_artifact and is_categorical(f.dtype) and info.model is not None:
         label_link, field, _ = link_of(info.model)

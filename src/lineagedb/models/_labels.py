@@ -151,62 +151,6 @@ def labels_of(artifact_ids: Iterable[int], registries: Iterable[str] | None = No
     return out
 
 
-class LabelManager:
-    """Labels of one artifact across every label registry (Record, ULabel, Project, bio, ...).
-
-    >>> artifact.labels.add([dmso, bt.CellLine.get(name="HEK293")], feature="perturbation")  # doctest: +SKIP
-    >>> other.labels.add_from(artifact)  # the same labels, under the same features  # doctest: +SKIP
-    """
-
-    def __init__(self, host: Any) -> None:
-        self._host = host
-
-    def __repr__(self) -> str:
-        counts = {key.split(".")[-1]: n for key, n in self._counts().items() if n}
-        return f"<labels of {type(self._host).__name__} {self._host.uid}: {counts}>"
-
-    def _counts(self) -> dict[str, int]:
-        return {key: link.objects.filter(artifact_id=self._host.id).count() for key, (link, _, _) in mounted_links().items()}
-
-    def add(self, records: Any, feature: Any = None) -> None:
-        """Link one record or a list of records of any label registries (``feature`` to annotate under one)."""
-        if self._host._state.adding:
-            raise errors.InvalidArgument("save the artifact before adding labels to it")
-        items = [records] if hasattr(records, "_meta") else list(records)
-        if items:
-            link_labels(self._host, items, feature)
-
-    def remove(self, records: Any, feature: Any = None) -> None:
-        """Unlink one record or a list of records (only their links under ``feature`` if given)."""
-        items = [records] if hasattr(records, "_meta") else list(records)
-        if items:
-            unlink_labels(self._host, items, feature)
-
-    def get(self, feature: Any = None) -> list[Any]:
-        """The linked labels of every registry (only those under ``feature``, a name or Feature, if given)."""
-        fid = _feature_id(feature)
-        found: dict[tuple[str, int], Any] = {}
-        for _, feature_id, label in labels_of([self._host.id], with_feature=fid is not None or None):
-            if fid is None or feature_id == fid:
-                found.setdefault((label._meta.label, label.pk), label)
-        return list(found.values())
-
-    def add_from(self, other: Any) -> None:
-        """Copy every label link of ``other`` (an artifact), with the feature each was annotated under."""
-        if self._host._state.adding:
-            raise errors.InvalidArgument("save the artifact before adding labels to it")
-        by_feature: dict[Any, list[Any]] = {}
-        for _, feature_id, label in labels_of([other.id]):
-            by_feature.setdefault(feature_id, []).append(label)
-        for feature_id, labels in by_feature.items():
-            feature = None
-            if feature_id is not None:
-                from .feature import Feature
-
-                feature = Feature.objects.get(pk=feature_id)
-            link_labels(self._host, labels, feature)
-
-
 # -- related managers that accept feature= -----------------------------------------------------------
 
 def _feature_manager(base: type, label_side: bool) -> type:

@@ -26,20 +26,10 @@ def registry_name(model: type) -> str:
 def normalize_schema_kwargs(args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
     """``Schema([f1, f2], coerce=True)`` -> ``{"features": [f1, f2], "coerce_dtype": True}``.
 
-    The first positional argument is the feature list (as in LaminDB); ``coerce`` is the model's
-    ``coerce_dtype``; ``n_members`` (derived from the features) is ignored.
+    The first positional argument arrives here as ``features`` (``Schema._positional``); ``coerce`` is the
+    model's ``coerce_dtype``; ``n_members`` (derived from the features) is ignored.
     """
-    from .feature import Feature
-
     kwargs = dict(kwargs)
-    if len(args) > 1:
-        raise errors.InvalidArgument("Schema takes one positional argument, the list of features: ln.Schema([f1, f2], name=...)")
-    if args:
-        if isinstance(args[0], Feature):
-            raise errors.InvalidArgument("Please pass a ListLike of features, not a single feature")
-        if "features" in kwargs:
-            raise errors.InvalidArgument("pass the features once, positionally or as features=")
-        kwargs["features"] = args[0]
     if "coerce" in kwargs:
         kwargs["coerce_dtype"] = bool(kwargs.pop("coerce"))
     kwargs.pop("n_members", None)
@@ -148,7 +138,9 @@ def normalize_features(features: Any) -> list[tuple[Any, dict[str, Any]]]:
     """``[feature, feature.with_config(optional=True), "name"]`` -> ``[(Feature, config), ...]``."""
     from .feature import Feature
 
-    if isinstance(features, (str, Feature)) or not hasattr(features, "__iter__"):
+    if isinstance(features, Feature):
+        raise errors.InvalidArgument(f"Please pass a ListLike of features, not a single feature: [{features.name!r}, ...]")
+    if isinstance(features, str) or not hasattr(features, "__iter__"):
         raise errors.InvalidArgument("features must be a list of features, e.g. features=[perturbation, donor]")
     out: list[tuple[Any, dict[str, Any]]] = []
     seen: set[int] = set()

@@ -1,5 +1,5 @@
-"""What ``Storage.save()`` does to a new record: a normalized root, its type, who manages it, and the
-record that already has the root when there is one.
+"""What ``Storage.save()`` does to a new record: a normalized root, its type, who manages it, and a
+local folder to write to.
 """
 
 from __future__ import annotations
@@ -33,16 +33,8 @@ def prepare_new(record: Any) -> None:
     if record.instance_uid is None and not record._unmanaged:
         inst = current()
         record.instance_uid = inst.uid if inst is not None else None
-    if record.instance_uid is not None and record.type == "local":  # a managed folder exists from the start
-        try:
+    if record.type == "local" and record.instance_uid is not None:
+        try:  # a location registered to write to exists from now on
             Path(record.root).mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise errors.StorageError(f"cannot create the storage folder {record.root} ({e.strerror}); pick a writable place") from e
-
-
-def adopt_existing(record: Any, existing: Any) -> Any:
-    """Make the unsaved ``record`` the saved ``existing`` one and return it."""
-    for f in type(record)._meta.concrete_fields:
-        setattr(record, f.attname, getattr(existing, f.attname))
-    record._state.adding, record._state.db = False, existing._state.db
-    return record
+            raise errors.StorageError(f"cannot create storage folder {record.root} ({e.strerror})") from e

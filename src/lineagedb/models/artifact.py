@@ -353,6 +353,17 @@ class Artifact(VersionedMixin, BaseRecord):
         return record
 
     @property
+    def labels(self) -> Any:
+        """Every label linked to this artifact (Record, ULabel, Project, bio, ...): ``.add``, ``.remove``,
+        ``.get``, ``.add_from(other_artifact)``.
+
+        >>> artifact.labels.add(dmso, feature="perturbation")  # doctest: +SKIP
+        """
+        from ._artifact_labels import LabelManager
+
+        return LabelManager(self)
+
+    @property
     def schemas(self) -> Any:
         """The schemas (feature sets) describing this artifact's slots; the same manager as ``feature_sets``.
 
@@ -615,13 +626,6 @@ class Artifact(VersionedMixin, BaseRecord):
         """The Transform whose run created this artifact."""
         return self.run.transform if self.run_id is not None else None
 
-    @property
-    def labels(self) -> Any:
-        """The labels of every label registry on this artifact: ``artifact.labels.add(records, feature=...)``,
-        ``artifact.labels.add_from(other_artifact)``."""
-        from ._labels import LabelManager
-
-        return LabelManager(self)
 
 
 def _sweep_leftovers(root: Any) -> None:

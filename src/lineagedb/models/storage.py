@@ -37,27 +37,12 @@ class Storage(BaseRecord):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         root = kwargs.get("root")
         if not args and root is not None:  # constructed by the user: one spelling per location
-            from ..core.instance import _normalize_root
+            from ._storage_records import normalize_root
 
-            kwargs["root"] = _normalize_root(str(root))
+            kwargs["root"] = normalize_root(str(root))
             if not kwargs.get("type"):
                 kwargs["type"] = kwargs["root"].split("://", 1)[0] if "://" in kwargs["root"] else "local"
         super().__init__(*args, **kwargs)
-
-    def save(self, *args: Any, **kwargs: Any) -> Storage:
-        """Save; a location registered already (also by a concurrent save) is returned instead."""
-        if not self._state.adding:
-            return super().save(*args, **kwargs)
-        existing = type(self).objects.filter(root=self.root).first()
-        if existing is None:
-            try:
-                with transaction.atomic():
-                    return super().save(*args, **kwargs)
-            except IntegrityError:
-                existing = type(self).objects.filter(root=self.root).first()
-                if existing is None:
-                    raise
-        return self._adopt(existing)
 
     @property
     def is_managed(self) -> bool:
@@ -78,12 +63,12 @@ class Storage(BaseRecord):
         """
         if not self._state.adding:
             return super().save(*args, **kwargs)
-        from ._storage_records import prepare_new, adopt_existing
+        from ._storage_records import prepare_new
 
         prepare_new(self)
         existing = type(self).objects.filter(root=self.root).first()
         if existing is not None:
-            return adopt_existing(self, existing)
+            return self._adopt(existing)
         try:
             with transaction.atomic():
                 return super().save(*args, **kwargs)
@@ -92,7 +77,7 @@ class Storage(BaseRecord):
             if existing is None:
                 raise
             self.pk = self.id = None
-            return adopt_existing(self, existing)
+            return self._adopt(existing)
 
     @classmethod
     def register_root(cls, root: str, instance_uid: str | None = None, region: str | None = None) -> Storage:
