@@ -68,3 +68,12 @@ def test_unknown_filter_field_suggests_the_close_one(ln):
     with pytest.raises(ln.errors.InvalidArgument) as info:
         ln.Artifact.filter(descriptio="x")
     assert "did you mean" in str(info.value).lower() and "description" in str(info.value)
+
+
+def test_adding_a_string_as_a_label_is_a_lineagedb_error(ln, unique, tmp_path):
+    src = tmp_path / "l.txt"
+    src.write_text(unique)
+    artifact = ln.Artifact(src, key=f"labels/{unique}.txt").save()
+    ln.Record(name=f"Label {unique}").save()
+    with pytest.raises(ln.errors.InvalidArgument, match=f"did you mean .Label {unique}."):
+        artifact.records.add(f"label {unique}")

@@ -52,7 +52,6 @@ def feature_filter(model: Any, key: str, value: Any) -> Q | None:
     """``temperature=21.6``, ``temperature__gt=20``, ``experiment="My experiment"``, ``donor__isnull=True``."""
     if getattr(model, "_feature_values", None) is None:
         return None
-    from ._features import _host_link
     from .feature import Feature
 
     name, _, lookup = key.partition("__")
@@ -64,7 +63,7 @@ def feature_filter(model: Any, key: str, value: Any) -> Q | None:
 
 
 def feature_condition(model: Any, f: Any, lookup: str, value: Any) -> Q | None:
-    """The ``Q`` of ``model`` (Artifact or Run) records whose value of feature ``f`` matches ``lookup``/``value``."""
+    """The ``Q`` of ``model`` records (Artifact, Run, ...) whose value of feature ``f`` matches ``lookup``/``value``."""
     if getattr(model, "_feature_values", None) is None:
         return None
     from ._features import _host_link
