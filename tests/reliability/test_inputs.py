@@ -19,6 +19,7 @@ def test_nfc_and_nfd_spellings_are_one_family(ln, unique, tmp_path):
     second = ln.Artifact(two, key=nfc).save()
     assert first.key == nfc and second.key == nfc
     assert second.stem_uid == first.stem_uid and second.uid != first.uid  # two versions of one family
+    assert ln.Artifact.filter(key=nfd).count() == 2 and ln.Artifact.get(key=nfd, is_latest=True) == second
 
 
 @pytest.mark.parametrize("bad", ["report\u202egpj.exe", "a\u200bb.txt", "x\u2028y.txt", "c1\x85.txt", "lone\ud800.txt"])
