@@ -88,12 +88,6 @@ def _artifact_filters(request: Request) -> tuple[str, list[Any]]:
         request.query["key__startswith"] = [prefix]
     if label:
         extra.append(reg.label_filter(label))
-    if feature:
-        from ..models import Feature
-
-        if not Feature.objects.filter(name=feature).exists():
-            raise HTTPError(400, f"no feature named {feature!r}")
-        request.query[feature] = [value]
     form = (
         '<form class=filters method=get action="/artifact">'
         f'<input type=search name=q value="{e(request.arg("q", ""))}" placeholder="search" aria-label=search>'

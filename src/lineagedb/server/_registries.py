@@ -114,8 +114,36 @@ def _parse(model: Any, key: str, raw: str) -> Any:
 
 
 def lookups(model: Any, query: dict[str, list[str]]) -> dict[str, Any]:
-    """Django lookups from query parameters that are not reserved (``key__startswith=x/``, ``size=12``)."""
-    return {k: _parse(model, k, v[-1]) for k, v in query.items() if k not in RESERVED}
+    """Django lookups from query parameters that are not reserved (``key__startswith=x/``, ``size=12``).
+
+    Only allowed lookups pass (no regular expressions); ``feature=<name>&value=<v>`` filters by a feature value.
+    """
+    from ._limits import check_lookup
+
+    out = {}
+    for key, values in query.items():
+        if key not in RESERVED:
+            check_lookup(key)
+            out[key] = _parse(model, key, values[-1])
+    return out | feature_lookup(model, query)
+
+
+def feature_lookup(model: Any, query: dict[str, list[str]]) -> dict[str, Any]:
+    """``{name: value}`` from ``feature=<name>&value=<value>`` (both or neither), for registries with features."""
+    from ..models._filters import _has_features
+
+    feature, value = (query.get(k, [None])[-1] for k in ("feature", "value"))
+    if not feature and not value:  # the UI's form sends both, empty
+        return {}
+    if not feature or not value:
+        raise HTTPError(400, "feature= and value= go together, e.g. ?feature=temperature&value=21.6")
+    if not _has_features(model):
+        raise HTTPError(400, f"{model.__name__} records have no features; feature= filters registries with features")
+    from ..models import Feature
+
+    if not Feature.objects.filter(name=feature).exists():
+        raise HTTPError(400, f"no feature named {feature!r}; create it with ln.Feature(name=..., dtype=...).save()")
+    return {feature: value}
 
 
 def filter_fields(model: Any) -> list[Any]:
@@ -166,12 +194,15 @@ def list_records(model: Any, query_params: dict[str, list[str]], limit: int = 50
     from django.db import DatabaseError
 
     from .. import errors
+    from ._limits import is_timeout
 
     qs = query(model, lookups(model, query_params), q=q, order=order, extra=extra)
     try:
         count = qs.count()
         records = list(qs[offset: offset + limit])
     except (errors.LineageDBError, FieldError, ValidationError, ValueError, TypeError, DatabaseError) as e:
+        if isinstance(e, DatabaseError) and is_timeout(e):
+            raise
         raise _bad_query(e) from None
     return Page(records, count, limit, offset)
 
