@@ -176,6 +176,10 @@ def query(model: Any, filters: dict[str, Any], q: str | None = None, order: str 
         if model.__name__ == "Run":
             qs = qs.select_related("transform")
         if q:
+            from ._annotated import in_order, is_annotated, ranked_ids
+
+            if is_annotated(model):  # artifacts and collections: also by labels and feature values
+                return in_order(qs, ranked_ids(qs, q))
             return qs.search(q, limit=None)
         if order:
             name = order.lstrip("-")
@@ -190,13 +194,17 @@ def query(model: Any, filters: dict[str, Any], q: str | None = None, order: str 
 def list_records(model: Any, query_params: dict[str, list[str]], limit: int = 50, offset: int = 0,
                  q: str | None = None, order: str | None = None, extra: list[Any] | None = None) -> Page:
     """One page of records matching the lookups in ``query_params``."""
+    return paginate(query(model, lookups(model, query_params), q=q, order=order, extra=extra), limit, offset)
+
+
+def paginate(qs: Any, limit: int = 50, offset: int = 0) -> Page:
+    """One page of a queryset, with the total count (query errors become 400, time-outs propagate)."""
     from django.core.exceptions import FieldError, ValidationError
     from django.db import DatabaseError
 
     from .. import errors
     from ._limits import is_timeout
 
-    qs = query(model, lookups(model, query_params), q=q, order=order, extra=extra)
     try:
         count = qs.count()
         records = list(qs[offset: offset + limit])
