@@ -24,9 +24,11 @@ SKIP = {"id", "uid", "branch", "hash", "synonyms", "description", "updated_at", 
 
 
 def columns(model: Any) -> list[str]:
+    """The list columns after name and uid (never the field the name column already shows)."""
+    shown = reg.title_field(model)
     if model.__name__ in COLUMNS:
-        return COLUMNS[model.__name__]
-    names = [f.name for f in reg.fields(model) if f.name not in SKIP and not f.is_relation]
+        return [c for c in COLUMNS[model.__name__] if c != shown]
+    names = [f.name for f in reg.fields(model) if f.name not in SKIP and not f.is_relation and f.name != shown]
     return names[:6]
 
 

@@ -70,14 +70,24 @@ def to_json(record: Any, detail: bool = False) -> dict[str, Any]:
     return {f.attname: value(getattr(record, f.attname)) for f in fields(type(record), detail)}
 
 
+TITLE_FIELDS = ("key", "name", "symbol", "handle", "root")
+
+
+def title_field(model: Any) -> str | None:
+    """The field :func:`title` shows for records of ``model`` (None: a computed title)."""
+    names = {f.name for f in model._meta.concrete_fields}
+    return next((n for n in TITLE_FIELDS if n in names and not (n == "name" and model.__name__ == "Transform")), None)
+
+
 def title(record: Any) -> str:
     """A short human name: key, name, handle, root or uid."""
     for attr in ("key", "name", "symbol", "handle", "root"):
         text = getattr(record, attr, None) if attr != "name" or type(record).__name__ != "Transform" else None
         if text:
             return str(text)
-    if type(record).__name__ == "Run":
-        return f"run of {record.transform.key}"
+    if type(record).__name__ == "Run":  # runs of one transform differ by when they started
+        when = record.started_at.strftime("%Y-%m-%d %H:%M:%S") if record.started_at else record.uid
+        return f"run of {record.transform.key} · {when}"
     return getattr(record, "description", None) or record.uid
 
 
