@@ -29,6 +29,8 @@ if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   for _ in $(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
 fi
 status=0
+echo "== import layers (lint-imports, contract in pyproject.toml)"
+"$VENV/bin/lint-imports" --no-cache || status=$?
 echo "== SQLite"
 LINEAGEDB_TEST_DB=sqlite "$PY" -m pytest -q -p no:cacheprovider "$@" || status=$?
 if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then

@@ -88,7 +88,7 @@ def test_bulk_save_returns_existing_ulabels(ln, unique):
     labels = [ln.ULabel(name=f"bulk_{unique}"), ln.ULabel(name=f"bulk2_{unique}")]
     ln.save(labels)
     assert labels[0].id == first.id
-    assert ln.ULabel.filter(name__startswith=f"bulk").filter(name__endswith=unique).count() == 2
+    assert ln.ULabel.filter(name__startswith="bulk").filter(name__endswith=unique).count() == 2
 
 
 def test_from_values_returns_stored_records(ln, unique):
@@ -131,3 +131,11 @@ def test_saving_a_trashed_uid_restores_it(ln, unique):
     again.uid = uid
     again.save()
     assert again.id == record.id and again.branch_id == 1 and ln.Record.get(uid).name == f"trashed2_{unique}"
+
+
+def test_link_tables_can_be_queried_like_registries(ln, unique):
+    artifact = make_artifact(ln)
+    label = ln.ULabel(name=f"link_{unique}").save()
+    artifact.ulabels.add(label)
+    assert ln.models.ArtifactULabel.filter(artifact_id=artifact.id, ulabel_id=label.id).exists()
+    assert ln.models.ArtifactULabel.get(artifact_id=artifact.id).ulabel == label

@@ -15,6 +15,7 @@ def test_record_feature_values_rules(ln, unique):
     assert record.features.get_values() == {score.name: 7, tag.name: "a"}
     with pytest.raises(ln.errors.ValidationError, match="Cannot use add_values\\(\\) for to-one features"):
         record.features.add_values({score: 9})
+    record.features.add_values({numbers: [5]})  # list features can be added to
     record.features.update_values({score: 2, numbers: [3, 1]})
     assert record.features.get_values() == {score.name: 2, tag.name: "a", numbers.name: [3, 1]}
     record.features.update_values({score: None, numbers: []})
@@ -47,7 +48,23 @@ def test_constructor_features_and_sheet_kinds(ln, unique):
     data = ln.Record(name=f"row_{unique}", type=page, features={score: 1.5}).save()
     assert data.features.get_values() == {score.name: 1.5}
     assert page.is_page and not page.is_frame and data.is_data
+    with pytest.warns(DeprecationWarning, match="is_frame"):
+        assert page.is_sheet is False
     assert list(ln.Record.filter(**{score.name: 1.5})) == [data]
     with pytest.raises(ln.errors.ValidationError):
         ln.Record(name=f"row2_{unique}", features={score: "x"}).save()
     assert not ln.Record.filter(name=f"row2_{unique}").exists()  # nothing half-saved
+
+
+def test_deleting_a_feature_removes_its_unused_values(ln, unique):
+    feature = ln.Feature(name=f"del_{unique}", dtype=int).save()
+    keep = ln.Record(name=f"keep_{unique}").save()
+    gone = ln.Record(name=f"gone_{unique}").save()
+    keep.features.set_values({feature: 1})
+    gone.features.set_values({feature: 2})
+    gone.delete(permanent=True)
+    with pytest.raises(ln.errors.InvalidArgument, match="still has 1 value"):
+        feature.delete(permanent=True)
+    keep.features.remove_values(feature)
+    feature.delete(permanent=True)
+    assert not ln.Feature.filter(name=f"del_{unique}", branch_id=None).exists()

@@ -186,3 +186,12 @@ def test_thousands_of_genes_are_created_in_bulk(ln, unique):
     (link,) = ln.models.ArtifactSchema.objects.filter(artifact=artifact)
     assert link.slot == "var.T" and link.schema.n == len(ids) and link.schema.genes.count() == len(ids)
     assert len(queries) < 60, [q["sql"][:80] for q in queries.captured_queries]
+
+
+def test_curating_a_saved_artifact_annotates_it(ln, tutorial):
+    u, schema, dataset = tutorial
+    artifact = ln.Artifact.from_dataframe(dataset(), key=f"validation/{u}/later.parquet").save()
+    assert artifact.schema is None
+    curator = ln.curators.DataFrameCurator(artifact, schema)
+    assert curator.save_artifact() == artifact
+    assert ln.Artifact.get(uid=artifact.uid).schema == schema

@@ -187,3 +187,28 @@ def test_unnamed_index_dtype_error_names_the_series(ln, unique):
     curator = ln.curators.DataFrameCurator(df, ln.Schema(index=feature).save())
     with pytest.raises(ln.errors.ValidationError, match="expected series 'None' to have type str, got int64"):
         curator.validate()
+
+
+def test_ulabel_type_as_dtype_and_new_labels_get_the_type(ln, unique):
+    currency = ln.ULabel(name=f"Currency_{unique}", is_type=True).save()
+    ln.ULabel(name=f"USD_{unique}", type=currency).save()
+    feature = ln.Feature(name=f"currency_{unique}", dtype=currency).save()
+    assert feature.dtype == f"cat[ULabel[Currency_{unique}]]"
+    curator = ln.curators.DataFrameCurator(pd.DataFrame({feature.name: [f"USD_{unique}", f"EUR_{unique}"]}),
+                                           ln.Schema(features=[feature]).save())
+    with pytest.raises(ln.errors.ValidationError, match=f"type=ln.ULabel.get\\(name='Currency_{unique}'"):
+        curator.validate()
+    curator.cat.add_new_from(feature.name)
+    curator.validate()
+    assert ln.ULabel.get(name=f"EUR_{unique}").type == currency
+
+
+def test_url_is_a_string_dtype_and_csv_keys_store_csv(ln, unique):
+    url = ln.Feature(name=f"url_{unique}", dtype="url", coerce=True).save()
+    schema = ln.Schema(features=[url]).save()
+    with pytest.raises(ln.errors.ValidationError, match=f"url_{unique}"):
+        ln.curators.DataFrameCurator(pd.DataFrame({url.name: [123]}), schema).validate()
+    curator = ln.curators.DataFrameCurator(pd.DataFrame({url.name: ["https://x.org/1"]}), schema)
+    artifact = curator.save_artifact(key=f"url/{unique}.csv")
+    assert artifact.suffix == ".csv" and artifact.schema == schema
+    assert pd.read_csv(artifact.path)[url.name].tolist() == ["https://x.org/1"]

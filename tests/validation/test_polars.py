@@ -51,6 +51,7 @@ def test_coercion_is_lossless_and_opt_in(ln, unique, as_frame, on):
         with pytest.raises(ln.errors.ValidationError, match="cannot be converted"):
             ln.curators.DataFrameCurator(as_frame(pl.DataFrame({f"c_{u}": bad})), schema).validate()
     plain = _schema(ln, u, ("p", int, {}))
+    assert plain.coerce is None and ln.Feature.get(name=f"p_{u}").coerce is None  # unset, as LaminDB reports it
     with pytest.raises(ln.errors.ValidationError, match="coerce=True"):
         ln.curators.DataFrameCurator(as_frame(pl.DataFrame({f"p_{u}": ["1"]})), plain).validate()
 

@@ -49,6 +49,16 @@ class BioRecord(BaseRecord):
 
     # -- public sources (see lineagedb.bio._public / _registry) -----------------------------------
     @classmethod
+    def check_organism(cls, organism: str) -> None:
+        """Raise a lineagedb error unless a public source of this registry covers ``organism``.
+
+        >>> bt.Gene.check_organism("mouse")  # doctest: +SKIP
+        """
+        from ._public import choose_spec
+
+        choose_spec(cls, organism=organism)
+
+    @classmethod
     def public(cls, organism: Any = None, source: Any = None) -> Any:
         """The public ontology behind this registry, read offline.
 

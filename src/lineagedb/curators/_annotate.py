@@ -51,6 +51,10 @@ def _feature_set(slot: SlotResult) -> Any:
                       _members=records).save()
     if not slot.features:
         return None
+    schema = slot.schema
+    if schema is not None and schema.pk is not None and schema.itype == "Feature" and not schema.slots:
+        if {f.pk for f in slot.features} == {f.pk for f, _ in schema.feature_links()}:
+            return schema  # the data has exactly the schema's features: the schema is the feature set
     return Schema(features=slot.features, itype="Feature").save()
 
 

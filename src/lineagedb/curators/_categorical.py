@@ -94,5 +94,5 @@ def register_call(cat: CatValues, values: list[str]) -> str:
     shown = values[:10]
     extra = ""
     if cat.type_record is not None:
-        extra = f", type=ln.Record.get(name={cat.type_record.name!r}, is_type=True)"
+        extra = f", type={prefix}.{model.__name__}.get(name={cat.type_record.name!r}, is_type=True)"
     return f"ln.save([{prefix}.{model.__name__}({cat.field}=value{extra}) for value in {shown!r}])"

@@ -39,7 +39,7 @@ def _fits(series: Any, kind: str) -> bool:
 
     t = pd.api.types
     dtype = series.dtype
-    if kind in {"str", "cat", "path"}:
+    if kind in {"str", "cat", "path", "url"}:
         return _inferred(series) in _STRINGISH
     if kind == "int":
         return t.is_integer_dtype(dtype) and not t.is_bool_dtype(dtype)

@@ -129,6 +129,9 @@ class Curator:
             )
         if getattr(schema, "pk", None) is None:
             raise errors.InvalidArgument("Schema must be saved before curation. Please save it using '.save()'.")
+        self._artifact = None
+        if type(dataset).__name__ == "Artifact" and hasattr(dataset, "load"):  # curate a saved artifact in place
+            self._artifact, dataset = dataset, dataset.load()
         self._data = dataset
         self._schema = schema
         self._features = dict(features or {})
@@ -182,6 +185,17 @@ class Curator:
     def _coerced(self) -> Any:
         """A copy of the data with coerced columns, or None when nothing needed coercion (pandas)."""
         return None
+
+    def _annotate_existing(self) -> Any:
+        """Annotate the saved artifact this curator was built from with the validation result."""
+        from ._annotate import annotate_on_save
+
+        if self._validated_data is not None:
+            raise errors.InvalidArgument(
+                "the schema coerced columns of this artifact's data; its stored bytes cannot change: save the "
+                "coerced data as a new version with ln.Artifact.from_dataframe(curator.dataset, revises=artifact)"
+            )
+        return annotate_on_save(self._artifact, self._current())
 
     def _frame(self, slot: str) -> Any:
         raise NotImplementedError
@@ -248,6 +262,20 @@ class DataFrameCurator(Curator):
             return self._polars_coerced
         return coerced_copy(self._data, self._current())
 
+    def _save_text_table(self, key: Any, suffix: str, description: Any, revises: Any) -> Any:
+        """A pandas frame saved as the ``.csv`` / ``.tsv`` its key names (validated, then annotated)."""
+        from ..models import Artifact
+        from ..models.artifact import staging_path
+        from . import validate_for_artifact
+
+        validation = validate_for_artifact(self.dataset, self._schema, self._features or None)
+        data = validation.data if validation.data is not None else self.dataset
+        path = staging_path(f".{suffix}")
+        data.to_csv(path, sep="\t" if suffix == "tsv" else ",", index=False)
+        return Artifact._from_local_file(path, f".{suffix}", otype="DataFrame", n_observations=len(data), key=key,
+                                         description=description, revises=revises, schema=self._schema,
+                                         validation=validation).save()
+
     def _frame(self, slot: str) -> Any:
         return self._data if slot == "columns" else None
 
@@ -258,11 +286,18 @@ class DataFrameCurator(Curator):
     def save_artifact(self, key: str | None = None, description: str | None = None, revises: Any = None) -> Any:
         """Validate (coercing where the schema allows), then save and annotate the artifact.
 
+        A curator built from a saved artifact annotates that artifact (its bytes stay as they are).
+
         >>> artifact = curator.save_artifact(key="my_datasets/x.parquet")  # doctest: +SKIP
         """
         from ..models import Artifact
 
         self.validate()
+        if self._artifact is not None:
+            return self._annotate_existing()
+        suffix = (key or "").rpartition(".")[2].lower()
+        if suffix in {"csv", "tsv"} and not is_polars(self._data):
+            return self._save_text_table(key, suffix, description, revises)
         return Artifact.from_dataframe(self.dataset, key=key, description=description, revises=revises,
                                        schema=self._schema, features=self._features or None).save()
 
@@ -326,5 +361,7 @@ class AnnDataCurator(Curator):
 
         self._apply_coercions()
         self.validate()
+        if self._artifact is not None:
+            return self._annotate_existing()
         return Artifact.from_anndata(self._data, key=key, description=description, revises=revises,
                                      schema=self._schema, features=self._features or None).save()

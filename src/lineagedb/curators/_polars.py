@@ -55,7 +55,7 @@ def _fits(dtype: Any, kind: str) -> bool:
         return True
     if kind.startswith("list["):
         return isinstance(dtype, (pl.List, pl.Array)) and _fits(dtype.inner, kind[5:-1])
-    if kind in {"str", "cat", "path"}:
+    if kind in {"str", "cat", "path", "url"}:
         return dtype in (pl.String, pl.Categorical) or isinstance(dtype, (pl.Enum, pl.Categorical))
     if kind == "int":
         return dtype.is_integer()
@@ -83,8 +83,8 @@ def _coerce_target(dtype: Any, kind: str) -> Any:
         return pl.Int64
     if kind in {"float", "num"} and convertible:
         return pl.Float64
-    if kind in {"str", "path"}:
-        return pl.String
+    if kind in {"str", "path", "url"}:
+        return None  # like pandera: strings are never produced by coercion
     if kind == "date" and dtype in (pl.String, pl.Datetime):
         return pl.Date
     if kind == "datetime" and dtype in (pl.String, pl.Date):

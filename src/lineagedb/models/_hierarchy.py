@@ -67,7 +67,7 @@ def view_parents(record: Any, distance: int = 2, with_children: bool = False) ->
             lines.append("└── (no children)")
     text = "\n".join(lines)
     from ._lineage import has_dot
-    from ..tracking._notebook import ipython_kernel
+    from ..core._jupyter import ipython_kernel
 
     if has_dot():
         try:

@@ -32,6 +32,21 @@ def snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+class LinkModel(models.Model):
+    """Base of the link tables: ``ln.models.ArtifactULabel.filter(artifact_id=..., feature=...)`` as on registries."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def filter(cls, *queries: Any, **expressions: Any) -> Any:
+        return cls.objects.filter(*queries, **expressions)
+
+    @classmethod
+    def get(cls, *queries: Any, **expressions: Any) -> Any:
+        return cls.objects.get(*queries, **expressions)
+
+
 def label_link(label: str, app_label: str, module: str, accessor: str, field: str | None = None) -> type[models.Model]:
     """Create the link model ``Artifact<label>`` between Artifact and a label registry.
 
@@ -47,7 +62,7 @@ def label_link(label: str, app_label: str, module: str, accessor: str, field: st
         "created_at": models.DateTimeField(auto_now_add=True),
         "Meta": meta,
     }
-    link = type(f"Artifact{label}", (models.Model,), attrs)
+    link = type(f"Artifact{label}", (LinkModel,), attrs)
     LABEL_LINKS[f"{app_label}.{label}"] = (link, field, accessor)
     from django.apps import apps
 
@@ -153,6 +168,23 @@ def labels_of(artifact_ids: Iterable[int], registries: Iterable[str] | None = No
 
 # -- related managers that accept feature= -----------------------------------------------------------
 
+def _refuse_non_records(model: Any, objs: tuple) -> None:
+    """InvalidArgument for a value that is not a saved-able record, e.g. ``artifact.cell_types.add("B cell")``."""
+    from django.db.models import Model
+
+    for obj in objs:
+        if isinstance(obj, Model) or isinstance(obj, int):
+            continue
+        name = model.__name__
+        hint = ""
+        if isinstance(obj, str) and any(f.name == "name" for f in model._meta.concrete_fields):
+            hint = f"; look it up first, e.g. {name}.get(name={obj!r})"
+            close = model.objects.filter(name__iexact=obj).values_list("name", flat=True).first()
+            if close is not None and close != obj:
+                hint = f"; did you mean {close!r}? Look it up first: {name}.get(name={close!r})"
+        raise errors.InvalidArgument(f"add() takes {name} records, not {type(obj).__name__} {obj!r}{hint}")
+
+
 def _feature_manager(base: type, label_side: bool) -> type:
     """Subclass Django's related manager so add()/remove() take ``feature=``."""
 
@@ -161,6 +193,7 @@ def _feature_manager(base: type, label_side: bool) -> type:
             return super().get_queryset().distinct()
 
         def add(self, *objs: Any, feature: Any = None, **kwargs: Any) -> None:
+            _refuse_non_records(self.model, objs)
             if feature is None:
                 return super().add(*objs, **kwargs)
             if label_side:  # artifact.records.add(label, feature=...)

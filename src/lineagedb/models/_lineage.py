@@ -153,7 +153,7 @@ def render(record: Any, upstream: bool = True, downstream: bool = False, jupyter
         return text
     graph = build_graph(record, upstream=upstream, downstream=downstream)
     if jupyter is None:
-        from ..tracking._notebook import ipython_kernel
+        from ..core._jupyter import ipython_kernel
 
         jupyter = ipython_kernel() is not None
     if has_dot():

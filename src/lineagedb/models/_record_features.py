@@ -1,6 +1,6 @@
 """``record.features``: feature values on records, with LaminDB's record rules on top of the shared accessor.
 
-- a to-one feature (any dtype but ``list[...]``) holds one value: ``add_values`` refuses to add a second,
+- a to-one feature (any dtype but ``list[...]``) holds one value: ``add_values`` takes list features only,
   ``set_values`` replaces every value, ``update_values`` replaces only the features it names;
 - ``None`` or an empty list in ``update_values`` removes the feature's values;
 - list features come back as lists; ``record.features["name"]`` is one feature's value (``{}`` when unset).
@@ -33,13 +33,12 @@ class RecordFeatures(FeatureManager):
     """Feature values of one record (see the module docstring for the rules)."""
 
     def add_values(self, values: dict[Any, Any]) -> None:
-        """Add values; a to-one feature that has a value already is refused (use ``set_values``)."""
+        """Add values of list features; a to-one feature is refused (use ``set_values`` or ``update_values``)."""
         values = {k: v for k, v in feature_names(values).items() if not _empty(v)}
         if not values:
             return
         features = _features_by_name(values)
-        current = self.get_values()
-        taken = [n for n in values if n in current and not _is_list(features[n].dtype)]
+        taken = [n for n in values if not _is_list(features[n].dtype)]
         if taken:
             raise errors.ValidationError(
                 f"Cannot use add_values() for to-one features on a Record: {taken}. "

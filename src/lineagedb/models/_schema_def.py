@@ -30,6 +30,10 @@ def normalize_schema_kwargs(args: tuple[Any, ...], kwargs: dict[str, Any]) -> di
     model's ``coerce_dtype``; ``n_members`` (derived from the features) is ignored.
     """
     kwargs = dict(kwargs)
+    from .feature import Feature
+
+    if isinstance(kwargs.get("features"), Feature):  # ln.Schema(feature): the registry's positional is features
+        raise errors.InvalidArgument("Please pass a ListLike of features, not a single feature")
     if "coerce" in kwargs:
         kwargs["coerce_dtype"] = bool(kwargs.pop("coerce"))
     kwargs.pop("n_members", None)
@@ -97,11 +101,9 @@ def normalize_organism(organism: Any, itype: str | None) -> str:
     model = member_registry(itype) if itype and itype != "Feature" else None
     if model is not None and "organism" not in {f.name for f in model._meta.concrete_fields}:
         raise errors.InvalidArgument(f"organism= applies to organism-specific registries (e.g. bt.Gene), not {itype!r}")
-    if model is not None and model._meta.app_label == "bio":
-        from ..bio._public import choose_spec
-
+    if model is not None and hasattr(model, "check_organism"):  # registries backed by public sources
         try:
-            choose_spec(model, organism=name)
+            model.check_organism(name)
         except errors.LineageDBError as e:
             raise errors.InvalidArgument(f"organism={name!r}: {e}") from e
     return name

@@ -343,7 +343,8 @@ def _fuzzy_ids(qs: Any, model: Any, main: str, fields: list[str], q: str, vendor
 
 
 def _has_branch(model: Any) -> bool:
-    return any(f.name == "branch" for f in model._meta.concrete_fields)
+    """Whether the table has the integer trash marker ``branch`` (a ``branch`` FK, as on BranchBlock, is not one)."""
+    return any(f.attname == "branch" for f in model._meta.concrete_fields)
 
 
 def _plain(qs: Any) -> bool:

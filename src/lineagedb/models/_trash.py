@@ -26,7 +26,10 @@ TRASH, MAIN = -1, 1
 
 
 def branch_attname(model: type) -> str | None:
-    """The column holding a record's branch (``branch`` or ``branch_id``), None for registries without one."""
+    """The column holding a record's branch (``branch`` or ``branch_id``), None for registries without one
+    (or whose ``branch`` is not a trash marker: ``_has_trash = False``, e.g. BranchBlock's branch FK)."""
+    if getattr(model, "_has_trash", True) is False:
+        return None
     try:
         return model._meta.get_field("branch").attname
     except Exception:  # noqa: BLE001 - FieldDoesNotExist: the registry has no trash

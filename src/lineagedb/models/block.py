@@ -21,8 +21,7 @@ from .. import errors
 from ..core.uids import base62, encode_version_suffix
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, uid_field
-
-TRASH, MAIN = -1, 1
+from ._trash import TRASH
 
 
 def content_hash(content: str | None) -> str | None:

@@ -113,6 +113,14 @@ class Record(HasType, HasParents, BaseRecord):
         return bool(self.is_type) and self.schema_id is not None
 
     @property
+    def is_sheet(self) -> bool:
+        """Deprecated name of :attr:`is_frame`."""
+        import warnings
+
+        warnings.warn("Use is_frame instead of is_sheet", DeprecationWarning, stacklevel=2)
+        return self.is_frame
+
+    @property
     def is_data(self) -> bool:
         """A record that is not a type."""
         return not self.is_type

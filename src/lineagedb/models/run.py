@@ -65,7 +65,7 @@ class Run(BaseRecord):
 
         >>> events = run.to_openlineage()  # doctest: +SKIP
         """
-        from ..tracking._openlineage import run_events
+        from ._openlineage import run_events
 
         return run_events(self)
 

@@ -101,9 +101,12 @@ class Schema(BaseRecord):
 
     # -- definition --------------------------------------------------------------------------
     @property
-    def coerce(self) -> bool:
-        """Whether values are converted to their feature's dtype during validation (``"3"`` -> ``3``)."""
-        return self.coerce_dtype
+    def coerce(self) -> bool | None:
+        """Whether values are converted to their feature's dtype during validation (``"3"`` -> ``3``).
+
+        True when set, None when not (as LaminDB reports an unset flag).
+        """
+        return True if self.coerce_dtype else None
 
     @coerce.setter
     def coerce(self, value: bool) -> None:

@@ -8,17 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-
-def ipython_kernel() -> Any:
-    """The running IPython kernel shell (a notebook or VS Code cell), or None in a plain interpreter."""
-    if "IPython" not in sys.modules:
-        return None
-    from IPython import get_ipython
-
-    shell = get_ipython()
-    if shell is None or type(shell).__name__ != "ZMQInteractiveShell":
-        return None
-    return shell
+from ..core._jupyter import ipython_kernel
 
 
 def _from_vscode(shell: Any) -> Path | None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..models._lineage_kind import INTERNAL_KIND
+from ._lineage_kind import INTERNAL_KIND
 
 PRODUCER = f"https://pypi.org/project/lineagedb/{__version__}"
 SPEC = "https://openlineage.io/spec"
