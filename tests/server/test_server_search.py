@@ -113,3 +113,14 @@ def test_ontology_pages_show_terms_in_use_first_with_counts(annotated):
     assert re.search(r'natural killer cell</a>.*?<td><a href="/artifact\?label=natural\+killer\+cell">3</a>', used, re.S)
     assert "leukocyte" not in used and "leukocyte" in folded and "lymphocyte" in folded
     assert "2 CellType records without artifacts" in folded
+
+
+def test_api_facets(annotated):
+    app, _ = annotated
+    body = api(app, "/api/artifact?q=cell&facets=true")
+    cell_types = next(f for f in body["facets"] if f["title"] == "CellType")
+    assert {"text": "natural killer cell", "count": 3, "params": {"label": "natural killer cell"}} in cell_types["values"]
+    assert "facets" not in api(app, "/api/artifact?q=cell")
+    for query in ("/api/artifact?facets=maybe", "/api/run?facets=true"):
+        status, _, _ = call(app, query)
+        assert status == 400, query

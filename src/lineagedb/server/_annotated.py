@@ -22,7 +22,8 @@ def is_annotated(model: Any) -> bool:
 
 def _artifact_relation(model: Any) -> str | None:
     for f in model._meta.get_fields():
-        if f.many_to_many and not f.auto_created and f.related_model is not None and f.related_model.__name__ == "Artifact":
+        if (f.name == "artifacts" and f.many_to_many and not f.auto_created and f.related_model is not None
+                and f.related_model.__name__ == "Artifact"):  # members (collections), not a run's inputs
             return f.name
     return None
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ._http import HTTPError
 
-RESERVED = {"q", "limit", "offset", "order", "page", "token", "label", "prefix", "feature", "value"}
+RESERVED = {"q", "limit", "offset", "order", "page", "token", "label", "prefix", "feature", "value", "facets"}
 HIDDEN_FIELDS = {"_real_key"}
 LONG_FIELDS = {"source_code"}  # left out of lists (detail only)
 MAX_LIMIT = 1000
