@@ -64,3 +64,21 @@ def test_runs_and_versions_say_which_one(ln, unique, tmp_path):
     chips = re.findall(r'<span class=tag><a href="/artifact/[^"]+">[^<]*</a> <small>([^<]*)</small>', body.decode())
     assert len(chips) >= 2 and len(set(chips)) == len(chips), chips
     assert any("latest" in c for c in chips)
+
+
+def test_run_boxes_in_the_lineage_drawing_show_the_whole_date(ln, unique, tmp_path):
+    from lineagedb.core.context import set_run
+    from lineagedb.server import create_app
+
+    script = tmp_path / f"a_rather_long_script_name_{unique}.py"
+    script.write_text("print(1)\n")
+    ln.track(path=script)
+    path = tmp_path / "out.txt"
+    path.write_text(unique)
+    artifact = ln.Artifact(path, key=f"lineage/{unique}.txt").save()
+    ln.finish()
+    set_run(None)
+    run = artifact.run
+    status, _, body = call(create_app(), f"/run/{run.uid}/lineage?engine=builtin")
+    texts = re.findall(r"<text [^>]*>([^<]*)</text>", body.decode())
+    assert status == 200 and run.started_at.strftime("%Y-%m-%d %H:%M") in texts, texts
