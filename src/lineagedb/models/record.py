@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
 
 from ._base import BaseRecord, hybridmethod
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._features import FeaturesDescriptor
 from ._labels import label_link
 from ._record_features import RecordFeatures
-from ._typed import HasParents, HasType
+from ._typed import HasParents, HasType, unique_name_in_type
 
 
 class Record(HasType, HasParents, BaseRecord):
@@ -41,10 +40,7 @@ class Record(HasType, HasParents, BaseRecord):
 
     class Meta:
         app_label = "lineagedb"
-        constraints = [
-            models.UniqueConstraint(fields=["type", "name"], name="record_name_unique_in_type"),
-            models.UniqueConstraint(fields=["name"], condition=Q(type__isnull=True), name="record_name_unique_untyped"),
-        ]
+        constraints = unique_name_in_type("record")
 
     query_records = HasType.query_instances
     features = FeaturesDescriptor(RecordFeatures)

@@ -7,12 +7,11 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._labels import label_link
-from ._typed import HasType
+from ._typed import HasType, unique_name_in_type
 
 
 class Reference(HasType, BaseRecord):
@@ -41,10 +40,7 @@ class Reference(HasType, BaseRecord):
 
     class Meta:
         app_label = "lineagedb"
-        constraints = [
-            models.UniqueConstraint(fields=["type", "name"], name="reference_name_unique_in_type"),
-            models.UniqueConstraint(fields=["name"], condition=Q(type__isnull=True), name="reference_name_unique_untyped"),
-        ]
+        constraints = unique_name_in_type("reference")
 
     query_references = HasType.query_instances
 
