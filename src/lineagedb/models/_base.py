@@ -191,8 +191,13 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         base_manager_name = "objects"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if kwargs and not args:
-            check_keywords(type(self), kwargs)
+        if not args:  # constructed by a user (Django's from_db passes positional values)
+            from ._checks import check_required, check_validators
+
+            if kwargs:
+                check_keywords(type(self), kwargs)
+            check_required(type(self), kwargs)
+            check_validators(type(self), kwargs)
         super().__init__(*args, **kwargs)
 
     # -- class-level query API -------------------------------------------------------------
