@@ -116,3 +116,9 @@ def test_unsaved_artifact_delete_does_nothing(ln, tmp_path):
     artifact = ln.Artifact(path, description="unsaved")
     assert artifact.delete(permanent=True) is None
     assert artifact.delete() is None
+
+
+def test_a_registry_may_declare_its_required_fields(ln, unique):
+    sheet = ln.Record(name=f"{unique}-sheet", is_type=True).save()
+    row = ln.Record(type=sheet)  # Record declares no required field: a sheet row may be nameless
+    assert row.type == sheet

@@ -185,6 +185,7 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
     _choices: dict[str, tuple[Any, ...]] = {}  # fields that take one of a few values: {"kind": ("script", ...)}
     _positional: tuple[str, ...] = ()  # fields that may be passed positionally, in order: ``ln.Run(transform)``
     _hidden: dict[str, Any] = {}  # records left out of class-level queries unless the query names the field
+    _required: tuple[str, ...] | None = None  # fields a constructor must get; None: text fields without default or null
 
     class Meta:
         abstract = True

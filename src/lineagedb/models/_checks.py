@@ -31,7 +31,11 @@ def validate_doi(value: str) -> None:
 
 
 def _required(model: type) -> tuple[str, ...]:
+    """The registry's declared ``_required`` fields, else its text fields without default that are not nullable."""
     names = model.__dict__.get("_required_cache")
+    if names is None and getattr(model, "_required", None) is not None:
+        names = model._required
+        model._required_cache = names
     if names is None:
         names = tuple(
             f.name
