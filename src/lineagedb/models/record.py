@@ -22,6 +22,7 @@ class Record(HasType, HasParents, BaseRecord):
     """
 
     _name_field = "name"
+    _required = ()  # a record may be nameless (a sheet row identified by its features), as in LaminDB
     _has_notes = True  # readme and comment blocks (RecordBlock): record.notes, describe(include="comments")
     _feature_values = ("RecordFeatureValue", "record")  # link model and host field of feature values (see _features)
     uid = uid_field(16)

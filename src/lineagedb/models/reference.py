@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import models
 
 from ._base import BaseRecord
+from ._checks import validate_doi
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._labels import label_link
 from ._typed import HasType, unique_name_in_type
@@ -26,7 +27,7 @@ class Reference(HasType, BaseRecord):
     abbr = models.CharField(max_length=32, null=True, blank=True, db_index=True)
     url = models.URLField(max_length=255, null=True, blank=True)
     pubmed_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    doi = models.CharField(max_length=255, null=True, blank=True, db_index=True)
+    doi = models.CharField(max_length=255, null=True, blank=True, db_index=True, validators=[validate_doi])
     text = models.TextField(null=True, blank=True)
     date = models.DateField(null=True, blank=True)
     artifacts = models.ManyToManyField("lineagedb.Artifact", through="lineagedb.ArtifactReference", related_name="references")
