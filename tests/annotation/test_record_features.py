@@ -68,3 +68,23 @@ def test_deleting_a_feature_removes_its_unused_values(ln, unique):
     keep.features.remove_values(feature)
     feature.delete(permanent=True)
     assert not ln.Feature.filter(name=f"del_{unique}", branch_id=None).exists()
+
+
+def test_typed_records_bring_the_required_features_of_their_schema(ln, unique):
+    need = ln.Feature(name=f"need_{unique}", dtype=int).save()
+    maybe = ln.Feature(name=f"maybe_{unique}", dtype=str).save()
+    schema = ln.Schema([need, maybe.with_config(optional=True)], name=f"req_{unique}").save()
+    sheet = ln.Record(name=f"Sheet_{unique}", is_type=True, schema=schema).save()
+    with pytest.raises(ln.errors.ValidationError, match=f"missing required features.*need_{unique}"):
+        ln.Record(name=f"row0_{unique}", type=sheet)
+    with pytest.raises(ln.errors.ValidationError, match=f"need_{unique}"):
+        ln.Record(name=f"row1_{unique}", type=sheet, features={maybe: "x"})
+    row = ln.Record(name=f"row2_{unique}", type=sheet, features={need: 1}).save()
+    with pytest.raises(ln.errors.ValidationError, match="COLUMN_NOT_IN_DATAFRAME"):
+        row.features.set_values({maybe: "y"})
+    assert row.features.get_values() == {need.name: 1}
+    free = ln.Record(name=f"free_{unique}").save()  # an explicit schema checks an untyped record too
+    with pytest.raises(ln.errors.ValidationError, match="COLUMN_NOT_IN_DATAFRAME"):
+        free.features.set_values({}, schema=schema)
+    free.features.set_values({need: 2}, schema=schema)
+    assert free.features.get_values() == {need.name: 2}

@@ -29,12 +29,40 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, (list, tuple, set)) and len(value) == 0)
 
 
+def check_required(record: Any, names: Any, schema: Any = None) -> None:
+    """Refuse feature values of ``record`` that lack a required feature of ``schema`` (default: its type's schema).
+
+    A schema with ``minimal_set=True`` (the default) requires every member not marked ``optional``; its index
+    feature is stored on the record's name and so never missing.
+
+    >>> check_required(ln.Record(name="S1", type=samples), {"age"})  # doctest: +SKIP
+    ValidationError: ... missing required features of schema 'samples_schema': ['tissue'] (COLUMN_NOT_IN_DATAFRAME)
+    """
+    if schema is None and getattr(record, "type_id", None) is not None:
+        schema = record.type.schema if record.type.schema_id is not None else None
+    if schema is None or not schema.minimal_set:
+        return
+    given = {getattr(n, "name", n) for n in names}
+    missing = [f.name for f, optional in schema.feature_links()
+               if not optional and f.id != schema.index_id and f.name not in given]
+    if missing:
+        raise errors.ValidationError(
+            f"Record {record.name!r} is missing required features of schema {schema.name!r}: {missing} "
+            "(COLUMN_NOT_IN_DATAFRAME); pass them in features= or mark them optional in the schema "
+            "(feature.with_config(optional=True))"
+        )
+
+
 class RecordFeatures(FeatureManager):
     """Feature values of one record (see the module docstring for the rules)."""
 
-    def add_values(self, values: dict[Any, Any]) -> None:
-        """Add values of list features; a to-one feature is refused (use ``set_values`` or ``update_values``)."""
+    def add_values(self, values: dict[Any, Any], schema: Any = None) -> None:
+        """Add values of list features; a to-one feature is refused (use ``set_values`` or ``update_values``).
+
+        ``values`` must hold the required features of ``schema`` (default: the schema of the record's type).
+        """
         values = {k: v for k, v in feature_names(values).items() if not _empty(v)}
+        check_required(self._host, values, schema)
         if not values:
             return
         features = _features_by_name(values)
@@ -44,13 +72,20 @@ class RecordFeatures(FeatureManager):
                 f"Cannot use add_values() for to-one features on a Record: {taken}. "
                 "Use set_values() to replace all feature annotations."
             )
-        super().add_values(values)
+        super().add_values(values, schema=schema)
 
-    def set_values(self, values: dict[Any, Any]) -> None:
-        """Replace every feature value of this record with ``values`` (``{}`` clears them)."""
-        super().set_values({k: v for k, v in feature_names(values).items() if not _empty(v)})
+    def set_values(self, values: dict[Any, Any], schema: Any = None) -> None:
+        """Replace every feature value of this record with ``values`` (``{}`` clears them).
 
-    def update_values(self, values: dict[Any, Any]) -> None:
+        ``values`` must hold the required features of ``schema`` (default: the schema of the record's type).
+        """
+        if not isinstance(values, dict):
+            feature_names(values)  # the clear error for a non-dict
+        kept = {k: v for k, v in values.items() if not _empty(v)}
+        check_required(self._host, kept, schema)
+        super().set_values(kept, schema=schema)
+
+    def update_values(self, values: dict[Any, Any], schema: Any = None) -> None:
         """Replace the values of the named features only; ``None`` or ``[]`` removes a feature's values."""
         values = feature_names(values)
         if not values:
@@ -60,7 +95,7 @@ class RecordFeatures(FeatureManager):
             self.remove_values(list(values))
             kept = {k: v for k, v in values.items() if not _empty(v)}
             if kept:
-                FeatureManager.add_values(self, kept)
+                FeatureManager.add_values(self, kept, schema=schema)
 
     def get_values(self) -> dict[str, Any]:
         """Feature values as a dict; list features come back as lists."""

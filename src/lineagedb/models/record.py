@@ -88,6 +88,10 @@ class Record(HasType, HasParents, BaseRecord):
             self._pending_features = features
         if "type" in kwargs:
             self.check_type()
+            if self.type_id is not None:
+                from ._record_features import check_required
+
+                check_required(self, features or {})  # a typed record must bring its type's required features
 
     def save(self, *args: Any, **kwargs: Any) -> Record:
         """Save; ``features=`` given to the constructor are validated and stored with the record."""
