@@ -88,3 +88,38 @@ def test_typed_records_bring_the_required_features_of_their_schema(ln, unique):
         free.features.set_values({}, schema=schema)
     free.features.set_values({need: 2}, schema=schema)
     assert free.features.get_values() == {need.name: 2}
+
+
+def test_records_from_dataframe_in_bulk(ln, unique):
+    import pandas as pd
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    score = ln.Feature(name=f"score_{unique}", dtype=float).save()
+    kind_type = ln.Record(name=f"Kind_{unique}", is_type=True).save()
+    alpha = ln.Record(name=f"alpha_{unique}", type=kind_type).save()
+    kind = ln.Feature(name=f"kind_{unique}", dtype=kind_type).save()
+    sample_id = ln.Feature(name=f"sample_id_{unique}", dtype=str).save()
+    schema = ln.Schema([score, kind], index=sample_id, name=f"import_{unique}").save()
+    sheet = ln.Record(name=f"Imports_{unique}", is_type=True, schema=schema).save()
+    with pytest.raises(ValueError, match="is_type=True"):
+        ln.Record.from_dataframe(pd.DataFrame({"__lamindb_record_name__": ["x"]}), type=alpha)
+
+    def frame(n: int, prefix: str) -> pd.DataFrame:
+        index = pd.Index([f"{prefix}{i}_{unique}" for i in range(n)], name=sample_id.name)
+        return pd.DataFrame({score.name: [float(i) if i else None for i in range(n)], kind.name: [alpha.name] * n}, index=index)
+
+    counts = []
+    for n, prefix in ((5, "a"), (50, "b")):
+        with CaptureQueriesContext(connection) as queries:
+            records = ln.Record.from_dataframe(frame(n, prefix), type=sheet).save()
+        counts.append(len(queries.captured_queries))
+        assert len(records) == n
+    assert counts[1] <= counts[0]  # the number of queries does not grow with the rows
+    assert ln.Record.get(name=f"a1_{unique}").features.get_values() == {score.name: 1.0, kind.name: alpha.name}
+    assert ln.Record.get(name=f"a0_{unique}").features.get_values() == {kind.name: alpha.name}  # NaN: no value
+    bad = frame(2, "c").assign(**{kind.name: ["nope", alpha.name]})
+    with pytest.raises(ln.errors.ValidationError, match=f"not validated in feature 'kind_{unique}'"):
+        ln.Record.from_dataframe(bad, type=sheet)
+    with pytest.raises(ln.errors.ValidationError, match=f"missing required features.*kind_{unique}"):
+        ln.Record.from_dataframe(frame(2, "d").drop(columns=[kind.name]), type=sheet)

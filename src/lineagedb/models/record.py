@@ -67,6 +67,19 @@ class Record(HasType, HasParents, BaseRecord):
 
     df = to_dataframe
 
+    @classmethod
+    def from_dataframe(cls, df: Any, type: Record | None = None) -> Any:  # noqa: A002  (LaminDB's keyword)
+        """Unsaved records of the record type ``type``, one per row of ``df``; ``.save()`` stores them in bulk.
+
+        Row names come from the schema's index feature (``df.index`` or a column named after it) or a
+        ``__lamindb_record_name__`` column; the other columns are features, validated column by column.
+
+        >>> ln.Record.from_dataframe(df, type=samples).save()  # doctest: +SKIP
+        """
+        from ._record_import import from_dataframe
+
+        return from_dataframe(df, type)
+
     @property
     def notes(self) -> str | None:
         """The content of this record's latest readme block (``ln.models.RecordBlock``), or None.
