@@ -116,8 +116,17 @@ def test_records_from_dataframe_in_bulk(ln, unique):
         counts.append(len(queries.captured_queries))
         assert len(records) == n
     assert counts[1] <= counts[0]  # the number of queries does not grow with the rows
-    assert ln.Record.get(name=f"a1_{unique}").features.get_values() == {score.name: 1.0, kind.name: alpha.name}
-    assert ln.Record.get(name=f"a0_{unique}").features.get_values() == {kind.name: alpha.name}  # NaN: no value
+    a1 = ln.Record.get(name=f"a1_{unique}")  # the index feature is the record's name
+    assert a1.features.get_values() == {sample_id.name: a1.name, score.name: 1.0, kind.name: alpha.name}
+    assert ln.Record.get(name=f"a0_{unique}").features.get_values() == {sample_id.name: f"a0_{unique}", kind.name: alpha.name}
+    df = sheet.to_dataframe()  # the sheet: indexed by the index feature, one column per feature
+    assert df.index.name == sample_id.name and list(df.columns) == [score.name, kind.name]
+    assert len(df) == 55 and df.loc[f"a1_{unique}", score.name] == 1.0 and df.loc[f"b3_{unique}", kind.name] == alpha.name
+    assert list(sheet.to_dataframe(features=[kind]).columns) == [kind.name]
+    a1.features.set_values({sample_id.name: f"renamed_{unique}", score.name: 3.0, kind.name: alpha.name})
+    assert ln.Record.get(id=a1.id).name == f"renamed_{unique}"
+    row = ln.Record(type=sheet, features={sample_id: f"new_{unique}", score: 2.0, kind: alpha}).save()
+    assert row.name == f"new_{unique}" and row.features[score.name] == 2.0
     bad = frame(2, "c").assign(**{kind.name: ["nope", alpha.name]})
     with pytest.raises(ln.errors.ValidationError, match=f"not validated in feature 'kind_{unique}'"):
         ln.Record.from_dataframe(bad, type=sheet)

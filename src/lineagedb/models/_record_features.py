@@ -29,6 +29,40 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, (list, tuple, set)) and len(value) == 0)
 
 
+def index_feature(record: Any) -> Any:
+    """The index feature of the schema of ``record``'s type (its values are the records' names), or None."""
+    if getattr(record, "type_id", None) is None or record.type.schema_id is None:
+        return None
+    schema = record.type.schema
+    return schema.index if schema.index_id is not None else None
+
+
+def pop_index(record: Any, values: Any, *, rename: bool = False) -> Any:
+    """``values`` without the index feature, whose value becomes ``record.name`` (saved when ``rename``).
+
+    >>> ln.Record(type=samples, features={"sample_id": "S-001", "score": 1.5}).name  # doctest: +SKIP
+    'S-001'
+    """
+    index = index_feature(record) if isinstance(values, dict) and values else None
+    if index is None:
+        return values
+    keys = [k for k in values if getattr(k, "name", k) == index.name]
+    if not keys:
+        return values
+    value = values[keys[0]]
+    if not isinstance(value, str) or not value:
+        raise errors.ValidationError(
+            f"the value of index feature {index.name!r} is stored as the record's name and must be a string, got {value!r}"
+        )
+    if record.name and record.name != value and not rename:
+        raise errors.InvalidArgument(f"name={record.name!r} and index feature {index.name!r}={value!r} disagree; pass one")
+    if record.name != value:
+        record.name = value
+        if rename and record.pk is not None:
+            record.save(update_fields=["name"])
+    return {k: v for k, v in values.items() if k not in keys}
+
+
 def check_required(record: Any, names: Any, schema: Any = None) -> None:
     """Refuse feature values of ``record`` that lack a required feature of ``schema`` (default: its type's schema).
 
@@ -61,7 +95,7 @@ class RecordFeatures(FeatureManager):
 
         ``values`` must hold the required features of ``schema`` (default: the schema of the record's type).
         """
-        values = {k: v for k, v in feature_names(values).items() if not _empty(v)}
+        values = {k: v for k, v in feature_names(pop_index(self._host, values, rename=True)).items() if not _empty(v)}
         check_required(self._host, values, schema)
         if not values:
             return
@@ -81,13 +115,14 @@ class RecordFeatures(FeatureManager):
         """
         if not isinstance(values, dict):
             feature_names(values)  # the clear error for a non-dict
+        values = pop_index(self._host, values, rename=True)
         kept = {k: v for k, v in values.items() if not _empty(v)}
         check_required(self._host, kept, schema)
         super().set_values(kept, schema=schema)
 
     def update_values(self, values: dict[Any, Any], schema: Any = None) -> None:
         """Replace the values of the named features only; ``None`` or ``[]`` removes a feature's values."""
-        values = feature_names(values)
+        values = feature_names(pop_index(self._host, values, rename=True))
         if not values:
             return
         self._check_saved()
@@ -100,6 +135,9 @@ class RecordFeatures(FeatureManager):
     def get_values(self) -> dict[str, Any]:
         """Feature values as a dict; list features come back as lists."""
         values = super().get_values()
+        index = index_feature(self._host)
+        if index is not None and self._host.name:
+            values = {index.name: self._host.name, **values}
         if not values:
             return values
         dtypes = dict(_features_by_name(values).items())

@@ -55,15 +55,15 @@ class Record(HasType, HasParents, BaseRecord):
     to_dataframe = hybridmethod(_registry_frame)
 
     @to_dataframe.instance
-    def to_dataframe(self) -> Any:  # noqa: F811
+    def to_dataframe(self, features: list[Any] | None = None) -> Any:  # noqa: F811
         """On the class: the latest records (see ``BaseRecord.to_dataframe``); on a record type: its sheet, every
-        record typed under it as a row (no row limit).
+        record typed under it as a row (no row limit), one column per feature (only ``features`` if given).
 
         >>> ln.Record.get(name="Samples").to_dataframe()  # doctest: +SKIP
         """
         from ._sheet import sheet_frame
 
-        return sheet_frame(self)
+        return sheet_frame(self, features)
 
     df = to_dataframe
 
@@ -97,14 +97,15 @@ class Record(HasType, HasParents, BaseRecord):
             return
         features = kwargs.pop("features", None)
         super().__init__(*args, **kwargs)
-        if features is not None:
-            self._pending_features = features
         if "type" in kwargs:
             self.check_type()
             if self.type_id is not None:
-                from ._record_features import check_required
+                from ._record_features import check_required, pop_index
 
+                features = pop_index(self, features)  # the schema's index feature is stored as the name
                 check_required(self, features or {})  # a typed record must bring its type's required features
+        if features is not None:
+            self._pending_features = features
 
     def save(self, *args: Any, **kwargs: Any) -> Record:
         """Save; ``features=`` given to the constructor are validated and stored with the record."""
