@@ -132,3 +132,19 @@ def test_records_from_dataframe_in_bulk(ln, unique):
         ln.Record.from_dataframe(bad, type=sheet)
     with pytest.raises(ln.errors.ValidationError, match=f"missing required features.*kind_{unique}"):
         ln.Record.from_dataframe(frame(2, "d").drop(columns=[kind.name]), type=sheet)
+
+
+def test_moving_a_record_into_a_frame_checks_its_features(ln, unique):
+    need = ln.Feature(name=f"need_{unique}", dtype=float).save()
+    schema = ln.Schema([need], name=f"move_{unique}").save()
+    frame = ln.Record(name=f"Frame_{unique}", is_type=True, schema=schema).save()
+    page = ln.Record(name=f"Page_{unique}", is_type=True).save()
+    sample = ln.Record(name=f"sample_{unique}").save()
+    with pytest.raises(ln.errors.ValidationError, match=f"missing required features.*need_{unique}"):
+        sample.type = frame
+    assert sample.type is None
+    sample.type = page  # a type without a schema takes any record
+    sample.features.set_values({need: 0.5})
+    sample.type = frame
+    sample.save()
+    assert ln.Record.get(id=sample.id).type == frame

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
 
 from .. import errors
 from ._features import FeatureManager, _features_by_name, feature_names
@@ -95,8 +96,9 @@ class RecordFeatures(FeatureManager):
 
         ``values`` must hold the required features of ``schema`` (default: the schema of the record's type).
         """
-        values = {k: v for k, v in feature_names(pop_index(self._host, values, rename=True)).items() if not _empty(v)}
-        check_required(self._host, values, schema)
+        values = feature_names(pop_index(self._host, values, rename=True))
+        check_required(self._host, values, schema)  # a required feature given as None counts as present
+        values = {k: v for k, v in values.items() if not _empty(v)}
         if not values:
             return
         features = _features_by_name(values)
@@ -116,8 +118,8 @@ class RecordFeatures(FeatureManager):
         if not isinstance(values, dict):
             feature_names(values)  # the clear error for a non-dict
         values = pop_index(self._host, values, rename=True)
+        check_required(self._host, values, schema)  # a required feature given as None counts as present
         kept = {k: v for k, v in values.items() if not _empty(v)}
-        check_required(self._host, kept, schema)
         super().set_values(kept, schema=schema)
 
     def update_values(self, values: dict[Any, Any], schema: Any = None) -> None:
@@ -154,3 +156,22 @@ class RecordFeatures(FeatureManager):
         if not Feature.objects.filter(name=name).exists():
             raise errors.ValidationError(f"Feature with name {name} not found; create it with ln.Feature(name={name!r}, dtype=...).save()")
         return self.get_values().get(name, {})
+
+
+class _CheckedType(ForwardManyToOneDescriptor):
+    """``record.type = frame`` on a saved record checks that its feature values satisfy the frame's schema."""
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        if value is not None and instance.pk is not None and getattr(value, "schema_id", None) is not None:
+            check_required(instance, instance.features.get_values(), value.schema)
+        super().__set__(instance, value)
+
+
+class TypeField(models.ForeignKey):
+    """The ``type`` foreign key of Record: a plain ForeignKey in migrations, checked on assignment."""
+
+    forward_related_accessor_class = _CheckedType
+
+    def deconstruct(self) -> Any:
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.ForeignKey", args, kwargs

@@ -11,7 +11,7 @@ from ._base import BaseRecord, hybridmethod
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._features import FeaturesDescriptor
 from ._labels import label_link
-from ._record_features import RecordFeatures
+from ._record_features import RecordFeatures, TypeField
 from ._typed import HasParents, HasType
 
 
@@ -28,7 +28,7 @@ class Record(HasType, HasParents, BaseRecord):
     uid = uid_field(16)
     name = models.CharField(max_length=150, db_index=True)
     description = models.TextField(null=True, blank=True)
-    type = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="records")
+    type = TypeField("self", models.PROTECT, null=True, blank=True, related_name="records")  # checked on assignment
     is_type = models.BooleanField(default=False, db_index=True)
     reference = models.CharField(max_length=255, null=True, blank=True)
     parents = models.ManyToManyField("self", symmetrical=False, related_name="children", blank=True)
