@@ -18,6 +18,7 @@ class LineageDBConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_seed, sender=self, dispatch_uid="lineagedb.seed_branches_spaces")
+
         from django.apps import apps
 
         from .models._base import guard_many_to_many

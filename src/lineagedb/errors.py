@@ -31,10 +31,6 @@ class ValidationError(LineageDBError, ValueError):
     """Data or metadata did not validate against a feature, dtype or schema."""
 
 
-class FieldValidationError(ValidationError):
-    """A field got a value it cannot take (a wrong choice, a positional argument where a keyword is needed)."""
-
-
 class DoesNotExist(LineageDBError, ObjectDoesNotExist):
     """No record matched the query."""
 
@@ -84,4 +80,5 @@ class UnknownSuffix(LineageDBError, ValueError, NotImplementedError):
 
 
 class FieldValidationError(InvalidArgument):
-    """A registry was given a keyword that is none of its fields (LaminDB's name)."""
+    """A registry was given a keyword that is none of its fields, a positional argument it does not take, or a
+    value outside a field's choices (LaminDB's name)."""

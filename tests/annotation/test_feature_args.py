@@ -184,8 +184,8 @@ def test_feature_predicates_and_ordering(ln, unique):
     assert list(qs.filter(cell == t)) == [arts[0]]
     assert set(qs.filter(score.is_null())) == {arts[2]}
     assert set(qs.filter(score.is_null(False))) == {arts[0], arts[1]}
-    assert list(qs.order_by(score, "id")) == [arts[1], arts[0], arts[2]]
-    assert list(qs.order_by(-score, "id")) == [arts[0], arts[1], arts[2]]
+    assert list(qs.order_by(score, "id")) == [arts[1], arts[0]]  # records without a value are left out
+    assert list(qs.order_by(-score, "id")) == [arts[0], arts[1]]
     with pytest.raises(TypeError, match="cannot be used as booleans"):
         bool(score == 1)
     with pytest.raises(TypeError, match="order expressions cannot be used as booleans"):
@@ -194,3 +194,43 @@ def test_feature_predicates_and_ordering(ln, unique):
         score.is_null("false")
     assert score == score and score != cell and len({score, cell}) == 2
     assert (score == arts[0]) is False and (score != arts[0]) is True
+
+
+def test_delete_permanent_drops_unused_values_and_refuses_used_ones(ln, unique):
+    f = ln.Feature(name=f"del_{unique}", dtype=int).save()
+    artifact = ln.Artifact.from_dataframe(pd.DataFrame({"a": [4], "u": [unique]}), key=f"del_{unique}.parquet").save()
+    artifact.features.add_values({f: 3})
+    with pytest.raises(ln.errors.InvalidArgument, match="still has values"):
+        f.delete(permanent=True)
+    assert ln.Feature.filter(id=f.id).exists()
+    artifact.delete(permanent=True)
+    f.delete(permanent=True)  # its value row is no longer used: removed with it
+    assert not ln.Feature.filter(id=f.id, branch__in=[-1, 1]).exists()
+
+
+def test_type_names_with_spaces_and_other_typed_registries(ln, unique):
+    kind = ln.Record(name=f"Type {unique}", is_type=True).save()
+    assert ln.Feature(name=f"lt_{unique}", dtype=list[kind]).dtype == f"list[cat[Record[Type {unique}]]]"
+    ulabel_type = ln.ULabel(name=f"UT{unique}", is_type=True).save()
+    assert ln.Feature(name=f"ut_{unique}", dtype=ulabel_type).dtype == f"cat[ULabel[UT{unique}]]"
+
+
+def test_json_value_get_or_create(ln, unique):
+    f = ln.Feature(name=f"jv_{unique}", dtype=str).save()
+    row, existed = ln.models.JsonValue.get_or_create(f, "kept")
+    assert existed is False
+    again, existed = ln.models.JsonValue.get_or_create(f, "kept")
+    assert existed is True and again.pk == row.pk
+    other, existed = ln.models.JsonValue.get_or_create(f, {"detail": 1})
+    assert existed is False and other.pk != row.pk
+    assert ln.models.JsonValue.filter(feature=f).count() == 2
+    ln.models.JsonValue.filter(feature=f).delete(permanent=True)
+    f.delete(permanent=True)
+
+
+def test_non_string_categorical_value_is_an_unvalidated_term(ln, unique):
+    kind = ln.Record(name=f"N{unique}", is_type=True).save()
+    f = ln.Feature(name=f"num_cat_{unique}", dtype=kind).save()
+    artifact = ln.Artifact.from_dataframe(pd.DataFrame({"a": [5], "u": [unique]}), key=f"nc_{unique}.parquet").save()
+    with pytest.raises(ln.errors.ValidationError, match=f"not validated in feature 'num_cat_{unique}': 123"):
+        artifact.features.add_values({f: 123})

@@ -26,7 +26,7 @@ def test_undeclared_positional_argument_is_refused(ln):
         ln.User("an arg")
     with pytest.raises(ValueError, match="keyword"):
         ln.Feature("x")
-    with pytest.raises(ln.errors.InvalidArgument, match="Only one non-keyword arg allowed: transform"):
+    with pytest.raises(ln.errors.FieldValidationError, match="Only one non-keyword arg allowed: transform"):
         ln.Run(1, 2)
 
 
@@ -82,3 +82,11 @@ def test_unknown_keyword_names_the_valid_ones(ln):
         ln.Record(nmae="typo")
     with pytest.raises(ValueError, match="valid keyword arguments; User"):
         ln.User(handle="x", colour="red")
+
+
+def test_label_accessors_of_an_unsaved_artifact_say_save_first(ln, tmp_path, unique):
+    path = tmp_path / f"{unique}.txt"
+    path.write_text(unique)
+    artifact = ln.Artifact(str(path), key=f"{unique}/unsaved.txt")
+    with pytest.raises(ValueError, match="unsaved Artifact object. Please save it first"):
+        artifact.records.add(ln.Record(name=f"{unique}-label").save())

@@ -130,3 +130,15 @@ def test_moved_postgres_instance_relocates(ln, tmp_path):
     finally:
         disconnect()
         drop_pg_database(dbname)
+
+
+def test_a_copy_of_a_registered_instance_is_not_silently_repointed(ln, make_instance, tmp_path):
+    from lineagedb.core.instance import disconnect
+
+    inst = make_instance(modules="", storage=str(tmp_path / "orig"))
+    disconnect()
+    shutil.copytree(tmp_path / "orig", tmp_path / "copy")
+    with pytest.raises(ln.errors.InstanceError, match="copies of one instance") as info:
+        ln.connect(str(tmp_path / "copy"))
+    assert str(tmp_path / "orig") in str(info.value)
+    assert ln.connect(inst.name).storage_root == str(tmp_path / "orig")

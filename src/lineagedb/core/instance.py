@@ -220,10 +220,14 @@ def _settings_from_marker(root: str, marker: dict, db: str | None) -> _s.Instanc
             return known
         old_marker = _read_marker(known.storage_root)
         if known.uid != marker["uid"] or old_marker is not None:
-            same = "a copy of the same instance" if known.uid == marker["uid"] else "another instance"
+            if known.uid == marker["uid"]:
+                advice = "the two folders are copies of one instance: work in one of them and archive the other"
+            else:
+                advice = (f"they are different instances: connect to the registered one by name, or delete it "
+                          f"with `lineagedb delete {name}` (its database and managed files go) to use this one")
             raise errors.InstanceError(
-                f"{root} holds instance {name!r}, but {same} of that name is at {known.storage_root}; "
-                f"delete or rename one of them (`lineagedb delete {name}` forgets the registered one)"
+                f"{root} holds instance {name!r}, but an instance of that name is registered at "
+                f"{known.storage_root}; {advice}"
             )
         if _s.is_cloud(root) == _s.is_cloud(known.storage_root):  # moved: keep the settings, follow the folder
             known.storage_root = root

@@ -42,7 +42,7 @@ from . import storage as st
 
 TEMP_GRACE_S = 3600.0  # temp entries younger than this may belong to a running save: never touched
 QUARANTINE = "quarantine"
-_OWN_FILES = ("lineagedb.sqlite3", "instance.json", ".write-probe-")  # the instance's own files, not artifacts
+_OWN_FILES = ("lineagedb.sqlite3", "instance.json", ".instance.json.", ".write-probe-")  # the instance's own files, not artifacts
 _SWEPT: set[str] = set()
 
 

@@ -20,6 +20,8 @@ from .block import Block, BranchBlock, RecordBlock
 from .branch import Branch, Space
 from .collection import Collection, CollectionArtifact
 from .feature import ArtifactFeatureValue, Feature, FeatureValue, RecordFeatureValue, RunFeatureValue
+
+JsonValue = FeatureValue  # LaminDB's name for a stored feature value
 from .project import ArtifactProject, Project
 from .record import ArtifactRecord, Record
 from .reference import ArtifactReference, Reference
@@ -31,7 +33,7 @@ from .ulabel import ArtifactULabel, ULabel
 from .user import User
 
 __all__ = [
-    "Artifact", "ArtifactSchema", "Collection", "CollectionArtifact", "Feature", "FeatureValue",
+    "Artifact", "ArtifactSchema", "Collection", "CollectionArtifact", "Feature", "FeatureValue", "JsonValue",
     "ArtifactFeatureValue", "RunFeatureValue", "Record", "ArtifactRecord", "Run", "Schema",
     "SchemaComponent", "SchemaFeature", "Storage", "Transform", "User",
     "ArtifactProject", "ArtifactReference", "ArtifactULabel", "Project", "Reference", "ULabel",

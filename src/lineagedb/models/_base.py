@@ -92,8 +92,8 @@ def _name_field_attributes(sender: type, **_: Any) -> None:
 class_prepared.connect(_name_field_attributes)
 
 
-class ManyToManyAccess(ManyToManyDescriptor):
-    """A many-to-many accessor that says what to do when the record is not saved yet."""
+class UnsavedGuard:
+    """Mixed into many-to-many accessors: says what to do when the record is not saved yet."""
 
     def __get__(self, instance: Any, cls: Any = None) -> Any:
         if instance is not None and instance.pk is None:
@@ -101,20 +101,26 @@ class ManyToManyAccess(ManyToManyDescriptor):
                 f"You are trying to access the many-to-many relationships of an unsaved {type(instance).__name__} "
                 "object. Please save it first using '.save()'."
             )
-        return super().__get__(instance, cls)
+        return super().__get__(instance, cls)  # type: ignore[misc]
+
+
+_GUARDED: dict[type, type] = {}
 
 
 def guard_many_to_many(models_: Any) -> None:
-    """Give every registry's many-to-many accessors (both directions) the unsaved-record message.
+    """Give every registry's many-to-many accessors (both directions, custom ones too) the unsaved-record message.
 
     Called once all models are loaded (``AppConfig.ready``), when reverse accessors exist too.
     """
     for model in models_:
         if not issubclass(model, BaseRecord):
             continue
-        for name, value in list(vars(model).items()):
-            if type(value) is ManyToManyDescriptor:
-                setattr(model, name, ManyToManyAccess(value.rel, reverse=value.reverse))
+        for value in list(vars(model).values()):
+            if isinstance(value, ManyToManyDescriptor) and not isinstance(value, UnsavedGuard):
+                kind = type(value)
+                if kind not in _GUARDED:
+                    _GUARDED[kind] = type(f"Guarded{kind.__name__}", (UnsavedGuard, kind), {"__module__": __name__})
+                value.__class__ = _GUARDED[kind]
 
 
 def check_keywords(model: type, kwargs: dict[str, Any]) -> None:
@@ -294,11 +300,6 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         return describe(self, return_str=return_str, include=include)
 
     # -- instance helpers ------------------------------------------------------------------
-    @property
-    def branch_id(self) -> int | None:
-        """1 on the main branch, -1 in the trash (LaminDB's Branch ids); None for registries without branches."""
-        return self.__dict__.get("branch")
-
     def __repr__(self) -> str:
         from ._describe_registry import record_repr
 
@@ -324,17 +325,13 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         return delete_record(self, permanent, lambda: models.Model.delete(self))
 
     @property
-    def branch_id(self) -> int:
-        """The record's branch as a number: 1 main, -1 trash (LaminDB's name for it).
+    def branch_id(self) -> int | None:
+        """1 on the main branch, -1 in the trash (LaminDB's Branch ids); None for registries without branches.
 
         >>> ln.Record.get(name="DMSO").branch_id  # doctest: +SKIP
         1
         """
-        from ._trash import branch_attname
-
-        if branch_attname(type(self)) is None:
-            raise AttributeError(f"{type(self).__name__} records have no branch")
-        return self.branch
+        return self.__dict__.get("branch")
 
     @branch_id.setter
     def branch_id(self, value: int) -> None:

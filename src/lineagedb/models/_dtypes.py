@@ -133,15 +133,15 @@ def _parse_object(x: Any) -> str | None:
             raise _invalid(x)
         return _cat_string(model, field)
     if isinstance(x, BaseRecord):
-        typed = "type" in {f.name for f in type(x)._meta.concrete_fields}  # Record, ULabel, ...
-        if typed and getattr(x, "is_type", False):
+        has_types = "type" in {f.name for f in type(x)._meta.concrete_fields}
+        if has_types and getattr(x, "is_type", False) and type(x).__name__ != "Feature":
             return _cat_string(type(x), type_name=x.name)
         raise _invalid(x, "a record can be a dtype only if it is a type (is_type=True)")
     return None
 
 
 def _parse_string(s: str) -> str:
-    s = s.strip().replace(" ", "") if not s.strip().startswith("cat[") else s.strip()
+    s = s.strip().replace(" ", "") if "cat[" not in s else s.strip()  # type names may hold spaces
     s = _ALIASES.get(s, s)
     if s in SCALARS or s == "cat":
         return s
@@ -248,6 +248,11 @@ def _scalar(kind: str, value: Any, coerce: bool, dtype: str, feature: str | None
             return value
         if coerce and not isinstance(value, (dict, list)):
             return str(value)
+        if kind == "cat" and feature:  # a categorical value must be a name (or a record)
+            raise errors.ValidationError(
+                f"1 term not validated in feature {feature!r}: {value!r} (type {type(value).__name__}) is not a name "
+                f"or record of {dtype!r}; pass the name as a string or the record itself"
+            )
         raise _fail(dtype, value, feature, hint)
     if kind == "bool":
         if _is_bool(value):

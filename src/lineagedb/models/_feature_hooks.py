@@ -52,7 +52,6 @@ def feature_filter(model: Any, key: str, value: Any) -> Q | None:
     """``temperature=21.6``, ``temperature__gt=20``, ``experiment="My experiment"``, ``donor__isnull=True``."""
     if getattr(model, "_feature_values", None) is None:
         return None
-    from ._features import _host_link
     from .feature import Feature
 
     name, _, lookup = key.partition("__")
@@ -64,7 +63,7 @@ def feature_filter(model: Any, key: str, value: Any) -> Q | None:
 
 
 def feature_condition(model: Any, f: Any, lookup: str, value: Any) -> Q | None:
-    """The ``Q`` of ``model`` (Artifact or Run) records whose value of feature ``f`` matches ``lookup``/``value``."""
+    """The ``Q`` of ``model`` records (Artifact, Run, ...) whose value of feature ``f`` matches ``lookup``/``value``."""
     if getattr(model, "_feature_values", None) is None:
         return None
     from ._features import _host_link
@@ -91,9 +90,22 @@ def feature_condition(model: Any, f: Any, lookup: str, value: Any) -> Q | None:
             cond = {f"{field}__{lookup}": value}
         else:
             cond = {f"{field}__{info.field}__{lookup}": value}
+            if lookup == "exact" and isinstance(value, str):
+                _check_label_exists(f, info, value)
         return Q(id__in=label_link.objects.filter(feature_id=f.id, **cond).values(host))
     cond = _plain_condition(f, lookup, value)
     return Q(id__in=link.objects.filter(featurevalue__feature_id=f.id, **cond).values(host))
+
+
+def _check_label_exists(f: Any, info: Any, value: str) -> None:
+    """A label value no record has is a typo, not an empty result: say so, with close matches."""
+    from ._features import _suggest
+
+    if not info.model.objects.filter(**{info.field: value}).exists():
+        raise errors.InvalidLookup(
+            f"no {info.model.__name__} has {info.field}={value!r}, so no record can carry it under feature "
+            f"{f.name!r}{_suggest(info.model, info.field, value)}"
+        )
 
 
 def feature_sort_value(model: Any, f: Any) -> Any:

@@ -2,7 +2,7 @@
 
 ``feature == value`` (``!=``, ``<``, ``<=``, ``>``, ``>=``, ``feature.is_null()``) builds a predicate that
 ``filter()`` turns into a subquery on the artifacts (or runs) having that value; ``feature`` and
-``-feature`` in ``order_by()`` sort by the feature's value (hosts without one last).
+``-feature`` in ``order_by()`` sort by the feature's value and keep only the records that have one.
 
 >>> ln.Artifact.filter(temperature >= 21, experiment == "E1")  # doctest: +SKIP
 >>> ln.Artifact.filter(donor.is_null())  # doctest: +SKIP
@@ -74,13 +74,19 @@ def check_is_null_flag(flag: Any) -> bool:
     return flag
 
 
-def translate_ordering(model: Any, fields: tuple[Any, ...]) -> tuple[Any, ...]:
-    """``order_by`` arguments with Feature objects and ``-feature`` replaced by ordering expressions."""
+def translate_ordering(model: Any, fields: tuple[Any, ...]) -> tuple[tuple[Any, ...], list[Any]]:
+    """``order_by`` arguments with Feature objects and ``-feature`` replaced by ordering expressions, and
+    the conditions keeping only records that have a value for those features (as LaminDB does)."""
+    from ._feature_hooks import feature_condition
     from .feature import Feature
 
-    out = []
+    out, having = [], []
     for item in fields:
         if isinstance(item, Feature):
             item = FeatureOrder(item)
-        out.append(item.for_model(model) if isinstance(item, FeatureOrder) else item)
-    return tuple(out)
+        if isinstance(item, FeatureOrder):
+            out.append(item.for_model(model))
+            having.append(feature_condition(model, item.feature, "isnull", False))
+        else:
+            out.append(item)
+    return tuple(out), having

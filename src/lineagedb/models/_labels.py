@@ -168,6 +168,23 @@ def labels_of(artifact_ids: Iterable[int], registries: Iterable[str] | None = No
 
 # -- related managers that accept feature= -----------------------------------------------------------
 
+def _refuse_non_records(model: Any, objs: tuple) -> None:
+    """InvalidArgument for a value that is not a saved-able record, e.g. ``artifact.cell_types.add("B cell")``."""
+    from django.db.models import Model
+
+    for obj in objs:
+        if isinstance(obj, Model) or isinstance(obj, int):
+            continue
+        name = model.__name__
+        hint = ""
+        if isinstance(obj, str) and any(f.name == "name" for f in model._meta.concrete_fields):
+            hint = f"; look it up first, e.g. {name}.get(name={obj!r})"
+            close = model.objects.filter(name__iexact=obj).values_list("name", flat=True).first()
+            if close is not None and close != obj:
+                hint = f"; did you mean {close!r}? Look it up first: {name}.get(name={close!r})"
+        raise errors.InvalidArgument(f"add() takes {name} records, not {type(obj).__name__} {obj!r}{hint}")
+
+
 def _feature_manager(base: type, label_side: bool) -> type:
     """Subclass Django's related manager so add()/remove() take ``feature=``."""
 
@@ -176,6 +193,7 @@ def _feature_manager(base: type, label_side: bool) -> type:
             return super().get_queryset().distinct()
 
         def add(self, *objs: Any, feature: Any = None, **kwargs: Any) -> None:
+            _refuse_non_records(self.model, objs)
             if feature is None:
                 return super().add(*objs, **kwargs)
             if label_side:  # artifact.records.add(label, feature=...)

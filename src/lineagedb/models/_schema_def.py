@@ -30,6 +30,10 @@ def normalize_schema_kwargs(args: tuple[Any, ...], kwargs: dict[str, Any]) -> di
     model's ``coerce_dtype``; ``n_members`` (derived from the features) is ignored.
     """
     kwargs = dict(kwargs)
+    from .feature import Feature
+
+    if isinstance(kwargs.get("features"), Feature):  # ln.Schema(feature): the registry's positional is features
+        raise errors.InvalidArgument("Please pass a ListLike of features, not a single feature")
     if "coerce" in kwargs:
         kwargs["coerce_dtype"] = bool(kwargs.pop("coerce"))
     kwargs.pop("n_members", None)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 
 from .. import errors
 from ._base import BaseRecord
+from .queryset import Manager
 from ._fields import branch, created_at, created_by, run_field, uid_field
 
 
@@ -117,6 +118,31 @@ class Feature(BaseRecord):
 
         return self._predicate("__isnull", check_is_null_flag(flag))
 
+    def delete(self, permanent: bool | None = None) -> Any:  # type: ignore[override]
+        """Trash the feature, or remove it with ``permanent=True`` together with its values no record uses.
+
+        A feature whose values still annotate artifacts, runs or records is not removed: remove those
+        values first (``artifact.features.remove_values(feature)``).
+
+        >>> ln.Feature.get(name="temperature").delete(permanent=True)  # doctest: +SKIP
+        """
+        from django.db.models import ProtectedError
+
+        if not permanent or self.pk is None:
+            return super().delete(permanent=permanent)
+        unused = FeatureValue.objects.filter(feature_id=self.pk)
+        for rel in FeatureValue._meta.related_objects:
+            unused = unused.filter(**{f"{rel.name}__isnull": True})
+        try:
+            with transaction.atomic():
+                unused.delete()
+                return super().delete(permanent=permanent)
+        except ProtectedError:
+            raise errors.InvalidArgument(
+                f"feature {self.name!r} still has values on artifacts, runs or records; remove them first, "
+                f"e.g. artifact.features.remove_values({self.name!r}), then delete the feature"
+            ) from None
+
     def with_config(self, **config: Any) -> tuple[Feature, dict[str, Any]]:
         """The feature with per-schema settings, for ``Schema(features=...)``.
 
@@ -205,7 +231,12 @@ class Feature(BaseRecord):
 
 
 class FeatureValue(models.Model):
-    """One distinct value of a non-categorical feature, shared by every artifact or run that has it."""
+    """One distinct value of a non-categorical feature, shared by every artifact or run that has it.
+
+    ``ln.models.JsonValue`` is LaminDB's name for it.
+
+    >>> row, existed = ln.models.JsonValue.get_or_create(temperature, 21.6)  # doctest: +SKIP
+    """
 
     feature = models.ForeignKey(Feature, models.PROTECT, related_name="values")
     value = models.JSONField()
@@ -215,9 +246,44 @@ class FeatureValue(models.Model):
     text = models.TextField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = Manager()
+
     class Meta:
         app_label = "lineagedb"
         unique_together = [("feature", "hash")]
+
+    @classmethod
+    def filter(cls, *queries: Any, **expressions: Any) -> Any:
+        """The value rows matching Django lookups, e.g. ``JsonValue.filter(feature=temperature)``."""
+        return cls.objects.filter(*queries, **expressions)
+
+    @classmethod
+    def get_or_create(cls, feature: Feature, value: Any) -> tuple[FeatureValue, bool]:
+        """The row holding ``value`` for ``feature`` and whether it existed (LaminDB's order: ``(row, existed)``).
+
+        The value is stored as given (JSON); NaN, infinity and NUL characters are refused.
+        """
+        from django.db import IntegrityError
+
+        from ._dtypes import to_json
+        from ._features import _storable, typed_columns, value_hash
+
+        if getattr(feature, "pk", None) is None:
+            raise errors.InvalidArgument("get_or_create() takes a saved Feature; save it first")
+        stored = _storable(feature.name, to_json(feature.dtype or "dict", value))
+        digest = value_hash(stored)
+        row = cls.objects.filter(feature=feature, hash=digest).first()
+        if row is not None:
+            return row, True
+        try:
+            number, text = typed_columns(feature.dtype, stored) if feature.dtype else (None, None)
+        except (TypeError, ValueError):  # a value outside the feature's dtype: kept as JSON only
+            number, text = None, None
+        try:
+            with transaction.atomic():
+                return cls.objects.create(feature=feature, value=stored, hash=digest, number=number, text=text), False
+        except IntegrityError:  # saved by someone else meanwhile
+            return cls.objects.get(feature=feature, hash=digest), True
 
 
 class ArtifactFeatureValue(models.Model):

@@ -82,10 +82,12 @@ class QuerySet(models.QuerySet):
         return self._translated(super().exclude, queries, expressions)
 
     def order_by(self, *fields: Any) -> QuerySet:
-        """Django's ``order_by``; a Feature (or ``-feature``) sorts by its value, records without one last."""
+        """Django's ``order_by``; a Feature (or ``-feature``) sorts by its value (records without one are left out)."""
         from ._feature_predicates import translate_ordering
 
-        return super().order_by(*translate_ordering(self.model, fields))
+        ordering, having = translate_ordering(self.model, fields)
+        qs = super().filter(*having) if having else self
+        return models.QuerySet.order_by(qs, *ordering)
 
     def _translated(self, method: Any, queries: tuple, expressions: dict[str, Any]) -> QuerySet:
         """Validate lookups (and let capabilities translate feature names, ...) before Django sees them."""
