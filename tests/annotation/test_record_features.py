@@ -148,3 +148,15 @@ def test_moving_a_record_into_a_frame_checks_its_features(ln, unique):
     sample.type = frame
     sample.save()
     assert ln.Record.get(id=sample.id).type == frame
+
+
+def test_sheet_columns_are_features_then_uid_and_name(ln, unique):
+    user_feature = ln.Feature(name=f"owner_{unique}", dtype=ln.User).save()
+    schema = ln.Schema([user_feature], name=f"owners_{unique}").save()
+    sheet = ln.Record(name=f"Owners_{unique}", is_type=True, schema=schema).save()
+    me = ln.User.get(id=1)
+    ln.Record(name=f"row_{unique}", type=sheet, features={user_feature: me}).save()
+    df = sheet.to_dataframe()
+    assert df.index.name == "__lamindb_record_id__"
+    assert df.columns.to_list() == [user_feature.name, "__lamindb_record_uid__", "__lamindb_record_name__"]
+    assert df.iloc[0][user_feature.name] == me.handle

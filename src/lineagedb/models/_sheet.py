@@ -18,9 +18,9 @@ INDEX, UID, NAME = "__lamindb_record_id__", "__lamindb_record_uid__", "__lamindb
 def sheet_frame(record_type: Any, features: list[Any] | None = None) -> Any:
     """The records directly under ``record_type`` (not trashed) as a DataFrame, one column per feature.
 
-    A frame whose schema has an index feature is indexed by it (the records' names); otherwise the index is the
-    record id, with uid and name columns. Columns: the schema's features (or ``features``), then any other
-    feature a record has. Two queries, whatever the number of records.
+    Columns: the schema's features (or ``features``), then any other feature a record has; a frame whose schema
+    has an index feature is indexed by it (the records' names), otherwise the index is the record id and uid and
+    name columns follow the features. Two queries, whatever the number of records.
     """
     import pandas as pd
 
@@ -43,9 +43,8 @@ def sheet_frame(record_type: Any, features: list[Any] | None = None) -> Any:
     data = {c: [_cell(values.get(r[0], {}).get(c)) for r in rows] for c in columns}
     if index is not None:
         return pd.DataFrame(data, columns=columns, index=pd.Index([r[2] for r in rows], name=index.name))
-    frame = pd.DataFrame({UID: [r[1] for r in rows], NAME: [r[2] for r in rows], **data},
-                         columns=[UID, NAME, *columns], index=pd.Index([r[0] for r in rows], name=INDEX))
-    return frame
+    data.update({UID: [r[1] for r in rows], NAME: [r[2] for r in rows]})
+    return pd.DataFrame(data, columns=[*columns, UID, NAME], index=pd.Index([r[0] for r in rows], name=INDEX))
 
 
 def _cell(value: Any) -> Any:
