@@ -10,7 +10,7 @@ from ._base import BaseRecord, hybridmethod
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._features import FeaturesDescriptor
 from ._labels import label_link
-from ._record_features import RecordFeatures
+from ._record_features import RecordFeatures, TypeField
 from ._typed import HasParents, HasType, unique_name_in_type
 
 
@@ -28,7 +28,7 @@ class Record(HasType, HasParents, BaseRecord):
     uid = uid_field(16)
     name = models.CharField(max_length=150, db_index=True)
     description = models.TextField(null=True, blank=True)
-    type = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="records")
+    type = TypeField("self", models.PROTECT, null=True, blank=True, related_name="records")  # checked on assignment
     is_type = models.BooleanField(default=False, db_index=True)
     reference = models.CharField(max_length=255, null=True, blank=True)
     parents = models.ManyToManyField("self", symmetrical=False, related_name="children", blank=True)
@@ -52,17 +52,30 @@ class Record(HasType, HasParents, BaseRecord):
     to_dataframe = hybridmethod(_registry_frame)
 
     @to_dataframe.instance
-    def to_dataframe(self) -> Any:  # noqa: F811
+    def to_dataframe(self, features: list[Any] | None = None) -> Any:  # noqa: F811
         """On the class: the latest records (see ``BaseRecord.to_dataframe``); on a record type: its sheet, every
-        record typed under it as a row (no row limit).
+        record typed under it as a row (no row limit), one column per feature (only ``features`` if given).
 
         >>> ln.Record.get(name="Samples").to_dataframe()  # doctest: +SKIP
         """
         from ._sheet import sheet_frame
 
-        return sheet_frame(self)
+        return sheet_frame(self, features)
 
     df = to_dataframe
+
+    @classmethod
+    def from_dataframe(cls, df: Any, type: Record | None = None) -> Any:  # noqa: A002  (LaminDB's keyword)
+        """Unsaved records of the record type ``type``, one per row of ``df``; ``.save()`` stores them in bulk.
+
+        Row names come from the schema's index feature (``df.index`` or a column named after it) or a
+        ``__lamindb_record_name__`` column; the other columns are features, validated column by column.
+
+        >>> ln.Record.from_dataframe(df, type=samples).save()  # doctest: +SKIP
+        """
+        from ._record_import import from_dataframe
+
+        return from_dataframe(df, type)
 
     @property
     def notes(self) -> str | None:
@@ -81,10 +94,15 @@ class Record(HasType, HasParents, BaseRecord):
             return
         features = kwargs.pop("features", None)
         super().__init__(*args, **kwargs)
-        if features is not None:
-            self._pending_features = features
         if "type" in kwargs:
             self.check_type()
+            if self.type_id is not None:
+                from ._record_features import check_required, pop_index
+
+                features = pop_index(self, features)  # the schema's index feature is stored as the name
+                check_required(self, features or {})  # a typed record must bring its type's required features
+        if features is not None:
+            self._pending_features = features
 
     def save(self, *args: Any, **kwargs: Any) -> Record:
         """Save; ``features=`` given to the constructor are validated and stored with the record."""
