@@ -161,7 +161,7 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-@section("Artifact", "Run")
+@section("Artifact", "Run", "Record")
 def describe_features(record: Any, tree: Any) -> None:
     """Features (with dtypes and values) and labels (grouped by registry and feature)."""
     from rich.markup import escape
@@ -170,8 +170,8 @@ def describe_features(record: Any, tree: Any) -> None:
     from ._describe import SECTIONS, _default_fields
     from .feature import Feature
 
-    if type(record).__name__ == "Run" and SECTIONS.get("Run") == [describe_features]:
-        _default_fields(record, tree)  # no other Run section: keep the plain fields
+    if SECTIONS.get(type(record).__name__) == [describe_features]:
+        _default_fields(record, tree)  # no other section for this registry: keep the plain fields
     values = host_values(type(record), [record.id]).get(record.id, {})
     if values:
         dtypes = dict(Feature.objects.filter(name__in=list(values)).values_list("name", "dtype"))

@@ -519,8 +519,10 @@ class Artifact(VersionedMixin, BaseRecord):
         """Move to the trash (hidden from queries; ``ln.Artifact.filter(branch=-1)`` lists it), or with
         ``permanent=True`` remove the row and the bytes this instance manages. No prompts.
 
-        Deleting the latest version makes the previous one the latest.
+        Deleting the latest version makes the previous one the latest. An unsaved artifact: nothing happens.
         """
+        if self.pk is None or self._state.adding:
+            return None
         if permanent:
             self._delete_permanently()
             return

@@ -6,10 +6,10 @@ import warnings
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import Q
 
 from .. import errors
 from ._base import BaseRecord
+from ._typed import unique_name_in_type
 from .queryset import Manager
 from ._fields import branch, created_at, created_by, run_field, uid_field
 
@@ -44,10 +44,7 @@ class Feature(BaseRecord):
 
     class Meta:
         app_label = "lineagedb"
-        constraints = [
-            models.UniqueConstraint(fields=["type", "name"], name="feature_name_unique_in_type"),
-            models.UniqueConstraint(fields=["name"], condition=Q(type__isnull=True), name="feature_name_unique_untyped"),
-        ]
+        constraints = unique_name_in_type("feature")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if not args:  # constructed by the user, not loaded from the database
