@@ -478,7 +478,10 @@ def host_values(model: Any, ids: Any, names: list[str] | None = None) -> dict[in
             for alternative in info.alternatives or (info,):
                 by_registry.setdefault(alternative.model, []).append((f, alternative.field))
         for model_, feats in by_registry.items():
-            link, label_fk, _ = link_of(model_)
+            try:
+                link, label_fk, _ = link_of(model_)
+            except errors.InvalidArgument:  # e.g. cat[User]: values of other hosts, never linked to artifacts
+                continue
             for field in {fld for _, fld in feats}:
                 fids = [f.id for f, fld in feats if fld == field]
                 rows = link.objects.filter(artifact_id__in=ids, feature_id__in=fids).order_by("id")

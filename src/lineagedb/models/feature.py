@@ -205,7 +205,7 @@ class Feature(BaseRecord):
             used = sorted(set(names))
             which = f"feature {used[0]!r}" if len(used) == 1 else f"features {used}"
             raise errors.InvalidArgument(
-                f"{which} still has values on artifacts, runs or records ({len(names)} in use); remove them "
+                f"{which} still has {len(names)} value(s) on artifacts, runs or records; remove them "
                 f"first (e.g. artifact.features.remove_values({used[0]!r})), then delete the feature"
             )
 
