@@ -49,9 +49,9 @@ def test_runs_and_versions_say_which_one(ln, unique, tmp_path):
         set_run(None)
         time.sleep(1.1)
     path = tmp_path / "v.txt"
-    path.write_text("one")
+    path.write_text(f"one {unique}")  # unique bytes: identical content elsewhere would be deduplicated
     v1 = ln.Artifact(path, key=f"versions/{unique}.txt").save()
-    path.write_text("two")
+    path.write_text(f"two {unique}")
     v2 = ln.Artifact(path, key=f"versions/{unique}.txt").save()
     assert v2.uid[:-4] == v1.uid[:-4]
     app = create_app()
