@@ -193,14 +193,27 @@ def test_feature_predicates_and_ordering(ln, unique):
     with pytest.raises(TypeError):
         score.is_null("false")
     assert score == score and score != cell and len({score, cell}) == 2
+
     assert (score == arts[0]) is False and (score != arts[0]) is True
+
+
+def test_order_by_int_feature_beyond_float_precision(ln, unique):
+    big = ln.Feature(name=f"pbig_{unique}", dtype=int).save()
+    values = [2**63 - 1, 2**63 - 2, -(2**60) - 1, -(2**60)]  # neighbours a float cannot tell apart
+    arts = [ln.Artifact.from_dataframe(pd.DataFrame({"a": [i], "u": [unique]}), key=f"big_{unique}_{i}.parquet").save() for i in range(4)]
+    for art, value in zip(arts, values):
+        art.features.add_values({big: value})
+    qs = ln.Artifact.filter(key__startswith=f"big_{unique}_")
+    assert list(qs.order_by(big, "id")) == [arts[2], arts[3], arts[1], arts[0]]
+    assert list(qs.order_by(-big, "id")) == [arts[0], arts[1], arts[3], arts[2]]
+    assert arts[0].features.get_values()[big.name] == 2**63 - 1
 
 
 def test_delete_permanent_drops_unused_values_and_refuses_used_ones(ln, unique):
     f = ln.Feature(name=f"del_{unique}", dtype=int).save()
     artifact = ln.Artifact.from_dataframe(pd.DataFrame({"a": [4], "u": [unique]}), key=f"del_{unique}.parquet").save()
     artifact.features.add_values({f: 3})
-    with pytest.raises(ln.errors.InvalidArgument, match="still has values"):
+    with pytest.raises(ln.errors.InvalidArgument, match=r"still has 1 value\(s\)"):
         f.delete(permanent=True)
     assert ln.Feature.filter(id=f.id).exists()
     artifact.delete(permanent=True)

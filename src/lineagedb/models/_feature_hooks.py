@@ -95,8 +95,10 @@ def feature_condition(model: Any, f: Any, lookup: str, value: Any) -> Q | None:
     return Q(id__in=link.objects.filter(featurevalue__feature_id=f.id, **cond).values(host))
 
 
-def feature_sort_value(model: Any, f: Any) -> Any:
-    """A subquery giving each Artifact/Run its (first) value of feature ``f``, for ``order_by``."""
+def feature_sort_value(model: Any, f: Any) -> list[Any]:
+    """Subqueries giving each Artifact/Run its (first) value of feature ``f``, for ``order_by``.
+
+    Integers sort by their number, then by their exact text key (floats tie above 2**53)."""
     from django.db.models import OuterRef, Subquery
 
     from ._features import _host_link
@@ -113,8 +115,11 @@ def feature_sort_value(model: Any, f: Any) -> Any:
         column = f"{field}__{info.field}"
     else:
         rows = link.objects.filter(**{host: OuterRef("pk")}, featurevalue__feature_id=f.id)
+        if info.kind == "int":
+            ordered = rows.order_by("featurevalue__number", "featurevalue__text")
+            return [Subquery(ordered.values(c)[:1]) for c in ("featurevalue__number", "featurevalue__text")]
         column = "featurevalue__number" if info.kind in NUMERIC else "featurevalue__text"
-    return Subquery(rows.order_by(column).values(column)[:1])
+    return [Subquery(rows.order_by(column).values(column)[:1])]
 
 
 def features_dataframe(qs: Any, df: Any, features: bool | list[str]) -> Any:

@@ -68,9 +68,24 @@ def typed_columns(dtype: str, json_value: Any) -> tuple[float | None, str | None
     kind = dtype_info(dtype).kind
     if isinstance(json_value, (list, dict)):
         return None, None
+    if kind == "int" and isinstance(json_value, int) and not isinstance(json_value, bool):
+        return float(json_value), int_sort_key(json_value)
     if kind in NUMERIC:
         return float(json_value), None
     return None, str(json_value)
+
+
+_INT_OFFSET = 2**64  # keys of integers in [-2**64, 2**64) are 21 digits, ordered as the integers
+
+
+def int_sort_key(value: int) -> str | None:
+    """A text that sorts like ``value`` (floats lose order above 2**53), e.g. ``int_sort_key(-1)``.
+
+    >>> int_sort_key(2**63 - 2) < int_sort_key(2**63 - 1)
+    True
+    """
+    shifted = value + _INT_OFFSET
+    return f"{shifted:021d}" if 0 <= shifted < 2 * _INT_OFFSET else None
 
 
 def _host_link(host: Any) -> tuple[Any, str]:
