@@ -238,6 +238,18 @@ class FeatureManager:
         if self._host._state.adding:
             raise errors.InvalidArgument(f"save the {type(self._host).__name__.lower()} before annotating it with features")
 
+    def _check_no_external_schema(self) -> None:
+        """Adding to values a schema validated as a whole would bypass it: ``set_values`` revalidates them all."""
+        host = self._host
+        if type(host).__name__ != "Artifact" or getattr(host, "schema_id", None) is None:
+            return
+        schema = host.schema
+        if host.otype is None or "__external__" in (schema.slots or {}):
+            raise errors.InvalidArgument(
+                f"Cannot add values if artifact has external schema. Artifact {host.uid}'s values were validated by "
+                f"schema {schema.name or schema.uid!r}: pass all of them to artifact.features.set_values({{...}})"
+            )
+
     def _validated(self, values: dict[Any, Any], schema: Any = None) -> tuple[list[tuple[Any, Any]], list[tuple[Any, list[Any]]]]:
         """(feature, json value) pairs to store as FeatureValue, and (feature, records) pairs to link."""
         from ._feature_keys import resolve_keys
@@ -271,6 +283,12 @@ class FeatureManager:
 
         >>> artifact.features.add_values({"temperature": 21.6, "experiment": "My experiment"})  # doctest: +SKIP
         """
+        self._check_saved()
+        self._check_no_external_schema()
+        self._add_values(values, schema)
+
+    def _add_values(self, values: dict[Any, Any], schema: Any = None) -> None:
+        """``add_values`` without the external-schema guard, for curators writing what a schema validated."""
         self._check_saved()
         plain, cats = self._validated(values, schema)
         with transaction.atomic():
