@@ -247,3 +247,18 @@ def test_non_string_categorical_value_is_an_unvalidated_term(ln, unique):
     artifact = ln.Artifact.from_dataframe(pd.DataFrame({"a": [5], "u": [unique]}), key=f"nc_{unique}.parquet").save()
     with pytest.raises(ln.errors.ValidationError, match=f"not validated in feature 'num_cat_{unique}': 123"):
         artifact.features.add_values({f: 123})
+
+
+def test_json_values_list_an_artifacts_and_a_runs_value_rows(ln, unique):
+    temp = ln.Feature(name=f"jv_temp_{unique}", dtype=float).save()
+    note = ln.Feature(name=f"jv_note_{unique}", dtype=str).save()
+    artifact = ln.Artifact.from_dataframe(pd.DataFrame({"a": [1], "u": [unique]}), key=f"jv_{unique}.parquet").save()
+    artifact.features.add_values({temp: 27.2, note: "n"})
+    assert set(artifact.json_values.values_list("value", flat=True)) == {27.2, "n"}
+    assert artifact.json_values.get(feature=temp).value == 27.2
+    assert ln.Artifact.get(json_values__value=27.2, json_values__feature=temp) == artifact
+    artifact.features.remove_values(note)
+    assert not artifact.json_values.filter(feature=note).exists()
+    run = ln.Run(ln.Transform(key=f"jv_{unique}").save()).save()
+    run.features.add_values({temp: 1.5})
+    assert [v.value for v in run.json_values.all()] == [1.5]

@@ -233,7 +233,8 @@ class Feature(BaseRecord):
 class FeatureValue(models.Model):
     """One distinct value of a non-categorical feature, shared by every artifact or run that has it.
 
-    ``ln.models.JsonValue`` is LaminDB's name for it.
+    ``ln.models.JsonValue`` is LaminDB's name for it; ``artifact.json_values`` / ``run.json_values`` list a
+    record's rows (``artifact.json_values.filter(feature=temperature)``).
 
     >>> row, existed = ln.models.JsonValue.get_or_create(temperature, 21.6)  # doctest: +SKIP
     """
@@ -245,6 +246,9 @@ class FeatureValue(models.Model):
     number = models.FloatField(null=True, blank=True, db_index=True)
     text = models.TextField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # read-side many-to-many views of the link tables: artifact.json_values, run.json_values
+    artifacts = models.ManyToManyField("lineagedb.Artifact", through="ArtifactFeatureValue", related_name="json_values")
+    runs = models.ManyToManyField("lineagedb.Run", through="RunFeatureValue", related_name="json_values")
 
     objects = Manager()
 
