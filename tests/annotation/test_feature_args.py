@@ -262,3 +262,19 @@ def test_json_values_list_an_artifacts_and_a_runs_value_rows(ln, unique):
     run = ln.Run(ln.Transform(key=f"jv_{unique}").save()).save()
     run.features.add_values({temp: 1.5})
     assert [v.value for v in run.json_values.all()] == [1.5]
+
+
+def test_values_through_setter_refuses_a_feature_with_values(ln, unique):
+    target = ln.Feature(name=f"vt_target_{unique}", dtype=list[ln.Record]).save()
+    source = ln.Feature(name=f"vt_source_{unique}", dtype=ln.Record).save()
+    other = ln.Feature(name=f"vt_other_{unique}", dtype=list[ln.Record]).save()
+    other.values_through = source  # no values yet: allowed, stored as the source's reference
+    other.save()
+    assert ln.Feature.get(id=other.id).values_through == f"feature:{source.uid}"
+    a, b = ln.Record(name=f"vt_a_{unique}").save(), ln.Record(name=f"vt_b_{unique}").save()
+    a.features.set_values({target.name: [b]})
+    with pytest.raises(ln.errors.InvalidArgument, match="can only be set when no") as error:
+        target.values_through = source
+    assert f"feature: {target.name!r} (uid={target.uid})" in str(error.value)
+    assert f"record={a.name!r} (uid={a.uid}) -> value={b.name!r} (uid={b.uid})" in str(error.value)
+    assert target.values_through is None

@@ -192,6 +192,13 @@ class Feature(BaseRecord):
 
         return features_from_dict(cls, dictionary, field=field, type=type, str_as_cat=bool(str_as_cat))
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "values_through" and name in self.__dict__:  # after __init__: check and normalise
+            from ._feature_args import set_values_through
+
+            value = set_values_through(self, value)
+        super().__setattr__(name, value)
+
     def save(self, *args: Any, **kwargs: Any) -> Feature:
         """Save; a feature of the same name, type and dtype that exists already is returned instead."""
         if self._state.adding:
