@@ -213,7 +213,7 @@ def test_delete_permanent_drops_unused_values_and_refuses_used_ones(ln, unique):
     f = ln.Feature(name=f"del_{unique}", dtype=int).save()
     artifact = ln.Artifact.from_dataframe(pd.DataFrame({"a": [4], "u": [unique]}), key=f"del_{unique}.parquet").save()
     artifact.features.add_values({f: 3})
-    with pytest.raises(ln.errors.InvalidArgument, match=r"still has 1 value\(s\)"):
+    with pytest.raises(ln.errors.InvalidArgument, match=r"still has \d+ value"):
         f.delete(permanent=True)
     assert ln.Feature.filter(id=f.id).exists()
     artifact.delete(permanent=True)

@@ -54,3 +54,37 @@ def test_example_file_mini_csv(ln, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     path = ln.examples.datasets.file_mini_csv()
     assert path == tmp_path / "mini.csv" and path.read_text().startswith("test,value")
+
+
+def test_spaces_constrain_storage_moves(ln, write, tmp_path, unique):
+    artifact = ln.Artifact(write("sp.tsv", b"s\t1\n" + unique.encode()), key=f"{unique}/sp.tsv").save()
+    space = ln.Space(name=f"space {unique}").save()
+    other = ln.Storage(root=str(tmp_path / f"sp_{unique}")).save()
+    ln.Storage.filter(id=other.id).update(space_id=space.id)
+    artifact.storage = ln.Storage.get(id=other.id)
+    with pytest.raises(ln.errors.InvalidArgument, match="not in the same space"):
+        artifact.save()
+    artifact = ln.Artifact.get(id=artifact.id)
+    lonely = ln.Space(name=f"lonely {unique}").save()
+    artifact.space = lonely
+    with pytest.raises(ln.errors.InvalidArgument, match="No local storage locations managed by the current instance"):
+        artifact.save()
+    artifact = ln.Artifact.get(id=artifact.id)
+    artifact.space = space  # a space change alone moves the bytes to a storage of that space
+    artifact.save()
+    saved = ln.Artifact.get(id=artifact.id)
+    assert (saved.space_id, saved.storage_id) == (space.id, other.id) and saved.path.exists()
+
+
+def test_foreign_storage_refuses_saves_and_space_changes(ln, write, unique):
+    from unittest import mock
+
+    artifact = ln.Artifact(write("f.tsv", b"f\t1\n" + unique.encode()), key=f"{unique}/f.tsv")
+    with mock.patch.object(artifact.storage, "instance_uid", "foreign00000"):
+        with pytest.raises(ln.errors.InvalidArgument, match="Cannot save an artifact to a storage location"):
+            artifact.save()
+    artifact.save()
+    artifact.space = ln.Space(name=f"foreign space {unique}").save()
+    with mock.patch.object(artifact.storage, "instance_uid", "foreign00000"):
+        with pytest.raises(ln.errors.InvalidArgument, match="Cannot change the space of an artifact"):
+            artifact.save()

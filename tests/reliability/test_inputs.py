@@ -19,6 +19,7 @@ def test_nfc_and_nfd_spellings_are_one_family(ln, unique, tmp_path):
     second = ln.Artifact(two, key=nfc).save()
     assert first.key == nfc and second.key == nfc
     assert second.stem_uid == first.stem_uid and second.uid != first.uid  # two versions of one family
+    assert ln.Artifact.filter(key=nfd).count() == 2 and ln.Artifact.get(key=nfd, is_latest=True) == second
 
 
 @pytest.mark.parametrize("bad", ["report\u202egpj.exe", "a\u200bb.txt", "x\u2028y.txt", "c1\x85.txt", "lone\ud800.txt"])
@@ -77,3 +78,15 @@ def test_adding_a_string_as_a_label_is_a_lineagedb_error(ln, unique, tmp_path):
     ln.Record(name=f"Label {unique}").save()
     with pytest.raises(ln.errors.InvalidArgument, match=f"did you mean .Label {unique}."):
         artifact.records.add(f"label {unique}")
+
+
+def test_a_label_value_no_record_has_is_a_did_you_mean_error(ln, unique, tmp_path):
+    feature = ln.Feature(name=f"treatment_{unique}", dtype=ln.Record).save()
+    dmso = ln.Record(name=f"DMSO-{unique}").save()
+    src = tmp_path / "t.txt"
+    src.write_text(unique)
+    artifact = ln.Artifact(src, key=f"{unique}/t.txt").save()
+    artifact.features.add_values({feature.name: dmso.name})
+    assert ln.Artifact.filter(**{feature.name: dmso.name}).one() == artifact
+    with pytest.raises(ln.errors.InvalidLookup, match=f"did you mean 'DMSO-{unique}'"):
+        ln.Artifact.filter(**{feature.name: f"DMSO-{unique[:-1]}"}).count()

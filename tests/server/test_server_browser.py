@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -109,3 +110,57 @@ def test_token_cookie_and_write_form_in_the_browser(browser, _session_home, _sha
     finally:
         context.close()
         server.stop()
+
+
+OVERFLOW_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = el => { for (let p = el; p; p = p.parentElement) {
+      const s = getComputedStyle(p); if (/(auto|scroll)/.test(s.overflowX) && p !== document.documentElement && p !== document.body) return true; }
+    return false; };
+  const out = [];
+  for (const el of document.querySelectorAll('main *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width && r.right > width + 1 && !scrolls(el.parentElement)) out.push(el.tagName + '.' + el.className + ' ' + Math.round(r.right));
+  }
+  if (document.documentElement.scrollWidth > width + 1) out.push('page scrolls sideways: ' + document.documentElement.scrollWidth);
+  return out.slice(0, 10);
+}"""
+
+
+@pytest.mark.parametrize("width, height", [(1280, 900), (390, 844)])
+def test_nothing_overflows_at_desktop_and_phone_width(browser, served, tmp_path, width, height):
+    """Every main page fits the window; wide content (tables, code, describe) scrolls inside its own box."""
+    data, server = served
+    u = data.uids
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        paths = ["/", "/artifact", "/artifact?q=T%20cell", f"/artifact/{u['processed']}", f"/artifact/{u['text']}",
+                 f"/transform/{u['transform']}", f"/run/{u['run']}", f"/artifact/{u['processed']}/lineage",
+                 "/bio.celltype", f"/collection/{u['collection']}", "/registries"]
+        problems = {}
+        for i, path in enumerate(paths):
+            page.goto(server.url + path)
+            page.screenshot(path=str(tmp_path / f"w{width}_{i}.png"), full_page=True)
+            found = page.evaluate(OVERFLOW_JS)
+            if found:
+                problems[path] = found
+        assert not problems, json.dumps(problems, indent=1)
+    finally:
+        context.close()
+
+
+def test_search_box_finds_artifacts_by_ontology_synonym_and_id(page, served, tmp_path):
+    data, server = served
+    page.goto(server.url + "/")
+    for query in ("T cell", "CL:0000084"):
+        page.fill("header form.search input[name=q]", query)
+        page.press("header form.search input[name=q]", "Enter")
+        page.wait_for_url("**/artifact?q=*")
+        first = page.locator("table.table tbody tr").first
+        assert "my_datasets/processed.parquet" in first.inner_text(), query
+    assert page.locator("aside.facets").inner_text().count("T cell") >= 1
+    page.click("aside.facets >> text=.parquet")
+    page.wait_for_url("**suffix=.parquet*")
+    page.screenshot(path=str(tmp_path / "search_facets.png"), full_page=True)
+    assert all(".parquet" in row for row in page.locator("table.table tbody tr").all_inner_texts())

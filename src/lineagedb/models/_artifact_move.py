@@ -21,16 +21,44 @@ from .. import errors
 from ..core import storage as st
 
 
+def _space(space_id: int | None) -> int:
+    return space_id or 1  # None is the space "all"
+
+
 def moved_storage(artifact: Any) -> bool:
-    """If ``artifact.storage`` changed since it was loaded: move the bytes, save the row, return True."""
+    """If ``artifact.storage`` or ``artifact.space`` changed since it was loaded: check that the storage is in
+    the artifact's space (a space change alone picks a storage of the new space), move the bytes, save the
+    row and return True."""
     model = type(artifact)
-    old_id = model.objects.filter(pk=artifact.pk).values_list("storage_id", flat=True).first()
-    if old_id is None or old_id == artifact.storage_id:
+    row = model.objects.filter(pk=artifact.pk).values_list("storage_id", "space_id").first()
+    if row is None or row == (artifact.storage_id, artifact.space_id):
         return False
     from .storage import Storage
 
+    old_id, old_space = row
+    if old_id == artifact.storage_id and _space(old_space) != _space(artifact.space_id):
+        if not artifact._storage_record().is_managed:
+            raise errors.InvalidArgument(
+                "Cannot change the space of an artifact in a storage location that is not managed by the current "
+                "instance."
+            )
+        target = _storage_in_space(Storage, artifact.space_id)
+        if target is None:
+            raise errors.InvalidArgument(
+                f"No local storage locations managed by the current instance found for the space {artifact.space_id}; "
+                "register one (ln.Storage(root=...).save(), then set its space) or keep the artifact's space"
+            )
+        artifact.storage_id = target.id
     records = Storage.objects.in_bulk([old_id, artifact.storage_id])  # fresh: who manages them may have changed
     old, new = records[old_id], records[artifact.storage_id]
+    if _space(new.space_id) != _space(artifact.space_id):
+        raise errors.InvalidArgument(
+            "Cannot change the storage of an artifact to a storage location that is not in the same space. "
+            f"({new.root} is in space {_space(new.space_id)}, the artifact in space {_space(artifact.space_id)})"
+        )
+    if old_id == artifact.storage_id:  # the space changed within the same storage's space: nothing to move
+        super(model, artifact).save()
+        return True
     if not old.is_managed:
         raise errors.InvalidArgument(
             "Cannot change the storage of an artifact in a storage location that is not managed by the current "
@@ -58,6 +86,20 @@ def moved_storage(artifact: Any) -> bool:
         raise
     artifact._state.fields_cache.pop("storage", None)
     return True
+
+
+def _storage_in_space(storage_model: Any, space_id: int | None) -> Any:
+    """A local storage this instance manages in the given space, or None."""
+    from ..core.instance import current
+
+    inst = current()
+    if inst is None:
+        return None
+    found = storage_model.objects.filter(instance_uid=inst.uid, type="local")
+    from django.db.models import Q
+
+    found = found.filter(Q(space_id__isnull=True) | Q(space_id=1)) if _space(space_id) == 1 else found.filter(space_id=space_id)
+    return found.order_by("id").first()
 
 
 def _copy(source: Any, target: Any) -> None:

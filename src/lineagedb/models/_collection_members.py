@@ -59,7 +59,7 @@ def build(record: Any, model_init: Callable[..., None], members: Any, revises: A
         )
     unknown = set(kwargs) - _ALLOWED
     if unknown:
-        raise errors.InvalidArgument(
+        raise errors.FieldValidationError(
             f"Only {_LAMINDB_ARGS} can be passed, you passed: {', '.join(sorted(unknown))} "
             f"(lineagedb accepts artifacts, revises, {', '.join(sorted(_ALLOWED))})"
         )

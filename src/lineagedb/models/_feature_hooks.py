@@ -90,9 +90,22 @@ def feature_condition(model: Any, f: Any, lookup: str, value: Any) -> Q | None:
             cond = {f"{field}__{lookup}": value}
         else:
             cond = {f"{field}__{info.field}__{lookup}": value}
+            if lookup == "exact" and isinstance(value, str):
+                _check_label_exists(f, info, value)
         return Q(id__in=label_link.objects.filter(feature_id=f.id, **cond).values(host))
     cond = _plain_condition(f, lookup, value)
     return Q(id__in=link.objects.filter(featurevalue__feature_id=f.id, **cond).values(host))
+
+
+def _check_label_exists(f: Any, info: Any, value: str) -> None:
+    """A label value no record has is a typo, not an empty result: say so, with close matches."""
+    from ._features import _suggest
+
+    if not info.model.objects.filter(**{info.field: value}).exists():
+        raise errors.InvalidLookup(
+            f"no {info.model.__name__} has {info.field}={value!r}, so no record can carry it under feature "
+            f"{f.name!r}{_suggest(info.model, info.field, value)}"
+        )
 
 
 def feature_sort_value(model: Any, f: Any) -> list[Any]:

@@ -50,6 +50,10 @@ def translate(model: Any, queries: tuple, expressions: dict[str, Any]) -> tuple[
             key, head = "branch" + key[len("branch_id"):], "branch"
         if _is_field(model, head):
             _check_relation_value(model, key, value)
+            if head == "key" and isinstance(value, str):  # keys are stored NFC: find them by any spelling
+                import unicodedata
+
+                value = unicodedata.normalize("NFC", value)
             out[key] = value
             continue
         for hook in FILTER_HOOKS:

@@ -139,6 +139,8 @@ class Artifact(VersionedMixin, BaseRecord):
     _real_key = models.CharField(max_length=1024, null=True, blank=True, db_column="real_key")
     schema = models.ForeignKey("lineagedb.Schema", models.PROTECT, null=True, blank=True, related_name="validated_artifacts")
     feature_sets = models.ManyToManyField("lineagedb.Schema", through="lineagedb.ArtifactSchema", related_name="artifacts")
+    # who sees it; None: the space "all". Moving to another space moves the bytes to a storage of that space.
+    space = models.ForeignKey("lineagedb.Space", models.PROTECT, null=True, blank=True, related_name="artifacts")
     created_at = created_at()
     updated_at = models.DateTimeField(auto_now=True)
     created_by = created_by()
@@ -408,6 +410,11 @@ class Artifact(VersionedMixin, BaseRecord):
         staged = self._staged
         if staged is _DISCARDED:
             raise errors.InvalidArgument("an earlier save() of this artifact failed and its copy was removed; create it again")
+        if self._real_key is None and not self._storage_record().is_managed:
+            raise errors.InvalidArgument(
+                "Cannot save an artifact to a storage location that is not managed by the current instance. "
+                f"({self._storage_record().root}; pass storage= a location this instance manages)"
+            )
         from ._artifact_dedup import adopt, info, same_key_and_content
 
         existing = same_key_and_content(self)

@@ -118,31 +118,6 @@ class Feature(BaseRecord):
 
         return self._predicate("__isnull", check_is_null_flag(flag))
 
-    def delete(self, permanent: bool | None = None) -> Any:  # type: ignore[override]
-        """Trash the feature, or remove it with ``permanent=True`` together with its values no record uses.
-
-        A feature whose values still annotate artifacts, runs or records is not removed: remove those
-        values first (``artifact.features.remove_values(feature)``).
-
-        >>> ln.Feature.get(name="temperature").delete(permanent=True)  # doctest: +SKIP
-        """
-        from django.db.models import ProtectedError
-
-        if not permanent or self.pk is None:
-            return super().delete(permanent=permanent)
-        unused = FeatureValue.objects.filter(feature_id=self.pk)
-        for rel in FeatureValue._meta.related_objects:
-            unused = unused.filter(**{f"{rel.name}__isnull": True})
-        try:
-            with transaction.atomic():
-                unused.delete()
-                return super().delete(permanent=permanent)
-        except ProtectedError:
-            raise errors.InvalidArgument(
-                f"feature {self.name!r} still has values on artifacts, runs or records; remove them first, "
-                f"e.g. artifact.features.remove_values({self.name!r}), then delete the feature"
-            ) from None
-
     def with_config(self, **config: Any) -> tuple[Feature, dict[str, Any]]:
         """The feature with per-schema settings, for ``Schema(features=...)``.
 

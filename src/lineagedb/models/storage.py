@@ -26,6 +26,7 @@ class Storage(BaseRecord):
     region = models.CharField(max_length=64, null=True, blank=True)
     instance_uid = models.CharField(max_length=12, null=True, blank=True, db_index=True)
     host = models.CharField(max_length=255, null=True, blank=True)  # a local root: the machine it lives on
+    space = models.ForeignKey("lineagedb.Space", models.PROTECT, null=True, blank=True, related_name="storages")  # None: "all"
     created_at = created_at()
     created_by = created_by()
     run = run_field()

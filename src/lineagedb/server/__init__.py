@@ -20,13 +20,14 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 __all__ = ["create_app", "make_server", "serve"]
 
 
-def create_app(allow_write: bool = False, token: str | None = None, loopback_only: bool = True) -> Any:
+def create_app(allow_write: bool = False, token: str | None = None, loopback_only: bool = True,
+               statement_timeout: float | None = 10.0) -> Any:
     """The WSGI application (see :class:`lineagedb.server._app.App`); connects to the current instance."""
     from ..core.instance import ensure_connected
     from ._app import App
 
     ensure_connected()
-    return App(allow_write=allow_write, token=token, loopback_only=loopback_only)
+    return App(allow_write=allow_write, token=token, loopback_only=loopback_only, statement_timeout=statement_timeout)
 
 
 class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
@@ -39,6 +40,14 @@ class _IPv6Server(_ThreadingServer):
 
 
 class _Handler(WSGIRequestHandler):
+    timeout = 30.0  # seconds a connection may stay silent (half-sent requests, idle keep-alive)
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (TimeoutError, ConnectionError):
+            self.close_connection = True  # a silent or vanished client: drop it quietly
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         import sys
 
@@ -46,10 +55,14 @@ class _Handler(WSGIRequestHandler):
         sys.stderr.write(f"{self.address_string()} {line}\n")
 
 
-def make_server(app: Any, host: str = "127.0.0.1", port: int = 8700) -> WSGIServer:
-    """A threaded stdlib HTTP server for ``app`` (``port=0`` picks a free port)."""
+def make_server(app: Any, host: str = "127.0.0.1", port: int = 8700, timeout: float = 30.0) -> WSGIServer:
+    """A threaded stdlib HTTP server for ``app`` (``port=0`` picks a free port).
+
+    A client silent for ``timeout`` seconds (a half-sent request) is disconnected.
+    """
     cls = _IPv6Server if ":" in host else _ThreadingServer
-    server = cls((host, port), _Handler)
+    handler = type("_TimedHandler", (_Handler,), {"timeout": timeout})
+    server = cls((host, port), handler)
     server.set_app(app)
     return server
 

@@ -1,7 +1,7 @@
 """The JSON API under ``/api/``: list/filter/search/get per registry, lineage, and (with --allow-write) edits.
 
     GET   /api/registries                         slugs, names and counts
-    GET   /api/{registry}?q=&limit=&offset=&order=&label=&<lookup>=<value>
+    GET   /api/{registry}?q=&limit=&offset=&order=&label=&feature=&value=&facets=&<lookup>=<value>
     GET   /api/{registry}/{uid}                   fields and relations
     GET   /api/{registry}/{uid}/lineage           nodes and edges (artifact, collection, run)
     PATCH /api/{registry}/{uid}                   {"description": "..."}              (--allow-write)
@@ -35,12 +35,23 @@ def list_view(request: Request, registry: str) -> Response:
     prefix = request.arg("prefix")
     if prefix and any(f.name == "key" for f in model._meta.concrete_fields):
         request.query["key__startswith"] = [prefix]
-    page = reg.list_records(model, request.query, limit=limit, offset=offset, q=request.arg("q") or None,
-                            order=request.arg("order") or None, extra=extra)
-    return Response.json({
-        "registry": registry, "count": page.count, "limit": limit, "offset": offset,
-        "results": [reg.to_json(r) for r in page.records],
-    })
+    qs = reg.query(model, reg.lookups(model, request.query), q=request.arg("q") or None,
+                   order=request.arg("order") or None, extra=extra)
+    page = reg.paginate(qs, limit=limit, offset=offset)
+    out: dict[str, Any] = {"registry": registry, "count": page.count, "limit": limit, "offset": offset,
+                           "results": [reg.to_json(r) for r in page.records]}
+    if request.arg("facets", "false") not in {"true", "false"}:
+        raise HTTPError(400, "facets takes true or false")
+    if request.arg("facets") == "true":
+        from dataclasses import asdict
+
+        from ._annotated import is_annotated
+        from ._facets import facets
+
+        if not is_annotated(model):
+            raise HTTPError(400, "facets= is offered for artifacts and collections")
+        out["facets"] = [asdict(f) for f in facets(model, qs)]
+    return Response.json(out)
 
 
 def detail_view(request: Request, registry: str, uid: str) -> Response:

@@ -15,10 +15,12 @@ from urllib.parse import quote, urlencode
 from . import _api, _pages, _record_pages
 from ._html import asset, error_page
 from ._http import HTTPError, Request, Response, Router
+from ._limits import is_timeout, statement_limit
 
 COOKIE = "lineagedb_token"
 LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1", "[::1]"}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+STATEMENT_TIMEOUT = 10.0  # seconds of SQL per request
 STATIC = {"style.css": "text/css; charset=utf-8", "app.js": "text/javascript; charset=utf-8"}
 
 
@@ -36,12 +38,15 @@ def is_loopback(host: str) -> bool:
 class App:
     """The web UI and JSON API of the current instance, as a WSGI callable.
 
-    ``token``: required on every request (``Authorization: Bearer``, or ``?token=`` once, which sets a
-    cookie). ``loopback_only``: refuse requests whose Host header is not a loopback name (DNS rebinding).
+    ``token``: required on every request (``Authorization: Bearer``, any case, or ``?token=`` once, which sets
+    a cookie). ``loopback_only``: refuse requests whose Host header is not a loopback name (DNS rebinding).
+    ``statement_timeout``: seconds of SQL one request may run (then 503).
     """
 
-    def __init__(self, allow_write: bool = False, token: str | None = None, loopback_only: bool = True) -> None:
+    def __init__(self, allow_write: bool = False, token: str | None = None, loopback_only: bool = True,
+                 statement_timeout: float | None = STATEMENT_TIMEOUT) -> None:
         self.allow_write, self.token, self.loopback_only = allow_write, token, loopback_only
+        self.statement_timeout = statement_timeout
         self.router = Router()
         _api.add_routes(self.router)
         ui: list[tuple[str, str, Callable[..., Response]]] = [
@@ -78,8 +83,8 @@ class App:
         if self.token is None:
             return None
         expected = self.token.encode()
-        header = request.headers.get("authorization", "")
-        if header.startswith("Bearer ") and hmac.compare_digest(header[7:].strip().encode(), expected):
+        scheme, _, credentials = request.headers.get("authorization", "").strip().partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(credentials.strip().encode(), expected):
             return None
         if hmac.compare_digest(request.cookies.get(COOKIE, "").encode(), expected):
             return None
@@ -104,6 +109,8 @@ class App:
 
     # -- WSGI --------------------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response:
+        from django.db import DatabaseError
+
         from .. import errors
 
         self._check_host(request)
@@ -114,7 +121,13 @@ class App:
         handler, params = self.router.match(request.method, request.path)
         request.environ["lineagedb.allow_write"] = self.allow_write
         try:
-            return handler(request, **params)
+            with statement_limit(self.statement_timeout):
+                return handler(request, **params)
+        except DatabaseError as err:
+            if not is_timeout(err):
+                raise
+            raise HTTPError(503, f"the query ran longer than {self.statement_timeout:g} s and was stopped; "
+                                 "narrow it with filters or a smaller limit") from None
         except errors.DoesNotExist as err:
             raise HTTPError(404, str(err)) from None
         except errors.LineageDBError as err:

@@ -64,6 +64,8 @@ def _params(*names: str) -> list[dict[str, Any]]:
         "offset": {"description": "records to skip", "schema": {"type": "integer", "minimum": 0, "maximum": 10**9, "default": 0}},
         "label": {"description": "artifacts only: labeled with this name in any label registry", "schema": TEXT},
         "prefix": {"description": "records whose key starts with this (folders)", "schema": TEXT},
+        "facets": {"description": "add facet counts (labels by registry, suffix, kind, creator) of all matches",
+                   "schema": {"type": "boolean", "default": False}},
         "upstream": {"description": "include where it comes from", "schema": {"type": "boolean", "default": True}},
         "downstream": {"description": "include what uses it", "schema": {"type": "boolean", "default": True}},
     }
@@ -98,6 +100,10 @@ def _order_param(model: Any) -> dict[str, Any]:
             "description": "field to sort by, '-' for descending (default: newest first)"}
 
 
+FACET = {"type": "object", "required": ["title", "values"], "properties": {
+    "title": {"type": "string"}, "values": {"type": "array", "items": {
+        "type": "object", "required": ["text", "count", "params"], "properties": {
+            "text": {"type": "string"}, "count": {"type": "integer"}, "params": {"type": "object"}}}}}}
 UID = {"name": "uid", "in": "path", "required": True, "schema": TEXT}
 
 
@@ -107,7 +113,8 @@ def _registry_paths(name: str, model: Any, allow_write: bool) -> dict[str, Any]:
     page = {
         "type": "object", "required": ["registry", "count", "limit", "offset", "results"],
         "properties": {"registry": {"type": "string"}, "count": {"type": "integer"}, "limit": {"type": "integer"},
-                       "offset": {"type": "integer"}, "results": {"type": "array", "items": ref}},
+                       "offset": {"type": "integer"}, "results": {"type": "array", "items": ref},
+                       "facets": {"type": "array", "items": FACET}},
     }
     detail = {
         "type": "object", "required": ["registry", "record", "relations"],
@@ -116,6 +123,9 @@ def _registry_paths(name: str, model: Any, allow_write: bool) -> dict[str, Any]:
     }
     extra = ("label",) if title == "Artifact" else ()
     extra += ("prefix",) if any(f.name == "key" for f in model._meta.concrete_fields) else ()
+    from ._annotated import is_annotated
+
+    extra += ("facets",) if is_annotated(model) else ()
     params = _params("q", "limit", "offset", *extra) + [_order_param(model)] + _field_params(model)
     paths: dict[str, Any] = {
         f"/api/{name}": {"get": {"summary": f"List, filter and search {title} records", "operationId": f"list_{name}",

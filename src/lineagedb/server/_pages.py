@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from . import _registries as reg
 from ._html import cell, e, layout, pager, table
@@ -23,9 +24,11 @@ SKIP = {"id", "uid", "branch", "hash", "synonyms", "description", "updated_at", 
 
 
 def columns(model: Any) -> list[str]:
+    """The list columns after name and uid (never the field the name column already shows)."""
+    shown = reg.title_field(model)
     if model.__name__ in COLUMNS:
-        return COLUMNS[model.__name__]
-    names = [f.name for f in reg.fields(model) if f.name not in SKIP and not f.is_relation]
+        return [c for c in COLUMNS[model.__name__] if c != shown]
+    names = [f.name for f in reg.fields(model) if f.name not in SKIP and not f.is_relation and f.name != shown]
     return names[:6]
 
 
@@ -88,12 +91,6 @@ def _artifact_filters(request: Request) -> tuple[str, list[Any]]:
         request.query["key__startswith"] = [prefix]
     if label:
         extra.append(reg.label_filter(label))
-    if feature:
-        from ..models import Feature
-
-        if not Feature.objects.filter(name=feature).exists():
-            raise HTTPError(400, f"no feature named {feature!r}")
-        request.query[feature] = [value]
     form = (
         '<form class=filters method=get action="/artifact">'
         f'<input type=search name=q value="{e(request.arg("q", ""))}" placeholder="search" aria-label=search>'
@@ -123,12 +120,61 @@ def registry_list(request: Request, registry: str, write: bool) -> Response:
             f'<form class=filters method=get action="/{e(registry)}"><input type=search name=q value="{e(q or "")}" '
             f'placeholder="search {e(model.__name__)}" aria-label=search><button type=submit>Search</button></form>', []
         )
+    from ._annotated import is_annotated
+    from ._usage import label_link
+
+    labels = label_link(model) is not None
+    order = request.arg("order") or None
     try:
-        result = reg.list_records(model, request.query, limit=PER_PAGE, offset=(page - 1) * PER_PAGE, q=q,
-                                  order=request.arg("order") or None, extra=extra)
+        qs = reg.query(model, reg.lookups(model, request.query), q=q, order=order, extra=extra)
+        if labels:
+            from ._usage import in_use_first, with_usage
+
+            qs = with_usage(model, qs) if q or order else in_use_first(model, qs)
+        result = reg.paginate(qs, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+        side = facets_html(request, model, qs) if is_annotated(model) else ""
     except HTTPError as err:
         body = f"<h1>{e(model.__name__)}</h1>{form}<p class=error>{e(err.message)}</p>"
         return Response.html(layout(model.__name__, body, active=f"/{registry}", write=write), status=err.status)
+    listing = usage_tables(result.records, model) if labels else records_table(result.records, model)
     body = (f"<h1>{e(model.__name__)} <span class=muted>({result.count})</span></h1>{form}"
-            f"{records_table(result.records, model)}{pager(request, result.count, page, PER_PAGE)}")
+            f"<div class=with-facets>{side}<div class=listing>{listing}{pager(request, result.count, page, PER_PAGE)}"
+            "</div></div>")
     return Response.html(layout(model.__name__, body, active=f"/{registry}", write=write))
+
+
+def facets_html(request: Request, model: Any, qs: Any) -> str:
+    """The facet panel: each value links to this list narrowed by it (active ones link back)."""
+    from ._facets import facets
+
+    parts = []
+    for facet in facets(model, qs):
+        items = []
+        for v in facet.values:
+            active = all(request.arg(k) == val for k, val in v.params.items())
+            href = request.url(page=None, **({k: None for k in v.params} if active else v.params))
+            items.append(f'<li><a href="{e(href)}"{" class=active" if active else ""}>{e(v.text)}</a> '
+                         f"<span class=count>{v.count}</span></li>")
+        parts.append(f"<h3>{e(facet.title)}</h3><ul>{''.join(items)}</ul>")
+    return f"<aside class=facets aria-label=facets>{''.join(parts)}</aside>" if parts else ""
+
+
+def usage_tables(records: list[Any], model: Any) -> str:
+    """Terms with artifacts first (with their counts); the others (e.g. added ancestors) folded away."""
+    cols = columns(model)
+    head = ["name", "uid", "artifacts", *cols]
+
+    def row(r: Any) -> list[str]:
+        cells = _row(r, cols)
+        n = r.n_artifacts
+        count = f'<a href="/artifact?{e(urlencode({"label": reg.title(r)}))}">{n}</a>' if n else "0"
+        return cells[:2] + [count] + cells[2:]
+
+    used = [r for r in records if r.n_artifacts]
+    unused = [r for r in records if not r.n_artifacts]
+    out = table(head, (row(r) for r in used), empty=f"no {model.__name__} on this page labels an artifact")
+    if unused:
+        folded = table(head, (row(r) for r in unused))
+        out += (f"<details class=unused{' open' if not used else ''}><summary>{len(unused)} "
+                f"{e(model.__name__)} records without artifacts (e.g. ancestors)</summary>{folded}</details>")
+    return out

@@ -51,7 +51,10 @@ def fields_html(record: Any) -> str:
 def _plain_html(value: Any) -> str:
     if isinstance(value, dict) and {"registry", "uid", "title"} <= set(value):
         extra = f" <small>({e(value['feature'])})</small>" if value.get("feature") else ""
-        version = f" <small>v{e(value['version'])}</small>" if value.get("version") else ""
+        version = ""
+        if "version" in value:  # versions of one key: say which (its version, else its uid), and the latest
+            which = f"v{value['version']}" if value.get("version") else value["uid"][-4:]
+            version = f" <small>{e(which)}{' · latest' if value.get('is_latest') else ''}</small>"
         return link(value) + version + extra
     if isinstance(value, list) and all(isinstance(v, dict) and "uid" in v for v in value):
         if not value:

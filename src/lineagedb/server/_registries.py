@@ -15,7 +15,7 @@ from typing import Any
 
 from ._http import HTTPError
 
-RESERVED = {"q", "limit", "offset", "order", "page", "token", "label", "prefix", "feature", "value"}
+RESERVED = {"q", "limit", "offset", "order", "page", "token", "label", "prefix", "feature", "value", "facets"}
 HIDDEN_FIELDS = {"_real_key"}
 LONG_FIELDS = {"source_code"}  # left out of lists (detail only)
 MAX_LIMIT = 1000
@@ -70,14 +70,24 @@ def to_json(record: Any, detail: bool = False) -> dict[str, Any]:
     return {f.attname: value(getattr(record, f.attname)) for f in fields(type(record), detail)}
 
 
+TITLE_FIELDS = ("key", "name", "symbol", "handle", "root")
+
+
+def title_field(model: Any) -> str | None:
+    """The field :func:`title` shows for records of ``model`` (None: a computed title)."""
+    names = {f.name for f in model._meta.concrete_fields}
+    return next((n for n in TITLE_FIELDS if n in names and not (n == "name" and model.__name__ == "Transform")), None)
+
+
 def title(record: Any) -> str:
     """A short human name: key, name, handle, root or uid."""
     for attr in ("key", "name", "symbol", "handle", "root"):
         text = getattr(record, attr, None) if attr != "name" or type(record).__name__ != "Transform" else None
         if text:
             return str(text)
-    if type(record).__name__ == "Run":
-        return f"run of {record.transform.key}"
+    if type(record).__name__ == "Run":  # runs of one transform differ by when they started
+        when = record.started_at.strftime("%Y-%m-%d %H:%M:%S") if record.started_at else record.uid
+        return f"run of {record.transform.key} · {when}"
     return getattr(record, "description", None) or record.uid
 
 
@@ -114,8 +124,36 @@ def _parse(model: Any, key: str, raw: str) -> Any:
 
 
 def lookups(model: Any, query: dict[str, list[str]]) -> dict[str, Any]:
-    """Django lookups from query parameters that are not reserved (``key__startswith=x/``, ``size=12``)."""
-    return {k: _parse(model, k, v[-1]) for k, v in query.items() if k not in RESERVED}
+    """Django lookups from query parameters that are not reserved (``key__startswith=x/``, ``size=12``).
+
+    Only allowed lookups pass (no regular expressions); ``feature=<name>&value=<v>`` filters by a feature value.
+    """
+    from ._limits import check_lookup
+
+    out = {}
+    for key, values in query.items():
+        if key not in RESERVED:
+            check_lookup(key)
+            out[key] = _parse(model, key, values[-1])
+    return out | feature_lookup(model, query)
+
+
+def feature_lookup(model: Any, query: dict[str, list[str]]) -> dict[str, Any]:
+    """``{name: value}`` from ``feature=<name>&value=<value>`` (both or neither), for registries with features."""
+    from ..models._filters import _has_features
+
+    feature, value = (query.get(k, [None])[-1] for k in ("feature", "value"))
+    if not feature and not value:  # the UI's form sends both, empty
+        return {}
+    if not feature or not value:
+        raise HTTPError(400, "feature= and value= go together, e.g. ?feature=temperature&value=21.6")
+    if not _has_features(model):
+        raise HTTPError(400, f"{model.__name__} records have no features; feature= filters registries with features")
+    from ..models import Feature
+
+    if not Feature.objects.filter(name=feature).exists():
+        raise HTTPError(400, f"no feature named {feature!r}; create it with ln.Feature(name=..., dtype=...).save()")
+    return {feature: value}
 
 
 def filter_fields(model: Any) -> list[Any]:
@@ -148,6 +186,10 @@ def query(model: Any, filters: dict[str, Any], q: str | None = None, order: str 
         if model.__name__ == "Run":
             qs = qs.select_related("transform")
         if q:
+            from ._annotated import in_order, is_annotated, ranked_ids
+
+            if is_annotated(model):  # artifacts and collections: also by labels and feature values
+                return in_order(qs, ranked_ids(qs, q))
             return qs.search(q, limit=None)
         if order:
             name = order.lstrip("-")
@@ -162,16 +204,23 @@ def query(model: Any, filters: dict[str, Any], q: str | None = None, order: str 
 def list_records(model: Any, query_params: dict[str, list[str]], limit: int = 50, offset: int = 0,
                  q: str | None = None, order: str | None = None, extra: list[Any] | None = None) -> Page:
     """One page of records matching the lookups in ``query_params``."""
+    return paginate(query(model, lookups(model, query_params), q=q, order=order, extra=extra), limit, offset)
+
+
+def paginate(qs: Any, limit: int = 50, offset: int = 0) -> Page:
+    """One page of a queryset, with the total count (query errors become 400, time-outs propagate)."""
     from django.core.exceptions import FieldError, ValidationError
     from django.db import DatabaseError
 
     from .. import errors
+    from ._limits import is_timeout
 
-    qs = query(model, lookups(model, query_params), q=q, order=order, extra=extra)
     try:
         count = qs.count()
         records = list(qs[offset: offset + limit])
     except (errors.LineageDBError, FieldError, ValidationError, ValueError, TypeError, DatabaseError) as e:
+        if isinstance(e, DatabaseError) and is_timeout(e):
+            raise
         raise _bad_query(e) from None
     return Page(records, count, limit, offset)
 

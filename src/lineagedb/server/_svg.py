@@ -9,6 +9,8 @@ left to right. Every node links to its record's page.
 
 from __future__ import annotations
 
+import re
+
 from html import escape
 from typing import Any
 
@@ -141,6 +143,10 @@ def builtin_svg(graph: Any) -> str:
         name = type(record).__name__
         text = label(record)
         head, _, tail = text.partition(" [")
+        tail = "[" + tail
+        dated = re.match(r"^(.*) (\d{4}-\d{2}-\d{2} \d{2}:\d{2})(.*)$", head)
+        if dated:  # a run: its name on the first line, when (and its status) whole on the second
+            head, tail = dated.group(1), dated.group(2) + dated.group(3)
         fill = FILL.get(name, "#e8f1fb")
         stroke = 'stroke="#1d4f91" stroke-width="2.5"' if node == graph.root else 'stroke="#8895a7" stroke-width="1"'
         rx = BOX_H / 2 if name == "Run" else 8
@@ -148,7 +154,7 @@ def builtin_svg(graph: Any) -> str:
             f'<a href="{escape(href(record))}" class="node"><g><title>{escape(text)}</title>'
             f'<rect x="{x:.0f}" y="{y:.0f}" width="{BOX_W}" height="{BOX_H}" rx="{rx:.0f}" fill="{fill}" {stroke}/>'
             f'<text x="{x + BOX_W / 2:.0f}" y="{y + 19:.0f}" text-anchor="middle" fill="#111">{escape(_short(head))}</text>'
-            f'<text x="{x + BOX_W / 2:.0f}" y="{y + 34:.0f}" text-anchor="middle" fill="#556">{escape(_short("[" + tail))}</text>'
+            f'<text x="{x + BOX_W / 2:.0f}" y="{y + 34:.0f}" text-anchor="middle" fill="#556">{escape(_short(tail))}</text>'
             "</g></a>"
         )
     parts.append("</svg>")
