@@ -278,3 +278,21 @@ def test_values_through_setter_refuses_a_feature_with_values(ln, unique):
     assert f"feature: {target.name!r} (uid={target.uid})" in str(error.value)
     assert f"record={a.name!r} (uid={a.uid}) -> value={b.name!r} (uid={b.uid})" in str(error.value)
     assert target.values_through is None
+
+
+def test_artifact_valued_feature_on_an_artifact(ln, unique):
+    col = ln.Feature(name=f"av_col_{unique}", dtype=str).save()
+    required = ln.Schema(name=f"av_schema_{unique}", features=[col]).save()
+    feat = ln.Feature(name=f"av_input_{unique}", dtype=ln.Artifact, cat_filters={"schema": required}).save()
+    df = pd.DataFrame({"a": [1], "u": [unique]})
+    container = ln.Artifact.from_dataframe(df, key=f"av_{unique}/c.parquet").save()
+    plain = ln.Artifact.from_dataframe(df.assign(b=1), key=f"av_{unique}/p.parquet").save()
+    with pytest.raises(ln.errors.ValidationError, match=f"1 term not validated in feature 'av_input_{unique}'"):
+        container.features.add_values({feat.name: plain.key})  # has not the required schema
+    plain.schema = required
+    plain.save()
+    container.features.add_values({feat.name: plain.key})
+    assert container.features[feat.name] == plain
+    assert list(ln.Artifact.filter(**{feat.name: plain.key})) == [container]
+    container.features.remove_values(feat.name)
+    assert feat.name not in container.features.get_values()

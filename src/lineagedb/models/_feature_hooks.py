@@ -14,7 +14,7 @@ from ._describe import section
 from ._dtypes import check_value, dtype_info, is_categorical, to_json
 from ._features import NUMERIC, host_values, value_hash
 from ._filters import FILTER_HOOKS
-from ._labels import LABEL_LINKS, labels_of, link_of
+from ._labels import LABEL_LINKS, is_label_registry, labels_of, link_of
 from .queryset import DATAFRAME_HOOKS
 
 _TEXT_LOOKUPS = {"exact", "iexact", "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith",
@@ -72,7 +72,7 @@ def feature_condition(model: Any, f: Any, lookup: str, value: Any) -> Q | None:
     link, host = _host_link(model)
     host = f"{host}_id"
     info = dtype_info(f.dtype)
-    cat_links = is_artifact and is_categorical(f.dtype) and info.model is not None
+    cat_links = is_artifact and is_categorical(f.dtype) and is_label_registry(info.model)
     if lookup == "isnull":
         if cat_links:
             label_link, _, _ = link_of(info.model)
@@ -122,7 +122,7 @@ def feature_sort_value(model: Any, f: Any) -> list[Any]:
     link, host = _host_link(model)
     host = f"{host}_id"
     info = dtype_info(f.dtype)
-    if is_artifact and is_categorical(f.dtype) and info.model is not None:
+    if is_artifact and is_categorical(f.dtype) and is_label_registry(info.model):
         label_link, field, _ = link_of(info.model)
         rows = label_link.objects.filter(artifact_id=OuterRef("pk"), feature_id=f.id)
         column = f"{field}__{info.field}"

@@ -21,7 +21,7 @@ from django.db import transaction
 
 from .. import errors
 from ._dtypes import check_value, dtype_info, from_json, is_categorical, to_json
-from ._labels import link_labels, link_of, mounted_links
+from ._labels import is_label_registry, link_labels, link_of, mounted_links
 
 NUMERIC = {"int", "float", "num", "bool"}
 
@@ -266,7 +266,7 @@ class FeatureManager:
                 inner = f.dtype[5:-1] if f.dtype.startswith("list[") else f.dtype
                 checked = [check_value(inner, v, coerce=f.coerce_dtype, feature=name) for v in items]
                 records = resolve_labels(f, checked)
-                if is_artifact and dtype_info(f.dtype).model is not None:
+                if is_artifact and is_label_registry(dtype_info(f.dtype).model):
                     cats.append((f, records))
                 else:
                     field = dtype_info(f.dtype).field
@@ -354,9 +354,10 @@ class FeatureManager:
                     rows = rows.filter(featurevalue__text__in=[t for t in texts if t is not None])
                 rows.delete()
                 info = dtype_info(f.dtype)
-                if host_field == "artifact" and info.model is not None:
+                if host_field == "artifact" and is_label_registry(info.model):
                     for alternative in info.alternatives or (info,):
-                        _unlink_values(self._host, f, alternative, value)
+                        if is_label_registry(alternative.model):
+                            _unlink_values(self._host, f, alternative, value)
 
     def update_values(self, values: dict[Any, Any], schema: Any = None) -> None:
         """Replace the values of the given features only; ``None`` or an empty list/dict removes a feature's values.
@@ -475,6 +476,8 @@ def host_values(model: Any, ids: Any, names: list[str] | None = None) -> dict[in
             for alternative in info.alternatives or (info,):
                 by_registry.setdefault(alternative.model, []).append((f, alternative.field))
         for model_, feats in by_registry.items():
+            if not is_label_registry(model_):
+                continue  # values of other registries (e.g. Artifact) are stored as text
             link, label_fk, _ = link_of(model_)
             for field in {fld for _, fld in feats}:
                 fids = [f.id for f, fld in feats if fld == field]
