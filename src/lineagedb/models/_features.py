@@ -238,15 +238,16 @@ class FeatureManager:
         if self._host._state.adding:
             raise errors.InvalidArgument(f"save the {type(self._host).__name__.lower()} before annotating it with features")
 
-    def _check_no_external_schema(self) -> None:
-        """Adding to values a schema validated as a whole would bypass it: ``set_values`` revalidates them all."""
+    def _check_no_external_schema(self, verb: str = "add") -> None:
+        """Changing some of the values a schema validated as a whole would bypass it: ``set_values``
+        revalidates them all."""
         host = self._host
         if type(host).__name__ != "Artifact" or getattr(host, "schema_id", None) is None:
             return
         schema = host.schema
         if host.otype is None or "__external__" in (schema.slots or {}):
             raise errors.InvalidArgument(
-                f"Cannot add values if artifact has external schema. Artifact {host.uid}'s values were validated by "
+                f"Cannot {verb} values if artifact has external schema. Artifact {host.uid}'s values were validated by "
                 f"schema {schema.name or schema.uid!r}: pass all of them to artifact.features.set_values({{...}})"
             )
 
@@ -336,6 +337,7 @@ class FeatureManager:
         from ._feature_keys import resolve_keys
 
         self._check_saved()
+        self._check_no_external_schema("remove")
         if isinstance(features, dict):
             for name, (f, v) in resolve_keys(features).items():
                 self.remove_values(f, value=v)
@@ -367,6 +369,7 @@ class FeatureManager:
         from ._feature_keys import is_empty, resolve_keys
 
         self._check_saved()
+        self._check_no_external_schema("update")
         resolved = resolve_keys(values, schema)
         keep = {f: v for _, (f, v) in resolved.items() if not is_empty(v)}
         plain, cats = self._validated(keep, schema)  # validate everything before changing anything
