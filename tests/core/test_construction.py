@@ -90,3 +90,35 @@ def test_label_accessors_of_an_unsaved_artifact_say_save_first(ln, tmp_path, uni
     artifact = ln.Artifact(str(path), key=f"{unique}/unsaved.txt")
     with pytest.raises(ValueError, match="unsaved Artifact object. Please save it first"):
         artifact.records.add(ln.Record(name=f"{unique}-label").save())
+
+
+def test_required_text_fields_are_checked_at_construction(ln, unique):
+    with pytest.raises(ln.errors.FieldValidationError, match=r"ULabel\(\) requires name"):
+        ln.ULabel()
+    with pytest.raises(ln.errors.FieldValidationError, match="requires name"):
+        ln.ULabel(description="no name")
+    label = ln.ULabel(name=f"{unique}-named").save()  # a given name passes, and loading still works
+    assert ln.ULabel.get(name=f"{unique}-named").id == label.id
+
+
+def test_field_validators_run_at_construction(ln, unique):
+    with pytest.raises(ln.errors.FieldValidationError, match="Reference.doi got 'not-a-doi'"):
+        ln.Reference(name=f"{unique}-bad-doi", doi="not-a-doi")
+    with pytest.raises(ln.errors.FieldValidationError, match="Reference.url got 'not a url'"):
+        ln.Reference(name=f"{unique}-bad-url", url="not a url")
+    ref = ln.Reference(name=f"{unique}-ok", doi="10.1016/j.cell.2021.04.048", url="https://example.org/p").save()
+    assert ln.Reference.get(ref.uid).doi == "10.1016/j.cell.2021.04.048"
+
+
+def test_unsaved_artifact_delete_does_nothing(ln, tmp_path):
+    path = tmp_path / "unsaved.txt"
+    path.write_text("never saved")
+    artifact = ln.Artifact(path, description="unsaved")
+    assert artifact.delete(permanent=True) is None
+    assert artifact.delete() is None
+
+
+def test_a_registry_may_declare_its_required_fields(ln, unique):
+    sheet = ln.Record(name=f"{unique}-sheet", is_type=True).save()
+    row = ln.Record(type=sheet)  # Record declares no required field: a sheet row may be nameless
+    assert row.type == sheet

@@ -64,6 +64,16 @@ def test_unknown_field_lists_valid_ones(ln):
         ln.User.filter(colour="red")
     with pytest.raises(ln.errors.InvalidArgument):
         ln.Storage.filter(nosuchfield__startswith="x")
+    with pytest.raises(ln.errors.InvalidLookup, match="only possible for artifacts"):
+        ln.User.get(path="some/path")
+
+
+def test_feature_predicate_on_a_registry_without_features(ln, unique):
+    from django.core.exceptions import FieldError
+
+    feature = ln.Feature(name=f"{unique}_on_user", dtype=str).save()
+    with pytest.raises(FieldError, match="only supported for Artifact, Run, and Record, not User"):
+        ln.User.filter(feature == "hello")
 
 
 def test_to_dataframe_columns_and_include(ln, users):
@@ -98,3 +108,12 @@ def test_to_dataframe_datetimes_are_utc_timestamps(ln, users):
     df = ln.User.filter(handle__startswith=prefix).order_by("id").to_dataframe()
     assert str(df["created_at"].dtype) == "datetime64[ns, UTC]"
     assert [t.to_pydatetime() for t in df["created_at"]] == [u.created_at for u in made]
+
+
+def test_record_describe_shows_its_feature_values(ln, unique):
+    record = ln.Record(name=f"{unique}-described").save()
+    feature = ln.Feature(name=f"{unique}_metric", dtype=float).save()
+    record.features.set_values({feature.name: 1.23})
+    text = record.describe(return_str=True)
+    assert "Features" in text and f"{unique}_metric" in text and "1.23" in text
+    assert f"name: {unique}-described" in text  # the plain fields stay

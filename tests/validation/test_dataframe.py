@@ -113,6 +113,7 @@ def test_missing_required_and_optional_columns(ln, setup):
     ln.curators.validate_for_artifact(df.drop(columns=[f"note_{u}"]), schema)
     msg = _error(ln, df.drop(columns=[f"conc_{u}"]), schema)
     assert f"missing required column(s): ['conc_{u}']" in msg
+    assert "COLUMN_NOT_IN_DATAFRAME" in msg
 
 
 def test_maximal_and_ordered_sets(ln, setup):

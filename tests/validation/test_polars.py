@@ -171,3 +171,13 @@ def test_external_features_are_annotated(ln, unique):
     curator = ln.curators.DataFrameCurator(pl.DataFrame({f"col_{u}": [1]}), schema, features={f"ext_{u}": "value"})
     artifact = curator.save_artifact(key=f"polars_{u}/external.parquet")
     assert artifact.features.get_values()[f"ext_{u}"] == "value"
+
+
+def test_open_with_polars_is_a_context_manager(ln, unique):
+    import polars as pl
+
+    artifact = ln.Artifact.from_dataframe(pl.DataFrame({f"cm_{unique}": [1, 2]}), key=f"polars/cm_{unique}.parquet").save()
+    with artifact.open(engine="polars") as lazy:
+        assert lazy.filter(pl.col(f"cm_{unique}") > 1).collect()[f"cm_{unique}"].to_list() == [2]
+        assert isinstance(lazy, pl.LazyFrame)
+    assert artifact.open(engine="polars").collect().height == 2  # usable without `with` too

@@ -83,3 +83,18 @@ def test_features_with_an_external_slot(ln, unique):
     schema = ln.Schema(features=[internal], slots={"__external__": ext}, otype="DataFrame").save()
     assert [f for f, _ in schema.feature_links()] == [internal] and schema.n == 1
     assert schema.slots == {"__external__": ext}
+
+
+def test_optionals_add_on_a_saved_schema(ln, unique):
+    import pandas as pd
+
+    required = ln.Feature(name=f"oa_req_{unique}", dtype=int).save()
+    optional = ln.Feature(name=f"oa_opt_{unique}", dtype=str).save()
+    schema = ln.Schema(features=[required, optional]).save()
+    old_hash = schema.hash
+    schema.optionals.add(optional)
+    assert schema.optionals.get() == [optional] and schema.hash != old_hash
+    assert ln.Schema.get(schema.id).optionals.get() == [optional]
+    ln.curators.DataFrameCurator(pd.DataFrame({f"oa_req_{unique}": [1]}), schema).validate()
+    with pytest.raises(ln.errors.InvalidArgument, match="not members"):
+        schema.optionals.add(ln.Feature(name=f"oa_other_{unique}", dtype=str).save())

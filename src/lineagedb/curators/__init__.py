@@ -17,13 +17,15 @@ from .. import errors
 from ._annotate import annotate_on_save
 from ._composite import MuDataCurator, SpatialDataCurator, TiledbsomaExperimentCurator
 from ._curator import AnnDataCurator, ComponentCurator, DataFrameCurator, coerced_copy
+from ._files import check_file_schema, check_flat_values, flat_features_schema
 from ._polars import is_polars, validate_polars
 from ._result import ValidationResult
-from ._validate import add_external, validate
+from ._validate import add_external, validate, validate_metadata
 
 __all__ = [
     "AnnDataCurator", "ComponentCurator", "DataFrameCurator", "MuDataCurator", "SpatialDataCurator",
-    "TiledbsomaExperimentCurator", "ValidationResult", "annotate_on_save", "validate", "validate_for_artifact",
+    "TiledbsomaExperimentCurator", "ValidationResult", "annotate_on_save", "check_file_schema", "validate",
+    "validate_for_artifact",
 ]
 
 
@@ -35,6 +37,14 @@ def validate_for_artifact(data: Any, schema: Any, features: dict[str, Any] | Non
     >>> result = validate_for_artifact(df, schema)  # doctest: +SKIP
     """
     data_out = None
+    flat = flat_features_schema(schema) if data is None else None
+    if flat is not None:  # a plain file with a schema of features: the values passed along are its features
+        check_flat_values(flat, features)
+        result = ValidationResult(schema=schema, otype="Artifact")
+        result.slots.append(validate_metadata(dict(features or {}), flat, "__external__"))
+        if not result.ok:
+            raise errors.ValidationError(result.message())
+        return result
     if data is None or schema is None:
         result = ValidationResult(schema=schema, otype="Artifact")
     elif is_polars(data):

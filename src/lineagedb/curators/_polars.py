@@ -21,7 +21,9 @@ IGNORED_COLUMNS = {"__lamindb_record_uid__"}  # a row-identity column LaminDB-wr
 
 def is_polars(data: Any) -> bool:
     """True for a polars DataFrame or LazyFrame (polars is not imported for anything else)."""
-    return type(data).__module__.startswith("polars") and type(data).__name__ in {"DataFrame", "LazyFrame"}
+    from ..formats._tables import is_polars_frame
+
+    return is_polars_frame(data)
 
 
 def check_polars_schema(schema: Any) -> None:

@@ -42,7 +42,7 @@ def _resolve_features(schema: Any, columns: list[str], slot: SlotResult) -> list
     if schema.minimal_set:
         missing = [name for name, (_, optional) in by_name.items() if not optional and name not in present]
         if missing:
-            slot.problems.append(f"missing required column(s): {missing}")
+            slot.problems.append(f"missing required column(s): {missing} (COLUMN_NOT_IN_DATAFRAME)")
     pairs = [(c, by_name[c][0]) for c in columns if c in by_name]
     others = [c for c in columns if c not in by_name]
     if schema.flexible and others:

@@ -46,7 +46,7 @@ def write_parquet(df: Any, path: str | os.PathLike, **parquet_kwargs: Any) -> No
     ``compression=``, ...). A polars DataFrame or LazyFrame is written by polars itself (a LazyFrame
     streams to the file without being collected in memory); its kwargs go to polars' writer.
     """
-    if type(df).__module__.startswith("polars"):
+    if is_polars_frame(df):
         _write_polars(df, path, parquet_kwargs)
         return
     check_columns(df)
@@ -92,10 +92,36 @@ def open_parquet(path: Any, engine: str = "pyarrow", **kwargs: Any) -> Any:
     if _engine(engine, opening=True) == "polars":
         import polars as pl
 
-        return pl.scan_parquet(p if fs is None else str(path), **kwargs)
+        return _closable(pl.scan_parquet(p if fs is None else str(path), **kwargs))
     import pyarrow.dataset as ds
 
     return ds.dataset(p, format="parquet", filesystem=fs, **kwargs)
+
+
+_CLOSABLE: list[type] = []
+
+
+def _closable(lazy: Any) -> Any:
+    """The LazyFrame, usable as is or as ``with artifact.open(engine="polars") as lazy: ...``."""
+    if not _CLOSABLE:
+        import polars as pl
+
+        class LazyFrame(pl.LazyFrame):  # same name: code that checks the class name treats it as one
+            """A polars LazyFrame that is also a context manager (it holds no open handle to close)."""
+
+            def __enter__(self) -> LazyFrame:
+                return self
+
+            def __exit__(self, *exc: Any) -> None:
+                return None
+
+        _CLOSABLE.append(LazyFrame)
+    return _CLOSABLE[0]._from_pyldf(lazy._ldf)
+
+
+def is_polars_frame(obj: Any) -> bool:
+    """True for a polars DataFrame or LazyFrame, subclasses included (polars is not imported)."""
+    return any(c.__module__.startswith("polars") and c.__name__ in {"DataFrame", "LazyFrame"} for c in type(obj).__mro__)
 
 
 def _engine(engine: str, opening: bool = False) -> str:

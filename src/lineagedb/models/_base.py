@@ -185,14 +185,20 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
     _choices: dict[str, tuple[Any, ...]] = {}  # fields that take one of a few values: {"kind": ("script", ...)}
     _positional: tuple[str, ...] = ()  # fields that may be passed positionally, in order: ``ln.Run(transform)``
     _hidden: dict[str, Any] = {}  # records left out of class-level queries unless the query names the field
+    _required: tuple[str, ...] | None = None  # fields a constructor must get; None: text fields without default or null
 
     class Meta:
         abstract = True
         base_manager_name = "objects"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if kwargs and not args:
-            check_keywords(type(self), kwargs)
+        if not args:  # constructed by a user (Django's from_db passes positional values)
+            from ._checks import check_required, check_validators
+
+            if kwargs:
+                check_keywords(type(self), kwargs)
+            check_required(type(self), kwargs)
+            check_validators(type(self), kwargs)
         super().__init__(*args, **kwargs)
 
     # -- class-level query API -------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from .. import errors
 from ._describe import section
 from ._dtypes import check_value, dtype_info, is_categorical, to_json
-from ._features import NUMERIC, host_values, value_hash
+from ._features import NUMERIC, external_schema, host_values, value_hash
 from ._filters import FILTER_HOOKS
 from ._labels import LABEL_LINKS, is_label_registry, labels_of, link_of
 from .queryset import DATAFRAME_HOOKS
@@ -166,7 +166,7 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-@section("Artifact", "Run")
+@section("Artifact", "Run", "Record")
 def describe_features(record: Any, tree: Any) -> None:
     """Features (with dtypes and values) and labels (grouped by registry and feature)."""
     from rich.markup import escape
@@ -175,15 +175,16 @@ def describe_features(record: Any, tree: Any) -> None:
     from ._describe import SECTIONS, _default_fields
     from .feature import Feature
 
-    if type(record).__name__ == "Run" and SECTIONS.get("Run") == [describe_features]:
-        _default_fields(record, tree)  # no other Run section: keep the plain fields
+    if SECTIONS.get(type(record).__name__) == [describe_features]:
+        _default_fields(record, tree)  # no other section for this registry: keep the plain fields
     values = host_values(type(record), [record.id]).get(record.id, {})
     if values:
         dtypes = dict(Feature.objects.filter(name__in=list(values)).values_list("name", "dtype"))
         grid = Table.grid(padding=(0, 2))
         for name, value in values.items():
             grid.add_row(f"[bold]{escape(name)}[/bold]", f"[dim]{escape(dtypes.get(name, ''))}[/dim]", escape(_fmt(value)))
-        tree.add("[bold]Features[/bold]").add(grid)
+        title = "External features" if external_schema(record) is not None else "Features"
+        tree.add(f"[bold]{title}[/bold]").add(grid)
     if type(record).__name__ != "Artifact":
         return
     links = labels_of([record.id])

@@ -42,7 +42,10 @@ class FeaturePredicate:
         lookup = _LOOKUPS[self.comparator]
         q = feature_condition(model, self.feature, lookup, self.value)
         if q is None:
-            raise errors.InvalidArgument(f"{model.__name__} records carry no feature values; filter ln.Artifact or ln.Run")
+            raise errors.InvalidLookup(
+                f"Feature predicates are only supported for Artifact, Run, and Record, not {model.__name__}. "
+                f"{model.__name__} records carry no feature values; filter ln.Artifact, ln.Run or ln.Record"
+            )
         if self.comparator == "__ne":  # has a value for the feature, and not this one
             return feature_condition(model, self.feature, "isnull", False) & ~q
         return q

@@ -225,6 +225,23 @@ def resolve_labels(feature: Any, values: list[Any]) -> list[Any]:
     return records
 
 
+_CONTENT_OTYPES = {"DataFrame", "AnnData", "MuData", "SpatialData"}
+
+
+def external_schema(host: Any) -> Any:
+    """The schema an artifact's dataset-level feature values were validated against, or None: the
+    ``__external__`` slot of its schema, or, for a file that is not a table or AnnData, a schema of features."""
+    schema = getattr(host, "schema", None) if type(host).__name__ == "Artifact" else None
+    if schema is None:
+        return None
+    slots = schema.slots
+    if "__external__" in slots:
+        return slots["__external__"]
+    if host.otype not in _CONTENT_OTYPES and not slots and schema.feature_links():
+        return schema
+    return None
+
+
 class FeatureManager:
     """Feature values of one artifact or run: ``add_values``, ``get_values``, ``remove_values``, ``set_values``."""
 
@@ -241,14 +258,12 @@ class FeatureManager:
     def _check_no_external_schema(self, verb: str = "add") -> None:
         """Changing some of the values a schema validated as a whole would bypass it: ``set_values``
         revalidates them all."""
-        host = self._host
-        if type(host).__name__ != "Artifact" or getattr(host, "schema_id", None) is None:
-            return
-        schema = host.schema
-        if host.otype is None or "__external__" in (schema.slots or {}):
+        schema = external_schema(self._host)
+        if schema is not None:
             raise errors.InvalidArgument(
-                f"Cannot {verb} values if artifact has external schema. Artifact {host.uid}'s values were validated by "
-                f"schema {schema.name or schema.uid!r}: pass all of them to artifact.features.set_values({{...}})"
+                f"Cannot {verb} values if artifact has external schema. Artifact {self._host.uid}'s values were "
+                f"validated by schema {schema.name or schema.uid!r}: pass all of them to "
+                f"artifact.features.set_values({{...}}), or set artifact.schema = None first"
             )
 
     def _validated(self, values: dict[Any, Any], schema: Any = None) -> tuple[list[tuple[Any, Any]], list[tuple[Any, list[Any]]]]:
@@ -334,13 +349,20 @@ class FeatureManager:
         >>> artifact.features.remove_values("temperature")  # doctest: +SKIP
         >>> artifact.features.remove_values({temperature: 21.6, experiment: None})  # doctest: +SKIP
         """
+        self._check_saved()
+        if external_schema(self._host) is not None:
+            raise errors.InvalidArgument(
+                "Cannot remove values if artifact has external schema. The schema requires these feature values: "
+                "change them with artifact.features.set_values({...}), or set artifact.schema = None first"
+            )
+        self._remove_values(features, value=value)
+
+    def _remove_values(self, features: Any, *, value: Any = None) -> None:
         from ._feature_keys import resolve_keys
 
-        self._check_saved()
-        self._check_no_external_schema("remove")
         if isinstance(features, dict):
             for name, (f, v) in resolve_keys(features).items():
-                self.remove_values(f, value=v)
+                self._remove_values(f, value=v)
             return
         items = features if isinstance(features, (list, tuple)) else [features]
         found = {name: f for name, (f, _) in resolve_keys({item: None for item in items}).items()}
@@ -369,13 +391,12 @@ class FeatureManager:
         from ._feature_keys import is_empty, resolve_keys
 
         self._check_saved()
-        self._check_no_external_schema("update")
         resolved = resolve_keys(values, schema)
         keep = {f: v for _, (f, v) in resolved.items() if not is_empty(v)}
         plain, cats = self._validated(keep, schema)  # validate everything before changing anything
         with transaction.atomic():
             for _, (f, _) in resolved.items():
-                self.remove_values(f)
+                self._remove_values(f)
             self._store(plain)
             for f, records in cats:
                 link_labels(self._host, records, feature=f)
@@ -393,6 +414,17 @@ class FeatureManager:
         if key not in values:
             raise KeyError(f"{type(self._host).__name__} {self._host.uid} has no value for feature {key!r}")
         return record_value(f, values[key])
+
+    @property
+    def slots(self) -> dict[str, Any]:
+        """The schemas an artifact's slots were validated into, by slot (``{}`` for runs and records).
+
+        >>> artifact.features.slots["attrs"].features.first()  # doctest: +SKIP
+        """
+        if type(self._host).__name__ != "Artifact" or self._host._state.adding:
+            return {}
+        links = self._host.links_schema.filter(slot__isnull=False).select_related("schema").order_by("id")
+        return {link.slot: link.schema for link in links}
 
     def describe(self, return_str: bool = False) -> str | None:
         """Print (or return) the feature values and labels of this artifact or run as a tree."""
@@ -479,9 +511,10 @@ def host_values(model: Any, ids: Any, names: list[str] | None = None) -> dict[in
             for alternative in info.alternatives or (info,):
                 by_registry.setdefault(alternative.model, []).append((f, alternative.field))
         for model_, feats in by_registry.items():
-            if not is_label_registry(model_):
-                continue  # values of other registries (e.g. Artifact) are stored as text
-            link, label_fk, _ = link_of(model_)
+            try:
+                link, label_fk, _ = link_of(model_)
+            except errors.InvalidArgument:  # e.g. cat[User]: values of other hosts, never linked to artifacts
+                continue
             for field in {fld for _, fld in feats}:
                 fids = [f.id for f, fld in feats if fld == field]
                 rows = link.objects.filter(artifact_id__in=ids, feature_id__in=fids).order_by("id")

@@ -69,6 +69,8 @@ def translate(model: Any, queries: tuple, expressions: dict[str, Any]) -> tuple[
             hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
             what = (f"{model.__name__} has no field or feature {head!r}. You can query either by available fields "
                     "or by feature names (ln.Feature)." if _has_features(model) else f"{model.__name__} has no field {head!r}.")
+            if head == "path":  # a common slip: paths belong to artifacts (their storage and key)
+                what += " Querying by path is only possible for artifacts: ln.Artifact.get(path=...)."
             raise errors.InvalidLookup(f"Unknown field {head!r}.{hint} Available fields: {', '.join(valid)}. {what}")
     return tuple(queries) + tuple(extra), out
 

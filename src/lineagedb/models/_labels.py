@@ -32,8 +32,21 @@ def snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+class LinkQuerySet(models.QuerySet):
+    """Rows of a link table; ``delete(permanent=True)`` is accepted as on registries (links have no trash)."""
+
+    def delete(self, permanent: bool | None = None) -> Any:  # type: ignore[override]
+        """Remove the matched links for good.
+
+        >>> ln.models.SchemaComponent.filter(slot="attrs").delete(permanent=True)  # doctest: +SKIP
+        """
+        return super().delete()
+
+
 class LinkModel(models.Model):
     """Base of the link tables: ``ln.models.ArtifactULabel.filter(artifact_id=..., feature=...)`` as on registries."""
+
+    objects = LinkQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -15,7 +15,9 @@ _SUFFIXES = {".parquet", ".csv", ".tsv"}
 
 def is_polars(obj: Any) -> bool:
     """True for a polars DataFrame or LazyFrame."""
-    return type(obj).__module__.startswith("polars") and type(obj).__name__ in {"DataFrame", "LazyFrame"}
+    from ..formats._tables import is_polars_frame
+
+    return is_polars_frame(obj)
 
 
 def _suffix_for(key: str | None) -> str:

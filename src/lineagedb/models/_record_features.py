@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
 
 from .. import errors
 from ._features import FeatureManager, _features_by_name, feature_names
@@ -29,12 +30,75 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, (list, tuple, set)) and len(value) == 0)
 
 
+def index_feature(record: Any) -> Any:
+    """The index feature of the schema of ``record``'s type (its values are the records' names), or None."""
+    if getattr(record, "type_id", None) is None or record.type.schema_id is None:
+        return None
+    schema = record.type.schema
+    return schema.index if schema.index_id is not None else None
+
+
+def pop_index(record: Any, values: Any, *, rename: bool = False) -> Any:
+    """``values`` without the index feature, whose value becomes ``record.name`` (saved when ``rename``).
+
+    >>> ln.Record(type=samples, features={"sample_id": "S-001", "score": 1.5}).name  # doctest: +SKIP
+    'S-001'
+    """
+    index = index_feature(record) if isinstance(values, dict) and values else None
+    if index is None:
+        return values
+    keys = [k for k in values if getattr(k, "name", k) == index.name]
+    if not keys:
+        return values
+    value = values[keys[0]]
+    if not isinstance(value, str) or not value:
+        raise errors.ValidationError(
+            f"the value of index feature {index.name!r} is stored as the record's name and must be a string, got {value!r}"
+        )
+    if record.name and record.name != value and not rename:
+        raise errors.InvalidArgument(f"name={record.name!r} and index feature {index.name!r}={value!r} disagree; pass one")
+    if record.name != value:
+        record.name = value
+        if rename and record.pk is not None:
+            record.save(update_fields=["name"])
+    return {k: v for k, v in values.items() if k not in keys}
+
+
+def check_required(record: Any, names: Any, schema: Any = None) -> None:
+    """Refuse feature values of ``record`` that lack a required feature of ``schema`` (default: its type's schema).
+
+    A schema with ``minimal_set=True`` (the default) requires every member not marked ``optional``; its index
+    feature is stored on the record's name and so never missing.
+
+    >>> check_required(ln.Record(name="S1", type=samples), {"age"})  # doctest: +SKIP
+    ValidationError: ... missing required features of schema 'samples_schema': ['tissue'] (COLUMN_NOT_IN_DATAFRAME)
+    """
+    if schema is None and getattr(record, "type_id", None) is not None:
+        schema = record.type.schema if record.type.schema_id is not None else None
+    if schema is None or not schema.minimal_set:
+        return
+    given = {getattr(n, "name", n) for n in names}
+    missing = [f.name for f, optional in schema.feature_links()
+               if not optional and f.id != schema.index_id and f.name not in given]
+    if missing:
+        raise errors.ValidationError(
+            f"Record {record.name!r} is missing required features of schema {schema.name!r}: {missing} "
+            "(COLUMN_NOT_IN_DATAFRAME); pass them in features= or mark them optional in the schema "
+            "(feature.with_config(optional=True))"
+        )
+
+
 class RecordFeatures(FeatureManager):
     """Feature values of one record (see the module docstring for the rules)."""
 
-    def add_values(self, values: dict[Any, Any]) -> None:
-        """Add values of list features; a to-one feature is refused (use ``set_values`` or ``update_values``)."""
-        values = {k: v for k, v in feature_names(values).items() if not _empty(v)}
+    def add_values(self, values: dict[Any, Any], schema: Any = None) -> None:
+        """Add values of list features; a to-one feature is refused (use ``set_values`` or ``update_values``).
+
+        ``values`` must hold the required features of ``schema`` (default: the schema of the record's type).
+        """
+        values = feature_names(pop_index(self._host, values, rename=True))
+        check_required(self._host, values, schema)  # a required feature given as None counts as present
+        values = {k: v for k, v in values.items() if not _empty(v)}
         if not values:
             return
         features = _features_by_name(values)
@@ -44,15 +108,23 @@ class RecordFeatures(FeatureManager):
                 f"Cannot use add_values() for to-one features on a Record: {taken}. "
                 "Use set_values() to replace all feature annotations."
             )
-        super().add_values(values)
+        super().add_values(values, schema=schema)
 
-    def set_values(self, values: dict[Any, Any]) -> None:
-        """Replace every feature value of this record with ``values`` (``{}`` clears them)."""
-        super().set_values({k: v for k, v in feature_names(values).items() if not _empty(v)})
+    def set_values(self, values: dict[Any, Any], schema: Any = None) -> None:
+        """Replace every feature value of this record with ``values`` (``{}`` clears them).
 
-    def update_values(self, values: dict[Any, Any]) -> None:
+        ``values`` must hold the required features of ``schema`` (default: the schema of the record's type).
+        """
+        if not isinstance(values, dict):
+            feature_names(values)  # the clear error for a non-dict
+        values = pop_index(self._host, values, rename=True)
+        check_required(self._host, values, schema)  # a required feature given as None counts as present
+        kept = {k: v for k, v in values.items() if not _empty(v)}
+        super().set_values(kept, schema=schema)
+
+    def update_values(self, values: dict[Any, Any], schema: Any = None) -> None:
         """Replace the values of the named features only; ``None`` or ``[]`` removes a feature's values."""
-        values = feature_names(values)
+        values = feature_names(pop_index(self._host, values, rename=True))
         if not values:
             return
         self._check_saved()
@@ -60,11 +132,14 @@ class RecordFeatures(FeatureManager):
             self.remove_values(list(values))
             kept = {k: v for k, v in values.items() if not _empty(v)}
             if kept:
-                FeatureManager.add_values(self, kept)
+                FeatureManager.add_values(self, kept, schema=schema)
 
     def get_values(self) -> dict[str, Any]:
         """Feature values as a dict; list features come back as lists."""
         values = super().get_values()
+        index = index_feature(self._host)
+        if index is not None and self._host.name:
+            values = {index.name: self._host.name, **values}
         if not values:
             return values
         dtypes = dict(_features_by_name(values).items())
@@ -81,3 +156,22 @@ class RecordFeatures(FeatureManager):
         if not Feature.objects.filter(name=name).exists():
             raise errors.ValidationError(f"Feature with name {name} not found; create it with ln.Feature(name={name!r}, dtype=...).save()")
         return self.get_values().get(name, {})
+
+
+class _CheckedType(ForwardManyToOneDescriptor):
+    """``record.type = frame`` on a saved record checks that its feature values satisfy the frame's schema."""
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        if value is not None and instance.pk is not None and getattr(value, "schema_id", None) is not None:
+            check_required(instance, instance.features.get_values(), value.schema)
+        super().__set__(instance, value)
+
+
+class TypeField(models.ForeignKey):
+    """The ``type`` foreign key of Record: a plain ForeignKey in migrations, checked on assignment."""
+
+    forward_related_accessor_class = _CheckedType
+
+    def deconstruct(self) -> Any:
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.ForeignKey", args, kwargs

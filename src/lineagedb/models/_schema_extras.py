@@ -58,3 +58,43 @@ class SchemaOptionals:
     def get_uids(self) -> list[str]:
         """The uids of the optional features."""
         return [f.uid for f in self.get()]
+
+    def add(self, features: Any) -> None:
+        """Mark member features optional (one Feature or a list); the schema's hash follows its definition.
+
+        Refused once artifacts were validated against the saved schema (they were checked with the old rule).
+
+        >>> schema.optionals.add(ln.Feature.get(name="note"))  # doctest: +SKIP
+        """
+        from django.db import transaction
+
+        from .. import errors
+        from ._schema_def import definition_hash
+        from .schema import Schema, SchemaFeature
+
+        schema = self._schema
+        wanted = features if isinstance(features, (list, tuple)) else [features]
+        members = {f.pk: f for f, _ in schema.feature_links()}
+        strangers = [getattr(f, "name", f) for f in wanted if getattr(f, "pk", None) not in members]
+        if strangers:
+            raise errors.InvalidArgument(f"features {strangers} are not members of this schema; only members can be optional")
+        ids = {f.pk for f in wanted}
+        if schema._state.adding:
+            schema._pending["features"] = [(f, {**c, "optional": True} if f.pk in ids else c) for f, c in schema._pending["features"]]
+            return
+        if schema.validated_artifacts.exists() or schema.links_artifact.exists():
+            raise errors.InvalidArgument(
+                "artifacts were validated against this schema: create a new schema with "
+                "feature.with_config(optional=True) instead of changing this one"
+            )
+        with transaction.atomic():
+            SchemaFeature.objects.filter(schema=schema, feature_id__in=ids).update(optional=True)
+            schema._saved_definition.pop("features", None)
+            pending = {"features": [(f, {"optional": o}) for f, o in schema.feature_links()],
+                       "slots": schema.slots, "members": None}
+            new_hash = definition_hash(schema, pending)
+            twin = Schema.objects.filter(hash=new_hash, branch=1).exclude(pk=schema.pk).first()
+            if twin is not None:
+                raise errors.InvalidArgument(f"schema {twin.uid} already has this definition: use ln.Schema.get({twin.uid!r})")
+            Schema.objects.filter(pk=schema.pk).update(hash=new_hash)
+            schema.hash = new_hash

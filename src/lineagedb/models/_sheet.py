@@ -15,12 +15,16 @@ from .. import errors
 INDEX, UID, NAME = "__lamindb_record_id__", "__lamindb_record_uid__", "__lamindb_record_name__"
 
 
-def sheet_frame(record_type: Any) -> Any:
-    """The records directly under ``record_type`` (not trashed) as a DataFrame indexed by record id.
+def sheet_frame(record_type: Any, features: list[Any] | None = None) -> Any:
+    """The records directly under ``record_type`` (not trashed) as a DataFrame, one column per feature.
 
-    Columns: uid and name (feature values of records join once records carry features).
+    Columns: the schema's features (or ``features``), then any other feature a record has; a frame whose schema
+    has an index feature is indexed by it (the records' names), otherwise the index is the record id and uid and
+    name columns follow the features. Two queries, whatever the number of records.
     """
     import pandas as pd
+
+    from ._features import host_values
 
     if not getattr(record_type, "is_type", False):
         raise errors.InvalidArgument(
@@ -29,6 +33,22 @@ def sheet_frame(record_type: Any) -> Any:
         )
     model = type(record_type)._meta.concrete_model
     rows = list(model.all().filter(type_id=record_type.pk).order_by("id").values_list("id", "uid", "name"))
-    return pd.DataFrame(
-        [[uid, name] for _, uid, name in rows], columns=[UID, NAME], index=pd.Index([r[0] for r in rows], name=INDEX)
-    )
+    schema = record_type.schema if record_type.schema_id is not None else None
+    index = schema.index if schema is not None and schema.index_id is not None else None
+    declared = [f.name for f, _ in schema.feature_links() if f.id != getattr(index, "id", None)] if schema else []
+    wanted = [getattr(f, "name", f) for f in features] if features is not None else None
+    values = host_values(model, [r[0] for r in rows], names=wanted)
+    columns = wanted if wanted is not None else declared + sorted(
+        {n for per in values.values() for n in per} - set(declared))
+    data = {c: [_cell(values.get(r[0], {}).get(c)) for r in rows] for c in columns}
+    if index is not None:
+        return pd.DataFrame(data, columns=columns, index=pd.Index([r[2] for r in rows], name=index.name))
+    data.update({UID: [r[1] for r in rows], NAME: [r[2] for r in rows]})
+    return pd.DataFrame(data, columns=[*columns, UID, NAME], index=pd.Index([r[0] for r in rows], name=INDEX))
+
+
+def _cell(value: Any) -> Any:
+    """Several values of a feature as a sorted list; one value as itself."""
+    if isinstance(value, set):
+        return sorted(value, key=str)
+    return value

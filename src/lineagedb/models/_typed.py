@@ -33,6 +33,18 @@ def _reach(model: Any, start: set[int], column: str, target: str) -> set[int]:
     return seen
 
 
+def unique_name_in_type(model_name: str) -> list[Any]:
+    """The constraints of a typed registry: a name is unique among the records of one type, and among the
+    untyped ones (``Meta.constraints = unique_name_in_type("record")``)."""
+    from django.db import models
+    from django.db.models import Q
+
+    return [
+        models.UniqueConstraint(fields=["type", "name"], name=f"{model_name}_name_unique_in_type"),
+        models.UniqueConstraint(fields=["name"], condition=Q(type__isnull=True), name=f"{model_name}_name_unique_untyped"),
+    ]
+
+
 class HasType(object):
     """A registry whose records can be grouped under a type record of the same registry (``is_type=True``)."""
 

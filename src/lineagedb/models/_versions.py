@@ -25,13 +25,26 @@ RETRIES = 8
 
 
 class VersionedMixin:
-    """Adds ``stem_uid`` and ``versions`` to a registry with ``uid``, ``version`` and ``is_latest``."""
+    """Adds ``stem_uid``, ``version_tag`` and ``versions`` to a registry with ``uid``, ``version`` and ``is_latest``."""
 
     _stem_length = 16
 
     @property
     def stem_uid(self) -> str:
         return self.uid[: self._stem_length]
+
+    @property
+    def version_tag(self) -> str | None:
+        """The version you gave (LaminDB 2's name for the stored ``version`` field), or None.
+
+        >>> artifact.version_tag = "1.0"; artifact.version  # doctest: +SKIP
+        '1.0'
+        """
+        return self.version  # type: ignore[attr-defined]
+
+    @version_tag.setter
+    def version_tag(self, value: str | None) -> None:
+        self.version = value
 
     @property
     def versions(self) -> Any:

@@ -48,6 +48,16 @@ def validate_for_schema(data: Any, schema: Any, features: dict[str, Any] | None 
     return validate_for_artifact(data, schema, features)
 
 
+def check_file_schema(schema: Any, path: Any, otype: str | None, explicit_otype: bool, features: Any) -> bool:
+    """Hook: refuse a schema a plain file cannot carry; True if its feature values must come from an
+    existing artifact with the same content (none were passed)."""
+    from ..curators import check_file_schema as check
+    from ..curators import flat_features_schema
+
+    check(schema, suffix=st.suffix_of(str(path)), otype=otype, explicit_otype=explicit_otype)
+    return not features and flat_features_schema(schema) is not None
+
+
 def annotate_on_save(artifact: Artifact, validation: Any) -> None:
     """Hook: write the annotations a validation produced (inside the save transaction)."""
     if validation is None:
@@ -59,9 +69,10 @@ def annotate_on_save(artifact: Artifact, validation: Any) -> None:
 
 def _is_dataframe(obj: Any) -> bool:
     """A pandas DataFrame, a polars DataFrame or a polars LazyFrame."""
+    from ._polars_io import is_polars
+
     name, module = type(obj).__name__, type(obj).__module__
-    return (name == "DataFrame" and module.startswith("pandas")) or (
-        name in ("DataFrame", "LazyFrame") and module.startswith("polars"))
+    return (name == "DataFrame" and module.startswith("pandas")) or is_polars(obj)
 
 
 def _n_rows(df: Any) -> int | None:
@@ -210,6 +221,7 @@ class Artifact(VersionedMixin, BaseRecord):
             key = revises.key if key is None else key
             description = revises.description if description is None else description
         features = kwargs.pop("features", None)  # dataset-level values: the schema's __external__ slot
+        explicit_otype = otype is not None
         if _is_dataframe(path_or_data):
             if not _via_from:
                 _hint("DataFrame", "from_dataframe")
@@ -233,8 +245,11 @@ class Artifact(VersionedMixin, BaseRecord):
             path_or_data, _suffix, n_observations = stage_object(path_or_data, key, kwargs.pop("format", None))
             _move = True
         elif otype is None and not _move and (isinstance(path_or_data, (str, os.PathLike)) or st.is_upath(path_or_data)):
-            otype = _otype_hint(path_or_data)
-        if _validation is None and (features or (schema is not None and "__external__" in schema.slots)):
+            explicit_otype, otype = False, _otype_hint(path_or_data)
+        _deferred = False  # a file whose schema needs feature values an existing artifact may already have
+        if schema is not None and not _move and _validation is None:  # a plain file, nothing validated yet
+            _deferred = check_file_schema(schema, path_or_data, otype, explicit_otype, features)
+        if not _deferred and _validation is None and (features or (schema is not None and "__external__" in schema.slots)):
             _validation = validate_for_schema(None, schema, features)  # any file: only its external features
         local_source = None
         if not _move and isinstance(path_or_data, (str, os.PathLike)) and st.is_local(path_or_data):
@@ -253,10 +268,14 @@ class Artifact(VersionedMixin, BaseRecord):
                     source.staged.discard()
                 super().__init__(*[getattr(existing, f.attname) for f in self._meta.concrete_fields])
                 adopt(self, existing)
+                if _deferred:  # the existing artifact supplies the values the schema asks for
+                    _validation = validate_for_schema(None, schema, existing.features.get_values())
                 self._validation = _validation
                 if schema is not None and self.schema_id is None:
                     self.schema = schema
                 return
+            if _deferred:
+                _validation = validate_for_schema(None, schema, features)  # raises: no values were given
             fields = dict(
                 key=key if key is not None else (source.default_key if source.real_key is not None else None),
                 description=description, storage=source.storage, suffix=source.suffix, size=source.hashed.size,
@@ -500,8 +519,10 @@ class Artifact(VersionedMixin, BaseRecord):
         """Move to the trash (hidden from queries; ``ln.Artifact.filter(branch=-1)`` lists it), or with
         ``permanent=True`` remove the row and the bytes this instance manages. No prompts.
 
-        Deleting the latest version makes the previous one the latest.
+        Deleting the latest version makes the previous one the latest. An unsaved artifact: nothing happens.
         """
+        if self.pk is None or self._state.adding:
+            return None
         if permanent:
             self._delete_permanently()
             return

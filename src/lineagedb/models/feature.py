@@ -6,10 +6,10 @@ import warnings
 from typing import Any
 
 from django.db import models, transaction
-from django.db.models import Q
 
 from .. import errors
 from ._base import BaseRecord
+from ._typed import unique_name_in_type
 from .queryset import Manager
 from ._fields import branch, created_at, created_by, run_field, uid_field
 
@@ -44,10 +44,7 @@ class Feature(BaseRecord):
 
     class Meta:
         app_label = "lineagedb"
-        constraints = [
-            models.UniqueConstraint(fields=["type", "name"], name="feature_name_unique_in_type"),
-            models.UniqueConstraint(fields=["name"], condition=Q(type__isnull=True), name="feature_name_unique_untyped"),
-        ]
+        constraints = unique_name_in_type("feature")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if not args:  # constructed by the user, not loaded from the database
@@ -200,16 +197,24 @@ class Feature(BaseRecord):
         if self.pk is None or self._state.adding or not check_permanent(type(self), permanent):
             return super().delete(permanent=permanent)
         with transaction.atomic():
-            values = FeatureValue.objects.filter(feature_id=self.pk)
-            links = [rel.name for rel in FeatureValue._meta.related_objects]  # every host's link table
-            values.filter(**{f"{name}__isnull": True for name in links}).delete()
-            used = values.count()
-            if used:
-                raise errors.InvalidArgument(
-                    f"feature {self.name!r} still has {used} value(s) on artifacts, runs or records; remove them "
-                    f"first (e.g. artifact.features.remove_values({self.name!r})), then delete the feature"
-                )
+            type(self)._drop_unused_values([self.pk])
             return super().delete(permanent=permanent)
+
+    @classmethod
+    def _drop_unused_values(cls, ids: list[int]) -> None:
+        """Remove the stored values of these features that nothing uses; refuse if some are still used
+        (called before features are removed for good, one by one or by ``queryset.delete(permanent=True)``)."""
+        values = FeatureValue.objects.filter(feature_id__in=ids)
+        links = [rel.name for rel in FeatureValue._meta.related_objects]  # every host's link table
+        values.filter(**{f"{name}__isnull": True for name in links}).delete()
+        names = list(values.values_list("feature__name", flat=True))
+        if names:
+            used = sorted(set(names))
+            which = f"feature {used[0]!r}" if len(used) == 1 else f"features {used}"
+            raise errors.InvalidArgument(
+                f"{which} still has {len(names)} value(s) on artifacts, runs or records; remove them "
+                f"first (e.g. artifact.features.remove_values({used[0]!r})), then delete the feature"
+            )
 
 
 class FeatureValue(models.Model):

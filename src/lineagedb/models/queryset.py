@@ -131,6 +131,8 @@ class QuerySet(models.QuerySet):
                 record.delete(permanent=permanent)
             return len(records), {self.model._meta.label: len(records)}
         if removing:
+            if hasattr(self.model, "_drop_unused_values"):  # features: their unused stored values go first
+                self.model._drop_unused_values(list(self.values_list("pk", flat=True)))
             return delete_rows(self, super().delete)
         trash_rows(self)
         return None

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
 
 from ._base import BaseRecord, hybridmethod
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._features import FeaturesDescriptor
 from ._labels import label_link
-from ._record_features import RecordFeatures
-from ._typed import HasParents, HasType
+from ._record_features import RecordFeatures, TypeField
+from ._typed import HasParents, HasType, unique_name_in_type
 
 
 class Record(HasType, HasParents, BaseRecord):
@@ -23,12 +22,13 @@ class Record(HasType, HasParents, BaseRecord):
     """
 
     _name_field = "name"
+    _required = ()  # a record may be nameless (a sheet row identified by its features), as in LaminDB
     _has_notes = True  # readme and comment blocks (RecordBlock): record.notes, describe(include="comments")
     _feature_values = ("RecordFeatureValue", "record")  # link model and host field of feature values (see _features)
     uid = uid_field(16)
     name = models.CharField(max_length=150, db_index=True)
     description = models.TextField(null=True, blank=True)
-    type = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="records")
+    type = TypeField("self", models.PROTECT, null=True, blank=True, related_name="records")  # checked on assignment
     is_type = models.BooleanField(default=False, db_index=True)
     reference = models.CharField(max_length=255, null=True, blank=True)
     parents = models.ManyToManyField("self", symmetrical=False, related_name="children", blank=True)
@@ -41,10 +41,7 @@ class Record(HasType, HasParents, BaseRecord):
 
     class Meta:
         app_label = "lineagedb"
-        constraints = [
-            models.UniqueConstraint(fields=["type", "name"], name="record_name_unique_in_type"),
-            models.UniqueConstraint(fields=["name"], condition=Q(type__isnull=True), name="record_name_unique_untyped"),
-        ]
+        constraints = unique_name_in_type("record")
 
     query_records = HasType.query_instances
     features = FeaturesDescriptor(RecordFeatures)
@@ -55,17 +52,30 @@ class Record(HasType, HasParents, BaseRecord):
     to_dataframe = hybridmethod(_registry_frame)
 
     @to_dataframe.instance
-    def to_dataframe(self) -> Any:  # noqa: F811
+    def to_dataframe(self, features: list[Any] | None = None) -> Any:  # noqa: F811
         """On the class: the latest records (see ``BaseRecord.to_dataframe``); on a record type: its sheet, every
-        record typed under it as a row (no row limit).
+        record typed under it as a row (no row limit), one column per feature (only ``features`` if given).
 
         >>> ln.Record.get(name="Samples").to_dataframe()  # doctest: +SKIP
         """
         from ._sheet import sheet_frame
 
-        return sheet_frame(self)
+        return sheet_frame(self, features)
 
     df = to_dataframe
+
+    @classmethod
+    def from_dataframe(cls, df: Any, type: Record | None = None) -> Any:  # noqa: A002  (LaminDB's keyword)
+        """Unsaved records of the record type ``type``, one per row of ``df``; ``.save()`` stores them in bulk.
+
+        Row names come from the schema's index feature (``df.index`` or a column named after it) or a
+        ``__lamindb_record_name__`` column; the other columns are features, validated column by column.
+
+        >>> ln.Record.from_dataframe(df, type=samples).save()  # doctest: +SKIP
+        """
+        from ._record_import import from_dataframe
+
+        return from_dataframe(df, type)
 
     @property
     def notes(self) -> str | None:
@@ -84,10 +94,15 @@ class Record(HasType, HasParents, BaseRecord):
             return
         features = kwargs.pop("features", None)
         super().__init__(*args, **kwargs)
-        if features is not None:
-            self._pending_features = features
         if "type" in kwargs:
             self.check_type()
+            if self.type_id is not None:
+                from ._record_features import check_required, pop_index
+
+                features = pop_index(self, features)  # the schema's index feature is stored as the name
+                check_required(self, features or {})  # a typed record must bring its type's required features
+        if features is not None:
+            self._pending_features = features
 
     def save(self, *args: Any, **kwargs: Any) -> Record:
         """Save; ``features=`` given to the constructor are validated and stored with the record."""

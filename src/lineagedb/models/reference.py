@@ -7,12 +7,12 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 
 from ._base import BaseRecord
+from ._checks import validate_doi
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._labels import label_link
-from ._typed import HasType
+from ._typed import HasType, unique_name_in_type
 
 
 class Reference(HasType, BaseRecord):
@@ -27,7 +27,7 @@ class Reference(HasType, BaseRecord):
     abbr = models.CharField(max_length=32, null=True, blank=True, db_index=True)
     url = models.URLField(max_length=255, null=True, blank=True)
     pubmed_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    doi = models.CharField(max_length=255, null=True, blank=True, db_index=True)
+    doi = models.CharField(max_length=255, null=True, blank=True, db_index=True, validators=[validate_doi])
     text = models.TextField(null=True, blank=True)
     date = models.DateField(null=True, blank=True)
     artifacts = models.ManyToManyField("lineagedb.Artifact", through="lineagedb.ArtifactReference", related_name="references")
@@ -41,10 +41,7 @@ class Reference(HasType, BaseRecord):
 
     class Meta:
         app_label = "lineagedb"
-        constraints = [
-            models.UniqueConstraint(fields=["type", "name"], name="reference_name_unique_in_type"),
-            models.UniqueConstraint(fields=["name"], condition=Q(type__isnull=True), name="reference_name_unique_untyped"),
-        ]
+        constraints = unique_name_in_type("reference")
 
     query_references = HasType.query_instances
 

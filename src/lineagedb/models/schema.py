@@ -15,6 +15,7 @@ from django.db import IntegrityError, models, transaction
 from .. import errors
 from ._base import BaseRecord, hybridmethod
 from ._fields import branch, created_at, created_by, run_field, uid_field
+from ._labels import LinkModel
 from ._schema_def import (
     definition_hash, normalize_dtype, normalize_features, normalize_itype, normalize_organism, normalize_schema_kwargs,
 )
@@ -269,7 +270,7 @@ def _link_members(schema: Schema, members: list[Any]) -> None:
     through.objects.bulk_create([through(**{member_col: pk, schema_col: schema.pk}) for pk in pks], batch_size=5000)
 
 
-class SchemaFeature(models.Model):
+class SchemaFeature(LinkModel):
     schema = models.ForeignKey(Schema, models.CASCADE, related_name="links_feature")
     feature = models.ForeignKey("lineagedb.Feature", models.PROTECT, related_name="links_schema")
     optional = models.BooleanField(default=False)
@@ -280,7 +281,7 @@ class SchemaFeature(models.Model):
         unique_together = [("schema", "feature")]
 
 
-class SchemaComponent(models.Model):
+class SchemaComponent(LinkModel):
     composite = models.ForeignKey(Schema, models.CASCADE, related_name="links_component")
     component = models.ForeignKey(Schema, models.PROTECT, related_name="links_composite")
     slot = models.CharField(max_length=64)

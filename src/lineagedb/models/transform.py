@@ -147,19 +147,6 @@ class Transform(VersionedMixin, BaseRecord):
         return self.key
 
     @property
-    def version_tag(self) -> str | None:
-        """The version you gave (LaminDB 2's name for ``version``), or None.
-
-        >>> ln.Transform(key="p", version_tag="1.0").version  # doctest: +SKIP
-        '1.0'
-        """
-        return self.version
-
-    @version_tag.setter
-    def version_tag(self, value: str | None) -> None:
-        self.version = value
-
-    @property
     def latest_run(self) -> Any:
         """The most recently started Run of this transform version, or None.
 

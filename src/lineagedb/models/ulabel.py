@@ -8,12 +8,11 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._labels import label_link
-from ._typed import HasParents, HasType
+from ._typed import HasParents, HasType, unique_name_in_type
 
 
 class ULabel(HasType, HasParents, BaseRecord):
@@ -40,10 +39,7 @@ class ULabel(HasType, HasParents, BaseRecord):
 
     class Meta:
         app_label = "lineagedb"
-        constraints = [
-            models.UniqueConstraint(fields=["type", "name"], name="ulabel_name_unique_in_type"),
-            models.UniqueConstraint(fields=["name"], condition=Q(type__isnull=True), name="ulabel_name_unique_untyped"),
-        ]
+        constraints = unique_name_in_type("ulabel")
 
     query_ulabels = HasType.query_instances
 
