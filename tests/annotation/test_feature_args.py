@@ -193,7 +193,20 @@ def test_feature_predicates_and_ordering(ln, unique):
     with pytest.raises(TypeError):
         score.is_null("false")
     assert score == score and score != cell and len({score, cell}) == 2
+
     assert (score == arts[0]) is False and (score != arts[0]) is True
+
+
+def test_order_by_int_feature_beyond_float_precision(ln, unique):
+    big = ln.Feature(name=f"pbig_{unique}", dtype=int).save()
+    values = [2**63 - 1, 2**63 - 2, -(2**60) - 1, -(2**60)]  # neighbours a float cannot tell apart
+    arts = [ln.Artifact.from_dataframe(pd.DataFrame({"a": [i], "u": [unique]}), key=f"big_{unique}_{i}.parquet").save() for i in range(4)]
+    for art, value in zip(arts, values):
+        art.features.add_values({big: value})
+    qs = ln.Artifact.filter(key__startswith=f"big_{unique}_")
+    assert list(qs.order_by(big, "id")) == [arts[2], arts[3], arts[1], arts[0]]
+    assert list(qs.order_by(-big, "id")) == [arts[0], arts[1], arts[3], arts[2]]
+    assert arts[0].features.get_values()[big.name] == 2**63 - 1
 
 
 def test_delete_permanent_drops_unused_values_and_refuses_used_ones(ln, unique):
@@ -234,3 +247,52 @@ def test_non_string_categorical_value_is_an_unvalidated_term(ln, unique):
     artifact = ln.Artifact.from_dataframe(pd.DataFrame({"a": [5], "u": [unique]}), key=f"nc_{unique}.parquet").save()
     with pytest.raises(ln.errors.ValidationError, match=f"not validated in feature 'num_cat_{unique}': 123"):
         artifact.features.add_values({f: 123})
+
+
+def test_json_values_list_an_artifacts_and_a_runs_value_rows(ln, unique):
+    temp = ln.Feature(name=f"jv_temp_{unique}", dtype=float).save()
+    note = ln.Feature(name=f"jv_note_{unique}", dtype=str).save()
+    artifact = ln.Artifact.from_dataframe(pd.DataFrame({"a": [1], "u": [unique]}), key=f"jv_{unique}.parquet").save()
+    artifact.features.add_values({temp: 27.2, note: "n"})
+    assert set(artifact.json_values.values_list("value", flat=True)) == {27.2, "n"}
+    assert artifact.json_values.get(feature=temp).value == 27.2
+    assert ln.Artifact.get(json_values__value=27.2, json_values__feature=temp) == artifact
+    artifact.features.remove_values(note)
+    assert not artifact.json_values.filter(feature=note).exists()
+    run = ln.Run(ln.Transform(key=f"jv_{unique}").save()).save()
+    run.features.add_values({temp: 1.5})
+    assert [v.value for v in run.json_values.all()] == [1.5]
+
+
+def test_values_through_setter_refuses_a_feature_with_values(ln, unique):
+    target = ln.Feature(name=f"vt_target_{unique}", dtype=list[ln.Record]).save()
+    source = ln.Feature(name=f"vt_source_{unique}", dtype=ln.Record).save()
+    other = ln.Feature(name=f"vt_other_{unique}", dtype=list[ln.Record]).save()
+    other.values_through = source  # no values yet: allowed, stored as the source's reference
+    other.save()
+    assert ln.Feature.get(id=other.id).values_through == f"feature:{source.uid}"
+    a, b = ln.Record(name=f"vt_a_{unique}").save(), ln.Record(name=f"vt_b_{unique}").save()
+    a.features.set_values({target.name: [b]})
+    with pytest.raises(ln.errors.InvalidArgument, match="can only be set when no") as error:
+        target.values_through = source
+    assert f"feature: {target.name!r} (uid={target.uid})" in str(error.value)
+    assert f"record={a.name!r} (uid={a.uid}) -> value={b.name!r} (uid={b.uid})" in str(error.value)
+    assert target.values_through is None
+
+
+def test_artifact_valued_feature_on_an_artifact(ln, unique):
+    col = ln.Feature(name=f"av_col_{unique}", dtype=str).save()
+    required = ln.Schema(name=f"av_schema_{unique}", features=[col]).save()
+    feat = ln.Feature(name=f"av_input_{unique}", dtype=ln.Artifact, cat_filters={"schema": required}).save()
+    df = pd.DataFrame({"a": [1], "u": [unique]})
+    container = ln.Artifact.from_dataframe(df, key=f"av_{unique}/c.parquet").save()
+    plain = ln.Artifact.from_dataframe(df.assign(b=1), key=f"av_{unique}/p.parquet").save()
+    with pytest.raises(ln.errors.ValidationError, match=f"1 term not validated in feature 'av_input_{unique}'"):
+        container.features.add_values({feat.name: plain.key})  # has not the required schema
+    plain.schema = required
+    plain.save()
+    container.features.add_values({feat.name: plain.key})
+    assert container.features[feat.name] == plain
+    assert list(ln.Artifact.filter(**{feat.name: plain.key})) == [container]
+    container.features.remove_values(feat.name)
+    assert feat.name not in container.features.get_values()

@@ -31,6 +31,13 @@ def test_any_file_with_an_external_only_schema(ln, external, tmp_path):
     assert artifact.schema == schema
     values = artifact.features.get_values()
     assert values[f"ext_a_{u}"] == "x" and values[f"ext_b_{u}"] == "y"
+    with pytest.raises(ln.errors.InvalidArgument, match="Cannot add values if artifact has external schema"):
+        artifact.features.add_values({f"ext_a_{u}": "other"})  # would bypass the schema's validation
+    with pytest.raises(ln.errors.InvalidArgument, match="Cannot remove values if artifact has external schema"):
+        artifact.features.remove_values(f"ext_a_{u}")
+    assert artifact.features.get_values()[f"ext_a_{u}"] == "x"
+    artifact.features.set_values({f"ext_a_{u}": "x2", f"ext_b_{u}": "y2"})
+    assert artifact.features.get_values() == {f"ext_a_{u}": "x2", f"ext_b_{u}": "y2"}
 
 
 def test_dataframe_and_curator_with_external_features(ln, external):

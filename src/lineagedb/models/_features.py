@@ -21,7 +21,7 @@ from django.db import transaction
 
 from .. import errors
 from ._dtypes import check_value, dtype_info, from_json, is_categorical, to_json
-from ._labels import link_labels, link_of, mounted_links
+from ._labels import is_label_registry, link_labels, link_of, mounted_links
 
 NUMERIC = {"int", "float", "num", "bool"}
 
@@ -68,9 +68,24 @@ def typed_columns(dtype: str, json_value: Any) -> tuple[float | None, str | None
     kind = dtype_info(dtype).kind
     if isinstance(json_value, (list, dict)):
         return None, None
+    if kind == "int" and isinstance(json_value, int) and not isinstance(json_value, bool):
+        return float(json_value), int_sort_key(json_value)
     if kind in NUMERIC:
         return float(json_value), None
     return None, str(json_value)
+
+
+_INT_OFFSET = 2**64  # keys of integers in [-2**64, 2**64) are 21 digits, ordered as the integers
+
+
+def int_sort_key(value: int) -> str | None:
+    """A text that sorts like ``value`` (floats lose order above 2**53), e.g. ``int_sort_key(-1)``.
+
+    >>> int_sort_key(2**63 - 2) < int_sort_key(2**63 - 1)
+    True
+    """
+    shifted = value + _INT_OFFSET
+    return f"{shifted:021d}" if 0 <= shifted < 2 * _INT_OFFSET else None
 
 
 def _host_link(host: Any) -> tuple[Any, str]:
@@ -240,6 +255,17 @@ class FeatureManager:
         if self._host._state.adding:
             raise errors.InvalidArgument(f"save the {type(self._host).__name__.lower()} before annotating it with features")
 
+    def _check_no_external_schema(self, verb: str = "add") -> None:
+        """Changing some of the values a schema validated as a whole would bypass it: ``set_values``
+        revalidates them all."""
+        schema = external_schema(self._host)
+        if schema is not None:
+            raise errors.InvalidArgument(
+                f"Cannot {verb} values if artifact has external schema. Artifact {self._host.uid}'s values were "
+                f"validated by schema {schema.name or schema.uid!r}: pass all of them to "
+                f"artifact.features.set_values({{...}}), or set artifact.schema = None first"
+            )
+
     def _validated(self, values: dict[Any, Any], schema: Any = None) -> tuple[list[tuple[Any, Any]], list[tuple[Any, list[Any]]]]:
         """(feature, json value) pairs to store as FeatureValue, and (feature, records) pairs to link."""
         from ._feature_keys import resolve_keys
@@ -256,7 +282,7 @@ class FeatureManager:
                 inner = f.dtype[5:-1] if f.dtype.startswith("list[") else f.dtype
                 checked = [check_value(inner, v, coerce=f.coerce_dtype, feature=name) for v in items]
                 records = resolve_labels(f, checked)
-                if is_artifact and dtype_info(f.dtype).model is not None:
+                if is_artifact and is_label_registry(dtype_info(f.dtype).model):
                     cats.append((f, records))
                 else:
                     field = dtype_info(f.dtype).field
@@ -273,6 +299,12 @@ class FeatureManager:
 
         >>> artifact.features.add_values({"temperature": 21.6, "experiment": "My experiment"})  # doctest: +SKIP
         """
+        self._check_saved()
+        self._check_no_external_schema()
+        self._add_values(values, schema)
+
+    def _add_values(self, values: dict[Any, Any], schema: Any = None) -> None:
+        """``add_values`` without the external-schema guard, for curators writing what a schema validated."""
         self._check_saved()
         plain, cats = self._validated(values, schema)
         with transaction.atomic():
@@ -346,9 +378,10 @@ class FeatureManager:
                     rows = rows.filter(featurevalue__text__in=[t for t in texts if t is not None])
                 rows.delete()
                 info = dtype_info(f.dtype)
-                if host_field == "artifact" and info.model is not None:
+                if host_field == "artifact" and is_label_registry(info.model):
                     for alternative in info.alternatives or (info,):
-                        _unlink_values(self._host, f, alternative, value)
+                        if is_label_registry(alternative.model):
+                            _unlink_values(self._host, f, alternative, value)
 
     def update_values(self, values: dict[Any, Any], schema: Any = None) -> None:
         """Replace the values of the given features only; ``None`` or an empty list/dict removes a feature's values.

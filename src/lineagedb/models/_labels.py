@@ -85,6 +85,11 @@ def label_link(label: str, app_label: str, module: str, accessor: str, field: st
 
 # -- feature-carrying links ------------------------------------------------------------------------
 
+def is_label_registry(model: Any) -> bool:
+    """Whether artifacts link ``model``'s records as labels (else their values are kept as text)."""
+    return model is not None and model._meta.label in LABEL_LINKS
+
+
 def link_of(label_model: Any) -> tuple[type[models.Model], str, str]:
     """(link model, label FK name, artifact accessor) of a label registry; InvalidArgument if it is none."""
     try:

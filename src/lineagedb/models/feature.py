@@ -164,6 +164,13 @@ class Feature(BaseRecord):
 
         return features_from_dict(cls, dictionary, field=field, type=type, str_as_cat=bool(str_as_cat))
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "values_through" and name in self.__dict__:  # after __init__: check and normalise
+            from ._feature_args import set_values_through
+
+            value = set_values_through(self, value)
+        super().__setattr__(name, value)
+
     def save(self, *args: Any, **kwargs: Any) -> Feature:
         """Save; a feature of the same name, type and dtype that exists already is returned instead."""
         if self._state.adding:
@@ -213,7 +220,8 @@ class Feature(BaseRecord):
 class FeatureValue(models.Model):
     """One distinct value of a non-categorical feature, shared by every artifact or run that has it.
 
-    ``ln.models.JsonValue`` is LaminDB's name for it.
+    ``ln.models.JsonValue`` is LaminDB's name for it; ``artifact.json_values`` / ``run.json_values`` list a
+    record's rows (``artifact.json_values.filter(feature=temperature)``).
 
     >>> row, existed = ln.models.JsonValue.get_or_create(temperature, 21.6)  # doctest: +SKIP
     """
@@ -225,6 +233,9 @@ class FeatureValue(models.Model):
     number = models.FloatField(null=True, blank=True, db_index=True)
     text = models.TextField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # read-side many-to-many views of the link tables: artifact.json_values, run.json_values
+    artifacts = models.ManyToManyField("lineagedb.Artifact", through="ArtifactFeatureValue", related_name="json_values")
+    runs = models.ManyToManyField("lineagedb.Run", through="RunFeatureValue", related_name="json_values")
 
     objects = Manager()
 
