@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -42,6 +43,21 @@ def test_full_disk_is_a_storage_error_naming_the_path(ln, tmp_path, monkeypatch)
     with pytest.raises(ln.errors.StorageError, match="No space left") as info:
         ln.Artifact(src, key="full/big.bin")
     assert str(src) in str(info.value)
+
+
+def test_full_disk_while_writing_a_dataframe_is_a_storage_error(ln, monkeypatch):
+    import pandas as pd
+
+    from lineagedb.formats import _tables
+
+    def full(df, path, **kwargs):
+        open(path, "wb").write(b"PAR1")  # a partial file, as a disk filling up leaves
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_tables, "write_parquet", full)
+    with pytest.raises(ln.errors.StorageError, match=r"cannot write the DataFrame to .*No space left") as info:
+        ln.Artifact.from_dataframe(pd.DataFrame({"a": [1]}), key="full/df.parquet")
+    assert not Path(str(info.value).split(" to ", 1)[1].split(" (", 1)[0]).exists()  # no partial file left
 
 
 def test_query_values_of_the_wrong_type_are_lineagedb_errors(ln):

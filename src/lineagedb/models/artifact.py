@@ -682,6 +682,11 @@ def _stage_dataframe(df: Any, parquet_kwargs: dict[str, Any] | None = None) -> P
     path = staging_path(".parquet")
     try:
         write_parquet(df, path, **(parquet_kwargs or {}))
+    except OSError as e:  # a full or read-only temporary folder: name it, leave nothing behind
+        path.unlink(missing_ok=True)
+        raise errors.StorageError(
+            f"cannot write the DataFrame to {path} ({e.strerror or e}); free space there or point TMPDIR elsewhere"
+        ) from e
     except BaseException:
         path.unlink(missing_ok=True)
         raise
