@@ -97,11 +97,11 @@ def test_lineage_svg_without_dot_and_with_it(ln, unique, tmp_path, monkeypatch):
 
     from lineagedb.server import _svg
 
-    first = ln.Artifact.from_dataframe(pd.DataFrame({"a": [1]}), key=f"l{unique}/in.parquet").save()
+    first = ln.Artifact.from_dataframe(pd.DataFrame({"a": [1], "u": [unique]}), key=f"l{unique}/in.parquet").save()
     transform = ln.Transform(key=f"l{unique}<&>.py", kind="script").save()
     run = ln.Run(transform=transform, status="completed").save()
     run.input_artifacts.add(first)
-    second = ln.Artifact.from_dataframe(pd.DataFrame({"a": [2]}), key=f"l{unique}/out.parquet", run=run).save()
+    second = ln.Artifact.from_dataframe(pd.DataFrame({"a": [2], "u": [unique]}), key=f"l{unique}/out.parquet", run=run).save()
     collection = ln.Collection([first, second], key=f"l{unique}-c").save()
     drawn = _svg.svg(collection, engine="builtin")
     root = ET.fromstring(drawn)  # well-formed XML, text escaped

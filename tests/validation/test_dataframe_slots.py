@@ -32,7 +32,7 @@ def test_attrs_slot_shows_in_artifact_feature_slots(ln, unique):
 def test_bulk_feature_delete_removes_unused_values(ln, unique):
     u = unique
     temp = ln.Feature(name=f"bulk_temp_{u}", dtype=float).save()
-    artifact = ln.Artifact.from_dataframe(pd.DataFrame({"a": [1]}), key=f"bulk/{u}.parquet").save()
+    artifact = ln.Artifact.from_dataframe(pd.DataFrame({"a": [1], "u": [u]}), key=f"bulk/{u}.parquet").save()
     artifact.features.add_values({f"bulk_temp_{u}": 1.5})
     with pytest.raises(ln.errors.InvalidArgument, match="remove them first"):
         ln.Feature.filter(name=f"bulk_temp_{u}").delete(permanent=True)
