@@ -20,6 +20,14 @@ def valid_features() -> Any:
     return ln.Schema(name="valid_features", itype=ln.Feature).save()
 
 
+def _valid_ensembl_gene_ids() -> Any:
+    """The schema of a ``var`` indexed by registered Ensembl gene ids (a slot of the composite schemas below)."""
+    import lineagedb as ln
+    import lineagedb.bio as bt
+
+    return ln.Schema(name="valid_ensembl_gene_ids", itype=bt.Gene.ensembl_gene_id).save()
+
+
 def anndata_ensembl_gene_ids_and_valid_features_in_obs() -> Any:
     """An AnnData schema: ``var`` indexed by Ensembl gene ids, ``obs`` columns validated as registered features.
 
@@ -27,9 +35,8 @@ def anndata_ensembl_gene_ids_and_valid_features_in_obs() -> Any:
     {'obs': Schema(...), 'var.T': Schema(...)}
     """
     import lineagedb as ln
-    import lineagedb.bio as bt
 
-    var_t = ln.Schema(name="valid_ensembl_gene_ids", itype=bt.Gene.ensembl_gene_id).save()
+    var_t = _valid_ensembl_gene_ids()
     return ln.Schema(
         name="anndata_ensembl_gene_ids_and_valid_features_in_obs",
         otype="AnnData",
@@ -45,9 +52,8 @@ def mudata_rna_ensembl_gene_ids_and_valid_features_in_obs(modality: str = "rna")
     ['obs', 'rna:obs', 'rna:var.T']
     """
     import lineagedb as ln
-    import lineagedb.bio as bt
 
-    var_t = ln.Schema(name="valid_ensembl_gene_ids", itype=bt.Gene.ensembl_gene_id).save()
+    var_t = _valid_ensembl_gene_ids()
     obs = valid_features()
     return ln.Schema(
         name=f"mudata_{modality}_ensembl_gene_ids_and_valid_features_in_obs",
@@ -64,9 +70,8 @@ def spatialdata_valid_features_in_attrs_and_table(table: str = "table") -> Any:
     ['attrs', 'table:obs', 'table:var.T']
     """
     import lineagedb as ln
-    import lineagedb.bio as bt
 
-    var_t = ln.Schema(name="valid_ensembl_gene_ids", itype=bt.Gene.ensembl_gene_id).save()
+    var_t = _valid_ensembl_gene_ids()
     features = valid_features()
     return ln.Schema(
         name=f"spatialdata_valid_features_in_attrs_and_{table}",

@@ -62,3 +62,22 @@ def field_name(field: Any) -> str:
 
         raise errors.InvalidArgument(f"expected a field name or a registry field such as ln.Record.name, not {field!r}")
     return name
+
+
+class CoerceAlias:
+    """``coerce``: LaminDB's name for a registry's ``coerce_dtype`` field (True when set, None when not, as
+    LaminDB reports an unset flag). Mixed into Feature and Schema.
+
+    >>> ln.Feature(name="age", dtype=int, coerce=True).coerce  # doctest: +SKIP
+    True
+    """
+
+    coerce_dtype: bool
+
+    @property
+    def coerce(self) -> bool | None:
+        return True if self.coerce_dtype else None
+
+    @coerce.setter
+    def coerce(self, value: bool) -> None:
+        self.coerce_dtype = bool(value)

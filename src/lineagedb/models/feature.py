@@ -11,10 +11,10 @@ from .. import errors
 from ._base import BaseRecord
 from ._typed import unique_name_in_type
 from .queryset import Manager
-from ._fields import branch, created_at, created_by, run_field, uid_field
+from ._fields import CoerceAlias, branch, created_at, created_by, run_field, uid_field
 
 
-class Feature(BaseRecord):
+class Feature(CoerceAlias, BaseRecord):
     """A feature with a dtype (``float``, ``cat[Record]``, ``cat[bio.CellType]``, ...).
 
     Names are unique within a feature type (``is_type=True`` features group others, like folders).
@@ -124,18 +124,6 @@ class Feature(BaseRecord):
         if unknown:
             raise errors.InvalidArgument(f"with_config() takes optional=True/False; got {sorted(unknown)}")
         return (self, dict(config))
-
-    @property
-    def coerce(self) -> bool | None:
-        """Whether values are converted to the dtype when they do not match it (``"3"`` -> ``3``).
-
-        True when set, None when not (as LaminDB reports an unset flag).
-        """
-        return True if self.coerce_dtype else None
-
-    @coerce.setter
-    def coerce(self, value: bool) -> None:
-        self.coerce_dtype = bool(value)
 
     @classmethod
     def from_dataframe(cls, df: Any, field: Any = None, *, mute: bool = False, type: Feature | None = None) -> Any:

@@ -14,14 +14,14 @@ from django.db import IntegrityError, models, transaction
 
 from .. import errors
 from ._base import BaseRecord, hybridmethod
-from ._fields import branch, created_at, created_by, run_field, uid_field
+from ._fields import CoerceAlias, branch, created_at, created_by, run_field, uid_field
 from ._labels import LinkModel
 from ._schema_def import (
     definition_hash, normalize_dtype, normalize_features, normalize_itype, normalize_organism, normalize_schema_kwargs,
 )
 
 
-class Schema(BaseRecord):
+class Schema(CoerceAlias, BaseRecord):
     """A set of features (or of registry values such as genes) with validation rules.
 
     >>> ln.Schema(itype=ln.Feature).save()  # doctest: +SKIP
@@ -101,18 +101,6 @@ class Schema(BaseRecord):
         self._pending = {"features": feature_list, "slots": dict(slots or {}), "members": members}
 
     # -- definition --------------------------------------------------------------------------
-    @property
-    def coerce(self) -> bool | None:
-        """Whether values are converted to their feature's dtype during validation (``"3"`` -> ``3``).
-
-        True when set, None when not (as LaminDB reports an unset flag).
-        """
-        return True if self.coerce_dtype else None
-
-    @coerce.setter
-    def coerce(self, value: bool) -> None:
-        self.coerce_dtype = bool(value)
-
     @property
     def n_members(self) -> int | None:
         """The number of features (or registry records) of the schema; LaminDB's name for ``n``."""
