@@ -93,5 +93,8 @@ def make_instance(_session_home, _shared_instance):
 
 @pytest.fixture
 def unique():
-    """A short unique string for keys and names in the shared instance."""
-    return uuid.uuid4().hex[:8]
+    """A short unique string for keys and names in the shared instance.
+
+    It starts with a letter, so YAML, CSV and JSON readers never take it for a number.
+    """
+    return "u" + uuid.uuid4().hex[:7]
