@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from upath import UPath
+
 import pytest
 from artifact_helpers import managed_entries, temp_entries, write  # noqa: F401 (fixture)
 
@@ -22,7 +24,7 @@ def test_file_is_copied_into_managed_storage(ln, write, unique):
     row = ln.Artifact.get(key=f"{unique}/my_data.fcs")
     assert (row.uid, row.suffix, row.size, row.n_files, row.description) == (artifact.uid, ".fcs", src.stat().st_size, None, "flow data")
     assert row.storage == ln.settings.storage and row.created_by == ln.settings.user and row._real_key is None
-    assert isinstance(row.path, ln.UPath) and len(row.uid) == 20 and row.uid.endswith("0000")
+    assert isinstance(row.path, UPath) and len(row.uid) == 20 and row.uid.endswith("0000")
     assert not temp_entries(ln)
 
 

@@ -149,3 +149,21 @@ def test_view_tree_lists_a_folder(tmp_path, capsys):
     UPath(str(tmp_path)).view_tree()
     out = capsys.readouterr().out
     assert "study0/" in out and "img.jpg" in out
+
+
+def test_ln_upath_wraps_the_library_path_without_patching_it(ln, tmp_path, unique, capsys):
+    import os
+
+    import pandas as pd
+    import upath
+
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "a.csv").write_text(f"x\n{unique}\n")
+    folder = ln.UPath(tmp_path) / "t"
+    assert isinstance(folder, upath.UPath) and not hasattr(upath.UPath(tmp_path), "view_tree")
+    folder.parent.view_tree(level=1)  # derived paths keep the helper
+    assert "└── t/" in capsys.readouterr().out
+    assert os.fspath(folder / "a.csv") == str(tmp_path / "t" / "a.csv")
+    assert pd.read_csv(folder / "a.csv")["x"].tolist() == [unique]  # local ones are os.PathLike
+    artifact = ln.Artifact(folder / "a.csv", key=f"{unique}/a.csv").save()
+    assert artifact.load()["x"].tolist() == [unique] and not hasattr(artifact.path, "view_tree")

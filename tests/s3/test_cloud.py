@@ -140,9 +140,8 @@ def test_cache_redownloads_only_changed_objects(s3, bucket, tmp_path, monkeypatc
 
 
 def test_view_tree_is_bounded_and_counts(public_bucket, capsys, tmp_path):
-    from upath import UPath
+    from lineagedb.core.storage import UPath
 
-    _tree.install()
     UPath(f"s3://{public_bucket}/iris_studies", anon=True).view_tree()
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"s3://{public_bucket}/iris_studies: 3 sub-directories & 15 files with suffixes '.csv', '.jpg'"

@@ -66,19 +66,43 @@ def tree_lines(path: Any, level: int = 2, limit: int = 20) -> list[str]:
     return lines
 
 
-def view_tree(self: Any, level: int = 2, limit: int = 20) -> None:
-    """Print the folder as a tree, ``level`` folders deep and at most ``limit`` entries, with counts.
+def _proxy_class() -> type:
+    """``ln.UPath``: universal-pathlib's path with lineagedb's helpers, built on first use (fsspec is slow to import).
 
-    >>> ln.UPath("./mydata").view_tree(level=1)  # doctest: +SKIP
+    universal-pathlib asks extensions to wrap its paths (``upath.extensions.ProxyUPath``) rather than to subclass
+    its implementations or add methods to them; so ``ln.UPath(url)`` wraps ``upath.UPath(url)`` and every
+    path it derives (``/``, ``.parent``) keeps the helpers. Local ones are ``os.PathLike``, so pandas, h5py and
+    ``open`` take them as they are.
     """
-    print("\n".join(tree_lines(self, level=level, limit=limit)))
+    import os
+
+    from upath.extensions import ProxyUPath
+
+    class UPath(ProxyUPath):
+        """A local or cloud path (any fsspec URL) with :meth:`view_tree`.
+
+        >>> import lineagedb as ln
+        >>> ln.UPath("s3://lamindata/iris_studies", anon=True).view_tree(level=1)  # doctest: +SKIP
+        """
+
+        __slots__ = ()
+
+        def __fspath__(self) -> str:
+            return os.fspath(self.__wrapped__)  # a TypeError for a cloud path, as for the path it wraps
+
+        def view_tree(self, level: int = 2, limit: int = 20) -> None:
+            """Print the folder as a tree, ``level`` folders deep and at most ``limit`` entries, with counts."""
+            print("\n".join(tree_lines(self.__wrapped__, level=level, limit=limit)))
+
+    UPath.__module__, UPath.__qualname__ = "lineagedb", "UPath"
+    return UPath
 
 
-def install() -> None:
-    """Attach :func:`view_tree` to universal-pathlib's cloud and local path classes."""
-    from upath import UPath
-    from upath.implementations.local import LocalPath
+_PROXY: list[type] = []
 
-    for cls in (UPath, LocalPath):
-        if getattr(cls, "view_tree", None) is not view_tree:
-            cls.view_tree = view_tree  # type: ignore[attr-defined]
+
+def proxy_class() -> type:
+    """The ``ln.UPath`` class (made once)."""
+    if not _PROXY:
+        _PROXY.append(_proxy_class())
+    return _PROXY[0]

@@ -51,9 +51,6 @@ def _upath_class() -> type:
     """universal-pathlib's ``UPath``, imported on first use: it pulls in fsspec (tens of ms at start-up)."""
     from upath import UPath
 
-    from ._tree import install as install_view_tree
-
-    install_view_tree()  # UPath.view_tree(level=, limit=); idempotent
     return UPath
 
 
@@ -64,13 +61,17 @@ def is_upath(obj: Any) -> bool:
 
 
 def __getattr__(name: str) -> Any:
-    if name == "UPath":  # ln.UPath
-        return _upath_class()
+    if name == "UPath":  # ln.UPath: universal-pathlib's UPath wrapped with view_tree()
+        from ._tree import proxy_class
+
+        return proxy_class()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def upath(path: Any, **storage_options: Any) -> UPath:
     """A UPath for a local path, a ``file://`` URL or any fsspec URL."""
+    if is_upath(path):
+        path = getattr(path, "__wrapped__", path)  # an ln.UPath: the library's path it wraps
     if is_upath(path) and not storage_options:
         return path
     text = os.fspath(path) if isinstance(path, os.PathLike) else str(path)
