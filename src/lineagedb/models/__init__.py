@@ -40,6 +40,4 @@ __all__ = [
     "Block", "Branch", "BranchBlock", "LabelManager", "RecordBlock", "RecordFeatureValue", "Space",
 ]
 
-from ._features import install as _install_features  # noqa: E402 - .features accessor, feature filters/columns/describe
-
-_install_features()
+from . import _feature_hooks  # noqa: E402,F401 - registers the features and labels sections of describe()

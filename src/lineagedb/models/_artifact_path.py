@@ -23,9 +23,7 @@ def _text(value: Any) -> str:
 
 
 def path_lookup(model: Any, key: str, value: Any) -> Q | None:
-    """Filter hook: translate ``path=`` on Artifact into storage and key (or uid) lookups."""
-    if key != "path" or model.__name__ != "Artifact" or model._meta.app_label != "lineagedb":
-        return None
+    """Translate ``path=`` on Artifact into storage and key (or uid) lookups."""
     from ._artifact_sources import storages
 
     text = _text(value)

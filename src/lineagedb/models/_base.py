@@ -203,6 +203,18 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
 
     # -- class-level query API -------------------------------------------------------------
     @classmethod
+    def _extra_lookup(cls, key: str, value: Any) -> Any:
+        """The ``Q`` for a lookup that names no field (None: unknown); registries with features know their names.
+
+        >>> ln.Artifact.filter(temperature__gt=20)  # a feature, not a field  # doctest: +SKIP
+        """
+        if getattr(cls, "_feature_values", None) is None:
+            return None
+        from ._feature_hooks import feature_filter
+
+        return feature_filter(cls, key, value)
+
+    @classmethod
     def _visible(cls, expressions: dict[str, Any]) -> QuerySet:
         qs = cls.objects.all()
         heads = {k.split("__")[0] for k in expressions}

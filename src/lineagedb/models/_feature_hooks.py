@@ -13,9 +13,7 @@ from .. import errors
 from ._describe import section
 from ._dtypes import check_value, dtype_info, is_categorical, to_json
 from ._features import NUMERIC, external_schema, host_values, value_hash
-from ._filters import FILTER_HOOKS
 from ._labels import LABEL_LINKS, is_label_registry, labels_of, link_of
-from .queryset import DATAFRAME_HOOKS
 
 _TEXT_LOOKUPS = {"exact", "iexact", "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith",
                  "gt", "gte", "lt", "lte", "in", "range", "regex", "iregex"}
@@ -209,6 +207,3 @@ def describe_features(record: Any, tree: Any) -> None:
     tree.add("[bold]Labels[/bold]").add(grid)
 
 
-if feature_filter not in FILTER_HOOKS:
-    FILTER_HOOKS.append(feature_filter)
-DATAFRAME_HOOKS["features"] = features_dataframe

@@ -539,14 +539,3 @@ class FeaturesDescriptor:
         if obj is None:
             return self
         return self.manager(obj)
-
-
-def install() -> None:
-    """Attach ``.features`` to Artifact and Run, and register the filter, dataframe and describe hooks."""
-    from . import _feature_hooks  # noqa: F401 - registers hooks on import
-    from .artifact import Artifact
-    from .run import Run
-
-    for model in (Artifact, Run):
-        if "features" not in model.__dict__:
-            model.features = FeaturesDescriptor()

@@ -1,18 +1,13 @@
-"""Turn user lookups into Django lookups: unknown fields get a clear error, capabilities add their own."""
+"""Turn user lookups into Django lookups: unknown fields get a clear error; a registry's ``_extra_lookup`` adds its own."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 
 from .. import errors
-
-# capabilities register translators for lookups that are not fields, e.g. feature names:
-# fn(model, key, value) -> Q | None  (None: not mine)
-FILTER_HOOKS: list[Callable[[Any, str, Any], Q | None]] = []
-
 
 def field_names(model: Any) -> list[str]:
     """Every name a lookup may start with: fields, relations and reverse relations."""
@@ -56,11 +51,9 @@ def translate(model: Any, queries: tuple, expressions: dict[str, Any]) -> tuple[
                 value = unicodedata.normalize("NFC", value)
             out[key] = value
             continue
-        for hook in FILTER_HOOKS:
-            q = hook(model, key, value)
-            if q is not None:
-                extra.append(q)
-                break
+        q = model._extra_lookup(key, value)  # declared on the registry: feature names, Artifact's path=, ...
+        if q is not None:
+            extra.append(q)
         else:
             valid = [n for n in field_names(model) if not n.startswith("_") and not n.startswith("links_")]
             from difflib import get_close_matches

@@ -180,32 +180,24 @@ def render(record: Any, upstream: bool = True, downstream: bool = False, jupyter
     return text
 
 
-def view_lineage(self: Any, upstream: bool = True, downstream: bool = False) -> None:
-    """Show where this record comes from (``upstream``) and what uses it (``downstream=True``).
+class HasLineage:
+    """Mixin of the registries that sit in lineage graphs (Artifact, Collection, Run)."""
 
-    Jupyter shows an SVG graph; a terminal gets a text tree plus the path of an SVG file (when graphviz's
-    ``dot`` is installed); without ``dot``, the text tree alone.
+    def view_lineage(self, upstream: bool = True, downstream: bool = False) -> None:
+        """Show where this record comes from (``upstream``) and what uses it (``downstream=True``).
 
-    >>> artifact.view_lineage(downstream=True)  # doctest: +SKIP
-    """
-    render(self, upstream=upstream, downstream=downstream)
+        Jupyter shows an SVG graph; a terminal gets a text tree plus the path of an SVG file (when graphviz's
+        ``dot`` is installed); without ``dot``, the text tree alone.
+
+        >>> artifact.view_lineage(downstream=True)  # doctest: +SKIP
+        """
+        render(self, upstream=upstream, downstream=downstream)
 
 
-def _transform_lookup(model: Any, key: str, value: Any) -> Any:
-    """``Artifact.filter(transform=t)`` / ``transform__description__icontains=...``: through the run."""
-    if model.__name__ not in {"Artifact", "Collection"} or key.split("__", 1)[0] != "transform":
+def through_run(key: str, value: Any) -> Any:
+    """``filter(transform=t)`` / ``transform__description__icontains=...`` on a registry with a ``run``: via the run."""
+    if key.split("__", 1)[0] != "transform":
         return None
     from django.db.models import Q
 
     return Q(**{f"run__{key}": value})
-
-
-def attach(*models: Any) -> None:
-    """Give ``models`` (Artifact, Collection, Run) ``view_lineage``; let artifacts and collections filter by transform."""
-    from ._filters import FILTER_HOOKS
-
-    for model in models:
-        if "view_lineage" not in model.__dict__:
-            model.view_lineage = view_lineage
-    if _transform_lookup not in FILTER_HOOKS:
-        FILTER_HOOKS.append(_transform_lookup)

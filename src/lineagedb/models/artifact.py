@@ -23,6 +23,8 @@ from ._artifact_set import ArtifactManager
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._versions import MAIN, TRASH, VersionedMixin, family_stem_by_key, planned_uid, refresh_latest, save_new_version
+from ._features import FeaturesDescriptor
+from ._lineage import HasLineage, through_run
 from ._lineage_kind import INTERNAL_KIND
 from ._polars_io import is_polars, stage_polars
 
@@ -111,7 +113,7 @@ def _check_key_suffix(key: str | None, source: Any) -> None:
         )
 
 
-class Artifact(VersionedMixin, BaseRecord):
+class Artifact(HasLineage, VersionedMixin, BaseRecord):
     """A dataset, model or any file or folder, versioned and content-hashed.
 
     ``Artifact(path_or_data, *, key=None, description=None, revises=None, run=None, kind=None,
@@ -126,6 +128,7 @@ class Artifact(VersionedMixin, BaseRecord):
     """
 
     _feature_values = ("ArtifactFeatureValue", "artifact")  # link model and host field of feature values (see _features)
+    features = FeaturesDescriptor()  # artifact.features.add_values(...), .get_values(), .describe()
 
     _stem_length = 16
     _positional = ("path_or_data",)  # ln.Artifact("./my_data.fcs", key=...)
@@ -297,6 +300,15 @@ class Artifact(VersionedMixin, BaseRecord):
             self._local_source = local_source
         if source.staged is not None:
             weakref.finalize(self, source.staged.discard)  # never saved: the staged copy goes away
+
+    @classmethod
+    def _extra_lookup(cls, key: str, value: Any) -> Any:
+        """``path=`` (where the bytes are), ``transform=`` (via the run), then feature names."""
+        if key == "path":
+            from ._artifact_path import path_lookup
+
+            return path_lookup(cls, key, value)
+        return through_run(key, value) or super()._extra_lookup(key, value)
 
     @classmethod
     def from_dataframe(
@@ -706,9 +718,4 @@ class ArtifactSchema(models.Model):
 
 
 from . import _artifact_describe  # noqa: E402,F401  (registers the describe() section)
-from ._artifact_path import path_lookup as _path_lookup  # noqa: E402
-from ._filters import FILTER_HOOKS as _FILTER_HOOKS  # noqa: E402
-
-if _path_lookup not in _FILTER_HOOKS:
-    _FILTER_HOOKS.insert(0, _path_lookup)  # Artifact.get(path=...)
 

@@ -17,10 +17,11 @@ from django.db import models
 
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
+from ._lineage import HasLineage, through_run
 from ._versions import VersionedMixin
 
 
-class Collection(VersionedMixin, BaseRecord):
+class Collection(HasLineage, VersionedMixin, BaseRecord):
     """An ordered set of artifacts; the same members make the same collection.
 
     >>> ln.Collection([artifact1, artifact2], key="my-collection").save()  # doctest: +SKIP
@@ -45,6 +46,10 @@ class Collection(VersionedMixin, BaseRecord):
 
     class Meta:
         app_label = "lineagedb"
+
+    @classmethod
+    def _extra_lookup(cls, key: str, value: Any) -> Any:
+        return through_run(key, value)  # Collection.filter(transform=t)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         members = kwargs.pop("artifacts", None)

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 # hooks other capabilities plug in, each keyed by what it handles
-DATAFRAME_HOOKS: dict[str, Any] = {}  # "features": fn(queryset, df) -> df
 
 
 class QuerySet(models.QuerySet):
@@ -40,10 +39,11 @@ class QuerySet(models.QuerySet):
             features = True
         df = queryset_to_dataframe(self, include or [], limit)
         if features:
-            hook = DATAFRAME_HOOKS.get("features")
-            if hook is None:
+            if getattr(self.model, "_feature_values", None) is None:
                 raise errors.InvalidArgument(f"{self.model.__name__} has no features to show")
-            df = hook(self, df, features)
+            from ._feature_hooks import features_dataframe
+
+            df = features_dataframe(self, df, features)
         return df
 
     df = to_dataframe

@@ -8,12 +8,14 @@ from django.db import models
 
 from .. import errors
 from ._base import BaseRecord
+from ._features import FeaturesDescriptor
 from ._fields import branch, created_at, created_by, uid_field
+from ._lineage import HasLineage
 
 RUN_STATUSES = ("scheduled", "started", "completed", "errored", "aborted")
 
 
-class Run(BaseRecord):
+class Run(HasLineage, BaseRecord):
     """One execution of a Transform, with its parameters, environment, inputs and report.
 
     >>> ln.Run.filter(transform__key="tutorial.py").to_dataframe()  # doctest: +SKIP
@@ -21,6 +23,7 @@ class Run(BaseRecord):
 
     _positional = ("transform",)  # ln.Run(transform)
     _feature_values = ("RunFeatureValue", "run")  # link model and host field of feature values (see _features)
+    features = FeaturesDescriptor()  # run.features.add_values(...), .get_values()
 
     uid = uid_field(16)
     transform = models.ForeignKey("lineagedb.Transform", models.PROTECT, related_name="runs")
@@ -69,9 +72,3 @@ class Run(BaseRecord):
 
         return run_events(self)
 
-
-from . import _lineage  # noqa: E402 - lineage views for the registries that carry data
-from .artifact import Artifact  # noqa: E402
-from .collection import Collection  # noqa: E402
-
-_lineage.attach(Artifact, Collection, Run)
