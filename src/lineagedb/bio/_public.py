@@ -29,8 +29,10 @@ _INDEXES: dict[tuple, Any] = {}
 
 
 def name_field(registry: type) -> str:
-    """The human-readable field of a registry (``symbol`` for genes, else ``name``)."""
-    return "symbol" if registry.__name__ == "Gene" else "name"
+    """The human-readable field of a registry (``symbol`` for genes, else ``name``), declared on its class."""
+    from ..models._dtypes import default_field
+
+    return default_field(registry)
 
 
 def _organism_name(organism: Any) -> str | None:

@@ -33,9 +33,6 @@ _PY_TYPES = {str: "str", int: "int", float: "float", bool: "bool", dict: "dict",
 _ALIASES = {"string": "str", "integer": "int", "number": "num", "boolean": "bool", "double": "float",
             "datetime64[ns]": "datetime", "datetime64[ns,UTC]": "datetime"}  # pandas' names (spaces removed)
 _APP_PREFIXES = APP_PREFIXES
-# registries whose records are looked up by another field than ``name`` by default
-DEFAULT_FIELDS = {"Gene": "symbol", "User": "handle", "Artifact": "key", "Transform": "key", "Collection": "key",
-                  "Storage": "root"}
 
 VALID_FORMS = (
     "str, int, float, num, bool, date, datetime, dict, path, url, list[<scalar>] (e.g. list[str]), "
@@ -83,9 +80,10 @@ def _get_model(name: str) -> Any:
 
 
 def default_field(model: Any) -> str:
-    """The field categorical values of ``model`` are matched on when the dtype names none."""
+    """The field that names ``model``'s records (its ``_name_field``, else name, key or uid): categorical values
+    are matched on it when a dtype names no field, search ranks it first, pages and graphs show it."""
     names = {f.name for f in model._meta.concrete_fields}
-    preferred = DEFAULT_FIELDS.get(model.__name__)
+    preferred = getattr(model, "_name_field", None)
     if preferred in names:
         return preferred
     return "name" if "name" in names else ("key" if "key" in names else "uid")

@@ -16,7 +16,9 @@ from typing import Any
 
 
 def _label(record: Any) -> str:
-    name = getattr(record, "name", None) or getattr(record, "symbol", None) or record.uid
+    from ._dtypes import default_field
+
+    name = getattr(record, default_field(type(record)), None) or record.uid
     ident = getattr(record, "ontology_id", None)
     return f"{name} [{ident}]" if ident else str(name)
 

@@ -131,6 +131,7 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
     features = FeaturesDescriptor()  # artifact.features.add_values(...), .get_values(), .describe()
 
     _stem_length = 16
+    _name_field = "key"
     _positional = ("path_or_data",)  # ln.Artifact("./my_data.fcs", key=...)
     _delete_per_record = True  # bulk deletes go through delete(): trash, versions, managed bytes
     objects = ArtifactManager()  # querysets that load()/mapped()/open() many artifacts at once

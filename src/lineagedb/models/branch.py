@@ -41,7 +41,6 @@ class _Plain(BaseRecord):
     created_at = created_at()
     created_by = models.ForeignKey("lineagedb.User", models.PROTECT, null=True, blank=True, related_name="+")
 
-    _name_field = "name"
     _defaults: tuple = ()
 
     class Meta:

@@ -20,7 +20,6 @@ PROJECT_STATUSES = ("planned", "active", "paused", "completed", "cancelled")
 class Project(HasType, HasParents, BaseRecord):
     """A project; ``is_type=True`` makes a project type (``ln.Project(name="Screen", type=screens)``)."""
 
-    _name_field = "name"
     uid = uid_field(12)
     name = models.CharField(max_length=255, db_index=True)
     description = models.TextField(null=True, blank=True)

@@ -21,7 +21,6 @@ class Record(HasType, HasParents, BaseRecord):
     >>> ln.Record(name="Experiment 1", type=experiment_type).save()  # doctest: +SKIP
     """
 
-    _name_field = "name"
     _required = ()  # a record may be nameless (a sheet row identified by its features), as in LaminDB
     _has_notes = True  # readme and comment blocks (RecordBlock): record.notes, describe(include="comments")
     _feature_values = ("RecordFeatureValue", "record")  # link model and host field of feature values (see _features)

@@ -18,7 +18,6 @@ from ._typed import HasType, unique_name_in_type
 class Reference(HasType, BaseRecord):
     """A citable reference (paper, dataset DOI, URL); ``is_type=True`` makes a reference type."""
 
-    _name_field = "name"
     uid = uid_field(12)
     name = models.CharField(max_length=255, db_index=True)
     description = models.TextField(null=True, blank=True)

@@ -18,7 +18,6 @@ from ._typed import HasParents, HasType, unique_name_in_type
 class ULabel(HasType, HasParents, BaseRecord):
     """A label (``ln.ULabel(name="DMSO")``) or a label type (``is_type=True``); link it with ``artifact.ulabels``."""
 
-    _name_field = "name"
     uid = uid_field(8)
     name = models.CharField(max_length=150, db_index=True)
     description = models.TextField(null=True, blank=True)

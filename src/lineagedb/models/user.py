@@ -14,6 +14,7 @@ class User(BaseRecord):
     >>> ln.User.filter(handle="alice").one()  # doctest: +SKIP
     """
 
+    _name_field = "handle"
     uid = uid_field(8)
     handle = models.CharField(max_length=100, unique=True)
     name = models.CharField(max_length=150, null=True, blank=True)
