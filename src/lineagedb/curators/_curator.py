@@ -130,7 +130,9 @@ class Curator:
         if getattr(schema, "pk", None) is None:
             raise errors.InvalidArgument("Schema must be saved before curation. Please save it using '.save()'.")
         self._artifact = None
-        if type(dataset).__name__ == "Artifact" and hasattr(dataset, "load"):  # curate a saved artifact in place
+        from ..models.artifact import Artifact
+
+        if isinstance(dataset, Artifact):  # curate a saved artifact in place
             self._artifact, dataset = dataset, dataset.load()
         self._data = dataset
         self._schema = schema

@@ -132,7 +132,9 @@ def _parse_object(x: Any) -> str | None:
         return _cat_string(model, field)
     if isinstance(x, BaseRecord):
         has_types = "type" in {f.name for f in type(x)._meta.concrete_fields}
-        if has_types and getattr(x, "is_type", False) and type(x).__name__ != "Feature":
+        from .feature import Feature
+
+        if has_types and getattr(x, "is_type", False) and not isinstance(x, Feature):
             return _cat_string(type(x), type_name=x.name)
         raise _invalid(x, "a record can be a dtype only if it is a type (is_type=True)")
     return None

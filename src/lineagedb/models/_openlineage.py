@@ -42,7 +42,9 @@ def _time(value: Any) -> str:
 
 
 def _dataset(record: Any) -> dict:
-    if type(record).__name__ == "Collection":
+    from .collection import Collection
+
+    if isinstance(record, Collection):
         namespace = f"lineagedb://{_namespace()}"
         facets = {"version": _facet("1-0-1/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet",
                                     datasetVersion=record.uid)}
