@@ -194,7 +194,9 @@ def _checksum(info: dict) -> tuple[str, str] | None:
         import base64
 
         return encode(base64.b64decode(md5)), "md5"
-    lfs = info.get("lfs") if isinstance(info.get("lfs"), dict) else {}
+    lfs = info.get("lfs") or {}
+    if not isinstance(lfs, dict):
+        lfs = {}
     for field in ("sha256", "checksum", "blob_id", "crc32c"):  # hf: lfs sha256 or git blob id; others
         value = lfs.get(field) or info.get(field)
         if value:

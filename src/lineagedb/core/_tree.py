@@ -88,7 +88,7 @@ def _proxy_class() -> type:
         __slots__ = ()
 
         def __fspath__(self) -> str:
-            return os.fspath(self.__wrapped__)  # a TypeError for a cloud path, as for the path it wraps
+            return os.fspath(self.__wrapped__)  # type: ignore[call-overload]  # TypeError for a cloud path, as its own
 
         def view_tree(self, level: int = 2, limit: int = 20) -> None:
             """Print the folder as a tree, ``level`` folders deep and at most ``limit`` entries, with counts."""

@@ -89,9 +89,9 @@ def _read_marker(root: str) -> dict | None:
     if _s.is_cloud(root):
         from .storage import upath
 
-        path = upath(root) / _s.MARKER_DIR / _s.MARKER_FILE
+        remote = upath(root) / _s.MARKER_DIR / _s.MARKER_FILE
         try:
-            return json.loads(path.read_text())
+            return json.loads(remote.read_text())
         except (FileNotFoundError, OSError):
             return None
     path = Path(root) / _s.MARKER_DIR / _s.MARKER_FILE
@@ -248,7 +248,7 @@ def _check_postgres_empty_or_ours(inst: _s.InstanceSettings) -> None:
     except ImportError as e:
         raise errors.InstanceError("PostgreSQL needs psycopg: pip install 'lineagedb[postgres]'") from e
     try:
-        psycopg.connect(inst.db, connect_timeout=10).close()
+        psycopg.connect(inst.db or "", connect_timeout=10).close()
     except psycopg.OperationalError as e:
         raise errors.InstanceError(
             f"cannot connect to {inst.db_display}: {str(e).strip().splitlines()[-1]}; check that the server runs "
@@ -433,7 +433,8 @@ def _migrate(inst: _s.InstanceSettings, apps: list[str], existing: bool = True) 
             if backup is not None:
                 connection.close()
                 _sqlite_copy(backup, inst.sqlite_path)
-                os.ftruncate(flag, 0)
+                if flag is not None:
+                    os.ftruncate(flag, 0)
                 where = f"restored from {backup}"
             raise errors.InstanceError(
                 f"migrating instance {inst.name!r} failed ({type(e).__name__}: {e}); the database was {where} and "

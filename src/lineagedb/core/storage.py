@@ -350,6 +350,8 @@ class Staged:
         if self.current is not None and str(self.current) == str(target):
             return
         if self.current is None:  # not uploaded early (e.g. called directly): upload now
+            if self.source is None:
+                raise errors.StorageError(f"nothing was staged for {target}: create the artifact again")
             upload(self.source, target)
         else:  # a staged copy, or an early upload under another name: rename (server-side on remote roots)
             _move(self.current, target)

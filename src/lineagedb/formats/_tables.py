@@ -116,7 +116,7 @@ def _closable(lazy: Any) -> Any:
                 return None
 
         _CLOSABLE.append(LazyFrame)
-    return _CLOSABLE[0]._from_pyldf(lazy._ldf)
+    return _CLOSABLE[0]._from_pyldf(lazy._ldf)  # type: ignore[attr-defined]  # polars' own constructor
 
 
 def is_polars_frame(obj: Any) -> bool:

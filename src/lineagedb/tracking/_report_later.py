@@ -25,11 +25,14 @@ def schedule(run: Any, pid: int, output: Path) -> None:
     from ..core.instance import current
     from ..core.user_settings import settings
 
+    instance = current()
+    if instance is None:
+        return  # nothing to record the report in
     log = settings.cache_dir / f"report_{run.uid}.log"
     with open(log, "w") as out:
         subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
             [sys.executable, "-m", "lineagedb.tracking._report_later", "--pid", str(pid), "--output", str(output),
-             "--run", run.uid, "--instance", current().name],
+             "--run", run.uid, "--instance", instance.name],
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
         )
     print(f"→ the report with outputs is saved once nbconvert has written {output.name} (log: {log})")

@@ -57,7 +57,7 @@ def _caller_file() -> Path | None:
     import sysconfig
 
     skip = (_PACKAGE_DIR, sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"])
-    frame = sys._getframe(1)
+    frame: Any = sys._getframe(1)
     while frame is not None:
         name = frame.f_code.co_filename
         if not name.startswith(skip) and not name.startswith("<"):
@@ -272,5 +272,5 @@ def _install_hooks() -> None:
         return
     _STATE.update(hooks=True, previous_hook=sys.excepthook, previous_exit=sys.exit)
     sys.excepthook = _on_exception
-    sys.exit = _recording_exit
+    sys.exit = _recording_exit  # type: ignore[assignment]  # records the code, then exits as sys.exit does
     atexit.register(_on_exit)

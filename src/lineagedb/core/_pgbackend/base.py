@@ -13,6 +13,7 @@ fails, once; the next one gets a fresh connection.
 from __future__ import annotations
 
 import select
+from typing import Any
 
 from django.db.backends.postgresql.base import DatabaseWrapper as _PostgresWrapper
 
@@ -37,7 +38,8 @@ class DatabaseWrapper(_PostgresWrapper):
     """Django's wrapper; ``ensure_connection`` replaces a connection the server has dropped."""
 
     def ensure_connection(self) -> None:
-        if self.connection is not None and not self.in_atomic_block and _server_hung_up(self.connection):
+        conn: Any = self.__dict__.get("connection")  # Django sets it in __init__ (None until connected)
+        if conn is not None and not self.in_atomic_block and _server_hung_up(conn):
             try:
                 self.close()
             except Exception:  # noqa: BLE001 - closing a broken connection may fail; it is dropped either way
