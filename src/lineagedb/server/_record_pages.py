@@ -157,10 +157,9 @@ def record_page(request: Request, registry: str, uid: str, write: bool) -> Respo
 
 
 def lineage_page(request: Request, registry: str, uid: str, write: bool) -> Response:
-    from ._api import LINEAGE_REGISTRIES
     from ._svg import svg
 
-    if registry not in LINEAGE_REGISTRIES:
+    if registry not in reg.LINEAGE_REGISTRIES:
         raise HTTPError(404, f"lineage is recorded for artifacts, collections and runs, not {registry!r}")
     record = reg.get(reg.registry(registry), uid)
     engine = request.arg("engine", "auto")
