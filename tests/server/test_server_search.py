@@ -24,11 +24,12 @@ def annotated(_session_home, _shared_instance, tmp_path_factory):
         folder = tmp_path_factory.mktemp("search_files")
         nk = bt.CellType(name="natural killer cell", ontology_id="CL:0000623", synonyms="NK cell|NKcell").save(parents=False)
         lymph = bt.CellType(name="lymphocyte", ontology_id="CL:0000542").save(parents=False)
-        bt.CellType(name="leukocyte", ontology_id="CL:0000738").save(parents=False)
+        leukocyte = bt.CellType(name="leukocyte", ontology_id="CL:0000738").save(parents=False)
         t_cell = bt.CellType(name="T cell", ontology_id="CL:0000084").save(parents=False)
         nk.parents.add(lymph)
+        lymph.parents.add(leukocyte)
         ln.Feature(name="donor", dtype=str).save()
-        uids = {}
+        uids = {"nk_term": nk.uid, "t_term": t_cell.uid}
         for i in range(3):
             path = folder / f"sample{i}.csv"
             pd.DataFrame({"x": [i]}).to_csv(path, index=False)
@@ -116,7 +117,8 @@ def test_ontology_pages_show_terms_in_use_first_with_counts(annotated):
     used, _, folded = html.partition("<details class=unused")
     assert used.index("natural killer cell") < used.index("T cell")  # 3 artifacts before 1
     assert re.search(r'natural killer cell</a>.*?<td><a href="/artifact\?label=natural\+killer\+cell">3</a>', used, re.S)
-    assert "leukocyte" not in used and "leukocyte" in folded and "lymphocyte" in folded
+    rows = re.sub(r"<details class=ancestors>.*?</details>", "", used, flags=re.S)  # the used terms' own rows
+    assert "leukocyte" not in rows and "leukocyte" in folded and "lymphocyte" in folded
     assert "2 CellType records without artifacts" in folded
 
 
@@ -158,3 +160,21 @@ def test_facets_by_feature_value_and_creation_date_narrow(annotated):
     assert uids["plain"] in by_month and uids["nk0"] not in by_month
     by_day = follow(by_month, "created (day)", "created_at__date=2025-03-14")
     assert uids["plain"] in by_day and "class=active" in by_day and uids["t"] not in by_day
+
+
+def test_ontology_ancestors_are_folded_on_list_and_term_pages(annotated):
+    app, uids = annotated
+    html = call(app, "/bio.celltype")[2].decode()
+    used = html.partition("<details class=unused")[0]
+    assert "<th>ancestors</th>" in used
+    rows = {re.search(r'<a href="/bio.celltype/\w+">([^<]+)</a>', r).group(1): r
+            for r in re.findall(r"<tr><td>.*?</tr>", used, re.S)}
+    folded = re.search(r"<details class=ancestors><summary>2 ancestors</summary><ul>(.*?)</ul></details>",
+                       rows["natural killer cell"]).group(1)
+    assert re.findall(r">([^<]+)</a>", folded) == ["leukocyte", "lymphocyte"]  # the parent and its parent
+    assert "<span class=muted>none</span>" in rows["T cell"] and "<details" not in rows["T cell"]
+    status, _, page = call(app, f"/bio.celltype/{uids['nk_term']}")
+    term = page.decode()
+    assert status == 200
+    assert re.search(r"<h2>Ancestors</h2><details class=ancestors><summary>2 ancestors</summary><ul>"
+                     r'<li><a href="/bio.celltype/\w+">leukocyte</a></li><li><a href="/bio.celltype/\w+">lymphocyte', term)

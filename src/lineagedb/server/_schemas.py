@@ -44,7 +44,7 @@ def _name(attname: str) -> str:
     return f"f_{attname}"
 
 
-class Strict(BaseModel):
+class Aliased(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
 
@@ -56,7 +56,7 @@ def record_model(model: Any, detail: bool) -> type[BaseModel]:
         kind = python_type(f)
         kind = Optional[kind] if f.null and kind is not Any else kind
         columns[_name(f.attname)] = (kind, Field(..., alias=f.attname))
-    return create_model(_title(model) + ("Detail" if detail else ""), __base__=Strict, **columns)
+    return create_model(_title(model) + ("Detail" if detail else ""), __base__=Aliased, **columns)
 
 
 def _title(model: Any) -> str:
@@ -163,7 +163,7 @@ def query_model(model: Any) -> type[BaseModel]:
         params["facets"] = (bool, Field(False, description="add facet counts of all matches"))
     for f in reg.filter_fields(model):
         params[_name(f.attname)] = (_query_type(f), Field(None, alias=f.attname, description=f"{f.name} equals"))
-    return create_model(_title(model) + "Query", __base__=Strict, **params)
+    return create_model(_title(model) + "Query", __base__=Aliased, **params)
 
 
 class LineageQuery(BaseModel):
