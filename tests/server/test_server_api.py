@@ -202,3 +202,26 @@ def test_every_linked_page_renders(served):
                     queue.append((link, depth + 1))
     assert not failed, failed
     assert len(seen) > 40
+
+
+def test_routes_and_document_come_from_one_declaration(ln):
+    """Every route Django dispatches under /api/ is in the OpenAPI document, and every documented path is routed."""
+    from django.urls import URLPattern, URLResolver
+
+    from lineagedb.server import create_app
+    from test_server_pages import call
+
+    app = create_app(allow_write=True)
+
+    def routes(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from routes(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                yield "/" + prefix + str(p.pattern)
+
+    routed = {r.replace("<uid>", "{uid}") for r in routes(app.api.urlconf.urlpatterns)} - {"/api/", "/api/openapi.json"}
+    status, _, body = call(app, "/api/openapi.json")
+    documented = json.loads(body)["paths"]
+    assert status == 200 and routed == set(documented)
+    assert {"patch", "get"} <= set(documented["/api/artifact/{uid}"]) and "post" in documented["/api/artifact/{uid}/labels"]
