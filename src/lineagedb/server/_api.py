@@ -163,11 +163,11 @@ def _declare_registry(api: NinjaAPI, name: str, model: Any, allow_write: bool) -
             by_alias=True, summary=f"One {title} with its relations", tags=[name])(_bind(get_record, model, uid=uid))
     if allow_write and "description" in {f.name for f in model._meta.concrete_fields}:
         api.patch(f"/{name}/{{uid}}", response=_responses(s.detail_model(model), 403, 404, 408, 413, 415),
-                  operation_id=f"edit_{name}", by_alias=True, summary=f"Edit the description of a {title}", tags=[name])(
+                  operation_id=f"edit_{name}", by_alias=True, summary=f"Edit the description of one {title}", tags=[name])(
             _bind(edit, model, uid=uid, body=Body[s.EditBody]))  # type: ignore[misc]
     if name in reg.LINEAGE_REGISTRIES:
         api.get(f"/{name}/{{uid}}/lineage", response=_responses(s.Lineage, 404), operation_id=f"lineage_{name}",
-                summary=f"Lineage of a {title} as nodes and edges", tags=[name])(
+                summary=f"Lineage of one {title} as nodes and edges", tags=[name])(
             _bind(lineage, model, uid=uid, params=Query[s.LineageQuery]))  # type: ignore[misc]
 
 
@@ -175,7 +175,7 @@ def build(allow_write: bool, token: str | None) -> NinjaAPI:
     """The API of the current instance: operations for each registry (writes only when allowed)."""
     from .. import __version__
 
-    api = _Api(token, title="lineagedb", version=__version__, docs_url=None, urls_namespace=f"lineagedb-{id(object())}",
+    api = _Api(token, title="lineagedb", version=__version__, docs_url=None, urls_namespace="lineagedb",
                description="Read an instance's registries, records and lineage. Authenticate with "
                            "'Authorization: Bearer <token>' when the server was started with a token.")
     api.get("/registries", response=_responses(list[s.RegistryCount]), operation_id="registries",
