@@ -141,3 +141,37 @@ def test_half_sent_requests_are_dropped():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_trickling_client_is_cut_off_at_the_request_deadline():
+    """One byte every 0.2 s never trips the 1 s silence timeout, but the whole request must arrive in 2 s."""
+    from lineagedb.server import make_server
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    server = make_server(app, "127.0.0.1", 0, timeout=1.0, request_deadline=2.0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.server_port)) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            s.settimeout(0.2)
+            closed, sent = False, 0
+            while not closed and sent < 150:  # 30 s of trickling at most; the deadline is 2 s
+                try:
+                    s.sendall(b"a")
+                    sent += 1
+                    closed = s.recv(100) == b""
+                except TimeoutError:
+                    continue  # nothing from the server yet: keep trickling
+                except (BrokenPipeError, ConnectionResetError):
+                    closed = True
+            assert closed, f"still connected after trickling {sent} bytes"
+            assert sent < 150
+        with socket.create_connection(("127.0.0.1", server.server_port), timeout=5) as ok:  # a prompt client is served
+            ok.sendall(b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            assert ok.recv(100).startswith(b"HTTP/1.0 200")
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -23,11 +24,12 @@ def annotated(_session_home, _shared_instance, tmp_path_factory):
         folder = tmp_path_factory.mktemp("search_files")
         nk = bt.CellType(name="natural killer cell", ontology_id="CL:0000623", synonyms="NK cell|NKcell").save(parents=False)
         lymph = bt.CellType(name="lymphocyte", ontology_id="CL:0000542").save(parents=False)
-        bt.CellType(name="leukocyte", ontology_id="CL:0000738").save(parents=False)
+        leukocyte = bt.CellType(name="leukocyte", ontology_id="CL:0000738").save(parents=False)
         t_cell = bt.CellType(name="T cell", ontology_id="CL:0000084").save(parents=False)
         nk.parents.add(lymph)
+        lymph.parents.add(leukocyte)
         ln.Feature(name="donor", dtype=str).save()
-        uids = {}
+        uids = {"nk_term": nk.uid, "t_term": t_cell.uid}
         for i in range(3):
             path = folder / f"sample{i}.csv"
             pd.DataFrame({"x": [i]}).to_csv(path, index=False)
@@ -43,6 +45,10 @@ def annotated(_session_home, _shared_instance, tmp_path_factory):
         plain = folder / "natural.txt"
         plain.write_text("x")
         uids["plain"] = ln.Artifact(plain, key="misc/notes.txt").save().uid
+        for i in (0, 1):
+            ln.Artifact.get(uids[f"nk{i}"]).features.add_values({"donor": "D12"})
+        old = dt.datetime(2025, 3, 14, 9, 30, tzinfo=dt.timezone.utc)
+        ln.Artifact.filter(uid=uids["plain"]).update(created_at=old)  # made last year
         collection = ln.Collection([ln.Artifact.get(uids["nk0"]), t_art], key="nk-and-t").save()
         uids["collection"] = collection.uid
         app_module = __import__("lineagedb.server", fromlist=["create_app"])
@@ -111,7 +117,8 @@ def test_ontology_pages_show_terms_in_use_first_with_counts(annotated):
     used, _, folded = html.partition("<details class=unused")
     assert used.index("natural killer cell") < used.index("T cell")  # 3 artifacts before 1
     assert re.search(r'natural killer cell</a>.*?<td><a href="/artifact\?label=natural\+killer\+cell">3</a>', used, re.S)
-    assert "leukocyte" not in used and "leukocyte" in folded and "lymphocyte" in folded
+    rows = re.sub(r"<details class=ancestors>.*?</details>", "", used, flags=re.S)  # the used terms' own rows
+    assert "leukocyte" not in rows and "leukocyte" in folded and "lymphocyte" in folded
     assert "2 CellType records without artifacts" in folded
 
 
@@ -121,6 +128,53 @@ def test_api_facets(annotated):
     cell_types = next(f for f in body["facets"] if f["title"] == "CellType")
     assert {"text": "natural killer cell", "count": 3, "params": {"label": "natural killer cell"}} in cell_types["values"]
     assert "facets" not in api(app, "/api/artifact?q=cell")
-    for query in ("/api/artifact?facets=maybe", "/api/run?facets=true"):
+    for query in ("/api/artifact?facets=maybe", "/api/run?facets=true", "/api/run?label=x", "/api/user?prefix=x"):
         status, _, _ = call(app, query)
         assert status == 400, query
+
+
+def test_facets_by_feature_value_and_creation_date_narrow(annotated):
+    app, uids = annotated
+    body = api(app, "/api/artifact?facets=true")
+    donor = next(f for f in body["facets"] if f["title"] == "donor (feature)")
+    assert donor["values"][0] == {"text": "D12", "count": 2, "params": {"feature": "donor", "value": "D12"}}
+    assert {"text": "D77-ALPHA", "count": 1, "params": {"feature": "donor", "value": "D77-ALPHA"}} in donor["values"]
+    months = next(f for f in body["facets"] if f["title"] == "created (month)")
+    assert months["values"][-1] == {"text": "2025-03", "count": 1,
+                                    "params": {"created_at__year": "2025", "created_at__month": "3"}}
+    assert sum(v["count"] for v in months["values"]) == body["count"]
+    assert not any(f["title"] == "created (day)" for f in body["facets"])  # days once a single month is left
+
+    def follow(html, title, param):
+        facet = re.search(rf"<h3>{re.escape(title)}</h3><ul>(.*?)</ul>", html).group(1)
+        link = re.search(rf'href="([^"]*{re.escape(param)}[^"]*)"', facet).group(1).replace("&amp;", "&")
+        status, _, page = call(app, link)
+        assert status == 200, link
+        return page.decode()
+
+    html = call(app, "/artifact")[2].decode()
+    by_donor = follow(html, "donor (feature)", "value=D12")
+    assert uids["nk0"] in by_donor and uids["nk1"] in by_donor
+    assert uids["nk2"] not in by_donor and uids["t"] not in by_donor
+    by_month = follow(html, "created (month)", "created_at__month=3")
+    assert uids["plain"] in by_month and uids["nk0"] not in by_month
+    by_day = follow(by_month, "created (day)", "created_at__date=2025-03-14")
+    assert uids["plain"] in by_day and "class=active" in by_day and uids["t"] not in by_day
+
+
+def test_ontology_ancestors_are_folded_on_list_and_term_pages(annotated):
+    app, uids = annotated
+    html = call(app, "/bio.celltype")[2].decode()
+    used = html.partition("<details class=unused")[0]
+    assert "<th>ancestors</th>" in used
+    rows = {re.search(r'<a href="/bio.celltype/\w+">([^<]+)</a>', r).group(1): r
+            for r in re.findall(r"<tr><td>.*?</tr>", used, re.S)}
+    folded = re.search(r"<details class=ancestors><summary>2 ancestors</summary><ul>(.*?)</ul></details>",
+                       rows["natural killer cell"]).group(1)
+    assert re.findall(r">([^<]+)</a>", folded) == ["leukocyte", "lymphocyte"]  # the parent and its parent
+    assert "<span class=muted>none</span>" in rows["T cell"] and "<details" not in rows["T cell"]
+    status, _, page = call(app, f"/bio.celltype/{uids['nk_term']}")
+    term = page.decode()
+    assert status == 200
+    assert re.search(r"<h2>Ancestors</h2><details class=ancestors><summary>2 ancestors</summary><ul>"
+                     r'<li><a href="/bio.celltype/\w+">leukocyte</a></li><li><a href="/bio.celltype/\w+">lymphocyte', term)

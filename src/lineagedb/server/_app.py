@@ -1,4 +1,7 @@
-"""The WSGI application: routing, the token and host checks, read-only mode, errors, DB connections.
+"""The WSGI application: the token and host checks, read-only mode, routing, errors, DB connections.
+
+Pages are routed by the small router of ``_http``; ``/api/...`` goes to the django-ninja API (``_api``),
+routed by Django's URL dispatch. Both run under the same checks, time limit and error handling.
 
 >>> app = App(allow_write=False, token=None)
 >>> serve(app, host="127.0.0.1", port=8700)  # doctest: +SKIP
@@ -12,9 +15,9 @@ import traceback
 from typing import Any, Callable, Iterable
 from urllib.parse import quote, urlencode
 
-from . import _api, _pages, _record_pages
+from . import _pages, _record_pages
 from ._html import asset, error_page
-from ._http import HTTPError, Request, Response, Router
+from ._http import MAX_BODY, HTTPError, Request, Response, Router
 from ._limits import is_timeout, statement_limit
 
 COOKIE = "lineagedb_token"
@@ -47,8 +50,10 @@ class App:
                  statement_timeout: float | None = STATEMENT_TIMEOUT) -> None:
         self.allow_write, self.token, self.loopback_only = allow_write, token, loopback_only
         self.statement_timeout = statement_timeout
+        from ._api import JsonApi
+
+        self.api = JsonApi(allow_write=allow_write, token=token)
         self.router = Router()
-        _api.add_routes(self.router)
         ui: list[tuple[str, str, Callable[..., Response]]] = [
             ("GET", "/", _pages.home),
             ("GET", "/registries", _pages.registries),
@@ -106,10 +111,19 @@ class App:
         origin = request.headers.get("origin")
         if origin and origin.split("://", 1)[-1] != request.headers.get("host"):
             raise HTTPError(403, f"cross-origin write from {origin!r} refused")
+        if not request.headers.get("content-type", "").startswith("application/json"):
+            raise HTTPError(415, "send the body as JSON with the header Content-Type: application/json")
+        try:
+            length = int(request.environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise HTTPError(400, "Content-Length must be a number of bytes") from None
+        if length > MAX_BODY:
+            raise HTTPError(413, f"the body is larger than {MAX_BODY} bytes")
 
     # -- WSGI --------------------------------------------------------------------------------
     def dispatch(self, request: Request) -> Response:
         from django.db import DatabaseError
+        from django.http import UnreadablePostError
 
         from .. import errors
 
@@ -118,8 +132,10 @@ class App:
         if redirect is not None:
             return redirect
         self._check_write(request)
-        handler, params = self.router.match(request.method, request.path)
-        request.environ["lineagedb.allow_write"] = self.allow_write
+        if request.path == "/api" or request.path.startswith("/api/"):
+            handler, params = self.api.handle, {}
+        else:
+            handler, params = self.router.match(request.method, request.path)
         try:
             with statement_limit(self.statement_timeout):
                 return handler(request, **params)
@@ -128,6 +144,8 @@ class App:
                 raise
             raise HTTPError(503, f"the query ran longer than {self.statement_timeout:g} s and was stopped; "
                                  "narrow it with filters or a smaller limit") from None
+        except UnreadablePostError:
+            raise HTTPError(408, "the request body did not arrive in time; send it promptly") from None
         except errors.DoesNotExist as err:
             raise HTTPError(404, str(err)) from None
         except errors.LineageDBError as err:

@@ -1,7 +1,10 @@
-"""Facets of a record list: counts of labels (by registry), suffixes and creators that narrow the list.
+"""Facets of a record list: counts of labels (by registry), feature values, suffixes, creators and creation
+dates that narrow the list.
 
 Each facet value carries the query parameters that select it (``label=T cell``, ``suffix=.parquet``,
-``created_by_id=1``), so a facet link is the same list with one more filter.
+``created_by_id=1``, ``feature=donor&value=D77``, ``created_at__year=2026&created_at__month=3``,
+``created_at__date=2026-03-14``), so a facet link is the same list with one more filter. Feature values are
+read from the registry's ``_feature_values`` declaration, labels from ``LABEL_LINKS``.
 
 >>> facets(Artifact, Artifact.filter())  # doctest: +SKIP
 [Facet(title='CellType', values=[FacetValue(text='T cell', count=3, params={'label': 'T cell'})]), ...]
@@ -66,15 +69,70 @@ def _field_facet(model: Any, qs: Any, name: str) -> Facet | None:
     return Facet(name.replace("_", " "), values)
 
 
+def _feature_facets(model: Any, ids: Any) -> list[Facet]:
+    """One facet per feature (most used first): its most frequent values among the records."""
+    from django.apps import apps
+    from django.db.models import Count
+
+    from ..models import FeatureValue
+
+    spec = getattr(model, "_feature_values", None)
+    if spec is None:
+        return []
+    link, host = apps.get_model("lineagedb", spec[0]), f"{spec[1]}_id"
+    rows = (link.objects.filter(**{f"{host}__in": ids}).values("featurevalue_id")
+            .annotate(n=Count(host, distinct=True)).order_by("-n", "featurevalue_id")[:TOP * TOP])
+    values = FeatureValue.objects.select_related("feature").in_bulk([r["featurevalue_id"] for r in rows])
+    by_feature: dict[str, Facet] = {}
+    for r in rows:
+        row = values[r["featurevalue_id"]]
+        if isinstance(row.value, (dict, list)):
+            continue  # not selectable by equality
+        name, text = row.feature.name, _text(row.value)
+        facet = by_feature.setdefault(name, Facet(f"{name} (feature)"))
+        if len(facet.values) < TOP:
+            facet.values.append(FacetValue(text, r["n"], {"feature": name, "value": text}))
+    return list(by_feature.values())[:TOP]
+
+
+def _text(value: Any) -> str:
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _date_facets(base: Any) -> list[Facet]:
+    """Creation months (newest first); the days too when all records fall in one month."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncDay, TruncMonth
+
+    def periods(trunc: Any) -> list[Any]:
+        return list(base.annotate(t=trunc("created_at")).values("t").annotate(n=Count("id")).order_by("-t")[:TOP + 1])
+
+    months = [r for r in periods(TruncMonth) if r["t"] is not None]
+    if not months:
+        return []
+    out = [Facet("created (month)", [FacetValue(r["t"].strftime("%Y-%m"), r["n"], {
+        "created_at__year": str(r["t"].year), "created_at__month": str(r["t"].month)}) for r in months[:TOP]])]
+    if len(months) == 1:
+        days = [r for r in periods(TruncDay) if r["t"] is not None][:TOP]
+        out.append(Facet("created (day)", [FacetValue(r["t"].strftime("%Y-%m-%d"), r["n"], {
+            "created_at__date": r["t"].strftime("%Y-%m-%d")}) for r in days]))
+    return out
+
+
 def facets(model: Any, qs: Any) -> list[Facet]:
-    """The facets of the records in ``qs`` (labels for artifacts; suffix, kind, creator where present)."""
+    """The facets of the records in ``qs``: labels (artifacts), feature values, suffix, kind, creator, date."""
     ids = model.objects.filter(pk__in=qs.order_by().values("pk")).values("pk")
     base = model.objects.filter(pk__in=ids)
     out = _label_facets(ids) if model.__name__ == "Artifact" else []
+    out += _feature_facets(model, ids)
     names = {f.name for f in model._meta.concrete_fields}
     for name in FIELDS:
         if name in names:
             facet = _field_facet(model, base, name)
             if facet is not None:
                 out.append(facet)
+    if "created_at" in names:
+        out += _date_facets(base)
     return out

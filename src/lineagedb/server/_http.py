@@ -1,4 +1,4 @@
-"""A minimal WSGI toolkit: requests, responses, a route table and HTTP errors.
+"""A minimal WSGI toolkit: requests, responses, the pages' route table and HTTP errors (the API: ``_api``).
 
 >>> routes = Router()
 >>> routes.add("GET", "/artifact/{uid}", lambda req, uid: Response.text(uid))
@@ -13,7 +13,7 @@ from http import HTTPStatus
 from typing import Any, Callable, Iterable
 from urllib.parse import parse_qs, quote, urlencode
 
-MAX_BODY = 1 << 20  # writes are small JSON documents
+MAX_BODY = 1 << 20  # writes are small JSON documents (checked by the app before any handler)
 
 
 class HTTPError(Exception):
@@ -65,21 +65,6 @@ class Request:
         if not low <= value <= high:
             raise HTTPError(400, f"{name} must be between {low} and {high}, not {value}")
         return value
-
-    def json(self) -> Any:
-        if not self.headers.get("content-type", "").startswith("application/json"):
-            raise HTTPError(415, "send the body as JSON with the header Content-Type: application/json")
-        try:
-            length = int(self.environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > MAX_BODY:
-            raise HTTPError(413, f"the body is larger than {MAX_BODY} bytes")
-        body = self.environ["wsgi.input"].read(length) if length else b""
-        try:
-            return json.loads(body or b"null")
-        except ValueError as e:
-            raise HTTPError(400, f"the body is not valid JSON: {e}") from None
 
     def url(self, **changes: Any) -> str:
         """This page's path with some query parameters changed (None removes one)."""

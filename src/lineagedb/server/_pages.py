@@ -159,20 +159,42 @@ def facets_html(request: Request, model: Any, qs: Any) -> str:
     return f"<aside class=facets aria-label=facets>{''.join(parts)}</aside>" if parts else ""
 
 
+MAX_ANCESTORS = 200  # shown per term
+
+
+def ancestors_html(record: Any) -> str:
+    """A term's ancestors (parents, their parents, ...) folded in a details element; '' without a hierarchy."""
+    from ._relations import ancestors, hierarchical
+
+    if hierarchical(type(record)) is None:
+        return ""
+    found = ancestors(record, limit=MAX_ANCESTORS)
+    if not found:
+        return "<span class=muted>none</span>"
+    items = "".join(f"<li>{_title_cell(a)}</li>" for a in found)
+    noun = "ancestor" if len(found) == 1 else "ancestors"
+    return f"<details class=ancestors><summary>{len(found)} {noun}</summary><ul>{items}</ul></details>"
+
+
 def usage_tables(records: list[Any], model: Any) -> str:
-    """Terms with artifacts first (with their counts); the others (e.g. added ancestors) folded away."""
+    """Terms with artifacts first (with their counts and, in a hierarchy, their ancestors folded away);
+    the others (e.g. ancestors added with a term) folded away below."""
     cols = columns(model)
     head = ["name", "uid", "artifacts", *cols]
+    from ._relations import hierarchical
 
-    def row(r: Any) -> list[str]:
+    hierarchy = hierarchical(model) is not None
+
+    def row(r: Any, ancestors: bool = False) -> list[str]:
         cells = _row(r, cols)
         n = r.n_artifacts
         count = f'<a href="/artifact?{e(urlencode({"label": reg.title(r)}))}">{n}</a>' if n else "0"
-        return cells[:2] + [count] + cells[2:]
+        return cells[:2] + [count] + ([ancestors_html(r)] if ancestors else []) + cells[2:]
 
     used = [r for r in records if r.n_artifacts]
     unused = [r for r in records if not r.n_artifacts]
-    out = table(head, (row(r) for r in used), empty=f"no {model.__name__} on this page labels an artifact")
+    used_head = head[:3] + (["ancestors"] if hierarchy else []) + head[3:]
+    out = table(used_head, (row(r, hierarchy) for r in used), empty=f"no {model.__name__} on this page labels an artifact")
     if unused:
         folded = table(head, (row(r) for r in unused))
         out += (f"<details class=unused{' open' if not used else ''}><summary>{len(unused)} "

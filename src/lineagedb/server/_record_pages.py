@@ -137,6 +137,11 @@ def record_page(request: Request, registry: str, uid: str, write: bool) -> Respo
     head_html, body = "", [f"<h1>{e(name)}: {e(reg.title(record))}{trash}</h1>", _actions(registry, record, rels)]
     main = [f"<h2>Fields</h2>{fields_html(record)}"]
     side = [f"<h2>Relations</h2>{relations_html(rels)}"] if rels else []
+    from ._pages import ancestors_html
+
+    folded = ancestors_html(record)  # a hierarchy: every ancestor, folded away
+    if folded:
+        side.append(f"<h2>Ancestors</h2>{folded}")
     if name == "Artifact":
         main.insert(0, f"<h2>Preview</h2>{preview_html(record)}")
     if name in {"Artifact", "Collection", "Schema", "Feature", "Record"} or hasattr(record, "ontology_id"):
@@ -157,10 +162,9 @@ def record_page(request: Request, registry: str, uid: str, write: bool) -> Respo
 
 
 def lineage_page(request: Request, registry: str, uid: str, write: bool) -> Response:
-    from ._api import LINEAGE_REGISTRIES
     from ._svg import svg
 
-    if registry not in LINEAGE_REGISTRIES:
+    if registry not in reg.LINEAGE_REGISTRIES:
         raise HTTPError(404, f"lineage is recorded for artifacts, collections and runs, not {registry!r}")
     record = reg.get(reg.registry(registry), uid)
     engine = request.arg("engine", "auto")

@@ -19,6 +19,7 @@ RESERVED = {"q", "limit", "offset", "order", "page", "token", "label", "prefix",
 HIDDEN_FIELDS = {"_real_key"}
 LONG_FIELDS = {"source_code"}  # left out of lists (detail only)
 MAX_LIMIT = 1000
+LINEAGE_REGISTRIES = {"artifact", "collection", "run"}  # registries with a lineage graph
 
 
 def models() -> dict[str, Any]:
@@ -97,7 +98,7 @@ INTEGER_TYPES = {"AutoField", "BigAutoField", "IntegerField", "BigIntegerField",
 
 def _boolean(key: str, raw: str) -> bool:
     if raw.lower() not in {"true", "false", "1", "0"}:
-        raise HTTPError(400, f"{key} takes true or false, not {raw!r}")
+        raise HTTPError(400, f"{key} must be true or false, not {raw!r}")
     return raw.lower() in {"true", "1"}
 
 
@@ -119,7 +120,7 @@ def _parse(model: Any, key: str, raw: str) -> Any:
         try:
             return int(raw)
         except ValueError:
-            raise HTTPError(400, f"{key} takes an integer, not {raw!r}") from None
+            raise HTTPError(400, f"{key} must be an integer, not {raw!r}") from None
     return raw
 
 
@@ -181,6 +182,7 @@ def query(model: Any, filters: dict[str, Any], q: str | None = None, order: str 
 
     from .. import errors
 
+    q = q.strip() if q else None  # a blank search is no search
     try:
         qs = model.filter(*(extra or []), **filters)
         if model.__name__ == "Run":

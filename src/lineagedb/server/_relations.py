@@ -86,6 +86,30 @@ def _hierarchy(record: Any) -> dict[str, Any]:
     return out
 
 
+def hierarchical(model: Any) -> str | None:
+    """The reverse name (``children``) of ``model``'s ``parents`` field to itself; None without a hierarchy."""
+    f = next((f for f in model._meta.many_to_many if f.name == "parents"), None)
+    if f is None or f.related_model is not model:
+        return None
+    return f.remote_field.related_name
+
+
+def ancestors(record: Any, limit: int = 200) -> list[Any]:
+    """Parents, their parents, ... of a record in a hierarchy (cycle-safe, at most ``limit``), by title."""
+    model = type(record)
+    children = hierarchical(model)
+    if children is None:
+        return []
+    seen: set[int] = set()
+    frontier = {record.pk}
+    while frontier and len(seen) < limit:
+        found = set(model.objects.filter(**{f"{children}__in": frontier}).values_list("pk", flat=True)) - seen
+        found.discard(record.pk)
+        seen |= found
+        frontier = found
+    return sorted(model.objects.filter(pk__in=sorted(seen)[:limit]), key=title)
+
+
 def relations(record: Any) -> dict[str, Any]:
     """Everything a record page shows besides the record's own fields."""
     name = type(record).__name__
