@@ -35,7 +35,8 @@ echo "== import layers (lint-imports, contract in pyproject.toml)"
 echo "== unit tier (tests/unit: no instance, database, network or subprocess; the same on every backend)"
 started=$SECONDS
 unit=0
-"$PY" -m pytest -q -p no:cacheprovider -m unit tests/unit "$@" || unit=$?
+# third-party pytest plugins the unit tier does not use cost seconds of start-up: leave them out here
+"$PY" -m pytest -q -p no:cacheprovider -p no:zarr -p no:schemathesis -p no:typeguard -m unit tests/unit "$@" || unit=$?
 echo "== unit tier took $((SECONDS - started)) s"
 if [ "$unit" -ne 0 ] && [ "$unit" -ne 5 ]; then  # 5: arguments (-k, paths) that select no unit test
   echo "the unit tier failed: fix it before the database tiers run" >&2
