@@ -13,6 +13,7 @@ Everything collected under ``tests/unit/`` gets the ``unit`` marker (``pytest -m
 
 The guard holds whether the tier runs alone or in one process with the database tests (where an instance may
 already be connected and Django configured): it blocks the connection itself, not just the way to find one.
+Test files here are named ``test_unit_<topic>.py``: all test files share one module namespace (no packages).
 """
 
 from __future__ import annotations
