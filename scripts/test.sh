@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install what the tests need (pinned by requirements/constraints.txt), start the services, and run the whole
-# suite on SQLite and on PostgreSQL. Extra arguments go to pytest.
+# Install what the tests need (pinned by requirements/constraints.txt), start the services, and run the tests in
+# tiers: the unit tier first (tests/unit, no database; a failure there stops the script at once), then the rest
+# on SQLite and on PostgreSQL. Extra arguments go to every pytest run.
 #   VENV=path   the virtual environment to use (default .venv; made when missing). .ci/run passes a new one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,11 +32,21 @@ fi
 status=0
 echo "== import layers (lint-imports, contract in pyproject.toml)"
 "$VENV/bin/lint-imports" --no-cache || status=$?
+echo "== unit tier (tests/unit: no instance, database, network or subprocess; the same on every backend)"
+started=$SECONDS
+unit=0
+# third-party pytest plugins the unit tier does not use cost seconds of start-up: leave them out here
+"$PY" -m pytest -q -p no:cacheprovider -p no:zarr -p no:schemathesis -p no:typeguard -m unit tests/unit "$@" || unit=$?
+echo "== unit tier took $((SECONDS - started)) s"
+if [ "$unit" -ne 0 ] && [ "$unit" -ne 5 ]; then  # 5: arguments (-k, paths) that select no unit test
+  echo "the unit tier failed: fix it before the database tiers run" >&2
+  exit "$unit"
+fi
 echo "== SQLite"
-LINEAGEDB_TEST_DB=sqlite "$PY" -m pytest -q -p no:cacheprovider "$@" || status=$?
+LINEAGEDB_TEST_DB=sqlite "$PY" -m pytest -q -p no:cacheprovider -m "not unit" "$@" || status=$?
 if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   echo "== PostgreSQL"
-  LINEAGEDB_TEST_DB=postgresql "$PY" -m pytest -q -p no:cacheprovider -m "not sqlite_only" "$@" || status=$?
+  LINEAGEDB_TEST_DB=postgresql "$PY" -m pytest -q -p no:cacheprovider -m "not unit and not sqlite_only" "$@" || status=$?
 else
   echo "PostgreSQL is not reachable on 127.0.0.1:5432: the PostgreSQL run did not happen" >&2
   status=1
