@@ -150,7 +150,7 @@ def test_view_tree_is_bounded_and_counts(public_bucket, capsys, tmp_path):
     out = capsys.readouterr().out.splitlines()
     assert out[1:] == ["├── study0_raw_images/", "├── study1_raw_images/", "└── study2_raw_images/"]
     lines = _tree.tree_lines(UPath(f"s3://{public_bucket}/iris_studies", anon=True), level=2, limit=4)
-    assert len(lines) == 1 + 4 + 1 and "2 more entries" in lines[-1]
+    assert len(lines) == 1 + 4 + 1 and "14 more entries" in lines[-1]  # 3 folders + 15 files, 4 shown
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "a" / "b" / "x.csv").write_text("1")
     UPath(tmp_path / "a").view_tree()

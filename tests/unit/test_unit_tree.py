@@ -44,7 +44,7 @@ def test_limit_cuts_the_listing_and_says_how_much_is_left(folder):
     lines = tree_lines(UPath(str(folder)), level=1, limit=1)
     assert lines[1:] == ["├── raw/", "... 2 more entries (raise limit= to see more)"]
     nested = tree_lines(UPath(str(folder)), level=3, limit=3)
-    assert nested[1:] == ["├── raw/", "│   ├── deep/", "│   │   └── x.csv", "│   ... 2 more entries (raise limit= to see more)"]
+    assert nested[1:] == ["├── raw/", "│   ├── deep/", "│   │   └── x.csv", "│   ... 4 more entries (raise limit= to see more)"]
 
 
 def test_a_level_below_one_is_refused(folder):

@@ -50,8 +50,8 @@ def tree_lines(path: Any, level: int = 2, limit: int = 20) -> list[str]:
         dirs, files = tree.get(folder, ([], []))
         entries = [(d, True) for d in dirs] + [(f, False) for f in files]
         for i, (name, is_dir) in enumerate(entries):
-            if shown >= limit:
-                rest = len(entries) - i
+            if shown >= limit:  # what is left in the whole listing, not only in this folder
+                rest = n_dirs + n_files - shown
                 lines.append(f"{prefix}... {rest} more entr{'y' if rest == 1 else 'ies'} (raise limit= to see more)")
                 return False
             last = i == len(entries) - 1
