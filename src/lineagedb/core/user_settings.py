@@ -40,6 +40,8 @@ class Settings:
         self.verbosity: str = os.environ.get("LINEAGEDB_VERBOSITY", "info")
         self.progress: bool = True  # progress bars for large transfers
         self.track_run_inputs: bool = True
+        # ask before slow or surprising operations (moving an artifact's bytes); off: the call is the confirmation
+        self.prompts: bool = os.environ.get("LINEAGEDB_NO_PROMPTS", "").lower() not in ("1", "true", "yes")
         self._cache_dir: Path | None = None
         self.creation = CreationSettings()
         self._dev_dir: Path | None = None
@@ -123,6 +125,23 @@ class Settings:
             f"  cache_dir: {self._cache_dir or os.environ.get('LINEAGEDB_CACHE_DIR') or home() / 'cache'}",
         ]
         return "\n".join(lines)
+
+
+def confirm(question: str) -> bool:
+    """Ask ``question`` followed by ``Continue? (y/n)`` and return whether the answer was yes.
+
+    Nobody is asked (True) when ``ln.settings.prompts`` is False (``LINEAGEDB_NO_PROMPTS=1``) or when there is
+    no one to answer: standard input is closed or captured (scripts run without a terminal, pipelines).
+
+    >>> ln.settings.prompts = False   # scripts that move artifacts between storages unattended  # doctest: +SKIP
+    """
+    if not settings.prompts:
+        return True
+    try:
+        answer = input(f"{question} Continue? (y/n) ")
+    except (EOFError, OSError):
+        return True
+    return answer.strip().lower() in ("y", "yes")
 
 
 def check_managed_here(storage: Any, instance_uid: str) -> None:
