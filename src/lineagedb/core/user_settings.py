@@ -127,20 +127,24 @@ class Settings:
         return "\n".join(lines)
 
 
-def confirm(question: str) -> bool:
+def confirm(question: str, default: bool = True) -> bool:
     """Ask ``question`` followed by ``Continue? (y/n)`` and return whether the answer was yes.
 
-    Nobody is asked (True) when ``ln.settings.prompts`` is False (``LINEAGEDB_NO_PROMPTS=1``) or when there is
-    no one to answer: standard input is closed or captured (scripts run without a terminal, pipelines).
+    Nobody is asked when ``ln.settings.prompts`` is False (``LINEAGEDB_NO_PROMPTS=1``), outside the main
+    thread (a server's request handlers) or when there is no one to answer (standard input closed or
+    captured: scripts without a terminal, pipelines); then ``default`` is the answer: True for safe
+    operations (a move), False for destructive ones (a deletion).
 
     >>> ln.settings.prompts = False   # scripts that move artifacts between storages unattended  # doctest: +SKIP
     """
-    if not settings.prompts:
-        return True
+    import threading
+
+    if not settings.prompts or threading.current_thread() is not threading.main_thread():
+        return default
     try:
         answer = input(f"{question} Continue? (y/n) ")
     except (EOFError, OSError):
-        return True
+        return default
     return answer.strip().lower() in ("y", "yes")
 
 

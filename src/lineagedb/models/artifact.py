@@ -529,7 +529,8 @@ class Artifact(VersionedMixin, BaseRecord):
     # -- deleting ------------------------------------------------------------------------------
     def delete(self, permanent: bool = False, **_: Any) -> None:  # type: ignore[override]
         """Move to the trash (hidden from queries; ``ln.Artifact.filter(branch=-1)`` lists it), or with
-        ``permanent=True`` remove the row and the bytes this instance manages. No prompts.
+        ``permanent=True`` remove the row and the bytes this instance manages. Deleting an artifact that is in
+        the trash asks on a terminal whether to delete it permanently (no terminal: it stays in the trash).
 
         Deleting the latest version makes the previous one the latest. An unsaved artifact: nothing happens.
         """
@@ -538,7 +539,13 @@ class Artifact(VersionedMixin, BaseRecord):
         if permanent:
             self._delete_permanently()
             return
-        if self.branch == TRASH:
+        if self.branch == TRASH:  # asked on a terminal only: unattended, nothing is deleted for good
+            from ..core.user_settings import confirm
+
+            if confirm(f"Artifact {self.uid} is already in the trash; deleting it again deletes it permanently.",
+                       default=False):
+                self._delete_permanently()
+                return
             _info(f"artifact {self.uid} is already in the trash; delete(permanent=True) removes it for good")
             return
         with transaction.atomic():
