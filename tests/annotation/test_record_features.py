@@ -160,27 +160,3 @@ def test_sheet_columns_are_features_then_uid_and_name(ln, unique):
     assert df.index.name == "__lamindb_record_id__"
     assert df.columns.to_list() == [user_feature.name, "__lamindb_record_uid__", "__lamindb_record_name__"]
     assert df.iloc[0][user_feature.name] == me.handle
-
-
-def test_bulk_save_stores_constructor_features_all_or_nothing(ln, unique):
-    a = ln.Feature(name=f"bulk_a_{unique}", dtype=float).save()
-    b = ln.Feature(name=f"bulk_b_{unique}", dtype=float).save()
-    type_a = ln.Record(name=f"bulk_type_a_{unique}", is_type=True, schema=ln.Schema([a], name=f"bulk_sa_{unique}").save()).save()
-    type_b = ln.Record(name=f"bulk_type_b_{unique}", is_type=True, schema=ln.Schema([b], name=f"bulk_sb_{unique}").save()).save()
-    records = [
-        ln.Record(name=f"bulk_1_{unique}", type=type_a, features={a.name: 1.0}),
-        ln.Record(name=f"bulk_2_{unique}", type=type_b, features={b.name: 2.0}),  # another type schema: fine
-        ln.Record(name=f"bulk_3_{unique}"),
-    ]
-    ln.save(records)
-    assert ln.Record.get(name=f"bulk_1_{unique}").features.get_values() == {a.name: 1.0}
-    assert ln.Record.get(name=f"bulk_2_{unique}").features.get_values() == {b.name: 2.0}
-    assert not records[2]._state.adding
-    bad = [ln.Record(name=f"bulk_4_{unique}", features={a.name: 4.0}),
-           ln.Record(name=f"bulk_5_{unique}", features={f"nope_{unique}": 5.0})]
-    with pytest.raises(ln.errors.ValidationError, match=f"nope_{unique}"):
-        ln.save(bad)
-    assert not ln.Record.filter(name__in=[f"bulk_4_{unique}", f"bulk_5_{unique}"]).exists()
-    assert bad[0]._state.adding and bad[0].pk is None
-    ln.save(bad[:1])  # still carries its values
-    assert ln.Record.get(name=f"bulk_4_{unique}").features.get_values() == {a.name: 4.0}

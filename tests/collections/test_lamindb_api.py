@@ -51,8 +51,8 @@ def test_uids_before_save_version_tags_and_taken_tags(ln, unique, two):
     v3 = ln.Collection([a, b], revises=v2, version_tag="3")
     assert v3.uid.endswith("0002") and v3.key == f"tag_{unique}"
     v3.save()
-    assert ln.Collection.get(key=f"tag_{unique}", version_tag="1") == v1
-    assert ln.Collection.filter(key=f"tag_{unique}", version_tag__in=["1", "3"]).count() == 2
+    assert ln.Collection.get(key=f"tag_{unique}", version="1") == v1
+    assert ln.Collection.filter(key=f"tag_{unique}", version__in=["1", "3"]).count() == 2
 
 
 def test_run_inputs_and_get_is_run_input(ln, unique, two):

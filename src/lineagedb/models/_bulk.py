@@ -1,8 +1,7 @@
 """``ln.save(records)``: save many records in bulk.
 
 New records of one registry go in with one multi-row INSERT per batch (no per-record ORM work);
-records that exist already (a Record of the same name and type) are returned in their place. Records
-built with ``features=`` are saved one by one with their values, all in one transaction.
+records that exist already (a Record of the same name and type) are returned in their place.
 """
 
 from __future__ import annotations
@@ -116,11 +115,8 @@ def save(records: Iterable[Any], batch_size: int = 2000) -> list[Any]:
     by_model: dict[type, list[Any]] = {}
     from ._base import check_lengths
 
-    alone = []  # records built with features=: their values are validated and stored by their own save()
     for r in records:
-        if r._state.adding and r.__dict__.get("_pending_features"):
-            alone.append(r)
-        elif r._state.adding:
+        if r._state.adding:
             check_lengths(r)
             by_model.setdefault(type(r), []).append(r)
         else:
@@ -151,15 +147,4 @@ def save(records: Iterable[Any], batch_size: int = 2000) -> list[Any]:
         after = getattr(model, "_after_bulk_insert", None)  # e.g. bio: link ontology parents in bulk
         if after is not None and items:
             after(items)
-    if alone:
-        done = []
-        try:
-            with transaction.atomic():  # all or none of them, each with its values
-                for r in alone:
-                    done.append((r, r._pending_features))
-                    r.save()
-        except BaseException:
-            for r, values in done:  # rolled back: they are unsaved again, with their values
-                r.pk, r._state.adding, r._pending_features = None, True, values
-            raise
     return records

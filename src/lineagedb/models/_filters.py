@@ -48,8 +48,6 @@ def translate(model: Any, queries: tuple, expressions: dict[str, Any]) -> tuple[
         head = key.split("__", 1)[0]
         if head == "branch_id" and _branch_is_number(model):  # LaminDB's spelling of the branch column
             key, head = "branch" + key[len("branch_id"):], "branch"
-        if head == "version_tag" and not _is_field(model, head) and _is_field(model, "version"):
-            key, head = "version" + key[len("version_tag"):], "version"  # LaminDB 2's name of the version column
         if _is_field(model, head):
             _check_relation_value(model, key, value)
             if head == "key" and isinstance(value, str):  # keys are stored NFC: find them by any spelling
