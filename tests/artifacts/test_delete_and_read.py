@@ -20,12 +20,32 @@ def test_trash_restore_and_permanent_delete(ln, write, unique):
     assert trashed.description == "My new description" and stored.exists(), "trash keeps the bytes"
     with pytest.raises(ln.errors.DoesNotExist):
         ln.Artifact.get(key=f"{unique}/d.txt")
-    artifact.delete()  # already in the trash: says so, changes nothing, asks nothing
+    artifact.delete()  # already in the trash, nobody to ask (stdin captured): says so, changes nothing
+    assert ln.Artifact.filter(branch=-1, uid=artifact.uid).exists() and stored.exists()
     artifact.restore()
     assert ln.Artifact.get(key=f"{unique}/d.txt").uid == artifact.uid
     artifact.delete(permanent=True)
     assert not stored.exists() and not ln.Artifact.filter(branch=-1, uid=artifact.uid).exists()
     assert not list(stored.parent.glob(f".tmp-{artifact.uid}*"))
+
+
+def test_deleting_a_trashed_artifact_asks_before_deleting_for_good(ln, write, unique, monkeypatch):
+    artifact = ln.Artifact(write("t.txt"), key=f"{unique}/t.txt").save()
+    stored = Path(str(artifact.path))
+    artifact.delete()
+    answers = iter(["n", "y"])
+    questions = []
+    monkeypatch.setattr("builtins.input", lambda q: questions.append(q) or next(answers))
+    artifact.delete()  # "n": stays in the trash
+    assert "permanently" in questions[0] and "Continue? (y/n)" in questions[0]
+    assert ln.Artifact.filter(branch=-1, uid=artifact.uid).exists() and stored.exists()
+    artifact.delete()  # "y": gone, bytes too
+    assert not ln.Artifact.filter(branch=None, uid=artifact.uid).exists() and not stored.exists()
+    other = ln.Artifact(write("t2.txt"), key=f"{unique}/t2.txt").save()
+    other.delete()
+    monkeypatch.setattr(ln.settings, "prompts", False)  # unattended: never deleted for good without permanent=True
+    other.delete()
+    assert ln.Artifact.filter(branch=-1, uid=other.uid).exists() and len(questions) == 2
 
 
 def test_permanent_delete_never_touches_unmanaged_bytes(ln, tmp_path, unique):

@@ -13,6 +13,7 @@ def test_storage_save_normalizes_and_returns_the_existing_record(ln, tmp_path, m
     first = ln.Storage(root=f"./loc_{unique}/", host="lab-server").save()
     assert first.root == (tmp_path / f"loc_{unique}").resolve().as_posix()
     assert (first.type, first.host, first.is_managed) == ("local", "lab-server", True)
+    assert first.root_as_str == (tmp_path / f"loc_{unique}").resolve().as_posix()
     again = ln.Storage(root=str(tmp_path / f"loc_{unique}")).save()
     assert again.id == first.id and not again._state.adding
     assert ln.Storage(root="s3://bucket/prefix/", type="s3").host is None
@@ -48,6 +49,25 @@ def test_artifact_into_a_chosen_storage_and_moved_to_another(ln, write, tmp_path
     s1_record = ln.Storage.get(id=s1.id)
     with pytest.raises(ln.errors.InvalidArgument, match="not managed by this instance"):
         ln.Artifact(write("n.tsv", b"x\ty\n" + unique.encode()), key=f"{unique}/n.tsv", storage=s1_record)
+
+
+def test_a_storage_move_asks_first_and_no_keeps_everything(ln, write, tmp_path, unique, monkeypatch):
+    s1 = ln.Storage(root=str(tmp_path / f"ask1_{unique}")).save()
+    s2 = ln.Storage(root=str(tmp_path / f"ask2_{unique}")).save()
+    artifact = ln.Artifact(write("q.tsv", b"q\t1\n" + unique.encode()), key=f"{unique}/q.tsv", storage=s1).save()
+    old = artifact.path
+    questions = []
+    monkeypatch.setattr("builtins.input", lambda q: questions.append(q) or "n")
+    artifact.storage = s2
+    assert artifact.save() is None  # declined: bytes and row stay, the assignment stays in memory
+    assert len(questions) == 1 and "Continue? (y/n)" in questions[0] and s2.root in questions[0]
+    assert old.exists() and artifact.storage_id == s2.id and ln.Artifact.get(id=artifact.id).storage_id == s1.id
+    monkeypatch.setattr("builtins.input", lambda q: questions.append(q) or "y")
+    assert artifact.save() is artifact and len(questions) == 2
+    assert not old.exists() and ln.Artifact.get(id=artifact.id).storage_id == s2.id and artifact.path.exists()
+    monkeypatch.setattr(ln.settings, "prompts", False)  # scripts: the call is the confirmation
+    artifact.storage = s1
+    assert artifact.save() is artifact and len(questions) == 2 and str(artifact.path).startswith(s1.root)
 
 
 def test_example_file_mini_csv(ln, tmp_path, monkeypatch):

@@ -76,6 +76,24 @@ def test_versions_by_key_revises_and_append(ln, unique, adata_artifacts, frame_a
     assert a.pk is not None and ln.Artifact.filter(uid=b.uid).exists()  # members survive
 
 
+def test_deleting_a_member_for_good_takes_it_out_of_its_collections(ln, unique, adata_artifacts, frame_artifacts, caplog):
+    a, b = adata_artifacts
+    live = ln.Collection([a, b, frame_artifacts[0]], key=f"del_{unique}").save()
+    trashed = ln.Collection([b, a], key=f"del_trash_{unique}").save()
+    trashed.delete()
+    b.delete()  # to the trash: still a member
+    assert [x.uid for x in live.ordered_artifacts] == [a.uid, b.uid, frame_artifacts[0].uid]
+    b.delete(permanent=True)
+    assert not ln.Artifact.filter(uid=b.uid, branch=None).exists()
+    assert live.uid in caplog.text and trashed.uid in caplog.text and "2 left" in caplog.text
+    live.refresh_from_db()
+    assert [x.uid for x in live.ordered_artifacts] == [a.uid, frame_artifacts[0].uid]
+    assert [x.uid for x in ln.Collection.filter(uid=trashed.uid, branch=-1).one().ordered_artifacts] == [a.uid]
+    # the hash follows the members: the old member list no longer finds it, the remaining one does
+    assert ln.Collection([a, frame_artifacts[0]], key=f"del_{unique}") == live
+    assert ln.Collection([a], key=f"other_{unique}")._state.adding
+
+
 def test_bad_members_are_refused(ln, unique, adata_artifacts):
     a, _ = adata_artifacts
     with pytest.raises(ln.errors.InvalidArgument, match="at least one"):

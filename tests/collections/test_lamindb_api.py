@@ -36,6 +36,25 @@ def test_constructor_rules_and_skip_hash_lookup(ln, unique, two):
     assert fresh._state.adding and fresh.save() == first  # same key and members: the saved one
 
 
+def test_uids_before_save_version_tags_and_taken_tags(ln, unique, two):
+    a, b = two
+    v1 = ln.Collection([a], key=f"tag_{unique}", version_tag="1")
+    assert v1.uid.endswith("0000") and v1.version == v1.version_tag == "1"
+    planned = v1.uid
+    v1.save()
+    assert v1.uid == planned
+    with pytest.raises(ln.errors.InvalidArgument, match="'1' is already taken"):
+        ln.Collection([b], revises=v1, version="1")
+    v2 = ln.Collection([b], key=f"tag_{unique}")
+    assert v2.uid[:16] == v1.stem_uid and v2.uid.endswith("0001") and v2.version_tag is None
+    v2.save()
+    v3 = ln.Collection([a, b], revises=v2, version_tag="3")
+    assert v3.uid.endswith("0002") and v3.key == f"tag_{unique}"
+    v3.save()
+    assert ln.Collection.get(key=f"tag_{unique}", version="1") == v1
+    assert ln.Collection.filter(key=f"tag_{unique}", version__in=["1", "3"]).count() == 2
+
+
 def test_run_inputs_and_get_is_run_input(ln, unique, two):
     a, b = two
     transform = ln.Transform(key=f"api-{unique}").save()

@@ -40,6 +40,8 @@ class Settings:
         self.verbosity: str = os.environ.get("LINEAGEDB_VERBOSITY", "info")
         self.progress: bool = True  # progress bars for large transfers
         self.track_run_inputs: bool = True
+        # ask before slow or surprising operations (moving an artifact's bytes); off: the call is the confirmation
+        self.prompts: bool = os.environ.get("LINEAGEDB_NO_PROMPTS", "").lower() not in ("1", "true", "yes")
         self._cache_dir: Path | None = None
         self.creation = CreationSettings()
         self._dev_dir: Path | None = None
@@ -123,6 +125,27 @@ class Settings:
             f"  cache_dir: {self._cache_dir or os.environ.get('LINEAGEDB_CACHE_DIR') or home() / 'cache'}",
         ]
         return "\n".join(lines)
+
+
+def confirm(question: str, default: bool = True) -> bool:
+    """Ask ``question`` followed by ``Continue? (y/n)`` and return whether the answer was yes.
+
+    Nobody is asked when ``ln.settings.prompts`` is False (``LINEAGEDB_NO_PROMPTS=1``), outside the main
+    thread (a server's request handlers) or when there is no one to answer (standard input closed or
+    captured: scripts without a terminal, pipelines); then ``default`` is the answer: True for safe
+    operations (a move), False for destructive ones (a deletion).
+
+    >>> ln.settings.prompts = False   # scripts that move artifacts between storages unattended  # doctest: +SKIP
+    """
+    import threading
+
+    if not settings.prompts or threading.current_thread() is not threading.main_thread():
+        return default
+    try:
+        answer = input(f"{question} Continue? (y/n) ")
+    except (EOFError, OSError):
+        return default
+    return answer.strip().lower() in ("y", "yes")
 
 
 def check_managed_here(storage: Any, instance_uid: str) -> None:

@@ -3,7 +3,9 @@
 Only between locations this instance manages, only for artifacts whose bytes lineagedb manages (not
 files registered in place). The bytes are copied to ``<new root>/.lineagedb/<uid><suffix>``, the row is
 updated in a transaction, and the old copy is removed once that transaction commits (a failed update
-removes the new copy instead). No prompt: the call is the confirmation.
+removes the new copy instead). Before copying, ``save()`` asks ``... Continue? (y/n)`` (see
+``core.user_settings.confirm``: no question without a terminal or with ``ln.settings.prompts = False``); "n"
+leaves the bytes and the row where they were, keeps the new assignment in memory and returns None.
 
 >>> artifact.storage = ln.Storage.get(root="s3://my-bucket/archive")  # doctest: +SKIP
 >>> artifact.save()  # doctest: +SKIP
@@ -25,10 +27,13 @@ def _space(space_id: int | None) -> int:
     return space_id or 1  # None is the space "all"
 
 
-def moved_storage(artifact: Any) -> bool:
+CANCELLED = "cancelled"  # moved_storage(): the user answered no
+
+
+def moved_storage(artifact: Any) -> bool | str:
     """If ``artifact.storage`` or ``artifact.space`` changed since it was loaded: check that the storage is in
-    the artifact's space (a space change alone picks a storage of the new space), move the bytes, save the
-    row and return True."""
+    the artifact's space (a space change alone picks a storage of the new space), ask, move the bytes, save the
+    row and return True (``CANCELLED`` if the answer was no; False if nothing changed)."""
     model = type(artifact)
     row = model.objects.filter(pk=artifact.pk).values_list("storage_id", "space_id").first()
     if row is None or row == (artifact.storage_id, artifact.space_id):
@@ -74,6 +79,10 @@ def moved_storage(artifact: Any) -> bool:
             f"artifact {artifact.uid} is registered in place at {old.root}/{artifact._real_key}; lineagedb does not move "
             "files it does not manage. Copy the file and register the copy instead"
         )
+    from ..core.user_settings import confirm
+
+    if not confirm(f"Moving artifact {artifact.uid} ({artifact.size} bytes) from {old.root} to {new.root}."):
+        return CANCELLED
     source = st.managed_path(old.root, artifact.uid, artifact.suffix)
     target = st.managed_path(new.root, artifact.uid, artifact.suffix)
     _copy(source, target)

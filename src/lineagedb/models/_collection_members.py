@@ -11,7 +11,7 @@ from .. import errors
 from ._describe import section
 from ._versions import MAIN, TRASH
 
-_ALLOWED = {"key", "description", "version", "run", "meta_artifact", "skip_hash_lookup"}
+_ALLOWED = {"key", "description", "version", "version_tag", "run", "meta_artifact", "skip_hash_lookup"}
 # what LaminDB's Collection() accepts (named in the error); those lineagedb has no field for are refused
 _LAMINDB_ARGS = "artifacts, key, description, schema, meta, reference, reference_type, run, revises, skip_hash_lookup, branch, space"
 
@@ -63,6 +63,9 @@ def build(record: Any, model_init: Callable[..., None], members: Any, revises: A
             f"Only {_LAMINDB_ARGS} can be passed, you passed: {', '.join(sorted(unknown))} "
             f"(lineagedb accepts artifacts, revises, {', '.join(sorted(_ALLOWED))})"
         )
+    if "version_tag" in kwargs:  # LaminDB 2's name for the version a user gives
+        tag = kwargs.pop("version_tag")
+        kwargs["version"] = kwargs.get("version") or tag
     items = _check_members(members)
     skip_hash_lookup = kwargs.pop("skip_hash_lookup", False)
     digest = member_hash(items)
@@ -83,12 +86,17 @@ def build(record: Any, model_init: Callable[..., None], members: Any, revises: A
         raise errors.InvalidArgument(f"revises must be a Collection, not {type(revises).__name__}")
     if kwargs.get("key") is None and revises is not None:
         kwargs["key"] = revises.key
-    model_init(hash=digest, **kwargs)
+    from ._versions import check_version_free, provisional_uid
+
+    uid = provisional_uid(model, revises=revises, key=kwargs.get("key"))
+    check_version_free(model, uid[: model._stem_length], kwargs.get("version"))
+    model_init(hash=digest, uid=uid, **kwargs)
     record._pending_members, record._revises = items, revises
 
 
 def save_new(record: Any, write_row: Callable[[], None]) -> Any:
     """Insert the collection as a new record (or the next version of its key / ``revises``) with its members."""
+    from ..core.uids import encode_version_suffix
     from .collection import CollectionArtifact
     from ._versions import save_new_version
 
@@ -111,7 +119,8 @@ def save_new(record: Any, write_row: Callable[[], None]) -> Any:
         if record.run_id is not None:  # the run that made the collection consumed its artifacts
             record.run.input_artifacts.add(*[a for a in members if a.run_id != record.run_id])
 
-    save_new_version(record, insert, revises=record._revises, key=record.key)
+    fresh = record.uid if record.uid.endswith(encode_version_suffix(0)) else None  # planned as a new family
+    save_new_version(record, insert, revises=record._revises, key=record.key, new_family_uid=fresh)
     record._pending_members, record._revises = None, None
     return record
 
@@ -132,6 +141,27 @@ def delete(record: Any, permanent: bool) -> None:
             model.objects.filter(pk=record.pk).update(branch=TRASH, is_latest=False)
             record.branch, record.is_latest = TRASH, False
         refresh_latest(model, stem)
+
+
+def release_member(artifact: Any) -> list[str]:
+    """Take an artifact that is being deleted for good out of every collection holding it (inside ``atomic``).
+
+    Each collection keeps its other members in order and gets the hash of what it now holds, so a later
+    ``ln.Collection(...)`` of the old members never finds it by hash. Returns ``"key (uid)"`` of each such
+    collection for the caller's warning; an empty list when no collection held the artifact.
+    """
+    from .collection import Collection, CollectionArtifact
+
+    ids = list(CollectionArtifact.objects.filter(artifact_id=artifact.pk).values_list("collection_id", flat=True))
+    if not ids:
+        return []
+    CollectionArtifact.objects.filter(artifact_id=artifact.pk).delete()
+    names = []
+    for collection in Collection.objects.filter(pk__in=ids).order_by("id"):
+        remaining = list(collection.ordered_artifacts.only("uid", "hash"))
+        Collection.objects.filter(pk=collection.pk).update(hash=member_hash(remaining))
+        names.append(f"{collection.key or '(no key)'} ({collection.uid}, {len(remaining)} left)")
+    return names
 
 
 def restore(record: Any) -> Any:

@@ -159,6 +159,32 @@ def planned_uid(record: Any, *, revises: Any = None, key: str | None = None) -> 
     return model._new_family_uid()
 
 
+def provisional_uid(model: type, *, revises: Any = None, key: str | None = None) -> str:
+    """The uid an unsaved record will most likely get: a fresh stem + ``0000``, or its family's next suffix.
+
+    Shown before ``save()`` (``collection.uid.endswith("0001")``); :func:`save_new_version` decides again under
+    the family lock, so a concurrent writer can only move the suffix on, never share it.
+    """
+    stem = None
+    if revises is not None and getattr(revises, "uid", None):
+        stem = revises.uid[: model._stem_length]
+    elif key is not None:
+        stem = family_stem_by_key(model, key)
+    return model._new_family_uid() if stem is None else model._next_uid_in_family(stem)
+
+
+def check_version_free(model: type, stem: str, version: str | None) -> None:
+    """Refuse a version tag that another record of family ``stem`` already carries (trash included)."""
+    if version is None:
+        return
+    taken = model.objects.filter(uid__startswith=stem, version=version).values_list("uid", flat=True).first()
+    if taken is not None:
+        raise errors.InvalidArgument(
+            f"Please change the version tag or leave it `None`, {version!r} is already taken "
+            f"(by {model.__name__} {taken} of the same family)"
+        )
+
+
 def refresh_latest(model: type, stem: str) -> None:
     """Make the newest non-trashed version of family ``stem`` the latest one (inside ``atomic``)."""
     lock_family(model, f"stem:{stem}")

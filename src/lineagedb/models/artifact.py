@@ -433,7 +433,10 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
 
     # -- saving --------------------------------------------------------------------------------
     def save(self, *args: Any, **kwargs: Any) -> Artifact:
-        """Write the row (and, for a new artifact, place its bytes) and return the artifact."""
+        """Write the row (and, for a new artifact, place its bytes) and return the artifact.
+
+        After ``artifact.storage = other``, asks before moving the bytes; answering "n" returns None.
+        """
         if self.storage_id is None:
             raise errors.InvalidArgument("an Artifact needs data: ln.Artifact(path, key=...) or Artifact.from_dataframe(df, ...)")
         if not self._state.adding:
@@ -502,14 +505,23 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
         _sweep_leftovers(staged.root)
 
     def _save_update(self, *args: Any, **kwargs: Any) -> Artifact:
-        if self.key is None and type(self).objects.filter(pk=self.pk, key__isnull=False).exists():
+        stored_key = type(self).objects.filter(pk=self.pk).values_list("key", flat=True).first()
+        if self.key != stored_key and self.key is None:
             raise errors.InvalidArgument(
                 "Cannot update an artifact key to None. Set another key, e.g. artifact.key = 'my_datasets/x.parquet'"
             )
         st.validate_key(self.key)
-        from ._artifact_move import moved_storage
+        if self.key != stored_key and st.suffix_of(self.key) != self.suffix:
+            raise errors.InvalidArgument(
+                f"The suffix '{st.suffix_of(self.key)}' of the provided key is incorrect, it should be '{self.suffix}'. "
+                f"(artifact {self.uid}: a key ends in the data's suffix)"
+            )
+        from ._artifact_move import CANCELLED, moved_storage
 
-        if moved_storage(self):  # artifact.storage = other; save(): the bytes moved, the row is written
+        moved = moved_storage(self)  # artifact.storage = other; save(): asks, moves the bytes, writes the row
+        if moved == CANCELLED:
+            return None  # type: ignore[return-value]
+        if moved:
             return self
         if self.key is not None and self.is_latest:
             other = family_stem_by_key(type(self), self.key)
@@ -530,7 +542,8 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
     # -- deleting ------------------------------------------------------------------------------
     def delete(self, permanent: bool = False, **_: Any) -> None:  # type: ignore[override]
         """Move to the trash (hidden from queries; ``ln.Artifact.filter(branch=-1)`` lists it), or with
-        ``permanent=True`` remove the row and the bytes this instance manages. No prompts.
+        ``permanent=True`` remove the row and the bytes this instance manages. Deleting an artifact that is in
+        the trash asks on a terminal whether to delete it permanently (no terminal: it stays in the trash).
 
         Deleting the latest version makes the previous one the latest. An unsaved artifact: nothing happens.
         """
@@ -539,7 +552,13 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
         if permanent:
             self._delete_permanently()
             return
-        if self.branch == TRASH:
+        if self.branch == TRASH:  # asked on a terminal only: unattended, nothing is deleted for good
+            from ..core.user_settings import confirm
+
+            if confirm(f"Artifact {self.uid} is already in the trash; deleting it again deletes it permanently.",
+                       default=False):
+                self._delete_permanently()
+                return
             _info(f"artifact {self.uid} is already in the trash; delete(permanent=True) removes it for good")
             return
         with transaction.atomic():
@@ -560,9 +579,12 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
         storage = self._storage_record()
         managed = self._real_key is None and storage.is_managed
         root, uid, suffix = storage.root, self.uid, self.suffix
+        from ._collection_members import release_member
+
         with transaction.atomic():
             undo = st.hide_for_delete(root, uid, suffix) if managed else None
             try:
+                held_by = release_member(self)  # collections keep their other members
                 models.Model.delete(self)  # the row only: bytes and versions are handled here
                 refresh_latest(type(self), uid[: self._stem_length])
             except BaseException as e:
@@ -577,6 +599,11 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
             if undo is not None:
                 transaction.on_commit(partial(st.remove_pending, root, uid, suffix))
         self.branch, self.is_latest = TRASH, False
+        if held_by:
+            from ._artifact_dedup import logger
+
+            logger.warning(f"artifact {uid} was deleted for good and removed from the collections holding it: "
+                           f"{'; '.join(held_by)}")
 
     # -- reading -------------------------------------------------------------------------------
     def _storage_record(self) -> Any:

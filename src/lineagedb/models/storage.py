@@ -52,6 +52,15 @@ class Storage(BaseRecord):
         inst = current()
         return inst is not None and self.instance_uid == inst.uid
 
+    @property
+    def root_as_str(self) -> str:
+        """The root as a string (``root`` already is one: local roots absolute POSIX, cloud roots URLs).
+
+        >>> ln.settings.storage.root_as_str  # doctest: +SKIP
+        '/home/me/mydata'
+        """
+        return self.root
+
     _unmanaged = False  # register_root(..., instance_uid=None): a location this instance only reads
 
     def save(self, *args: Any, **kwargs: Any) -> Storage:
