@@ -96,19 +96,51 @@ class TrainingLoader:
         self.sampler.set_epoch(epoch)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        store, layout = self.store, self.store.layout
+        store = self.store
+        where = np.full(store.n_obs, -1, dtype=np.int64)  # a cell's row in this round's buffer
         carry: Buffer | None = None
         for plan in self.sampler.rounds():
             parts = [carry] if carry is not None else []
             parts += [Buffer.of_chunk(store, int(c)) for c in plan.chunks]
-            buffer = Buffer.concat(parts, layout)
+            offsets = np.cumsum([0] + [len(p.ids) for p in parts])
+            for part, at in zip(parts, offsets[:-1]):
+                where[part.ids] = np.arange(at, at + len(part.ids))
             wanted = np.concatenate(plan.batches) if plan.batches else np.zeros(0, dtype=np.int64)
-            gathered = buffer.take(buffer.positions(wanted))
-            carry = buffer.take(buffer.positions(np.unique(plan.carry))) if len(plan.carry) else None
+            pos = where[wanted]
+            is_carry = np.zeros(offsets[-1], dtype=bool)
+            is_carry[where[plan.carry]] = True
+            dense = not self.sparse and (len(np.unique(pos)) == len(pos))
+            if dense:  # every cell goes to one batch row: scatter each part straight into the shuffled batches
+                gathered = Buffer(wanted, values=self._scatter(parts, offsets, pos))
+            else:  # sparse batches, or a cell drawn twice: gather the rows
+                gathered = Buffer.concat(parts, store.layout).take(pos)
+            kept = [p.take(np.flatnonzero(is_carry[a:a + len(p.ids)])) for p, a in zip(parts, offsets[:-1])]
+            carry = Buffer.concat(kept, store.layout) if len(plan.carry) else None
             at = 0
             for ids in plan.batches:
                 yield self._batch(gathered, at, at + len(ids))
                 at += len(ids)
+
+    def _scatter(self, parts: list[Buffer], offsets: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        """Dense rows of the round in batch order: buffer row ``pos[k]`` becomes row ``k``; rows no batch
+        wants land in one spare row at the end (dropped)."""
+        n, n_vars = len(pos), self.store.n_vars
+        target = np.full(offsets[-1], n, dtype=np.int64)
+        target[pos] = np.arange(n)
+        first = parts[0] if parts else None
+        dtype = (first.values.dtype if first.values is not None else first.data.dtype) if first else np.float32
+        if self.store.layout == "dense":
+            out = np.empty((n + 1, n_vars), dtype=dtype)
+            for part, at in zip(parts, offsets[:-1]):
+                out[target[at:at + len(part.ids)]] = part.values
+            return out[:n]
+        out = np.zeros((n + 1, n_vars), dtype=dtype)
+        flat = out.reshape(-1)
+        for part, at in zip(parts, offsets[:-1]):
+            cells = np.repeat(target[at:at + len(part.ids)] * n_vars, np.diff(part.indptr))
+            cells += part.indices
+            flat[cells] = part.data
+        return out[:n]
 
     def _batch(self, buf: Buffer, lo: int, hi: int) -> dict[str, Any]:
         ids = buf.ids[lo:hi]

@@ -169,11 +169,12 @@ def _per_file(ds: Any, gidx: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarr
 
 def _gather_entries(ds: Any, col_maps: list, gidx: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The cells ``gidx`` as ``(indptr, indices, data)`` in the store's genes, in the order of ``gidx``."""
-    owners, cols, vals = [], [], []
+    found = []
+    lengths = np.zeros(len(gidx), dtype=np.int64)
     for f, rows, positions in _per_file(ds, gidx):
         X = ds._file(f).arrays["X"]
         if hasattr(X, "entries"):
-            o, c, v = X.entries(rows)
+            o, c, v = X.entries(rows)  # owners come in order: each row's entries together
         else:
             dense = X.rows(rows)
             o, c = np.nonzero(dense)
@@ -182,15 +183,18 @@ def _gather_entries(ds: Any, col_maps: list, gidx: np.ndarray, dtype: np.dtype) 
             c = col_maps[f][c]
             keep = c >= 0
             o, c, v = o[keep], c[keep], v[keep]
-        owners.append(positions[o])
-        cols.append(c)
-        vals.append(v)
-    owner = np.concatenate(owners) if owners else np.zeros(0, dtype=np.int64)
-    order = np.argsort(owner, kind="stable")
+        local = np.bincount(o, minlength=len(rows))
+        lengths[positions] = local
+        found.append((positions, o, c, v, np.cumsum(local) - local))
     indptr = np.zeros(len(gidx) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(owner, minlength=len(gidx)), out=indptr[1:])
-    indices = np.concatenate(cols)[order] if cols else np.zeros(0, dtype=np.int64)
-    data = (np.concatenate(vals)[order] if vals else np.zeros(0)).astype(dtype, copy=False)
+    np.cumsum(lengths, out=indptr[1:])
+    indices = np.empty(int(indptr[-1]), dtype=np.int64)
+    data = np.empty(int(indptr[-1]), dtype=dtype)
+    for positions, o, c, v, local_start in found:  # element k of row r goes to indptr[r] + (k - where r starts)
+        dest = indptr[positions[o]] - local_start[o]
+        dest += np.arange(len(o))
+        indices[dest] = c
+        data[dest] = v
     return indptr, indices, data
 
 
