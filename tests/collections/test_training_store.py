@@ -212,3 +212,37 @@ def test_collection_writes_a_versioned_store_with_lineage(ln, unique):
     assert counts == {"T": 40, "B": 30, "NK": 20}
     with pytest.raises(Exception, match=r"\.zarr"):
         collection.to_training_store(key=f"ts_{unique}/train.h5")
+
+
+def _ddp_rank(rank, path, port, out):
+    """One rank of a real 2-process gloo group: the loader takes rank and world size from the group."""
+    import os
+
+    import torch.distributed as dist
+
+    from lineagedb.loaders import TrainingStore
+
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    dist.init_process_group("gloo", rank=rank, world_size=2)
+    try:
+        loader = TrainingStore(path).loader(batch_size=40, preload_chunks=2, seed=5)
+        np.save(f"{out}/rank{rank}.npy", np.concatenate([b["index"].numpy() for b in loader]))
+        dist.barrier()
+    finally:
+        dist.destroy_process_group()
+
+
+@pytest.mark.slow
+def test_real_two_process_gloo_epoch_covers_every_cell_once(store, tmp_path):
+    import socket
+
+    import torch.multiprocessing as mp
+
+    store, _ = store
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    mp.spawn(_ddp_rank, args=(str(store.path), port, str(tmp_path)), nprocs=2, join=True)
+    parts = [np.load(tmp_path / f"rank{r}.npy") for r in (0, 1)]
+    assert len(parts[0]) == len(parts[1]) == 375
+    assert sorted(np.concatenate(parts).tolist()) == list(range(750))
