@@ -62,6 +62,7 @@ def test_rows_and_labels_match_the_sources(store):
 
 @pytest.mark.parametrize("sparse", [False, True])
 def test_every_cell_once_per_epoch_with_right_values(store, sparse):
+    pytest.importorskip("torch")
     store, adatas = store
     want = _expected(adatas, store)
     loader = store.loader(batch_size=50, preload_chunks=3, seed=1, obs_keys="cell_type", sparse=sparse)
@@ -83,6 +84,15 @@ def test_every_cell_once_per_epoch_with_right_values(store, sparse):
     assert sorted(again.tolist()) == list(range(750)) and not np.array_equal(again, seen)
     loader.set_epoch(0)
     np.testing.assert_array_equal(np.concatenate([b["index"].numpy() for b in loader]), seen)
+
+
+def test_numpy_and_scipy_batches_without_torch(store):
+    store, adatas = store
+    want = _expected(adatas, store)
+    for sparse in (False, True):
+        batch = next(iter(store.loader(batch_size=80, seed=2, sparse=sparse, obs_keys="cell_type", to_torch=False)))
+        assert hasattr(batch["X"], "toarray") == sparse and batch["cell_type"].dtype == np.int64
+        np.testing.assert_array_equal(_dense(batch["X"]), want[batch["index"]])
 
 
 def test_batches_mix_many_chunks(store):
@@ -161,7 +171,7 @@ def test_dense_layout_and_append(tmp_path):
         assert set(grown.obs["_source"][120:]) == {2} and "rare" in grown.categories["cell_type"]
         reopened = TrainingStore(out)
         np.testing.assert_array_equal(_dense(reopened.rows(np.arange(160))), _expected(adatas, reopened))
-        seen = np.concatenate([b["index"].numpy() for b in reopened.loader(batch_size=16, seed=0)])
+        seen = np.concatenate([b["index"] for b in reopened.loader(batch_size=16, seed=0, to_torch=False)])
         assert sorted(seen.tolist()) == list(range(160))
 
 
@@ -196,7 +206,8 @@ def test_collection_writes_a_versioned_store_with_lineage(ln, unique):
     assert collection in store_v1.run.input_collections.all()
     opened = TrainingStore(store_v1.cache())
     assert [s["uid"] for s in opened.sources] == [a.uid, b.uid]
-    assert sorted(np.concatenate([x["index"].numpy() for x in opened.loader(batch_size=16, seed=0)]).tolist()) == list(range(70))
+    epoch = opened.loader(batch_size=16, seed=0, to_torch=False)
+    assert sorted(np.concatenate([x["index"] for x in epoch]).tolist()) == list(range(70))
     assert collection.to_training_store(key=key, obs_keys="cell_type", chunk_size=16) == store_v1  # nothing new
     # the collection grows: the store grows into a new version, traced to the previous one and the new artifact
     collection_v2 = collection.append(c).save()
@@ -236,6 +247,7 @@ def _ddp_rank(rank, path, port, out):
 def test_real_two_process_gloo_epoch_covers_every_cell_once(store, tmp_path):
     import socket
 
+    pytest.importorskip("torch")
     import torch.multiprocessing as mp
 
     store, _ = store
