@@ -71,6 +71,13 @@ class Buffer:
         return sp.csr_matrix((self.data, self.indices.astype(np.int32), self.indptr), shape=(len(self.ids), n_vars))
 
 
+def _dtype(parts: list[Buffer]) -> Any:
+    first = parts[0] if parts else None
+    if first is None:
+        return np.float32
+    return first.values.dtype if first.values is not None else first.data.dtype
+
+
 def densify(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, n_vars: int) -> np.ndarray:
     """CSR rows (``indptr`` relative to ``data``) as a dense array, in one scatter."""
     n = len(indptr) - 1
@@ -99,6 +106,7 @@ class TrainingLoader:
         store = self.store
         where = np.full(store.n_obs, -1, dtype=np.int64)  # a cell's row in this round's buffer
         carry: Buffer | None = None
+        scratch: np.ndarray | None = None  # the round's dense rows, reused; all zeros between rounds
         for plan in self.sampler.rounds():
             parts = [carry] if carry is not None else []
             parts += [Buffer.of_chunk(store, int(c)) for c in plan.chunks]
@@ -109,44 +117,51 @@ class TrainingLoader:
             pos = where[wanted]
             is_carry = np.zeros(offsets[-1], dtype=bool)
             is_carry[where[plan.carry]] = True
-            dense = not self.sparse and (len(np.unique(pos)) == len(pos))
-            if dense:  # every cell goes to one batch row: scatter each part straight into the shuffled batches
-                gathered = Buffer(wanted, values=self._scatter(parts, offsets, pos))
+            scattered = not self.sparse and len(np.unique(pos)) == len(pos)
+            if scattered:
+                # every cell goes to one batch row: scatter each part straight into the shuffled rows
+                if scratch is None or len(scratch) <= len(pos):
+                    scratch = np.zeros((len(pos) + 1, store.n_vars), dtype=_dtype(parts))
+                self._scatter(parts, offsets, pos, scratch)
+                gathered = Buffer(wanted, values=scratch)
             else:  # sparse batches, or a cell drawn twice: gather the rows
                 gathered = Buffer.concat(parts, store.layout).take(pos)
             kept = [p.take(np.flatnonzero(is_carry[a:a + len(p.ids)])) for p, a in zip(parts, offsets[:-1])]
             carry = Buffer.concat(kept, store.layout) if len(plan.carry) else None
             at = 0
             for ids in plan.batches:
-                yield self._batch(gathered, at, at + len(ids))
+                yield self._batch(gathered, at, at + len(ids), copy=scattered)
+                if scattered and store.layout == "csr":
+                    scratch[at:at + len(ids)] = 0  # back to zeros for the next round's scatter
                 at += len(ids)
+            if scattered and store.layout == "csr":
+                scratch[len(pos)] = 0  # the spare row took the cells no batch wanted
 
-    def _scatter(self, parts: list[Buffer], offsets: np.ndarray, pos: np.ndarray) -> np.ndarray:
-        """Dense rows of the round in batch order: buffer row ``pos[k]`` becomes row ``k``; rows no batch
-        wants land in one spare row at the end (dropped)."""
+    def _scatter(self, parts: list[Buffer], offsets: np.ndarray, pos: np.ndarray, out: np.ndarray) -> None:
+        """Dense rows of the round in batch order into ``out`` (all zeros): buffer row ``pos[k]`` becomes row
+        ``k``; rows no batch wants land in the spare row ``len(pos)``.
+
+        ``out`` is reused from round to round and each batch is copied out of it: a fresh round-sized array
+        would cost a page fault per 4 KB touched, more than the decoding itself.
+        """
         n, n_vars = len(pos), self.store.n_vars
         target = np.full(offsets[-1], n, dtype=np.int64)
         target[pos] = np.arange(n)
-        first = parts[0] if parts else None
-        dtype = (first.values.dtype if first.values is not None else first.data.dtype) if first else np.float32
         if self.store.layout == "dense":
-            out = np.empty((n + 1, n_vars), dtype=dtype)
             for part, at in zip(parts, offsets[:-1]):
                 out[target[at:at + len(part.ids)]] = part.values
-            return out[:n]
-        out = np.zeros((n + 1, n_vars), dtype=dtype)
+            return
         flat = out.reshape(-1)
         for part, at in zip(parts, offsets[:-1]):
             cells = np.repeat(target[at:at + len(part.ids)] * n_vars, np.diff(part.indptr))
             cells += part.indices
             flat[cells] = part.data
-        return out[:n]
 
-    def _batch(self, buf: Buffer, lo: int, hi: int) -> dict[str, Any]:
+    def _batch(self, buf: Buffer, lo: int, hi: int, copy: bool = False) -> dict[str, Any]:
         ids = buf.ids[lo:hi]
         n_vars = self.store.n_vars
         if buf.values is not None:
-            x: Any = buf.values[lo:hi]
+            x: Any = buf.values[lo:hi].copy() if copy else buf.values[lo:hi]
         else:
             e0, e1 = int(buf.indptr[lo]), int(buf.indptr[hi])
             indptr = buf.indptr[lo:hi + 1] - e0
