@@ -55,13 +55,21 @@ def annbatch_python() -> tuple[str | None, str]:
     return python, "benchmarks/.annbatch-venv (new)"
 
 
-def run_annbatch(paths: list[str], folder: Path, seconds: float, batch_size: int) -> tuple[dict | None, str]:
+def drop_caches() -> None:
+    """Empty the page cache (root only): the next reads come from disk."""
+    os.sync()
+    with open("/proc/sys/vm/drop_caches", "w") as fh:
+        fh.write("3\n")
+
+
+def run_annbatch(paths: list[str], folder: Path, seconds: float, batch_size: int,
+                 cold: bool = False) -> tuple[dict | None, str]:
     python, how = annbatch_python()
     if python is None:
         return None, how
     try:
         out = subprocess.run([python, str(HERE / "annbatch_side.py"), json.dumps(paths), str(folder), str(seconds),
-                              str(batch_size)], capture_output=True, text=True, timeout=3600, check=True)
+                              str(batch_size), *(["cold"] if cold else [])], capture_output=True, text=True, timeout=3600, check=True)
         return json.loads(out.stdout.strip().splitlines()[-1]), how
     except (OSError, subprocess.SubprocessError, ValueError, IndexError) as e:
         detail = (getattr(e, "stderr", "") or str(e)).strip().splitlines()
@@ -82,7 +90,7 @@ def _measure(loader, seconds: float, mixing: list | None = None) -> tuple[float,
     return n / (time.perf_counter() - wall0), n / max(time.process_time() - cpu0, 1e-9)
 
 
-def run_ours(paths: list[str], folder: Path, seconds: float, batch_size: int, ddp: bool) -> dict:
+def run_ours(paths: list[str], folder: Path, seconds: float, batch_size: int, ddp: bool, cold: bool = False) -> dict:
     from lineagedb.loaders import write_training_store
 
     out = folder / "lineagedb_store.zarr"
@@ -94,8 +102,10 @@ def run_ours(paths: list[str], folder: Path, seconds: float, batch_size: int, dd
     def loader(**kw):
         return store.loader(batch_size=batch_size, preload_chunks=32, seed=0, obs_keys="cell_type", **kw)
 
-    warm = loader()
-    _measure(warm, min(1.0, seconds))
+    if cold:
+        drop_caches()
+    else:
+        _measure(loader(), min(1.0, seconds))  # warm up
     mixing: list = []
     result["chunked"] = _measure(loader(), seconds, mixing)
     result["chunked_numpy"] = _measure(loader(to_torch=False), seconds)
@@ -116,13 +126,19 @@ def run_ours(paths: list[str], folder: Path, seconds: float, batch_size: int, dd
 
 
 def section(paths: list[str], folder: Path, seconds: float, exact: tuple[float, float] | None,
-            compare_annbatch: bool, ddp: bool, batch_size: int = 256) -> dict:
-    """Run both sides and print the table; returns the numbers for ``--json``."""
-    ours = run_ours(paths, folder, seconds, batch_size, ddp)
-    theirs, how = run_annbatch(paths, folder, seconds, batch_size) if compare_annbatch else (None, "not asked")
+            compare_annbatch: bool, ddp: bool, batch_size: int = 256, cold: bool = False) -> dict:
+    """Run both sides and print the table; returns the numbers for ``--json``.
+
+    ``cold``: the page cache is dropped after each side writes its store (root only), so the first
+    measured row of each side starts from disk; the later rows read what it brought into the cache."""
+    if cold and os.geteuid() != 0:
+        print("  --cold needs root (to drop the page cache): measuring warm")
+        cold = False
+    ours = run_ours(paths, folder, seconds, batch_size, ddp, cold)
+    theirs, how = run_annbatch(paths, folder, seconds, batch_size, cold) if compare_annbatch else (None, "not asked")
     source_bytes = sum(os.path.getsize(p) for p in paths)
     print(f"\n[training store vs annbatch] {len(paths)} h5ad files, batch {batch_size}, chunk 512 x preload 32,"
-          " dense float32 + labels")
+          f" dense float32 + labels, {'cold (page cache dropped before the first row)' if cold else 'warm'}")
     if theirs is None:
         print(f"  annbatch: {how}; ours only")
     else:

@@ -2,7 +2,9 @@
 imports lineagedb. Prints one JSON object: write time, storage size, shuffled-chunk throughput and mixing with
 annbatch's defaults (chunk 512 x preload 32), and exact random access (chunk_size=1).
 
-    python annbatch_side.py '<json list of h5ad paths>' OUT_DIR SECONDS BATCH_SIZE
+    python annbatch_side.py '<json list of h5ad paths>' OUT_DIR SECONDS BATCH_SIZE [cold]
+
+``cold``: drop the page cache (root only) after writing the store, so that its first reads come from disk.
 """
 
 from __future__ import annotations
@@ -19,6 +21,12 @@ import numpy as np
 
 def folder_bytes(path: str) -> int:
     return sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(path) for f in files)
+
+
+def drop_caches() -> None:
+    os.sync()
+    with open("/proc/sys/vm/drop_caches", "w") as fh:
+        fh.write("3\n")
 
 
 def measure(loader, budget_s: float, n_vars: int, mixing: list | None = None) -> tuple[float, float]:
@@ -44,6 +52,7 @@ def measure(loader, budget_s: float, n_vars: int, mixing: list | None = None) ->
 def main() -> None:
     warnings.filterwarnings("ignore")
     paths, out, budget, batch_size = json.loads(sys.argv[1]), sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+    cold = sys.argv[5:] == ["cold"]
     import annbatch
     import zarr
     from annbatch import DatasetCollection, Loader
@@ -67,7 +76,10 @@ def main() -> None:
     loader = Loader(chunk_size=512, preload_nchunks=32, batch_size=batch_size, shuffle=True,
                     rng=np.random.default_rng(0), preload_to_gpu=False).use_collection(collection)
     n_vars = loader.n_var
-    measure(loader, min(1.0, budget), n_vars)  # warm up
+    if cold:
+        drop_caches()
+    else:
+        measure(loader, min(1.0, budget), n_vars)  # warm up
     result["chunked"] = measure(loader, budget, n_vars, mixing)
     files = [len(np.unique(p)) for p, _ in mixing]
     blocks = [len({(a, b // 256) for a, b in zip(p, r)}) for p, r in mixing]

@@ -252,6 +252,8 @@ def main() -> None:
     parser.add_argument("--compare-annbatch", action="store_true",
                         help="store section: annbatch side by side (its own Python 3.12 venv, made once)")
     parser.add_argument("--no-ddp", action="store_true", help="store section: skip the 2-process DDP epoch")
+    parser.add_argument("--cold", action="store_true",
+                        help="store section: drop the page cache (root only) before each side's first row")
     args = parser.parse_args()
     if args.quick:
         args.n_files, args.n_cells, args.n_genes, args.seconds = 4, 2_000, 500, min(args.seconds, 1.0)
@@ -271,7 +273,7 @@ def main() -> None:
         if "mapped" not in sections:
             exact = loader_rate(DataLoader(ds, batch_size=256, shuffle=True, collate_fn=ds.collate_fn), args.seconds)
             report[kind] = {"store": _store_bench.section(paths, Path(args.dir), args.seconds, exact,
-                                                         args.compare_annbatch, not args.no_ddp)}
+                                                         args.compare_annbatch, not args.no_ddp, cold=args.cold)}
             continue
         rng = np.random.default_rng(0)
         results: dict[str, float] = {}
@@ -333,7 +335,7 @@ def main() -> None:
         if "store" in sections:
             exact_rate = results["exact random, same + collate_fn=dataset.collate_fn"]
             report[kind]["store"] = _store_bench.section(paths, Path(args.dir), args.seconds, exact_rate,
-                                                         args.compare_annbatch, not args.no_ddp)
+                                                         args.compare_annbatch, not args.no_ddp, cold=args.cold)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
 
