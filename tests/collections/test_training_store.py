@@ -126,6 +126,19 @@ def test_two_ranks_cover_every_cell_once(store):
     assert lens == [3, 3]
 
 
+def test_dataloader_workers_share_the_epoch(store):
+    pytest.importorskip("torch")
+    store, adatas = store
+    want = _expected(adatas, store)
+    loader = store.loader(batch_size=32, preload_chunks=2, obs_keys="cell_type")  # no seed: one is drawn for the workers
+    seen = []
+    for batch in loader.dataloader(num_workers=2):
+        idx = batch["index"].numpy()
+        np.testing.assert_array_equal(batch["X"].numpy(), want[idx])
+        seen.append(idx)
+    assert sorted(np.concatenate(seen).tolist()) == list(range(750))
+
+
 def test_class_weighted_draws_balance_labels(store):
     store, _ = store
     codes = store.obs["cell_type"]

@@ -8,6 +8,8 @@ a CSR batch is densified with one scatter, or handed over as a sparse CSR tensor
 
 from __future__ import annotations
 
+import copy
+import sys
 import warnings
 from typing import Any, Iterator
 
@@ -71,6 +73,13 @@ class Buffer:
         return sp.csr_matrix((self.data, self.indices.astype(np.int32), self.indptr), shape=(len(self.ids), n_vars))
 
 
+def _worker() -> tuple[int, int] | None:
+    """``(worker id, number of workers)`` inside a torch DataLoader worker, else None."""
+    data = sys.modules.get("torch.utils.data")
+    info = data.get_worker_info() if data is not None else None
+    return None if info is None else (info.id, info.num_workers)
+
+
 def _dtype(parts: list[Buffer]) -> Any:
     first = parts[0] if parts else None
     if first is None:
@@ -102,12 +111,49 @@ class TrainingLoader:
     def set_epoch(self, epoch: int) -> None:
         self.sampler.set_epoch(epoch)
 
+    def dataloader(self, num_workers: int = 2, **kwargs: Any) -> Any:
+        """A ``torch.utils.data.DataLoader`` that runs this loader in ``num_workers`` worker processes.
+
+        Each worker takes its own contiguous share of this rank's epoch (as if it were one more rank),
+        so every cell is still delivered once per epoch; batches arrive interleaved across workers.
+        ``kwargs`` go to DataLoader (``pin_memory=True``, ``persistent_workers=True``, ...). Call
+        ``set_epoch`` on this loader, not on the DataLoader, before each epoch (with persistent workers,
+        make a new DataLoader per epoch instead).
+
+        >>> for batch in store.loader(batch_size=256, seed=0).dataloader(num_workers=4):  # doctest: +SKIP
+        ...     ...
+        """
+        from torch.utils.data import DataLoader, IterableDataset
+
+        if self.sampler.seed is None:  # every worker must plan the same epoch
+            self.sampler.seed = int(np.random.default_rng().integers(2**31))
+
+        class _Workers(IterableDataset):
+            def __init__(self, loader: TrainingLoader) -> None:
+                self.loader = loader
+
+            def __iter__(self) -> Iterator[dict[str, Any]]:
+                return iter(self.loader)
+
+        return DataLoader(_Workers(self), batch_size=None, num_workers=num_workers, **kwargs)
+
     def __iter__(self) -> Iterator[dict[str, Any]]:
+        sampler = self.sampler
+        worker = _worker()
+        if worker is not None and worker[1] > 1:  # in a DataLoader worker: this worker's share of the epoch
+            wid, n_workers = worker
+            sampler = copy.copy(sampler)
+            sampler.rank, sampler.world_size = sampler.rank * n_workers + wid, sampler.world_size * n_workers
+            if sampler.replacement:
+                sampler.num_samples = -(-sampler.num_samples // n_workers)
+        return self._batches(sampler)
+
+    def _batches(self, sampler: Any) -> Iterator[dict[str, Any]]:
         store = self.store
         where = np.full(store.n_obs, -1, dtype=np.int64)  # a cell's row in this round's buffer
         carry: Buffer | None = None
         scratch: np.ndarray | None = None  # the round's dense rows, reused; all zeros between rounds
-        for plan in self.sampler.rounds():
+        for plan in sampler.rounds():
             parts = [carry] if carry is not None else []
             parts += [Buffer.of_chunk(store, int(c)) for c in plan.chunks]
             offsets = np.cumsum([0] + [len(p.ids) for p in parts])

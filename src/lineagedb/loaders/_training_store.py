@@ -310,6 +310,11 @@ class TrainingStore:
             array.close()
         self._arrays = None
 
+    def __getstate__(self) -> dict[str, Any]:  # DataLoader workers: open shard files are not pickled
+        state = self.__dict__.copy()
+        state["_arrays"] = None
+        return state
+
 
 def _distributed() -> tuple[int, int]:
     """``(rank, world_size)`` of an initialized ``torch.distributed`` process group, else ``(0, 1)``."""
