@@ -85,7 +85,7 @@ def _run_for(inputs: list[Any], collection: Any) -> Any:
                                   description="Collection.to_training_store: a preshuffled, chunked training store").save()
         now = timezone.now()
         run = Run(transform=transform, status="completed", started_at=now, finished_at=now).save()
-    run.input_artifacts.add(*inputs)
+    run.input_artifacts.add(*[a for a in inputs if a.run_id != run.id])  # an output of this run is not its input
     if collection.pk is not None and not collection._state.adding:
         run.input_collections.add(collection)
     return run
