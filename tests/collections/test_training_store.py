@@ -203,6 +203,19 @@ def test_bad_input_is_named(tmp_path, store):
         store.loader(rank=2, world_size=2, seed=0)
 
 
+def test_a_damaged_shard_index_is_a_named_error(store):
+    from lineagedb.errors import StorageError
+    from lineagedb.loaders import TrainingStore
+
+    store, _ = store
+    shard = store.path / "X" / "data" / "c" / "0" / "0"
+    raw = bytearray(shard.read_bytes())
+    raw[-10] ^= 0xFF  # inside the shard index, before its 4-byte checksum
+    shard.write_bytes(bytes(raw))
+    with pytest.raises(StorageError, match="crc32c"):
+        TrainingStore(store.path).read_chunk(0)
+
+
 def test_collection_writes_a_versioned_store_with_lineage(ln, unique):
     from lineagedb.loaders import TrainingStore
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidArgument
+from ..errors import InvalidArgument, StorageError
 
 ATTRS = "lineagedb_training_store"
 FORMAT = 1
@@ -49,8 +49,8 @@ class ShardedArray:
         self._decode = None
         codecs = meta["codecs"]
         grid = tuple(meta["chunk_grid"]["configuration"]["chunk_shape"])
-        sep = meta.get("chunk_key_encoding", {}).get("configuration", {}).get("separator", "/")
-        self._sep = sep
+        encoding = meta.get("chunk_key_encoding", {"name": "default"})
+        self._sep = encoding.get("configuration", {}).get("separator", "/")
         if len(codecs) == 1 and codecs[0]["name"] == "sharding_indexed":
             conf = codecs[0]["configuration"]
             self.chunk_shape = tuple(conf["chunk_shape"])
@@ -59,7 +59,7 @@ class ShardedArray:
             index_ok = [c["name"] for c in conf.get("index_codecs", [])] in (["bytes", "crc32c"], ["bytes"])
             self._index_crc = 4 if conf.get("index_codecs", [{}])[-1].get("name") == "crc32c" else 0
             self._index_end = conf.get("index_location", "end") == "end"
-            if not index_ok:
+            if not index_ok or encoding.get("name") != "default":
                 self._decode = None
         else:
             self.chunk_shape = self.shard_shape = grid
@@ -105,7 +105,15 @@ class ShardedArray:
         n = int(np.prod(self.per_shard))
         size = 16 * n
         at = len(buf) - size - self._index_crc if self._index_end else 0
-        index = np.frombuffer(buf[at:at + size], dtype="<u8").reshape(n, 2)
+        raw = buf[at:at + size]
+        if self._index_crc:  # the index is checked once per shard; a damaged one would misplace every chunk
+            import google_crc32c
+
+            stored = int.from_bytes(buf[at + size:at + size + 4], "little")
+            if google_crc32c.value(raw) != stored:
+                raise StorageError(f"{path}: the shard index fails its crc32c checksum; the store is damaged, "
+                                   "write it again (collection.to_training_store) or restore it from its source")
+        index = np.frombuffer(raw, dtype="<u8").reshape(n, 2)
         return memoryview(buf), index
 
     def close(self) -> None:
