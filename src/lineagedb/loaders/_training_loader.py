@@ -80,13 +80,6 @@ def _worker() -> tuple[int, int] | None:
     return None if info is None else (info.id, info.num_workers)
 
 
-def _dtype(parts: list[Buffer]) -> Any:
-    first = parts[0] if parts else None
-    if first is None:
-        return np.float32
-    return first.values.dtype if first.values is not None else first.data.dtype
-
-
 def densify(indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, n_vars: int) -> np.ndarray:
     """CSR rows (``indptr`` relative to ``data``) as a dense array, in one scatter."""
     n = len(indptr) - 1
@@ -167,7 +160,7 @@ class TrainingLoader:
             if scattered:
                 # every cell goes to one batch row: scatter each part straight into the shuffled rows
                 if scratch is None or len(scratch) <= len(pos):
-                    scratch = np.zeros((len(pos) + 1, store.n_vars), dtype=_dtype(parts))
+                    scratch = np.zeros((len(pos) + 1, store.n_vars), dtype=store.attrs.get("dtype", "float32"))
                 self._scatter(parts, offsets, pos, scratch)
                 gathered = Buffer(wanted, values=scratch)
             else:  # sparse batches, or a cell drawn twice: gather the rows
