@@ -247,6 +247,12 @@ def test_collection_writes_a_versioned_store_with_lineage(ln, unique):
     assert sorted(opened.categories["cell_type"]) == ["B", "NK", "T"]
     counts = dict(zip(*np.unique(opened.labels("cell_type"), return_counts=True)))
     assert counts == {"T": 40, "B": 30, "NK": 20}
+    # members that are not the previous ones plus more: written afresh, still a new version of the same key
+    other = ln.Collection([b, a], key=f"ts_{unique}_other").save()
+    store_v3 = other.to_training_store(key=key, obs_keys="cell_type", chunk_size=16)
+    assert store_v3.uid[:16] == store_v1.uid[:16] and store_v3.is_latest
+    assert set(store_v3.run.input_artifacts.all()) == {a, b}
+    assert [s["uid"] for s in TrainingStore(store_v3.cache()).sources] == [b.uid, a.uid]
     with pytest.raises(Exception, match=r"\.zarr"):
         collection.to_training_store(key=f"ts_{unique}/train.h5")
 
