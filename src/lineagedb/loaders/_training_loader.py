@@ -1,9 +1,10 @@
-"""Iterating a training store: decode a round's chunks into one buffer, gather it once, slice the batches.
+"""Iterating a training store: decode a round's chunks, place every cell in its batch row, slice the batches.
 
-Per round (see ``ChunkSampler``) the loader decodes each chunk once, joins the decoded chunks with the
-cells carried over from the round before, and gathers the whole round's batches in one take, in batch
-order. Each batch is then a contiguous slice: a dense batch is a view (handed to torch without a copy);
-a CSR batch is densified with one scatter, or handed over as a sparse CSR tensor.
+Per round (see ``ChunkSampler``) the loader decodes each chunk once and, for dense batches, scatters each
+decoded chunk (and the cells carried over from the round before) straight into its batch rows of one
+round-sized array that is reused from round to round; each batch is copied out of it (a fresh array per
+batch comes from the heap; a fresh round-sized one would page-fault on every 4 KB). Sparse batches, and
+rounds that draw a cell twice (with replacement), gather the round's rows instead and slice them.
 """
 
 from __future__ import annotations
