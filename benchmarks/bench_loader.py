@@ -7,6 +7,8 @@ Full size (the issue's set-up): 20 files x 10,000 cells x 2,000 genes, float32, 
     .venv/bin/python benchmarks/bench_loader.py                  # full size (about 3.5 GB on disk)
     .venv/bin/python benchmarks/bench_loader.py --workers 2      # also time 2 DataLoader workers
     .venv/bin/python benchmarks/bench_loader.py --compare-lamindb  # LaminDB's loader, if installed
+    .venv/bin/python benchmarks/bench_loader.py --only store --kinds sparse --compare-annbatch
+                                                                 # training store vs annbatch (+ DDP epoch)
 
 Prints samples/s for: exact random access through ``DataLoader(shuffle=True)``, single-item indexing,
 block mode (``dataset.block_sampler``), plain h5py single-row reads and anndata backed-mode row reads,
@@ -14,6 +16,10 @@ with ratios against anndata backed mode and against the reference loader's numbe
 (LaminDB 2.12 on this machine kind: 1,750 samples/s sparse, 3,550 dense, one core). Also prints the
 shuffle quality of each sampler (distinct files and 256-cell blocks per batch of 256). Where CUDA is
 available it also times a small training loop fed by the loader.
+
+The ``store`` section (``_store_bench``) writes the same files as a training store and compares its loader
+with annbatch's (``--compare-annbatch``): throughput, mixing, size on disk, exact random access, and a
+2-process DDP epoch (gloo, CPU) that must cover every cell once.
 """
 
 from __future__ import annotations
@@ -27,6 +33,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling helper modules
+import _store_bench  # noqa: E402
 
 REFERENCE = {"sparse": 1750.0, "dense": 3550.0}  # LaminDB 2.12 mapped loader, one core (issue 8)
 HERE = Path(__file__).resolve().parent
@@ -44,7 +53,7 @@ def generate(folder: Path, kind: str, n_files: int, n_cells: int, n_genes: int, 
     labels = np.array([f"type_{i}" for i in range(12)])
     paths = []
     for f in range(n_files):
-        path = folder / f"{kind}_{f:02d}_{n_cells}x{n_genes}.h5ad"
+        path = folder / f"{kind}_{f:02d}_{n_cells}x{n_genes}_v2.h5ad"
         paths.append(str(path))
         if path.exists():
             continue
@@ -53,7 +62,8 @@ def generate(folder: Path, kind: str, n_files: int, n_cells: int, n_genes: int, 
             X = sp.random(n_cells, n_genes, density=density, format="csr", dtype=np.float32, random_state=rng)
         else:
             X = rng.random((n_cells, n_genes), dtype=np.float32)
-        obs = pd.DataFrame({"cell_type": pd.Categorical(labels[rng.integers(0, len(labels), n_cells)])},
+        obs = pd.DataFrame({"cell_type": pd.Categorical(labels[rng.integers(0, len(labels), n_cells)]),
+                            "src_row": np.arange(n_cells)},  # lets the annbatch side measure mixing
                            index=[f"f{f}_c{i}" for i in range(n_cells)])
         tmp = path.with_suffix(".tmp.h5ad")
         ad.AnnData(X, obs=obs, var=pd.DataFrame(index=genes)).write_h5ad(tmp)
@@ -237,6 +247,13 @@ def main() -> None:
     parser.add_argument("--dir", default=str(HERE / "results" / "loader_data"))
     parser.add_argument("--compare-lamindb", action="store_true")
     parser.add_argument("--json", metavar="PATH", help="also write the samples/s per kind and row as JSON")
+    parser.add_argument("--only", default="mapped,store",
+                        help="sections: mapped (collection.mapped rows), store (training store vs annbatch)")
+    parser.add_argument("--compare-annbatch", action="store_true",
+                        help="store section: annbatch side by side (its own Python 3.12 venv, made once)")
+    parser.add_argument("--no-ddp", action="store_true", help="store section: skip the 2-process DDP epoch")
+    parser.add_argument("--cold", action="store_true",
+                        help="store section: drop the page cache (root only) before each side's first row")
     args = parser.parse_args()
     if args.quick:
         args.n_files, args.n_cells, args.n_genes, args.seconds = 4, 2_000, 500, min(args.seconds, 1.0)
@@ -249,9 +266,15 @@ def main() -> None:
     torch.set_num_threads(1)
     print(f"collection: {args.n_files} files x {args.n_cells} cells x {args.n_genes} genes, float32, one core")
     report: dict = {}  # --json: {kind: {"lineagedb": {row: {"wall", "cpu"}}, "lamindb": wall, "reference": ...}}
+    sections = set(args.only.split(","))
     for kind in args.kinds.split(","):
         paths = generate(Path(args.dir), kind, args.n_files, args.n_cells, args.n_genes, args.density)
         ds = MappedCollection(paths, obs_keys=["cell_type"], join=None)
+        if "mapped" not in sections:
+            exact = loader_rate(DataLoader(ds, batch_size=256, shuffle=True, collate_fn=ds.collate_fn), args.seconds)
+            report[kind] = {"store": _store_bench.section(paths, Path(args.dir), args.seconds, exact,
+                                                         args.compare_annbatch, not args.no_ddp, cold=args.cold)}
+            continue
         rng = np.random.default_rng(0)
         results: dict[str, float] = {}
         results["exact random, DataLoader(batch_size=256, shuffle=True)"] = loader_rate(
@@ -309,6 +332,10 @@ def main() -> None:
         rows = dict(results, **{"plain h5py single-row reads": h5, "anndata backed-mode row reads": backed})
         report[kind] = {"lineagedb": {name: {"wall": r.wall, "cpu": r.cpu} for name, r in rows.items()},
                         "lamindb": lamin, "reference": REFERENCE[kind], "gpu_training": gpu}
+        if "store" in sections:
+            exact_rate = results["exact random, same + collate_fn=dataset.collate_fn"]
+            report[kind]["store"] = _store_bench.section(paths, Path(args.dir), args.seconds, exact_rate,
+                                                         args.compare_annbatch, not args.no_ddp, cold=args.cold)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
 

@@ -173,7 +173,7 @@ def run_loader(quick: bool, compare: bool, timeout: float) -> tuple[dict, dict |
         return {"error": "benchmarks/bench_loader.py is not there yet"}, None
     home = tempfile.mkdtemp(prefix="loader-home-")  # LaminDB writes ~/.lamin on import: keep it out of the real home
     report = Path(home) / "loader.json"
-    cmd = [ours_python(), str(script), "--json", str(report)] + (["--quick"] if quick else []) + (
+    cmd = [ours_python(), str(script), "--json", str(report), "--only", "mapped"] + (["--quick"] if quick else []) + (
         ["--compare-lamindb"] if compare else [])
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=dict(os.environ, HOME=home))

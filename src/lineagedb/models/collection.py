@@ -158,6 +158,24 @@ class Collection(HasLineage, VersionedMixin, BaseRecord):
                       join=join, encode_labels=encode_labels, unknown_label=unknown_label,
                       cache_categories=cache_categories, parallel=parallel, dtype=dtype)
 
+    def to_training_store(self, key: str | None = None, obs_keys: str | list[str] | None = None, chunk_size: int = 512,
+                          layout: str | None = None, codec: str = "lz4", seed: int = 0,
+                          description: str | None = None) -> Any:
+        """The member AnnData artifacts' cells as one preshuffled, chunked, compressed training store: a saved
+        ``.zarr`` artifact whose run has the member artifacts as inputs. Open it with
+        ``lineagedb.loaders.TrainingStore(artifact.cache())`` and train with ``store.loader(...)``.
+
+        Saving under the same ``key`` makes a new version; when the collection only grew at the end
+        (``collection.append(artifact)``), the new artifacts' cells are appended to a copy of the latest
+        version instead of rewriting it.
+
+        >>> artifact = collection.to_training_store(key="train/pbmc.zarr", obs_keys="cell_type")  # doctest: +SKIP
+        """
+        from ._collection_training import to_training_store
+
+        return to_training_store(self, key=key, obs_keys=obs_keys, chunk_size=chunk_size, layout=layout, codec=codec,
+                                 seed=seed, description=description)
+
     @classmethod
     def get(cls, *args: Any, is_run_input: Any = None, **kwargs: Any) -> Collection:
         """One collection (see ``Registry.get``); ``is_run_input=run`` (or True: the tracked run) records it as
