@@ -23,7 +23,7 @@ from ._artifact_set import ArtifactManager
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._versions import MAIN, TRASH, VersionedMixin, family_stem_by_key, planned_uid, refresh_latest, save_new_version
-from ._lineage_kind import INTERNAL_KIND
+from ._lineage_kind import INTERNAL_KIND, LAMINDB_INTERNAL_KIND
 from ._polars_io import is_polars, stage_polars
 
 _DISCARDED = object()  # staged bytes removed after a failed save
@@ -209,6 +209,8 @@ class Artifact(VersionedMixin, BaseRecord):
         from ._artifact_sources import resolve
 
         key = st.validate_key(key)
+        if kind == LAMINDB_INTERNAL_KIND:
+            kind = INTERNAL_KIND
         if key_is_virtual is False:
             raise errors.InvalidArgument(
                 "key_is_virtual=False is not supported: lineagedb stores bytes under <root>/.lineagedb/<uid><suffix> "

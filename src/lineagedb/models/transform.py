@@ -107,6 +107,25 @@ class Transform(VersionedMixin, BaseRecord):
         return save_new_version(self, lambda: BaseRecord.save(self, *args, **kwargs), revises=revises,
                                 key=None if revises is not None else self.key)
 
+    def delete(self, permanent: bool | None = None) -> Any:  # type: ignore[override]
+        """Move the transform to the trash, or remove it with its runs (``permanent=True``; refused while
+        those runs made records that still exist, see ``_run_delete``).
+
+        >>> ln.Transform.get(key="scratch.py").delete(permanent=True)  # doctest: +SKIP
+        """
+        from ._run_delete import remove_transforms
+        from ._trash import delete_record
+
+        return delete_record(self, permanent, lambda: remove_transforms(Transform.objects.filter(pk=self.pk),
+                                                                        lambda: models.Model.delete(self)))
+
+    @classmethod
+    def _remove_rows(cls, queryset: Any, remove: Any) -> Any:
+        """How a queryset of transforms is removed for good (``QuerySet.delete``): runs first."""
+        from ._run_delete import remove_transforms
+
+        return remove_transforms(queryset, remove)
+
     @classmethod
     def from_path(cls, path: str | Path, key: str | None = None) -> Transform:
         """The saved transform of a script or notebook file (a new version when its source changed).
