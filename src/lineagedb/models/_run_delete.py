@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from django.db import transaction
 from django.db.models import ProtectedError
@@ -54,25 +55,19 @@ def remove_transforms(transforms: Any, remove: Callable[[], Any]) -> Any:
     return remove()
 
 
-class _refusing_orphans:
+@contextmanager
+def _refusing_orphans(what: str, uids: list[str]) -> Iterator[None]:
     """Turn Django's ProtectedError (records made by the runs) into an error that names them."""
-
-    def __init__(self, what: str, uids: list[str]) -> None:
-        self.what, self.uids = what, uids
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
-        if not isinstance(exc, ProtectedError):
-            return False
+    try:
+        yield
+    except ProtectedError as e:
         counts: dict[str, int] = {}
-        for obj in exc.protected_objects:
+        for obj in e.protected_objects:
             counts[type(obj).__name__] = counts.get(type(obj).__name__, 0) + 1
         made = ", ".join(f"{n} {name}{'s' if n > 1 else ''}" for name, n in sorted(counts.items()))
-        shown = ", ".join(self.uids[:3]) + (" ..." if len(self.uids) > 3 else "")
+        shown = ", ".join(uids[:3]) + (" ..." if len(uids) > 3 else "")
         raise errors.InvalidArgument(
-            f"cannot delete {self.what} {shown} for good: it made {made} that would lose their lineage. "
+            f"cannot delete {what} {shown} for good: it made {made} that would lose their lineage. "
             "Delete those records first (or keep the run; delete() without permanent=True moves it to the trash)"
         ) from None
 
