@@ -98,8 +98,8 @@ def main() -> None:
     for i, a in enumerate(arts):
         a.features.add_values({"temperature": 20 + i % 7, "donor": f"D{i % 13}", "experiment": experiments[i % 5].name})
     qs = ln.Artifact.filter(key__startswith="bench/")
-    times = timeit(lambda: qs.to_dataframe(features=True, limit=None), repeats=args.repeats, warmup=1)
-    df = qs.to_dataframe(features=True, limit=None)
+    times = timeit(lambda: qs.to_dataframe(include="features", limit=None), repeats=args.repeats, warmup=1)
+    df = qs.to_dataframe(include="features", limit=None)
     assert len(df) == N_ARTIFACTS and {"temperature", "donor", "experiment"} <= set(df.columns)
     print(f"[{backend}] to_dataframe(features=True) over {N_ARTIFACTS} artifacts: {_ms(times)}")
     times = timeit(lambda: list(ln.Artifact.filter(temperature__gt=24, experiment="experiment 2")), repeats=args.repeats)

@@ -82,3 +82,7 @@ class UnknownSuffix(LineageDBError, ValueError, NotImplementedError):
 class FieldValidationError(InvalidArgument):
     """A registry was given a keyword that is none of its fields, a positional argument it does not take, or a
     value outside a field's choices (LaminDB's name)."""
+
+
+class NoWriteAccess(LineageDBError, PermissionError):
+    """The database refused to write a row for this user (PostgreSQL row-level security)."""

@@ -122,7 +122,7 @@ def test_to_dataframe_features_bounded_queries(ln, unique, feats):
     def run(n):
         qs = ln.Artifact.filter(key__startswith=prefix).order_by("id")[:n]
         with CaptureQueriesContext(connection) as ctx:
-            df = qs.to_dataframe(features=True)
+            df = qs.to_dataframe(include="features")
         return df, len(ctx.captured_queries)
 
     df3, q3 = run(3)
@@ -135,7 +135,7 @@ def test_to_dataframe_features_bounded_queries(ln, unique, feats):
     only = ln.Artifact.filter(key__startswith=prefix).to_dataframe(features=[feats["temperature"]])
     assert feats["temperature"] in only.columns and feats["experiment"] not in only.columns
     with pytest.raises(ln.errors.InvalidArgument, match="no features"):
-        ln.Transform.filter().to_dataframe(features=True)  # a registry without features
+        ln.Transform.filter().to_dataframe(include="features")  # a registry without features
 
 
 def test_describe_shows_features_and_labels(ln, unique, feats):
@@ -182,5 +182,5 @@ def test_features_on_an_instance_without_bio(make_instance):
     artifact.features.set_values({"temperature": 2.5, "experiment": "E1"})
     assert artifact.features.get_values() == {"temperature": 2.5, "experiment": "E1"}
     assert "experiment" in artifact.describe(return_str=True)
-    assert list(ln.Artifact.to_dataframe(features=True)["temperature"]) == [2.5]
+    assert list(ln.Artifact.to_dataframe(include="features")["temperature"]) == [2.5]
     assert list(ln.Artifact.filter(experiment="E1")) == [artifact]

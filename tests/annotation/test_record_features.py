@@ -160,3 +160,28 @@ def test_sheet_columns_are_features_then_uid_and_name(ln, unique):
     assert df.index.name == "__lamindb_record_id__"
     assert df.columns.to_list() == [user_feature.name, "__lamindb_record_uid__", "__lamindb_record_name__"]
     assert df.iloc[0][user_feature.name] == me.handle
+
+
+def test_bulk_save_stores_constructor_features_or_nothing(ln, unique):
+    score = ln.Feature(name=f"score_{unique}", dtype=float).save()
+    kind = ln.Record(name=f"kind_{unique}", is_type=True).save()
+    ln.Record(name=f"b_{unique}", type=kind).save()
+    cell = ln.Feature(name=f"cell_{unique}", dtype=kind).save()
+    schema_a = ln.Schema([score], name=f"sa_{unique}").save()
+    schema_b = ln.Schema([cell], name=f"sb_{unique}").save()
+    type_a = ln.Record(name=f"ta_{unique}", is_type=True, schema=schema_a).save()
+    type_b = ln.Record(name=f"tb_{unique}", is_type=True, schema=schema_b).save()
+    records = [  # rows of two sheets with different schemas, and an untyped record, in one call
+        ln.Record(name=f"r1_{unique}", type=type_a, features={score.name: 0.5}),
+        ln.Record(name=f"r2_{unique}", type=type_b, features={cell.name: f"b_{unique}"}),
+        ln.Record(name=f"r3_{unique}", features={score: 2.0}),
+    ]
+    ln.save(records)
+    assert ln.Record.get(name=f"r1_{unique}").features.get_values() == {score.name: 0.5}
+    assert ln.Record.get(name=f"r2_{unique}").features.get_values() == {cell.name: f"b_{unique}"}
+    assert ln.Record.get(name=f"r3_{unique}").features.get_values() == {score.name: 2.0}
+    bad = [ln.Record(name=f"ok_{unique}", features={score: 1.0}),
+           ln.Record(name=f"bad_{unique}", features={score: "not a number"})]
+    with pytest.raises(ln.errors.ValidationError, match="not a number"):
+        ln.save(bad)
+    assert not ln.Record.filter(name__in=[f"ok_{unique}", f"bad_{unique}"]).exists()  # nothing half-saved

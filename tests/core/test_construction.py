@@ -1,6 +1,7 @@
 """Positional construction arguments: each registry names the fields it accepts positionally."""
 
 import pytest
+from ldb_testing import BACKEND
 
 
 def test_run_takes_its_transform_positionally(ln, unique):
@@ -122,3 +123,42 @@ def test_a_registry_may_declare_its_required_fields(ln, unique):
     sheet = ln.Record(name=f"{unique}-sheet", is_type=True).save()
     row = ln.Record(type=sheet)  # Record declares no required field: a sheet row may be nameless
     assert row.type == sheet
+
+
+def test_a_relation_and_its_id_together_are_refused(ln, unique):
+    space = ln.Space.get(name="all")
+    with pytest.raises(ln.errors.InvalidArgument, match="Do not pass both Space and its id"):
+        ln.Record(name=f"{unique}-both", space=space, space_id=space.id)
+    transform = ln.Transform(key=f"{unique}.py").save()
+    with pytest.raises(ValueError, match="Do not pass both Transform and its id: Run"):
+        ln.Run(transform=transform, transform_id=transform.id)
+    assert ln.Run(transform_id=transform.id).transform == transform  # either one alone is fine
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="row-level security is a PostgreSQL feature")
+def test_a_row_refused_by_row_level_security_is_no_write_access(ln, unique):
+    """A table whose policy admits no new rows for the current role: saving says so by class and message."""
+    from django.db import connection
+
+    role = f"ldb_rls_{unique}"
+    table = ln.ULabel._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f'CREATE ROLE "{role}"')
+        cur.execute(f'GRANT USAGE ON SCHEMA public TO "{role}"')
+        cur.execute(f'GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO "{role}"')
+        cur.execute(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
+        cur.execute(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
+        cur.execute(f'CREATE POLICY "{role}_read" ON "{table}" FOR SELECT USING (true)')
+    try:
+        with connection.cursor() as cur:
+            cur.execute(f'SET ROLE "{role}"')
+        with pytest.raises(ln.errors.NoWriteAccess, match="not allowed to write to this space.*ULabel"):
+            ln.ULabel(name=f"{unique}-rls").save()
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("RESET ROLE")
+            cur.execute(f'DROP POLICY "{role}_read" ON "{table}"')
+            cur.execute(f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY')
+            cur.execute(f'DROP OWNED BY "{role}"')
+            cur.execute(f'DROP ROLE "{role}"')
+    assert ln.ULabel(name=f"{unique}-rls").save().id is not None

@@ -34,3 +34,17 @@ def test_settings_repr_lists_one_setting_per_line(ln):
     assert all(line.startswith("  ") for line in lines[1:])
     text = "\n".join(lines)
     assert text.index("instance:") < text.index("storage:") < text.index("verbosity:")
+
+
+def test_an_unknown_setting_is_refused_not_ignored(ln, tmp_path):
+    with pytest.raises(ln.errors.InvalidArgument, match="no setting 'local_storage'.*storage"):
+        ln.settings.local_storage = tmp_path.as_posix()
+    with pytest.raises(ValueError, match="no setting 'verbostiy'.*verbosity"):
+        ln.settings.verbostiy = "debug"
+    assert not hasattr(ln.settings, "local_storage")
+    before = ln.settings.verbosity
+    ln.settings.verbosity = "debug"  # a known one still changes
+    try:
+        assert ln.settings.verbosity == "debug"
+    finally:
+        ln.settings.verbosity = before

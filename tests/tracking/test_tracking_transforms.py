@@ -91,6 +91,13 @@ def test_revises_and_recovery_by_key_and_hash(ln, unique):
         ln.Transform(revises=ln.Record(name=f"r_{unique}"))
     tagged = ln.Transform(key=f"tagged_{unique}", version_tag="2.0")
     assert tagged.version == tagged.version_tag == "2.0"
+    tagged.save()
+    assert ln.Transform(key=f"tagged_{unique}", version="2.0") == tagged  # no code saved: the same transform
+    tagged.source_code = "print(3)"
+    tagged.save()
+    with pytest.raises(ln.errors.InvalidArgument, match="change the version tag or leave it `None`, '2.0' is already"):
+        ln.Transform(key=f"tagged_{unique}", version="2.0")
+    assert ln.Transform(key=f"tagged_{unique}", version="2.1").save().uid[:12] == tagged.uid[:12]
     with pytest.raises(ln.errors.InvalidArgument, match="version must be None or a str"):
         ln.Transform(key=f"v_{unique}", version=0)
 

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .. import errors
 from . import instance as _instance
 from .settings import home
 
@@ -47,6 +48,17 @@ class Settings:
         self._dev_dir: Path | None = None
         if os.environ.get("LINEAGEDB_DEV_DIR"):
             self.dev_dir = os.environ["LINEAGEDB_DEV_DIR"]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if not name.startswith("_") and not hasattr(type(self), name) and name not in self.__dict__ \
+                and "creation" in self.__dict__:  # once __init__ has set every setting
+            known = sorted({n for n in vars(type(self)) if isinstance(getattr(type(self), n), property)}
+                           | {n for n in self.__dict__ if not n.startswith("_")})
+            raise errors.InvalidArgument(
+                f"ln.settings has no setting {name!r}, so setting it would change nothing; the settings are: "
+                f"{', '.join(known)}"
+            )
+        super().__setattr__(name, value)
 
     @property
     def instance(self) -> Any:

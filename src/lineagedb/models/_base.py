@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import MethodType
 from typing import Any, Callable
 
-from django.db import models
+from django.db import ProgrammingError, models
 from django.db.models.base import ModelBase
 from django.db.models.fields.related_descriptors import ManyToManyDescriptor
 from django.db.models.query_utils import DeferredAttribute
@@ -129,6 +129,13 @@ def check_keywords(model: type, kwargs: dict[str, Any]) -> None:
     >>> ln.Record(nmae="typo")  # doctest: +SKIP
     FieldValidationError: Only uid, name, description, ... are valid keyword arguments; Record() got 'nmae'
     """
+    for key in kwargs:
+        if key.endswith("_id") and key[:-3] in kwargs:  # ln.Record(space=space, space_id=space.id)
+            value = kwargs[key[:-3]]
+            kind = type(value).__name__ if isinstance(value, models.Model) else key[:-3].capitalize()
+            raise errors.InvalidArgument(
+                f"Do not pass both {kind} and its id: {model.__name__}() got {key[:-3]}= and {key}=; pass one of them"
+            )
     allowed = model.__dict__.get("_keywords_cache")
     if allowed is None:
         allowed = set(model._meta._property_names)
@@ -329,7 +336,15 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
     def save(self, *args: Any, **kwargs: Any) -> Any:
         """Write the record to the database and return it (so calls chain)."""
         check_lengths(self)
-        super().save(*args, **kwargs)
+        try:
+            super().save(*args, **kwargs)
+        except ProgrammingError as e:
+            if "row-level security" not in str(e):
+                raise
+            raise errors.NoWriteAccess(
+                f"You are not allowed to write to this space: the database refused this {type(self).__name__} row "
+                f"({str(e).strip()}). Ask the instance's admin for write access"
+            ) from None
         return self
 
     def delete(self, permanent: bool | None = None) -> Any:  # type: ignore[override]

@@ -106,6 +106,39 @@ def _insert(model: Any, items: list[Any], batch_size: int) -> None:
         r._state.adding, r._state.db = False, alias
 
 
+def _save_model(model: Any, items: list[Any], batch_size: int) -> None:
+    """Insert the new records of one registry (see ``save``), then run its hooks."""
+    given = list(items)
+    items, copies = _first_of_each_name(model, items)
+    for attempt in range(3):
+        items = _adopt_existing(model, items)
+        if not items:
+            break
+        try:
+            if any(f.name == "uid" for f in model._meta.concrete_fields) and len({r.uid for r in items}) == len(items):
+                _insert(model, items, batch_size)
+            else:
+                model.objects.bulk_create(items, batch_size=batch_size)
+            break
+        except (IntegrityError, sqlite3.IntegrityError) as e:  # a concurrent writer saved some of these names first: adopt, retry
+            if not getattr(model, "_adopts_existing", False) or attempt == 2:
+                from ..errors import IntegrityError as LineageIntegrityError
+
+                raise LineageIntegrityError(
+                    f"ln.save: {model.__name__} records conflict with stored ones or with each other ({e}); "
+                    "save them one by one to find the culprit"
+                ) from None
+    for copy, first in copies:  # the same name twice in one list: one record, returned for both
+        copy.__dict__.update({k: v for k, v in first.__dict__.items() if k != "_state"})
+        copy._state.adding, copy._state.db = False, first._state.db
+    after = getattr(model, "_after_bulk_insert", None)  # e.g. bio: link ontology parents in bulk
+    if after is not None and items:
+        after(items)
+    after_save = getattr(model, "_after_bulk_save", None)  # e.g. Record: the features= given to constructors
+    if after_save is not None:
+        after_save(given)
+
+
 def save(records: Iterable[Any], batch_size: int = 2000) -> list[Any]:
     """Insert unsaved records with a few multi-row INSERTs per registry; save changed saved ones.
 
@@ -122,29 +155,6 @@ def save(records: Iterable[Any], batch_size: int = 2000) -> list[Any]:
         else:
             r.save()
     for model, items in by_model.items():
-        items, copies = _first_of_each_name(model, items)
-        for attempt in range(3):
-            items = _adopt_existing(model, items)
-            if not items:
-                break
-            try:
-                if any(f.name == "uid" for f in model._meta.concrete_fields) and len({r.uid for r in items}) == len(items):
-                    _insert(model, items, batch_size)
-                else:
-                    model.objects.bulk_create(items, batch_size=batch_size)
-                break
-            except (IntegrityError, sqlite3.IntegrityError) as e:  # a concurrent writer saved some of these names first: adopt, retry
-                if not getattr(model, "_adopts_existing", False) or attempt == 2:
-                    from ..errors import IntegrityError as LineageIntegrityError
-
-                    raise LineageIntegrityError(
-                        f"ln.save: {model.__name__} records conflict with stored ones or with each other ({e}); "
-                        "save them one by one to find the culprit"
-                    ) from None
-        for copy, first in copies:  # the same name twice in one list: one record, returned for both
-            copy.__dict__.update({k: v for k, v in first.__dict__.items() if k != "_state"})
-            copy._state.adding, copy._state.db = False, first._state.db
-        after = getattr(model, "_after_bulk_insert", None)  # e.g. bio: link ontology parents in bulk
-        if after is not None and items:
-            after(items)
+        with transaction.atomic(using=router.db_for_write(model)):  # with what the hooks store, or nothing
+            _save_model(model, items, batch_size)
     return records

@@ -241,6 +241,25 @@ def _is_bool(v: Any) -> bool:
     return isinstance(v, bool) or type(v).__name__ in {"bool_", "bool"}
 
 
+def _dict_from_text(text: str) -> dict | None:
+    """The dict written as JSON (``'{"a": 1}'``) or as a Python literal (``"{'a': True}"``), else None."""
+    import ast
+    import json
+
+    for parse in (json.loads, ast.literal_eval):
+        try:
+            value = parse(text)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+        if isinstance(value, dict):
+            try:
+                json.dumps(value)  # sets, bytes, ... of a Python literal have no JSON form
+            except (TypeError, ValueError):
+                return None
+            return value
+    return None
+
+
 def _scalar(kind: str, value: Any, coerce: bool, dtype: str, feature: str | None) -> Any:
     hint = "pass coerce_dtype=True on the feature to convert" if not coerce else ""
     if kind in {"str", "cat"}:
@@ -309,7 +328,10 @@ def _scalar(kind: str, value: Any, coerce: bool, dtype: str, feature: str | None
     if kind == "dict":
         if isinstance(value, dict):
             return value
-        raise _fail(dtype, value, feature)
+        parsed = _dict_from_text(value) if isinstance(value, str) else None
+        if parsed is not None:  # its JSON or Python literal text, as a date from its ISO text
+            return parsed
+        raise _fail(dtype, value, feature, "pass a dict, or its JSON text")
     if kind == "url":
         if isinstance(value, str) and re.match(r"^[A-Za-z][\w+.-]*://\S+$", value):
             return value

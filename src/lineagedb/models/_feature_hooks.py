@@ -1,6 +1,6 @@
 """Features in queries, DataFrames and describe(): the hooks the shared query layer calls.
 
->>> ln.Artifact.filter(temperature__gt=20, suffix=".csv").to_dataframe(features=True)  # doctest: +SKIP
+>>> ln.Artifact.filter(temperature__gt=20, suffix=".csv").to_dataframe(include="features")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -139,6 +139,8 @@ def features_dataframe(qs: Any, df: Any, features: bool | list[str]) -> Any:
     if getattr(model, "_feature_values", None) is None:
         raise errors.InvalidArgument(f"{model.__name__} records carry no features; use ln.Artifact, ln.Run or ln.Record")
     names = list(features) if isinstance(features, (list, tuple)) else None
+    if names:
+        _refuse_ambiguous(names)
     if df.empty:
         for n in names or []:
             df[n] = []
@@ -156,6 +158,22 @@ def features_dataframe(qs: Any, df: Any, features: bool | list[str]) -> Any:
     for n in columns:
         df[n] = [values.get(id_of.get(uid), {}).get(n) for uid in uids]
     return df
+
+
+def _refuse_ambiguous(names: list[str]) -> None:
+    """Names given as columns must each name one feature (features of different types may share a name)."""
+    from collections import Counter
+
+    from .feature import Feature
+
+    counts = Counter(Feature.objects.filter(name__in=names, is_type=False).values_list("name", flat=True))
+    shared = sorted((name, n) for name, n in counts.items() if n > 1)
+    if shared:
+        listed = ", ".join(f"{name!r} ({n} features)" for name, n in shared)
+        raise errors.InvalidArgument(
+            f"Ambiguous feature names passed: {listed}. Features of different types share these names; "
+            'use include="features" (which shows the categorical one, else the oldest) or rename one of them'
+        )
 
 
 def _fmt(value: Any) -> str:

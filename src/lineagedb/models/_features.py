@@ -484,12 +484,16 @@ def _collapse(values: list[Any]) -> Any:
 
 
 def host_values(model: Any, ids: Any, names: list[str] | None = None) -> dict[int, dict[str, Any]]:
-    """{host id: {feature name: value}} for artifacts or runs, in a bounded number of queries."""
+    """{host id: {feature name: value}} for artifacts or runs, in a bounded number of queries.
+
+    Features of different types may share a name: a host shows the values of the categorical one (its labels)
+    if it has any, else those of the oldest feature of that name.
+    """
     from .feature import Feature
 
     is_artifact = model.__name__ == "Artifact"
     link, host_field = _host_link(model)
-    collected: dict[int, dict[str, list[Any]]] = {}
+    collected: dict[int, dict[str, dict[tuple[int, int], list[Any]]]] = {}  # host -> name -> (rank, fid) -> values
     order: dict[str, int] = {}
     rows = link.objects.filter(**{f"{host_field}_id__in": ids})
     if names is not None:
@@ -498,8 +502,8 @@ def host_values(model: Any, ids: Any, names: list[str] | None = None) -> dict[in
         f"{host_field}_id", "featurevalue__feature_id", "featurevalue__feature__name", "featurevalue__feature__dtype",
         "featurevalue__value",
     ):
-        order[name] = fid
-        collected.setdefault(hid, {}).setdefault(name, []).append(from_json(dtype, value))
+        order[name] = min(fid, order.get(name, fid))
+        collected.setdefault(hid, {}).setdefault(name, {}).setdefault((1, fid), []).append(from_json(dtype, value))
     if is_artifact:
         cat_features = Feature.objects.filter(dtype__contains="cat[")
         if names is not None:
@@ -520,12 +524,12 @@ def host_values(model: Any, ids: Any, names: list[str] | None = None) -> dict[in
                 rows = link.objects.filter(artifact_id__in=ids, feature_id__in=fids).order_by("id")
                 for hid, fid, value in rows.values_list("artifact_id", "feature_id", f"{label_fk}__{field}"):
                     f = by_id[fid]
-                    order[f.name] = f.id
-                    collected.setdefault(hid, {}).setdefault(f.name, []).append(value)
+                    order[f.name] = min(f.id, order.get(f.name, f.id))
+                    collected.setdefault(hid, {}).setdefault(f.name, {}).setdefault((0, fid), []).append(value)
     ranked = sorted(order, key=order.get)  # type: ignore[arg-type]
     out: dict[int, dict[str, Any]] = {}
     for hid, per in collected.items():
-        out[hid] = {n: _collapse(per[n]) for n in ranked if n in per}
+        out[hid] = {n: _collapse(per[n][min(per[n])]) for n in ranked if n in per}
     return out
 
 

@@ -4,3 +4,4 @@ Listings that show only the user's data leave them out: ``exclude(kind=INTERNAL_
 """
 
 INTERNAL_KIND = "__lineagedb__"
+LAMINDB_INTERNAL_KIND = "__lamindb_run__"  # LaminDB's name for it: ``Artifact(kind="__lamindb_run__")`` stores INTERNAL_KIND

@@ -25,7 +25,7 @@ from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._versions import MAIN, TRASH, VersionedMixin, family_stem_by_key, planned_uid, refresh_latest, save_new_version
 from ._features import FeaturesDescriptor
 from ._lineage import HasLineage, through_run
-from ._lineage_kind import INTERNAL_KIND
+from ._lineage_kind import INTERNAL_KIND, LAMINDB_INTERNAL_KIND
 from ._polars_io import is_polars, stage_polars
 
 _DISCARDED = object()  # staged bytes removed after a failed save
@@ -213,6 +213,8 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
         from ._artifact_sources import resolve
 
         key = st.validate_key(key)
+        if kind == LAMINDB_INTERNAL_KIND:
+            kind = INTERNAL_KIND
         if key_is_virtual is False:
             raise errors.InvalidArgument(
                 "key_is_virtual=False is not supported: lineagedb stores bytes under <root>/.lineagedb/<uid><suffix> "

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any, Iterable
 
 from django.core.exceptions import FieldError
@@ -28,12 +29,16 @@ class QuerySet(models.QuerySet):
         """Records as a DataFrame: one column per field, plus related fields named in ``include``.
 
         ``include`` takes lookups across relations (``"created_by__handle"``, ``"records__name"``);
-        many-valued ones become sets per row. ``features=True`` adds one column per feature.
+        many-valued ones become sets per row. ``include="features"`` adds one column per feature,
+        ``features=["name", ...]`` the named ones (``features=True`` is LaminDB's deprecated spelling).
         """
         from ._dataframe import queryset_to_dataframe
 
         if isinstance(include, str):
             include = [include]
+        if features is True:
+            warnings.warn('`features=True` is deprecated, pass `include="features"` instead.', DeprecationWarning,
+                          stacklevel=2)
         if include and "features" in include:
             include = [i for i in include if i != "features"]
             features = True
@@ -133,7 +138,10 @@ class QuerySet(models.QuerySet):
         if removing:
             if hasattr(self.model, "_drop_unused_values"):  # features: their unused stored values go first
                 self.model._drop_unused_values(list(self.values_list("pk", flat=True)))
-            return delete_rows(self, super().delete)
+            remove = super().delete
+            if hasattr(self.model, "_remove_rows"):  # runs and transforms: see _run_delete
+                return delete_rows(self, lambda: self.model._remove_rows(self, remove))
+            return delete_rows(self, remove)
         trash_rows(self)
         return None
 

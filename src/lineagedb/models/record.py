@@ -116,6 +116,15 @@ class Record(HasType, HasParents, BaseRecord):
         self._pending_features = None
         return self
 
+    @classmethod
+    def _after_bulk_save(cls, records: list[Record]) -> None:
+        """``ln.save(records)``: store the ``features=`` each record was constructed with (as ``save()`` does)."""
+        for record in records:
+            pending = record.__dict__.get("_pending_features")
+            if pending:
+                record.features.set_values(pending)
+                record._pending_features = None
+
     @property
     def is_page(self) -> bool:
         """A type without a schema (a folder of records)."""

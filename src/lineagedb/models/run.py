@@ -63,6 +63,25 @@ class Run(HasLineage, BaseRecord):
             raise errors.InvalidArgument(f"status must be one of {', '.join(map(repr, RUN_STATUSES))}, but you passed: {status!r}.")
         super().__init__(**kwargs)
 
+    def delete(self, permanent: bool | None = None) -> Any:  # type: ignore[override]
+        """Move the run to the trash, or remove it (``permanent=True``); its report and environment, when
+        tracking made them and no other run uses them, are removed in the background (see ``_run_delete``).
+
+        >>> ln.Run.get("2w7OAXBskWFML1xt").delete(permanent=True)  # doctest: +SKIP
+        """
+        from ._run_delete import remove_runs
+        from ._trash import delete_record
+
+        return delete_record(self, permanent, lambda: remove_runs(Run.objects.filter(pk=self.pk),
+                                                                  lambda: models.Model.delete(self)))
+
+    @classmethod
+    def _remove_rows(cls, queryset: Any, remove: Any) -> Any:
+        """How a queryset of runs is removed for good (``QuerySet.delete``)."""
+        from ._run_delete import remove_runs
+
+        return remove_runs(queryset, remove)
+
     def to_openlineage(self) -> list[dict]:
         """This run as OpenLineage RunEvents (START, then COMPLETE/FAIL/ABORT once it ended).
 

@@ -80,6 +80,12 @@ class Transform(VersionedMixin, BaseRecord):
             existing = self._saved_match()
             if existing is not None:
                 self._adopt(existing)
+            elif self.version is not None and Transform.objects.filter(key=self.key, version=self.version,
+                                                                       branch=1).exists():
+                raise errors.InvalidArgument(
+                    f"Please change the version tag or leave it `None`, {self.version!r} is already taken "
+                    f"(by another Transform with key {self.key!r})"
+                )
 
     def _saved_match(self) -> Transform | None:
         """The saved transform this new one describes: same key and hash, or same key and version without code."""
@@ -87,7 +93,7 @@ class Transform(VersionedMixin, BaseRecord):
         if self.hash:
             return same_key.filter(hash=self.hash).order_by("-id").first()
         latest = same_key.order_by("-is_latest", "-id").first()
-        if latest is not None and latest.hash is None and self.version in (None, latest.version):
+        if latest is not None and latest.hash is None and not latest.source_code and self.version in (None, latest.version):
             return latest
         return None
 
@@ -98,6 +104,10 @@ class Transform(VersionedMixin, BaseRecord):
 
     def save(self, *args: Any, **kwargs: Any) -> Transform:
         """Write the transform; a new one with a taken key or ``revises=`` becomes the family's next version."""
+        if self.source_code and not self.hash:  # source code set after construction
+            from ._transform_source import source_hash
+
+            self.hash = source_hash(self.source_code)
         if not self._state.adding or (self._revises is None and not self.key):
             return super().save(*args, **kwargs)
         from ._versions import family_stem_by_key, save_new_version
@@ -107,6 +117,25 @@ class Transform(VersionedMixin, BaseRecord):
         revises, self._revises = self._revises, None
         return save_new_version(self, lambda: BaseRecord.save(self, *args, **kwargs), revises=revises,
                                 key=None if revises is not None else self.key)
+
+    def delete(self, permanent: bool | None = None) -> Any:  # type: ignore[override]
+        """Move the transform to the trash, or remove it with its runs (``permanent=True``; refused while
+        those runs made records that still exist, see ``_run_delete``).
+
+        >>> ln.Transform.get(key="scratch.py").delete(permanent=True)  # doctest: +SKIP
+        """
+        from ._run_delete import remove_transforms
+        from ._trash import delete_record
+
+        return delete_record(self, permanent, lambda: remove_transforms(Transform.objects.filter(pk=self.pk),
+                                                                        lambda: models.Model.delete(self)))
+
+    @classmethod
+    def _remove_rows(cls, queryset: Any, remove: Any) -> Any:
+        """How a queryset of transforms is removed for good (``QuerySet.delete``): runs first."""
+        from ._run_delete import remove_transforms
+
+        return remove_transforms(queryset, remove)
 
     @classmethod
     def from_path(cls, path: str | Path, key: str | None = None) -> Transform:
