@@ -184,3 +184,16 @@ def test_features_on_an_instance_without_bio(make_instance):
     assert "experiment" in artifact.describe(return_str=True)
     assert list(ln.Artifact.to_dataframe(features=True)["temperature"]) == [2.5]
     assert list(ln.Artifact.filter(experiment="E1")) == [artifact]
+
+
+def test_to_dataframe_feature_named_like_a_field_hides_nothing(ln, unique):
+    scope = ln.Feature(name=f"Scope_{unique}", is_type=True).save()  # names are unique within a type
+    id_feature = ln.Feature(name="id", dtype=int, type=scope).save()
+    uid_feature = ln.Feature(name="uid", dtype=str, type=scope).save()
+    artifact = make_artifact(ln, f"annotation/{unique}-fieldnames.csv")
+    artifact.features.add_values({id_feature: 1, uid_feature: "feature-uid"})
+    df = ln.Artifact.filter(uid=artifact.uid).to_dataframe(include=["key", "description"], features=True)
+    assert df.index.name == "__artifact_id__" and df.index.tolist() == [artifact.id]
+    assert df["__artifact_uid__"].tolist() == [artifact.uid] and "key" in df.columns
+    assert df["id"].tolist() == [1] and df["uid"].tolist() == ["feature-uid"]
+    assert list(df.columns).count("description") == 1  # an included field already shown is not doubled

@@ -55,6 +55,8 @@ def _feature_set(slot: SlotResult) -> Any:
     if schema is not None and schema.pk is not None and schema.itype == "Feature" and not schema.slots:
         if {f.pk for f in slot.features} == {f.pk for f, _ in schema.feature_links()}:
             return schema  # the data has exactly the schema's features: the schema is the feature set
+    if slot.slot == "__external__":
+        return None  # dataset-level values: the values themselves say which features they are of
     return Schema(features=slot.features, itype="Feature").save()
 
 

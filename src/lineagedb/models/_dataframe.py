@@ -49,6 +49,7 @@ def queryset_to_dataframe(qs: Any, include: list[str], limit: int | None) -> Any
     if include and not df.empty:
         ids = list(df["id"])
         single, many = _split_includes(model, include)
+        single = [s for s in single if s not in df.columns]  # a field already shown is not fetched twice
         if single:
             extra = pd.DataFrame.from_records(
                 list(model.objects.filter(id__in=ids).values("id", *single)), columns=["id", *single]

@@ -136,7 +136,12 @@ def feature_sort_value(model: Any, f: Any) -> list[Any]:
 
 
 def features_dataframe(qs: Any, df: Any, features: bool | list[str]) -> Any:
-    """One column per feature, in one query for plain values and one per label registry."""
+    """One column per feature, in one query for plain values and one per label registry.
+
+    A feature named like one of the record's own columns (``id``, ``uid``, ``key``, ...) keeps its name; the
+    record's column is renamed ``__<registry>_<field>__`` (``__artifact_id__`` for the index), so no value
+    hides another.
+    """
     model = qs.model
     if getattr(model, "_feature_values", None) is None:
         raise errors.InvalidArgument(f"{model.__name__} records carry no features; use ln.Artifact, ln.Run or ln.Record")
@@ -155,6 +160,10 @@ def features_dataframe(qs: Any, df: Any, features: bool | list[str]) -> Any:
             if n not in columns:
                 columns.append(n)
     df = df.copy()
+    own = {c: f"__{model.__name__.lower()}_{c}__" for c in [*df.columns, df.index.name] if c in columns}
+    if own:  # a feature named like a field ("id", "uid"): the record's own column becomes __artifact_uid__
+        df = df.rename(columns=own)
+        df.index.name = own.get(df.index.name, df.index.name)
     for n in columns:
         df[n] = [values.get(id_of.get(uid), {}).get(n) for uid in uids]
     return df

@@ -242,6 +242,28 @@ def external_schema(host: Any) -> Any:
     return None
 
 
+def _check_complete(schema: Any, values: dict[Any, Any]) -> None:
+    """``set_values`` on an artifact whose schema validated its values: the new values must fit that schema
+    as a whole (required features present; with ``maximal_set``, no other feature)."""
+    from ._feature_keys import resolve_keys
+
+    given = {f.pk: f.name for f, _ in resolve_keys(values, schema).values()}
+    links = schema.feature_links()
+    known = {f.pk for f, _ in links}
+    label = f"schema {schema.name or schema.uid!r}"
+    extra = sorted(name for pk, name in given.items() if pk not in known)
+    if extra and schema.maximal_set:
+        raise errors.ValidationError(
+            f"feature(s) {extra} not in the provided schema ({label} sets maximal_set=True): drop them, or "
+            "set artifact.schema = None first"
+        )
+    missing = [f.name for f, optional in links if not optional and f.pk not in given]
+    if missing and schema.minimal_set:
+        raise errors.ValidationError(
+            f"{label} requires feature(s) {missing}: pass values for all of them to set_values({{...}})"
+        )
+
+
 class FeatureManager:
     """Feature values of one artifact or run: ``add_values``, ``get_values``, ``remove_values``, ``set_values``."""
 
@@ -431,9 +453,11 @@ class FeatureManager:
         from rich.console import Console
         from rich.tree import Tree
 
+        from ._describe_schema import dataset_features
         from ._feature_hooks import describe_features
 
         tree = Tree(f"[bold]{type(self._host).__name__}[/bold] {self._host.uid}")
+        dataset_features(self._host, tree)
         describe_features(self._host, tree)
         console = Console(record=True, width=120)
         with console.capture() as capture:
@@ -448,7 +472,12 @@ class FeatureManager:
         from ._feature_keys import is_empty
 
         self._check_saved()
-        plain, cats = self._validated({k: v for k, v in values.items() if not is_empty(v)}, schema)
+        values = {k: v for k, v in values.items() if not is_empty(v)}
+        external = external_schema(self._host)
+        if external is not None:
+            _check_complete(external, values)
+            schema = schema if schema is not None else external
+        plain, cats = self._validated(values, schema)
         link, host_field = _host_link(self._host)
         with transaction.atomic():
             link.objects.filter(**{f"{host_field}_id": self._host.id}).delete()
