@@ -193,7 +193,7 @@ def test_to_dataframe_feature_named_like_a_field_hides_nothing(ln, unique):
     artifact = make_artifact(ln, f"annotation/{unique}-fieldnames.csv")
     artifact.features.add_values({id_feature: 1, uid_feature: "feature-uid"})
     df = ln.Artifact.filter(uid=artifact.uid).to_dataframe(include=["key", "description"], features=True)
-    assert df.index.name == "__artifact_id__" and df.index.tolist() == [artifact.id]
-    assert df["__artifact_uid__"].tolist() == [artifact.uid] and "key" in df.columns
+    assert df.index.name == "__lamindb_artifact_id__" and df.index.tolist() == [artifact.id]
+    assert df["__lamindb_artifact_uid__"].tolist() == [artifact.uid] and "key" in df.columns
     assert df["id"].tolist() == [1] and df["uid"].tolist() == ["feature-uid"]
     assert list(df.columns).count("description") == 1  # an included field already shown is not doubled

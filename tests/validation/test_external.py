@@ -102,3 +102,27 @@ def test_features_describe_lists_dataset_features_per_slot(ln, external):
     text = artifact.features.describe(return_str=True)
     assert "Dataset features" in text and "obs (1)" in text and f"ext_obs_{u}" in text
     assert "External features" in text and text.index("Dataset features") < text.index("External features")
+
+
+def test_curating_a_saved_artifact_replaces_or_keeps_its_external_values(ln, external):
+    u, ext = external
+    col = ln.Feature(name=f"ext_n_{u}", dtype=int).save()
+    schema = ln.Schema(features=[col], slots={"__external__": ext}, otype="DataFrame").save()
+    df = pd.DataFrame({f"ext_n_{u}": [1, len(u)]})
+    values = {f"ext_a_{u}": "x", f"ext_b_{u}": "y"}
+    artifact = ln.curators.DataFrameCurator(df, schema, features=values).save_artifact(key=f"ext/cur-{u}.parquet")
+    assert [link.slot for link in artifact.links_schema.all()] == ["columns"]  # no feature set for dataset-level values
+    assert artifact.features.describe(return_str=True) == (
+        f"Artifact: ext/cur-{u}.parquet ({artifact.uid[16:]})\n"
+        "├── Dataset features\n"
+        "│   └── columns (1)\n"
+        f"│       {f'ext_n_{u}':<20}int\n"
+        "└── External features\n"
+        f"    └── {f'ext_a_{u}':<20}{'str':<25}x\n"
+        f"        {f'ext_b_{u}':<20}{'str':<25}y"
+    )
+    changed = {f"ext_a_{u}": "z", f"ext_b_{u}": "y"}
+    artifact = ln.curators.DataFrameCurator(artifact, schema, features=changed).save_artifact()
+    assert artifact.features.get_values() == changed  # replaced, not added
+    artifact = ln.curators.DataFrameCurator(artifact, schema).save_artifact()  # the artifact's own values
+    assert artifact.features.get_values() == changed

@@ -106,7 +106,9 @@ def artifact_schema_section(artifact: Any, tree: Any) -> None:
 def dataset_features(artifact: Any, tree: Any) -> None:
     """``artifact.features.describe()``'s "Dataset features": per slot (``columns``, ``obs``, ``var.T``, ...),
     the features (with dtypes) or registry values the data was validated with."""
+    from rich.console import Group
     from rich.table import Table
+    from rich.text import Text
 
     if artifact.pk is None or type(artifact).__name__ != "Artifact":
         return
@@ -123,7 +125,9 @@ def dataset_features(artifact: Any, tree: Any) -> None:
         if not features:  # registry values (e.g. genes): their count and registry
             node.add(f"[bold]{slot}[/bold] ({schema.n if schema.n is not None else '?'} {escape(schema.itype or '')})")
             continue
-        grid = Table.grid(padding=(0, 2))
+        grid = Table.grid(padding=0)
+        grid.add_column(min_width=20)
+        grid.add_column()
         for feature, _ in features:
-            grid.add_row(escape(feature.name), f"[dim]{escape(feature.dtype or '')}[/dim]")
-        node.add(f"[bold]{slot}[/bold] ({len(features)})").add(grid)
+            grid.add_row(f"{escape(feature.name)} ", f"[dim]{escape(feature.dtype or '')}[/dim]")
+        node.add(Group(Text.from_markup(f"[bold]{slot}[/bold] ({len(features)})"), grid))

@@ -139,8 +139,8 @@ def features_dataframe(qs: Any, df: Any, features: bool | list[str]) -> Any:
     """One column per feature, in one query for plain values and one per label registry.
 
     A feature named like one of the record's own columns (``id``, ``uid``, ``key``, ...) keeps its name; the
-    record's column is renamed ``__<registry>_<field>__`` (``__artifact_id__`` for the index), so no value
-    hides another.
+    record's column is renamed ``__lamindb_<registry>_<field>__`` (``__lamindb_artifact_id__`` for the index),
+    the frame-exchange names sheets use too (``__lamindb_record_uid__``), so no value hides another.
     """
     model = qs.model
     if getattr(model, "_feature_values", None) is None:
@@ -160,8 +160,8 @@ def features_dataframe(qs: Any, df: Any, features: bool | list[str]) -> Any:
             if n not in columns:
                 columns.append(n)
     df = df.copy()
-    own = {c: f"__{model.__name__.lower()}_{c}__" for c in [*df.columns, df.index.name] if c in columns}
-    if own:  # a feature named like a field ("id", "uid"): the record's own column becomes __artifact_uid__
+    own = {c: f"__lamindb_{model.__name__.lower()}_{c}__" for c in [*df.columns, df.index.name] if c in columns}
+    if own:  # a feature named like a field ("id", "uid"): the record's own column is renamed
         df = df.rename(columns=own)
         df.index.name = own.get(df.index.name, df.index.name)
     for n in columns:
@@ -175,8 +175,22 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def value_grid(aligned: bool) -> Any:
+    """A borderless table for name / dtype / value rows; ``aligned``: names in 20 and dtypes in 25
+    characters (``features.describe()``), else two spaces between columns (``describe()``)."""
+    from rich.table import Table
+
+    if not aligned:
+        return Table.grid(padding=(0, 2))
+    grid = Table.grid(padding=0)
+    grid.add_column(min_width=20)
+    grid.add_column(min_width=25)
+    grid.add_column()
+    return grid
+
+
 @section("Artifact", "Run", "Record")
-def describe_features(record: Any, tree: Any) -> None:
+def describe_features(record: Any, tree: Any, aligned: bool = False) -> None:
     """Features (with dtypes and values) and labels (grouped by registry and feature)."""
     from rich.markup import escape
     from rich.table import Table
@@ -189,9 +203,11 @@ def describe_features(record: Any, tree: Any) -> None:
     values = host_values(type(record), [record.id]).get(record.id, {})
     if values:
         dtypes = dict(Feature.objects.filter(name__in=list(values)).values_list("name", "dtype"))
-        grid = Table.grid(padding=(0, 2))
+        grid = value_grid(aligned)
+        gap = " " if aligned else ""
         for name, value in values.items():
-            grid.add_row(f"[bold]{escape(name)}[/bold]", f"[dim]{escape(dtypes.get(name, ''))}[/dim]", escape(_fmt(value)))
+            grid.add_row(f"[bold]{escape(name)}[/bold]{gap}", f"[dim]{escape(dtypes.get(name, ''))}[/dim]{gap}",
+                         escape(_fmt(value)))
         title = "External features" if external_schema(record) is not None else "Features"
         tree.add(f"[bold]{title}[/bold]").add(grid)
     if type(record).__name__ != "Artifact":

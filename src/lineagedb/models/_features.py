@@ -451,20 +451,25 @@ class FeatureManager:
     def describe(self, return_str: bool = False) -> str | None:
         """Print (or return) the feature values and labels of this artifact or run as a tree."""
         from rich.console import Console
+        from rich.markup import escape
         from rich.tree import Tree
 
         from ._describe_schema import dataset_features
         from ._feature_hooks import describe_features
 
-        tree = Tree(f"[bold]{type(self._host).__name__}[/bold] {self._host.uid}")
-        dataset_features(self._host, tree)
-        describe_features(self._host, tree)
+        host = self._host
+        label = getattr(host, "key", None) or getattr(host, "name", None) or getattr(host, "description", None)
+        version = f" ({host.uid[16:]})" if label and len(host.uid) == 20 else ""  # the uid's version suffix
+        tree = Tree(f"[bold]{type(host).__name__}:[/bold] {escape(label) if label else host.uid}{version}")
+        dataset_features(host, tree)
+        describe_features(host, tree, aligned=True)
         console = Console(record=True, width=120)
         with console.capture() as capture:
             console.print(tree)
+        text = "\n".join(line.rstrip() for line in capture.get().rstrip("\n").splitlines())
         if return_str:
-            return capture.get()
-        print(capture.get(), end="")
+            return text
+        print(text)
         return None
 
     def set_values(self, values: dict[Any, Any], schema: Any = None) -> None:
