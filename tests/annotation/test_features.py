@@ -197,3 +197,15 @@ def test_to_dataframe_feature_named_like_a_field_hides_nothing(ln, unique):
     assert df["__lamindb_artifact_uid__"].tolist() == [artifact.uid] and "key" in df.columns
     assert df["id"].tolist() == [1] and df["uid"].tolist() == ["feature-uid"]
     assert list(df.columns).count("description") == 1  # an included field already shown is not doubled
+
+
+def test_order_by_a_feature_with_several_values_sorts_each_record_once(ln, unique):
+    temperature = ln.Feature(name=f"order_t_{unique}", dtype=int).save()
+    multi, single, missing = (make_artifact(ln, f"annotation/{unique}-order-{i}.csv") for i in range(3))
+    multi.features.add_values({temperature: 20})
+    multi.features.add_values({temperature: 25})
+    single.features.add_values({temperature: 22})
+    subset = ln.Artifact.filter(id__in=[multi.id, single.id, missing.id])
+    assert list(subset.order_by(temperature)) == [multi, single]  # by the smallest value; no value: left out
+    assert list(subset.order_by(-temperature)) == [multi, single]  # by the largest value
+    assert list(subset.filter(temperature > 21).order_by(-temperature, "id")) == [multi, single]

@@ -108,8 +108,9 @@ def _check_label_exists(f: Any, info: Any, value: str) -> None:
         )
 
 
-def feature_sort_value(model: Any, f: Any) -> list[Any]:
-    """Subqueries giving each Artifact/Run its (first) value of feature ``f``, for ``order_by``.
+def feature_sort_value(model: Any, f: Any, descending: bool = False) -> list[Any]:
+    """Subqueries giving each Artifact/Run its smallest (``descending``: largest) value of feature ``f``,
+    for ``order_by``.
 
     Integers sort by their number, then by their exact text key (floats tie above 2**53)."""
     from django.db.models import OuterRef, Subquery
@@ -122,6 +123,7 @@ def feature_sort_value(model: Any, f: Any) -> list[Any]:
     link, host = _host_link(model)
     host = f"{host}_id"
     info = dtype_info(f.dtype)
+    sign = "-" if descending else ""
     if is_artifact and is_categorical(f.dtype) and is_label_registry(info.model):
         label_link, field, _ = link_of(info.model)
         rows = label_link.objects.filter(artifact_id=OuterRef("pk"), feature_id=f.id)
@@ -129,10 +131,10 @@ def feature_sort_value(model: Any, f: Any) -> list[Any]:
     else:
         rows = link.objects.filter(**{host: OuterRef("pk")}, featurevalue__feature_id=f.id)
         if info.kind == "int":
-            ordered = rows.order_by("featurevalue__number", "featurevalue__text")
+            ordered = rows.order_by(*(f"{sign}{c}" for c in ("featurevalue__number", "featurevalue__text")))
             return [Subquery(ordered.values(c)[:1]) for c in ("featurevalue__number", "featurevalue__text")]
         column = "featurevalue__number" if info.kind in NUMERIC else "featurevalue__text"
-    return [Subquery(rows.order_by(column).values(column)[:1])]
+    return [Subquery(rows.order_by(f"{sign}{column}").values(column)[:1])]
 
 
 def features_dataframe(qs: Any, df: Any, features: bool | list[str]) -> Any:
