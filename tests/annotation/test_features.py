@@ -196,7 +196,10 @@ def test_to_dataframe_feature_named_like_a_field_hides_nothing(ln, unique):
     assert df.index.name == "__lamindb_artifact_id__" and df.index.tolist() == [artifact.id]
     assert df["__lamindb_artifact_uid__"].tolist() == [artifact.uid] and "key" in df.columns
     assert df["id"].tolist() == [1] and df["uid"].tolist() == ["feature-uid"]
-    assert list(df.columns).count("description") == 1  # an included field already shown is not doubled
+    # compact with include=/features=: uid and the name field, the features, then what include asked for
+    assert list(df.columns) == ["__lamindb_artifact_uid__", "key", "id", "uid", "description"]
+    full = ln.Artifact.filter(uid=artifact.uid).to_dataframe()
+    assert {"uid", "key", "size", "hash", "description"} <= set(full.columns)  # without them: every field
 
 
 def test_order_by_a_feature_with_several_values_sorts_each_record_once(ln, unique):
