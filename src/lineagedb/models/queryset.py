@@ -46,7 +46,10 @@ class QuerySet(models.QuerySet):
                 raise errors.InvalidArgument(f"{self.model.__name__} has no features to show")
             df = hook(self, df, features)
             if include:  # the record's columns, the features, then what include asked for
-                asked = [c for c in dict.fromkeys(include) if c in df.columns]
+                from ._dtypes import default_field
+
+                shown = {"uid", default_field(self.model)}  # in the compact frame anyway
+                asked = [c for c in dict.fromkeys(include) if c in df.columns and c not in shown]
                 df = df[[c for c in df.columns if c not in asked] + asked]
         return df
 
