@@ -92,3 +92,19 @@ def test_check_value(ln):
                          ("list[int]", 3), ("dict", [1])]:
         with pytest.raises(ln.errors.ValidationError, match=re.escape(f"feature 'f' expects dtype '{dtype}'")):
             check_value(dtype, value, feature="f")
+
+
+def test_utc_datetime_dtype_is_kept(ln, unique):
+    from datetime import datetime, timezone
+
+    from lineagedb.models._dtypes import dtype_info, parse_dtype
+
+    assert parse_dtype("datetime64[ns, UTC]") == parse_dtype("datetime64[ns,UTC]") == "datetime64[ns, UTC]"
+    assert parse_dtype("datetime64[ns]") == "datetime" and dtype_info("datetime64[ns, UTC]").kind == "datetime"
+    feature = ln.Feature(name=f"stamp_{unique}", dtype="datetime64[ns, UTC]").save()
+    assert ln.Feature.get(name=f"stamp_{unique}").dtype == "datetime64[ns, UTC]"
+    run = ln.Run(ln.Transform(key=f"utc-{unique}").save()).save()
+    stamp = datetime(2024, 1, 1, 12, tzinfo=timezone.utc)
+    run.features.add_values({feature: stamp})
+    assert run.features.get_values() == {f"stamp_{unique}": stamp}
+    assert ln.Run.filter(**{f"stamp_{unique}": stamp}).one() == run

@@ -184,3 +184,31 @@ def test_features_on_an_instance_without_bio(make_instance):
     assert "experiment" in artifact.describe(return_str=True)
     assert list(ln.Artifact.to_dataframe(include="features")["temperature"]) == [2.5]
     assert list(ln.Artifact.filter(experiment="E1")) == [artifact]
+
+
+def test_to_dataframe_feature_named_like_a_field_hides_nothing(ln, unique):
+    scope = ln.Feature(name=f"Scope_{unique}", is_type=True).save()  # names are unique within a type
+    id_feature = ln.Feature(name="id", dtype=int, type=scope).save()
+    uid_feature = ln.Feature(name="uid", dtype=str, type=scope).save()
+    artifact = make_artifact(ln, f"annotation/{unique}-fieldnames.csv")
+    artifact.features.add_values({id_feature: 1, uid_feature: "feature-uid"})
+    df = ln.Artifact.filter(uid=artifact.uid).to_dataframe(include=["key", "description"], features=True)
+    assert df.index.name == "__lamindb_artifact_id__" and df.index.tolist() == [artifact.id]
+    assert df["__lamindb_artifact_uid__"].tolist() == [artifact.uid] and "key" in df.columns
+    assert df["id"].tolist() == [1] and df["uid"].tolist() == ["feature-uid"]
+    # compact with include=/features=: uid and the name field, the features, then what include asked for
+    assert list(df.columns) == ["__lamindb_artifact_uid__", "key", "id", "uid", "description"]
+    full = ln.Artifact.filter(uid=artifact.uid).to_dataframe()
+    assert {"uid", "key", "size", "hash", "description"} <= set(full.columns)  # without them: every field
+
+
+def test_order_by_a_feature_with_several_values_sorts_each_record_once(ln, unique):
+    temperature = ln.Feature(name=f"order_t_{unique}", dtype=int).save()
+    multi, single, missing = (make_artifact(ln, f"annotation/{unique}-order-{i}.csv") for i in range(3))
+    multi.features.add_values({temperature: 20})
+    multi.features.add_values({temperature: 25})
+    single.features.add_values({temperature: 22})
+    subset = ln.Artifact.filter(id__in=[multi.id, single.id, missing.id])
+    assert list(subset.order_by(temperature)) == [multi, single]  # by the smallest value; no value: left out
+    assert list(subset.order_by(-temperature)) == [multi, single]  # by the largest value
+    assert list(subset.filter(temperature > 21).order_by(-temperature, "id")) == [multi, single]

@@ -172,3 +172,20 @@ def test_taken_over_temporary_file_goes_on_a_bad_key(ln, unique):
     artifact = ln.Artifact._from_local_file(path, ".txt", key=f"{unique}/tmp.txt", otype="Text", n_observations=1)
     assert artifact.save().otype == "Text" and artifact.path.read_text() == unique
     assert not path.exists(), "the staged file was renamed into place, not copied"
+
+
+def test_bytes_are_readable_before_an_outer_transaction_commits(ln, write, unique):
+    from django.db import transaction
+
+    src = write("pending.txt", b"pending " + unique.encode())
+    with transaction.atomic():
+        artifact = ln.Artifact(src, key=f"{unique}/pending.txt").save()
+        pending = Path(str(artifact.path))
+        assert pending.read_bytes() == src.read_bytes()  # readable in the transaction, at a pending name
+        assert pending.name != f"{artifact.uid}.txt" and pending.parent.name == ".lineagedb"
+        again = ln.Artifact.get(uid=artifact.uid)  # another object of the same row: finds the bytes too
+        assert Path(str(again.cache())).read_bytes() == src.read_bytes()
+        assert Path(str(artifact.path)).read_bytes() == src.read_bytes()
+    final = Path(str(artifact.path))
+    assert final.name == f"{artifact.uid}.txt" and final.read_bytes() == src.read_bytes()
+    assert not pending.exists()

@@ -181,3 +181,20 @@ def test_open_with_polars_is_a_context_manager(ln, unique):
         assert lazy.filter(pl.col(f"cm_{unique}") > 1).collect()[f"cm_{unique}"].to_list() == [2]
         assert isinstance(lazy, pl.LazyFrame)
     assert artifact.open(engine="polars").collect().height == 2  # usable without `with` too
+
+
+def test_standardize_adds_a_utc_datetime_column(ln, unique, as_frame):
+    from datetime import datetime, timezone
+
+    u = unique
+    schema = _schema(ln, u, ("when", "datetime64[ns, UTC]", {"nullable": True}),
+                     ("naive", datetime, {"nullable": True}))
+    curator = ln.curators.DataFrameCurator(as_frame(pl.DataFrame({"other": [1]})), schema)
+    curator.standardize()
+    out = curator.dataset.lazy().collect()
+    assert out.schema[f"when_{u}"] == pl.Datetime(time_unit="ns", time_zone="UTC")
+    assert out.schema[f"naive_{u}"] == pl.Datetime() and out[f"when_{u}"].to_list() == [None]
+    curator.validate()
+    stamp = datetime(2024, 1, 1, 12, tzinfo=timezone.utc)
+    frame = pl.DataFrame({f"when_{u}": [stamp], f"naive_{u}": [stamp.replace(tzinfo=None)]})
+    ln.curators.DataFrameCurator(as_frame(frame), schema).validate()

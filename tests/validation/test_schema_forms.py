@@ -98,3 +98,40 @@ def test_optionals_add_on_a_saved_schema(ln, unique):
     ln.curators.DataFrameCurator(pd.DataFrame({f"oa_req_{unique}": [1]}), schema).validate()
     with pytest.raises(ln.errors.InvalidArgument, match="not members"):
         schema.optionals.add(ln.Feature(name=f"oa_other_{unique}", dtype=str).save())
+
+
+def test_feature_type_schema(ln, unique, tmp_path):
+    import datetime
+
+    import pandas as pd
+
+    u = unique
+    lab = ln.Feature(name=f"LabType_{u}", is_type=True).save()
+    gc = ln.Feature(name=f"gc_{u}", dtype=float, type=lab).save()
+    day = ln.Feature(name=f"day_{u}", dtype=datetime.date, type=lab).save()
+    ln.Feature(name=f"untyped_{u}", dtype=str).save()  # same registry, not of the type
+    schema = ln.Schema(itype=lab).save()
+    assert schema.itype == f"Feature[{lab.uid}]" and schema.dtype is None and schema.flexible
+    with pytest.raises(ln.errors.InvalidArgument, match="not a feature type"):
+        ln.Schema(itype=gc)
+    # a DataFrame: columns are matched among the features of the type, each with its own dtype
+    df = pd.DataFrame({f"gc_{u}": [0.5, 0.25], f"day_{u}": [datetime.date(2025, 1, 2)] * 2, f"untyped_{u}": ["a", "b"]})
+    artifact = ln.Artifact.from_dataframe(df, key=f"typed/{u}.parquet", schema=schema).save()
+    inferred = artifact.schemas.get()
+    assert {f.name for f in inferred.members} == {f"gc_{u}", f"day_{u}"}  # not the untyped column
+    assert f"gc_{u}  float" in artifact.describe(return_str=True)
+    with pytest.raises(ln.errors.ValidationError, match=f"gc_{u}"):
+        ln.Artifact.from_dataframe(pd.DataFrame({f"gc_{u}": ["high"]}), key=f"typed/bad-{u}.parquet", schema=schema)
+    # any file: the values passed along are checked against the features of the type
+    path = tmp_path / "reads.fastq"
+    path.write_text(f"@read {u}\n")
+    with pytest.raises(ln.errors.ValidationError, match=f"gc_{u}"):
+        ln.Artifact(path, key=f"typed/{u}.fastq", otype="FASTQ", schema=schema, features={f"gc_{u}": "high"})
+    with pytest.raises(ln.errors.ValidationError, match=f"untyped_{u}.*not in the schema"):
+        ln.Artifact(path, key=f"typed/{u}.fastq", schema=schema, features={f"untyped_{u}": "a"})
+    with pytest.raises(ln.errors.ValidationError, match="no feature values were provided"):
+        ln.Artifact(path, key=f"typed/{u}.fastq", schema=schema)
+    file_artifact = ln.Artifact(path, key=f"typed/{u}.fastq", otype="FASTQ", schema=schema,
+                                features={f"gc_{u}": 0.5}).save()
+    assert file_artifact.schema == schema and file_artifact.features.get_values() == {f"gc_{u}": 0.5}
+    assert not file_artifact.schemas.exists()  # dataset-level values make no inferred feature set

@@ -10,16 +10,17 @@ from typing import Any
 from django.db import models
 
 from ..core.uids import base62, base62_from_text
-from ..models._base import BaseRecord
+from ..models._base import BaseRecord, classonlymethod
 from ..models._fields import branch, created_at, created_by, run_field
 from ..models._labels import label_link
+from ..models._synonyms import HasAbbr, HasSynonyms
 
 
 def _uid() -> str:
     return base62(8)
 
 
-class BioRecord(BaseRecord):
+class BioRecord(HasSynonyms, HasAbbr, BaseRecord):
     """Fields every ontology-backed registry shares."""
 
     uid = models.CharField(max_length=8, unique=True, default=_uid, editable=False)
@@ -85,14 +86,14 @@ class BioRecord(BaseRecord):
 
         return from_values(cls, values, field=field, organism=organism, source=source)
 
-    @classmethod
+    @classonlymethod
     def validate(cls, values: Any, field: Any = None, organism: Any = None, public: bool = False) -> Any:
         """A boolean array: is each value saved (``public=True``: in the public source)?"""
         from ._registry import validate
 
         return validate(cls, values, field=field, organism=organism, public_source=public)
 
-    @classmethod
+    @classonlymethod
     def inspect(cls, values: Any, field: Any = None, organism: Any = None, public: bool = False,
                 show: bool = True) -> Any:
         """Validated / non-validated values with synonym suggestions."""
@@ -100,12 +101,17 @@ class BioRecord(BaseRecord):
 
         return inspect(cls, values, field=field, organism=organism, public_source=public, show=show)
 
-    @classmethod
+    @classonlymethod
     def standardize(cls, values: Any, field: Any = None, organism: Any = None, public: bool = False,
-                    mapper: bool = False) -> Any:
-        """Map synonyms and case variants to canonical values (saved records, then the source if ``public``)."""
+                    mapper: bool = False, from_source: bool | None = None) -> Any:
+        """Map synonyms and case variants to canonical values (saved records, then the source if ``public``).
+
+        ``from_source`` is LaminDB's name for ``public`` (it wins when given).
+        """
         from ._registry import standardize
 
+        if from_source is not None:
+            public = bool(from_source)
         return standardize(cls, values, field=field, organism=organism, public_source=public, mapper=mapper)
 
     @classmethod

@@ -29,6 +29,15 @@ __all__ = [
 ]
 
 
+def _not_in(schema: Any) -> str:
+    from ..models._schema_def import feature_type_of
+
+    feature_type = feature_type_of(schema.itype)
+    if feature_type is not None:
+        return f"create them with type={feature_type.name!r} (features of that type), or pass another schema"
+    return "drop them, or add them to the schema's features"
+
+
 def validate_for_artifact(data: Any, schema: Any, features: dict[str, Any] | None = None) -> ValidationResult:
     """Validate ``data`` and dataset-level ``features`` against ``schema`` or raise ``ln.errors.ValidationError``.
 
@@ -41,7 +50,10 @@ def validate_for_artifact(data: Any, schema: Any, features: dict[str, Any] | Non
     if flat is not None:  # a plain file with a schema of features: the values passed along are its features
         check_flat_values(flat, features)
         result = ValidationResult(schema=schema, otype="Artifact")
-        result.slots.append(validate_metadata(dict(features or {}), flat, "__external__"))
+        slot = validate_metadata(dict(features or {}), flat, "__external__")
+        if slot.skipped:  # values passed explicitly are stored or refused, never dropped
+            slot.problems.append(f"feature(s) {slot.skipped} are not in the schema: {_not_in(flat)}")
+        result.slots.append(slot)
         if not result.ok:
             raise errors.ValidationError(result.message())
         return result

@@ -49,8 +49,8 @@ def _feature_set(slot: SlotResult) -> Any:
             return None
         return Schema(itype=slot.schema.itype, dtype=slot.schema.dtype, organism=slot.schema.organism,
                       _members=records).save()
-    if not slot.features:
-        return None
+    if not slot.features or slot.slot == "__external__":
+        return None  # dataset-level values: the values themselves say which features they are of
     schema = slot.schema
     if schema is not None and schema.pk is not None and schema.itype == "Feature" and not schema.slots:
         if {f.pk for f in slot.features} == {f.pk for f, _ in schema.feature_links()}:
@@ -62,8 +62,8 @@ def _add_metadata(artifact: Any, slots: list[SlotResult]) -> None:
     values: dict[str, Any] = {}
     for slot in slots:
         values.update(slot.metadata)
-    if values:
-        artifact.features._add_values(values)  # validated by the schema: no external-schema guard
+    if values:  # validated by the schema: they replace the values of these features (no external-schema guard)
+        artifact.features.update_values(values)
 
 
 def annotate_on_save(artifact: Any, result: ValidationResult) -> Any:

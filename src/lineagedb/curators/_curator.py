@@ -137,6 +137,8 @@ class Curator:
         self._data = dataset
         self._schema = schema
         self._features = dict(features or {})
+        if self._artifact is not None and not self._features and "__external__" in (schema.slots or {}):
+            self._features = self._artifact.features.get_values()  # the artifact's own dataset-level values
         self._result: ValidationResult | None = None
         self._validated_data: Any = None
         self._is_validated = False

@@ -57,17 +57,21 @@ def check_file_schema(schema: Any, *, suffix: str, otype: str | None, explicit_o
 
 
 def flat_features_schema(schema: Any) -> Any:
-    """The schema whose features the ``features=`` values of a plain file are validated against, or None."""
-    if schema is None or "__external__" in schema.slots or not _has_members(schema):
+    """The schema whose features the ``features=`` values of a plain file are validated against, or None:
+    a schema listing features, or a feature type's schema (``ln.Schema(itype=feature_type)``)."""
+    if schema is None or schema.slots:
         return None
-    return schema
+    if _has_members(schema) or (schema.itype or "").startswith("Feature["):
+        return schema
+    return None
 
 
 def check_flat_values(schema: Any, features: dict[str, Any] | None) -> None:
     """A file with a schema of features needs values for them (``features={...}``)."""
     if not features:
         names = [f.name for f, optional in schema.feature_links() if not optional]
+        wanted = f"values for {names}" if names else "values of features of its feature type"
         raise errors.ValidationError(
             f"{_label(schema)} requires feature values but no feature values were provided: "
-            f"pass features={{...}} with values for {names}"
+            f"pass features={{...}} with {wanted}"
         )

@@ -13,6 +13,7 @@ from typing import Any
 
 from .. import errors
 from ..models._dtypes import dtype_info
+from ..models._schema_def import is_feature_itype
 from ._categorical import match_values
 from ._result import SlotResult, ValidationResult
 
@@ -38,7 +39,7 @@ def check_polars_schema(schema: Any) -> None:
             "polars DataFrames do not have an attrs slot: pass dataset-level values with features={...} instead"
         )
     main = slots.get("columns", schema) if slots else schema
-    if main.flexible and main.itype in (None, "Feature") and not main.feature_links():
+    if main.flexible and (main.itype is None or is_feature_itype(main.itype)) and not main.feature_links():
         raise errors.InvalidArgument(
             "a flexible schema (no listed features) cannot validate a polars frame: list the features, "
             "e.g. ln.Schema(features=[...]), or pass frame.to_pandas()"

@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import errors
 from ..models._dtypes import dtype_info
+from ..models._schema_def import feature_type_of, is_feature_itype
 from ._categorical import match_values
 from ._columns import check_column, distinct_values, flatten
 from ._result import CatValues, SlotResult, ValidationResult
@@ -46,7 +47,11 @@ def _resolve_features(schema: Any, columns: list[str], slot: SlotResult) -> list
     pairs = [(c, by_name[c][0]) for c in columns if c in by_name]
     others = [c for c in columns if c not in by_name]
     if schema.flexible and others:
-        known = {f.name: f for f in Feature.filter(name__in=others)}
+        candidates = Feature.filter(name__in=others, is_type=False)
+        feature_type = feature_type_of(schema.itype)
+        if feature_type is not None:  # Schema(itype=feature_type): only features of that type
+            candidates = candidates.filter(type=feature_type)
+        known = {f.name: f for f in candidates}
         pairs = [(c, by_name[c][0] if c in by_name else known[c]) for c in columns if c in by_name or c in known]
         others = [c for c in others if c not in known]
     if others:
@@ -83,7 +88,7 @@ def validate_frame(df: Any, schema: Any, slot_name: str) -> SlotResult:
     """A DataFrame (or ``obs`` / ``var``) against a non-composite schema."""
     slot = SlotResult(slot=slot_name, schema=schema)
     columns = [str(c) for c in df.columns]
-    if schema.itype and schema.itype != "Feature":
+    if schema.itype and not is_feature_itype(schema.itype):
         return _validate_registry_axis(columns, df, schema, slot)
     for column, feature in _resolve_features(schema, columns, slot):
         _check_feature_column(df[column], column, feature, schema, slot)
@@ -206,11 +211,12 @@ def add_external(result: ValidationResult, schema: Any, features: dict[str, Any]
     result.slots = [s for s in result.slots if s.slot != "__external__"]
     if external is None and not features:
         return
-    if external is not None and not features:
-        raise errors.ValidationError(
+    if external is not None and not features:  # reported with the other problems (columns first)
+        result.slots.append(SlotResult(slot="__external__", schema=external, problems=[
             "External features slot is defined in schema but no external features were provided. "
             f"Pass features={{...}} with values for {[f.name for f, _ in external.feature_links()]}."
-        )
+        ]))
+        return
     if external is None:  # no slot: the values must be of registered features
         missing = sorted(set(features) - set(Feature.filter(name__in=list(features)).values_list("name", flat=True)))
         if missing:

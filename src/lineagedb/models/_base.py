@@ -34,6 +34,24 @@ class hybridmethod:
         return MethodType(self.on_instance, obj)
 
 
+class classonlymethod(classmethod):
+    """A class method that refuses to run on an instance (``ln.ULabel.validate(...)``, not ``label.validate``):
+    calling it on a record raises ``TypeError`` naming the class to call it on."""
+
+    def __get__(self, obj: Any, cls: type | None = None) -> Callable:  # type: ignore[override]
+        if obj is None:
+            return super().__get__(obj, cls)
+        name, owner = self.__func__.__name__, type(obj).__name__
+
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            raise TypeError(
+                f"{owner}.{name}() is a class method and must be called on the {owner} class, not on a {owner} "
+                f"object: use {owner}.{name}(...)"
+            )
+
+        return refuse
+
+
 class RegistryMeta(ModelBase):
     """Metaclass of registries: ``repr(ln.Artifact)`` lists the registry's fields, and positional
     construction arguments become the keywords the registry declares in ``_positional``."""
@@ -287,7 +305,7 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         """An object with tab-completable attributes mapping names to records."""
         return cls._visible({}).lookup(field=field)
 
-    @classmethod
+    @classonlymethod
     def validate(cls, values: Any, field: Any = None) -> Any:
         """A boolean array: is each value saved (matched on ``field``, default: the main field)?
 
@@ -296,12 +314,12 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         """
         return cls._visible({}).validate(values, field)
 
-    @classmethod
+    @classonlymethod
     def inspect(cls, values: Any, field: Any = None, show: bool = True) -> Any:
         """Validated and non-validated values, with the synonyms or case variants that would fix them."""
         return cls._visible({}).inspect(values, field, show=show)
 
-    @classmethod
+    @classonlymethod
     def standardize(cls, values: Any, field: Any = None, mapper: bool = False) -> Any:
         """Map synonyms and case variants to the canonical saved values (``mapper=True``: only the changes)."""
         return cls._visible({}).standardize(values, field, mapper=mapper)

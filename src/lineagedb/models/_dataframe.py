@@ -37,18 +37,27 @@ def _fetch(qs: Any, cols: list[str]) -> Any:
     return df
 
 
-def queryset_to_dataframe(qs: Any, include: list[str], limit: int | None) -> Any:
-    """One row per record, indexed by ``id``; ``include`` adds related values (sets when many-valued)."""
+def queryset_to_dataframe(qs: Any, include: list[str], limit: int | None, compact: bool = False) -> Any:
+    """One row per record, indexed by ``id``; ``include`` adds related values (sets when many-valued).
+
+    ``compact`` (include or features were asked for): only ``uid`` and the registry's name field
+    (``key``, ``name``, ``symbol``, ...) besides what was asked for.
+    """
     import pandas as pd
+
+    from ._dtypes import default_field
 
     model = qs.model
     cols = _columns(model)
+    if compact:
+        cols = [c for c in ("id", "uid", default_field(model)) if c in cols]
     if limit is not None and not qs.query.is_sliced:
         qs = qs[:limit]
     df = _fetch(qs, cols)
     if include and not df.empty:
         ids = list(df["id"])
         single, many = _split_includes(model, include)
+        single = [s for s in single if s not in df.columns]  # a field already shown is not fetched twice
         if single:
             extra = pd.DataFrame.from_records(
                 list(model.objects.filter(id__in=ids).values("id", *single)), columns=["id", *single]

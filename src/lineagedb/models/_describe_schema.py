@@ -44,7 +44,9 @@ def _member_labels(schema: Any) -> list[str]:
 
 def add_members(schema: Any, tree: Any) -> None:
     """Add the features (with dtypes) or registry members of ``schema`` to ``tree``."""
-    if schema.itype and schema.itype != "Feature":
+    from ._schema_def import is_feature_itype
+
+    if schema.itype and not is_feature_itype(schema.itype):
         labels = _member_labels(schema)
         if labels:
             node = tree.add(f"[bold]members[/bold] ({schema.n if schema.n is not None else len(labels)})")
@@ -99,3 +101,33 @@ def artifact_schema_section(artifact: Any, tree: Any) -> None:
     for link in links:
         sub = node.add(f"[bold]{link.slot or 'features'}[/bold]: {_header(link.schema)}")
         add_members(link.schema, sub)
+
+
+def dataset_features(artifact: Any, tree: Any) -> None:
+    """``artifact.features.describe()``'s "Dataset features": per slot (``columns``, ``obs``, ``var.T``, ...),
+    the features (with dtypes) or registry values the data was validated with."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    if artifact.pk is None or type(artifact).__name__ != "Artifact":
+        return
+    from .artifact import ArtifactSchema
+
+    links = [link for link in ArtifactSchema.objects.filter(artifact=artifact).select_related("schema").order_by("id")
+             if link.slot != "__external__"]
+    if not links:
+        return
+    node = tree.add("[bold]Dataset features[/bold]")
+    for link in links:
+        schema, slot = link.schema, escape(link.slot or "features")
+        features = schema.feature_links()
+        if not features:  # registry values (e.g. genes): their count and registry
+            node.add(f"[bold]{slot}[/bold] ({schema.n if schema.n is not None else '?'} {escape(schema.itype or '')})")
+            continue
+        grid = Table.grid(padding=0)
+        grid.add_column(min_width=20)
+        grid.add_column()
+        for feature, _ in features:
+            grid.add_row(f"{escape(feature.name)} ", f"[dim]{escape(feature.dtype or '')}[/dim]")
+        node.add(Group(Text.from_markup(f"[bold]{slot}[/bold] ({len(features)})"), grid))

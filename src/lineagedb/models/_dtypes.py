@@ -30,12 +30,14 @@ from ._dtype_cat import APP_PREFIXES, CatTerm, format_cat, parse_cat
 SCALARS = ("str", "int", "float", "num", "bool", "date", "datetime", "dict", "path", "url")
 _PY_TYPES = {str: "str", int: "int", float: "float", bool: "bool", dict: "dict", _dt.date: "date",
              _dt.datetime: "datetime"}
+DATETIME_UTC = "datetime64[ns, UTC]"  # a timezone-aware datetime (kind "datetime"; frames get a UTC column)
 _ALIASES = {"string": "str", "integer": "int", "number": "num", "boolean": "bool", "double": "float",
-            "datetime64[ns]": "datetime", "datetime64[ns,UTC]": "datetime"}  # pandas' names (spaces removed)
+            "datetime64[ns]": "datetime", "datetime64[ns,UTC]": DATETIME_UTC}  # pandas' names (spaces removed)
 _APP_PREFIXES = APP_PREFIXES
 
 VALID_FORMS = (
-    "str, int, float, num, bool, date, datetime, dict, path, url, list[<scalar>] (e.g. list[str]), "
+    "str, int, float, num, bool, date, datetime, datetime64[ns, UTC], dict, path, url, "
+    "list[<scalar>] (e.g. list[str]), "
     "cat[Record], cat[Record[<type name>]], cat[<Registry>] or cat[<Registry>.<field>] "
     "(e.g. cat[bio.CellType], cat[bio.ExperimentalFactor.ontology_id]), filters in brackets "
     "(cat[bio.Disease[source__uid='4a3ejKuf']]), unions (cat[Record|bio.CellType]); or pass Python types "
@@ -143,7 +145,7 @@ def _parse_object(x: Any) -> str | None:
 def _parse_string(s: str) -> str:
     s = s.strip().replace(" ", "") if "cat[" not in s else s.strip()  # type names may hold spaces
     s = _ALIASES.get(s, s)
-    if s in SCALARS or s == "cat":
+    if s in SCALARS or s == "cat" or s == DATETIME_UTC:
         return s
     if s.startswith("list[") and s.endswith("]"):
         inner = _parse_string(s[5:-1])
@@ -212,6 +214,8 @@ def _dtype_info(s: str) -> DtypeInfo:
         return DtypeInfo(f"list[{inner.kind}]", inner.model, inner.field, inner.type_name)
     if s in SCALARS or s == "cat":
         return DtypeInfo(s, None, None, None)
+    if s == DATETIME_UTC:
+        return DtypeInfo("datetime", None, None, None)
     infos = tuple(_term_info(t) for t in parse_cat(s) or [])
     first = infos[0]
     return first._replace(alternatives=infos) if len(infos) > 1 else first
@@ -371,7 +375,7 @@ def check_value(dtype: str, value: Any, *, coerce: bool = False, feature: str | 
                 raise _fail(dtype, value, feature, f"pass a {info.model.__name__} record or its {info.field}")
             return value
         return _scalar("cat", value, coerce, dtype, feature)
-    return _scalar(dtype, value, coerce, dtype, feature)
+    return _scalar("datetime" if dtype == DATETIME_UTC else dtype, value, coerce, dtype, feature)
 
 
 def to_json(dtype: str, value: Any) -> Any:
@@ -386,6 +390,7 @@ def to_json(dtype: str, value: Any) -> Any:
 def from_json(dtype: str, value: Any) -> Any:
     """Inverse of :func:`to_json`: Python types back from stored JSON."""
     kind = dtype[5:-1] if dtype.startswith("list[") else dtype
+    kind = "datetime" if kind == DATETIME_UTC else kind
     if isinstance(value, list):
         return [from_json(kind, v) for v in value]
     if value is None:

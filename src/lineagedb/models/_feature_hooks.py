@@ -106,8 +106,9 @@ def _check_label_exists(f: Any, info: Any, value: str) -> None:
         )
 
 
-def feature_sort_value(model: Any, f: Any) -> list[Any]:
-    """Subqueries giving each Artifact/Run its (first) value of feature ``f``, for ``order_by``.
+def feature_sort_value(model: Any, f: Any, descending: bool = False) -> list[Any]:
+    """Subqueries giving each Artifact/Run its smallest (``descending``: largest) value of feature ``f``,
+    for ``order_by``.
 
     Integers sort by their number, then by their exact text key (floats tie above 2**53)."""
     from django.db.models import OuterRef, Subquery
@@ -120,6 +121,7 @@ def feature_sort_value(model: Any, f: Any) -> list[Any]:
     link, host = _host_link(model)
     host = f"{host}_id"
     info = dtype_info(f.dtype)
+    sign = "-" if descending else ""
     if is_artifact and is_categorical(f.dtype) and is_label_registry(info.model):
         label_link, field, _ = link_of(info.model)
         rows = label_link.objects.filter(artifact_id=OuterRef("pk"), feature_id=f.id)
@@ -127,14 +129,19 @@ def feature_sort_value(model: Any, f: Any) -> list[Any]:
     else:
         rows = link.objects.filter(**{host: OuterRef("pk")}, featurevalue__feature_id=f.id)
         if info.kind == "int":
-            ordered = rows.order_by("featurevalue__number", "featurevalue__text")
+            ordered = rows.order_by(*(f"{sign}{c}" for c in ("featurevalue__number", "featurevalue__text")))
             return [Subquery(ordered.values(c)[:1]) for c in ("featurevalue__number", "featurevalue__text")]
         column = "featurevalue__number" if info.kind in NUMERIC else "featurevalue__text"
-    return [Subquery(rows.order_by(column).values(column)[:1])]
+    return [Subquery(rows.order_by(f"{sign}{column}").values(column)[:1])]
 
 
 def features_dataframe(qs: Any, df: Any, features: bool | list[str]) -> Any:
-    """One column per feature, in one query for plain values and one per label registry."""
+    """One column per feature, in one query for plain values and one per label registry.
+
+    A feature named like one of the record's own columns (``id``, ``uid``, ``key``, ...) keeps its name; the
+    record's column is renamed ``__lamindb_<registry>_<field>__`` (``__lamindb_artifact_id__`` for the index),
+    the frame-exchange names sheets use too (``__lamindb_record_uid__``), so no value hides another.
+    """
     model = qs.model
     if getattr(model, "_feature_values", None) is None:
         raise errors.InvalidArgument(f"{model.__name__} records carry no features; use ln.Artifact, ln.Run or ln.Record")
@@ -155,6 +162,10 @@ def features_dataframe(qs: Any, df: Any, features: bool | list[str]) -> Any:
             if n not in columns:
                 columns.append(n)
     df = df.copy()
+    own = {c: f"__lamindb_{model.__name__.lower()}_{c}__" for c in [*df.columns, df.index.name] if c in columns}
+    if own:  # a feature named like a field ("id", "uid"): the record's own column is renamed
+        df = df.rename(columns=own)
+        df.index.name = own.get(df.index.name, df.index.name)
     for n in columns:
         df[n] = [values.get(id_of.get(uid), {}).get(n) for uid in uids]
     return df
@@ -182,8 +193,22 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def value_grid(aligned: bool) -> Any:
+    """A borderless table for name / dtype / value rows; ``aligned``: names in 20 and dtypes in 25
+    characters (``features.describe()``), else two spaces between columns (``describe()``)."""
+    from rich.table import Table
+
+    if not aligned:
+        return Table.grid(padding=(0, 2))
+    grid = Table.grid(padding=0)
+    grid.add_column(min_width=20)
+    grid.add_column(min_width=25)
+    grid.add_column()
+    return grid
+
+
 @section("Artifact", "Run", "Record")
-def describe_features(record: Any, tree: Any) -> None:
+def describe_features(record: Any, tree: Any, aligned: bool = False) -> None:
     """Features (with dtypes and values) and labels (grouped by registry and feature)."""
     from rich.markup import escape
     from rich.table import Table
@@ -196,9 +221,11 @@ def describe_features(record: Any, tree: Any) -> None:
     values = host_values(type(record), [record.id]).get(record.id, {})
     if values:
         dtypes = dict(Feature.objects.filter(name__in=list(values)).values_list("name", "dtype"))
-        grid = Table.grid(padding=(0, 2))
+        grid = value_grid(aligned)
+        gap = " " if aligned else ""
         for name, value in values.items():
-            grid.add_row(f"[bold]{escape(name)}[/bold]", f"[dim]{escape(dtypes.get(name, ''))}[/dim]", escape(_fmt(value)))
+            grid.add_row(f"[bold]{escape(name)}[/bold]{gap}", f"[dim]{escape(dtypes.get(name, ''))}[/dim]{gap}",
+                         escape(_fmt(value)))
         title = "External features" if external_schema(record) is not None else "Features"
         tree.add(f"[bold]{title}[/bold]").add(grid)
     if type(record).__name__ != "Artifact":

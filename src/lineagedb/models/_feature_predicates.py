@@ -67,7 +67,7 @@ class FeatureOrder:
         """The Django ordering expressions for ``model``."""
         from ._feature_hooks import feature_sort_value
 
-        values = feature_sort_value(model, self.feature)
+        values = feature_sort_value(model, self.feature, self.descending)
         return [v.desc(nulls_last=True) if self.descending else v.asc(nulls_last=True) for v in values]
 
 

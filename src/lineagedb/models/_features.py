@@ -242,6 +242,28 @@ def external_schema(host: Any) -> Any:
     return None
 
 
+def _check_complete(schema: Any, values: dict[Any, Any]) -> None:
+    """``set_values`` on an artifact whose schema validated its values: the new values must fit that schema
+    as a whole (required features present; with ``maximal_set``, no other feature)."""
+    from ._feature_keys import resolve_keys
+
+    given = {f.pk: f.name for f, _ in resolve_keys(values, schema).values()}
+    links = schema.feature_links()
+    known = {f.pk for f, _ in links}
+    label = f"schema {schema.name or schema.uid!r}"
+    extra = sorted(name for pk, name in given.items() if pk not in known)
+    if extra and schema.maximal_set:
+        raise errors.ValidationError(
+            f"feature(s) {extra} not in the provided schema ({label} sets maximal_set=True): drop them, or "
+            "set artifact.schema = None first"
+        )
+    missing = [f.name for f, optional in links if not optional and f.pk not in given]
+    if missing and schema.minimal_set:
+        raise errors.ValidationError(
+            f"{label} requires feature(s) {missing}: pass values for all of them to set_values({{...}})"
+        )
+
+
 class FeatureManager:
     """Feature values of one artifact or run: ``add_values``, ``get_values``, ``remove_values``, ``set_values``."""
 
@@ -429,18 +451,25 @@ class FeatureManager:
     def describe(self, return_str: bool = False) -> str | None:
         """Print (or return) the feature values and labels of this artifact or run as a tree."""
         from rich.console import Console
+        from rich.markup import escape
         from rich.tree import Tree
 
+        from ._describe_schema import dataset_features
         from ._feature_hooks import describe_features
 
-        tree = Tree(f"[bold]{type(self._host).__name__}[/bold] {self._host.uid}")
-        describe_features(self._host, tree)
+        host = self._host
+        label = getattr(host, "key", None) or getattr(host, "name", None) or getattr(host, "description", None)
+        version = f" ({host.uid[16:]})" if label and len(host.uid) == 20 else ""  # the uid's version suffix
+        tree = Tree(f"[bold]{type(host).__name__}:[/bold] {escape(label) if label else host.uid}{version}")
+        dataset_features(host, tree)
+        describe_features(host, tree, aligned=True)
         console = Console(record=True, width=120)
         with console.capture() as capture:
             console.print(tree)
+        text = "\n".join(line.rstrip() for line in capture.get().rstrip("\n").splitlines())
         if return_str:
-            return capture.get()
-        print(capture.get(), end="")
+            return text
+        print(text)
         return None
 
     def set_values(self, values: dict[Any, Any], schema: Any = None) -> None:
@@ -448,7 +477,12 @@ class FeatureManager:
         from ._feature_keys import is_empty
 
         self._check_saved()
-        plain, cats = self._validated({k: v for k, v in values.items() if not is_empty(v)}, schema)
+        values = {k: v for k, v in values.items() if not is_empty(v)}
+        external = external_schema(self._host)
+        if external is not None:
+            _check_complete(external, values)
+            schema = schema if schema is not None else external
+        plain, cats = self._validated(values, schema)
         link, host_field = _host_link(self._host)
         with transaction.atomic():
             link.objects.filter(**{f"{host_field}_id": self._host.id}).delete()

@@ -67,10 +67,48 @@ def normalize_schema_kwargs(args: tuple[Any, ...], kwargs: dict[str, Any]) -> di
     return kwargs
 
 
+def is_feature_itype(itype: str | None) -> bool:
+    """True for ``"Feature"`` and for a feature type's ``"Feature[<uid>]"``: columns are features."""
+    return itype == "Feature" or (itype or "").startswith("Feature[")
+
+
+def feature_type_of(itype: str | None) -> Any:
+    """The feature type (``ln.Feature(..., is_type=True)``) of ``"Feature[<uid>]"``, or None."""
+    if not (itype or "").startswith("Feature["):
+        return None
+    from .feature import Feature
+
+    uid = itype[len("Feature["):-1]  # type: ignore[index]
+    found = Feature.objects.filter(uid=uid, is_type=True).first()
+    if found is None:
+        raise errors.InvalidArgument(f"itype {itype!r}: no feature type with uid {uid!r}")
+    return found
+
+
 def normalize_itype(itype: Any) -> str | None:
-    """Accept a registry class, a registry field (``bt.Gene.ensembl_gene_id``) or a string."""
+    """Accept a registry class, a registry field (``bt.Gene.ensembl_gene_id``), a feature type or a string.
+
+    A feature type (``ln.Feature(name=..., is_type=True)``) becomes ``"Feature[<uid>]"``: columns must be
+    features of that type.
+    """
     if itype is None:
         return None
+    from .feature import Feature
+
+    if isinstance(itype, Feature):
+        if not itype.is_type:
+            raise errors.InvalidArgument(
+                f"itype={itype.name!r} is a feature, not a feature type: pass a feature type "
+                "(ln.Feature(name=..., is_type=True)), ln.Feature, or list features with features=[...]"
+            )
+        if itype.pk is None:
+            raise errors.InvalidArgument(f"the feature type {itype.name!r} is not saved yet: call .save() on it first")
+        return f"Feature[{itype.uid}]"
+    if isinstance(itype, str) and itype.startswith("Feature["):
+        if not itype.endswith("]"):
+            raise errors.InvalidArgument(f"itype {itype!r} is not of the form 'Feature[<uid of a feature type>]'")
+        feature_type_of(itype)  # raises on an unknown uid
+        return itype
     if isinstance(itype, str):
         model, field = registry_and_field(itype)  # raises on an unknown registry or field
         return registry_name(model) + (f".{field}" if field else "")
@@ -98,7 +136,7 @@ def normalize_organism(organism: Any, itype: str | None) -> str:
     name = organism if isinstance(organism, str) else getattr(organism, "name", None)
     if not name:
         raise errors.InvalidArgument(f"organism={organism!r} is not an organism name; use e.g. organism='mouse'")
-    model = member_registry(itype) if itype and itype != "Feature" else None
+    model = member_registry(itype) if itype and not is_feature_itype(itype) else None
     if model is not None and "organism" not in {f.name for f in model._meta.concrete_fields}:
         raise errors.InvalidArgument(f"organism= applies to organism-specific registries (e.g. bt.Gene), not {itype!r}")
     if model is not None and hasattr(model, "check_organism"):  # registries backed by public sources
@@ -133,6 +171,10 @@ def registry_and_field(itype: str) -> tuple[type | None, str | None]:
 def member_registry(itype: str | None) -> type | None:
     if not itype:
         return None
+    if is_feature_itype(itype):
+        from .feature import Feature
+
+        return Feature
     return registry_and_field(itype)[0]
 
 

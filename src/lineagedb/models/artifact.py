@@ -57,7 +57,7 @@ def check_file_schema(schema: Any, path: Any, otype: str | None, explicit_otype:
     from ..curators import flat_features_schema
 
     check(schema, suffix=st.suffix_of(str(path)), otype=otype, explicit_otype=explicit_otype)
-    return not features and flat_features_schema(schema) is not None
+    return not features and (flat_features_schema(schema) is not None or "__external__" in schema.slots)
 
 
 def annotate_on_save(artifact: Artifact, validation: Any) -> None:
@@ -618,10 +618,16 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
 
     @property
     def path(self) -> st.UPath:
-        """Where the bytes are: a UPath (``<root>/.lineagedb/<uid><suffix>`` or the in-place path)."""
+        """Where the bytes are: a UPath (``<root>/.lineagedb/<uid><suffix>`` or the in-place path).
+
+        While the bytes still wait for a transaction to commit (a save inside ``transaction.atomic()``), the
+        path is their pending place in the same folder, so they can be read before the commit.
+        """
         staged = self._staged
-        if self._state.adding and isinstance(staged, st.Staged) and staged.current is not None:
-            return st.upath(staged.current)
+        if isinstance(staged, st.Staged) and staged.current is not None:
+            # pending until the outer transaction commits, unless a reader already rolled it forward
+            if self._state.adding or not st.is_local(staged.current) or Path(staged.current).exists():
+                return st.upath(staged.current)
         root = st.upath(self._storage_record().root)
         if self._real_key is not None:
             return root / self._real_key

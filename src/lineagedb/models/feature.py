@@ -12,9 +12,10 @@ from ._base import BaseRecord
 from ._typed import unique_name_in_type
 from .queryset import Manager
 from ._fields import CoerceAlias, branch, created_at, created_by, run_field, uid_field
+from ._synonyms import HasSynonyms
 
 
-class Feature(CoerceAlias, BaseRecord):
+class Feature(CoerceAlias, HasSynonyms, BaseRecord):
     """A feature with a dtype (``float``, ``cat[Record]``, ``cat[bio.CellType]``, ...).
 
     Names are unique within a feature type (``is_type=True`` features group others, like folders).

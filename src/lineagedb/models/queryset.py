@@ -26,7 +26,8 @@ class QuerySet(models.QuerySet):
     def to_dataframe(
         self, include: str | list[str] | None = None, features: bool | list[str] = False, limit: int | None = 100
     ) -> pd.DataFrame:
-        """Records as a DataFrame: one column per field, plus related fields named in ``include``.
+        """Records as a DataFrame: one column per field; with ``include`` or ``features``, ``uid`` and the name
+        field plus the related fields named in ``include`` (and one column per feature).
 
         ``include`` takes lookups across relations (``"created_by__handle"``, ``"records__name"``);
         many-valued ones become sets per row. ``include="features"`` adds one column per feature,
@@ -42,13 +43,19 @@ class QuerySet(models.QuerySet):
         if include and "features" in include:
             include = [i for i in include if i != "features"]
             features = True
-        df = queryset_to_dataframe(self, include or [], limit)
+        df = queryset_to_dataframe(self, include or [], limit, compact=bool(include or features))
         if features:
             if getattr(self.model, "_feature_values", None) is None:
                 raise errors.InvalidArgument(f"{self.model.__name__} has no features to show")
             from ._feature_hooks import features_dataframe
 
             df = features_dataframe(self, df, features)
+            if include:  # the record's columns, the features, then what include asked for
+                from ._dtypes import default_field
+
+                shown = {"uid", default_field(self.model)}  # in the compact frame anyway
+                asked = [c for c in dict.fromkeys(include) if c in df.columns and c not in shown]
+                df = df[[c for c in df.columns if c not in asked] + asked]
         return df
 
     df = to_dataframe

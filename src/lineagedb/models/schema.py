@@ -17,7 +17,8 @@ from ._base import BaseRecord, hybridmethod
 from ._fields import CoerceAlias, branch, created_at, created_by, run_field, uid_field
 from ._labels import LinkModel
 from ._schema_def import (
-    definition_hash, normalize_dtype, normalize_features, normalize_itype, normalize_organism, normalize_schema_kwargs,
+    definition_hash, is_feature_itype, normalize_dtype, normalize_features, normalize_itype, normalize_organism,
+    normalize_schema_kwargs,
 )
 
 
@@ -135,7 +136,7 @@ class Schema(CoerceAlias, BaseRecord):
         from ._schema_def import member_registry
 
         model = member_registry(self.itype)
-        if model is not None and self.itype not in {"Feature", None}:
+        if model is not None and not is_feature_itype(self.itype):
             accessor = _member_accessor(model)
             return getattr(self, accessor).all() if accessor else model.objects.none()
         from .feature import Feature
