@@ -84,7 +84,7 @@ def test_feature_types_scope_names(ln, unique):
     a = ln.Feature(name=f"sample_{unique}", dtype=str, type=lab_a).save()
     b = ln.Feature(name=f"sample_{unique}", dtype=int, type=lab_b).save()
     assert a.pk != b.pk and set(lab_a.features.all()) == {a}
-    with pytest.raises(ln.errors.InvalidArgument, match="feature type"):
+    with pytest.raises(ln.errors.ValidationError, match="You can only assign a feature with `is_type=True` as `type`"):
         ln.Feature(name=f"s2_{unique}", dtype=str, type=a)
 
 

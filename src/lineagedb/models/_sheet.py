@@ -15,12 +15,12 @@ from .. import errors
 INDEX, UID, NAME = "__lamindb_record_id__", "__lamindb_record_uid__", "__lamindb_record_name__"
 
 
-def sheet_frame(record_type: Any, features: list[Any] | None = None) -> Any:
+def sheet_frame(record_type: Any, features: list[Any] | None = None, ids: list[int] | None = None) -> Any:
     """The records directly under ``record_type`` (not trashed) as a DataFrame, one column per feature.
 
     Columns: the schema's features (or ``features``), then any other feature a record has; a frame whose schema
     has an index feature is indexed by it (the records' names), otherwise the index is the record id and uid and
-    name columns follow the features. Two queries, whatever the number of records.
+    name columns follow the features. ``ids`` keeps only those records. Two queries, whatever the number of records.
     """
     import pandas as pd
 
@@ -32,7 +32,10 @@ def sheet_frame(record_type: Any, features: list[Any] | None = None) -> Any:
             f"e.g. ln.{type(record_type).__name__}.filter(type=...).to_dataframe()"
         )
     model = type(record_type)._meta.concrete_model
-    rows = list(model.all().filter(type_id=record_type.pk).order_by("id").values_list("id", "uid", "name"))
+    query = model.all().filter(type_id=record_type.pk)
+    if ids is not None:
+        query = query.filter(id__in=ids)
+    rows = list(query.order_by("id").values_list("id", "uid", "name"))
     schema = record_type.schema if record_type.schema_id is not None else None
     index = schema.index if schema is not None and schema.index_id is not None else None
     declared = [f.name for f, _ in schema.feature_links() if f.id != getattr(index, "id", None)] if schema else []

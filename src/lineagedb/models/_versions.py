@@ -138,6 +138,8 @@ def save_new_version(record: Any, insert: Callable[[], None], *, revises: Any = 
                                     [False, stem + "%", True])
                 record.is_latest = True
                 insert()
+            if revises is not None:
+                revises.is_latest = False  # the caller's object agrees with the database
             return record
         except IntegrityError as e:  # a concurrent writer took the uid or the latest slot: try again
             last_error = e

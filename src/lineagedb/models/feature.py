@@ -57,9 +57,9 @@ class Feature(CoerceAlias, BaseRecord):
 
                 kwargs = normalize_kwargs(type(self), kwargs)
             if kwargs.get("type") is not None and not getattr(kwargs["type"], "is_type", False):
-                raise errors.InvalidArgument(
-                    f"type= takes a feature type (ln.Feature(name=..., is_type=True)), not {kwargs['type']!r}"
-                )
+                from ._typed import not_a_type
+
+                raise not_a_type(type(self), kwargs["type"])
         super().__init__(*args, **kwargs)
 
     # -- predicates: ln.Artifact.filter(temperature > 20), order_by(-temperature) --------------------

@@ -10,6 +10,7 @@ from ._base import BaseRecord, hybridmethod
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._features import FeaturesDescriptor
 from ._labels import label_link
+from ._record_export import RecordManager
 from ._record_features import RecordFeatures, TypeField
 from ._typed import HasParents, HasType, unique_name_in_type
 
@@ -25,6 +26,7 @@ class Record(HasType, HasParents, BaseRecord):
     _required = ()  # a record may be nameless (a sheet row identified by its features), as in LaminDB
     _has_notes = True  # readme and comment blocks (RecordBlock): record.notes, describe(include="comments")
     _feature_values = ("RecordFeatureValue", "record")  # link model and host field of feature values (see _features)
+    objects = RecordManager()  # querysets that export to a sheet artifact (to_artifact)
     uid = uid_field(16)
     name = models.CharField(max_length=150, db_index=True)
     description = models.TextField(null=True, blank=True)
@@ -76,6 +78,16 @@ class Record(HasType, HasParents, BaseRecord):
         from ._record_import import from_dataframe
 
         return from_dataframe(df, type)
+
+    def to_artifact(self, key: str | None = None, description: str | None = None) -> Any:
+        """This record type's sheet (every record typed under it) as a csv artifact, by default at
+        ``record_exports/<name>.csv``; its run lists the type and the records as inputs (``input_of_runs``).
+
+        >>> artifact = ln.Record.get(name="Samples").to_artifact()  # doctest: +SKIP
+        """
+        from ._record_export import record_type_to_artifact
+
+        return record_type_to_artifact(self, key=key, description=description)
 
     @property
     def notes(self) -> str | None:

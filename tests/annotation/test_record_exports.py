@@ -1,0 +1,45 @@
+"""Sheets saved as artifacts: record_type.to_artifact(), Record querysets' to_artifact(), run.input_records."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_record_type_to_artifact_links_records_as_run_inputs(ln, unique):
+    score = ln.Feature(name=f"export_score_{unique}", dtype=float).save()
+    sheet = ln.Record(name=f"ExportSheet_{unique}", is_type=True).save()
+    a = ln.Record(name=f"a_{unique}", type=sheet, features={score: 1.5}).save()
+    b = ln.Record(name=f"b_{unique}", type=sheet, features={score: 2.5}).save()
+    assert a.input_of_runs.count() == 0
+
+    artifact = sheet.to_artifact()
+    assert artifact.key == f"record_exports/ExportSheet_{unique}.csv"
+    assert artifact.description == f"Export of ExportSheet_{unique}"
+    assert set(artifact.run.input_records.to_list("id")) == {sheet.id, a.id, b.id}
+    assert a.input_of_runs.get() == artifact.run
+    df = artifact.load()
+    assert sorted(df["__lamindb_record_name__"]) == [f"a_{unique}", f"b_{unique}"]
+    assert sorted(df[score.name]) == [1.5, 2.5]
+
+
+def test_record_queryset_to_artifact_exports_a_subset(ln, unique):
+    sheet = ln.Record(name=f"SubsetSheet_{unique}", is_type=True).save()
+    kept = ln.Record(name=f"kept_{unique}", type=sheet).save()
+    ln.Record(name=f"other_{unique}", type=sheet).save()
+
+    artifact = ln.Record.filter(id=kept.id).to_artifact()
+    assert artifact.key == f"record_exports/SubsetSheet_{unique}_subset.csv"
+    assert artifact.description == f"Export of SubsetSheet_{unique} subset"
+    assert set(artifact.run.input_records.to_list("id")) == {sheet.id, kept.id}
+    assert artifact.load()["__lamindb_record_name__"].tolist() == [f"kept_{unique}"]
+
+
+def test_to_artifact_refuses_mixed_types_and_plain_records(ln, unique):
+    one = ln.Record(name=f"One_{unique}", is_type=True).save()
+    two = ln.Record(name=f"Two_{unique}", is_type=True).save()
+    x = ln.Record(name=f"x_{unique}", type=one).save()
+    y = ln.Record(name=f"y_{unique}", type=two).save()
+    with pytest.raises(ln.errors.InvalidArgument, match="one record type"):
+        ln.Record.filter(id__in=[x.id, y.id]).to_artifact()
+    with pytest.raises(ln.errors.InvalidArgument, match="record type"):
+        x.to_artifact()
