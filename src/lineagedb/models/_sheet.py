@@ -25,6 +25,7 @@ def sheet_frame(record_type: Any, features: list[Any] | None = None, ids: list[i
     import pandas as pd
 
     from ._features import host_values
+    from ._record_fields import schema_mapped
 
     if not getattr(record_type, "is_type", False):
         raise errors.InvalidArgument(
@@ -41,6 +42,11 @@ def sheet_frame(record_type: Any, features: list[Any] | None = None, ids: list[i
     declared = [f.name for f, _ in schema.feature_links() if f.id != getattr(index, "id", None)] if schema else []
     wanted = [getattr(f, "name", f) for f in features] if features is not None else None
     values = host_values(model, [r[0] for r in rows], names=wanted)
+    for feature, field in schema_mapped(schema):  # features kept in the records' own fields
+        if wanted is None or feature.name in wanted:
+            for rid, value in query.values_list("id", field):
+                if value is not None:
+                    values.setdefault(rid, {})[feature.name] = value
     columns = wanted if wanted is not None else declared + sorted(
         {n for per in values.values() for n in per} - set(declared))
     data = {c: [_cell(values.get(r[0], {}).get(c)) for r in rows] for c in columns}

@@ -152,6 +152,17 @@ class Feature(CoerceAlias, BaseRecord):
 
         return features_from_dict(cls, dictionary, field=field, type=type, str_as_cat=bool(str_as_cat))
 
+    @property
+    def related_feature(self) -> Feature | None:
+        """The feature whose ``values_through`` names this one (its values relate to this feature's), or None.
+
+        >>> target.values_through = source; target.save(); source.related_feature == target  # doctest: +SKIP
+        True
+        """
+        if self.pk is None:
+            return None
+        return type(self).objects.filter(values_through=f"feature:{self.uid}").first()
+
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "values_through" and name in self.__dict__:  # after __init__: check and normalise
             from ._feature_args import set_values_through

@@ -26,6 +26,9 @@ class Record(HasType, HasParents, BaseRecord):
     _required = ()  # a record may be nameless (a sheet row identified by its features), as in LaminDB
     _has_notes = True  # readme and comment blocks (RecordBlock): record.notes, describe(include="comments")
     _feature_values = ("RecordFeatureValue", "record")  # link model and host field of feature values (see _features)
+    # record fields a feature may name in values_through=, with the feature dtype each needs
+    _values_through_fields = {"name": "str", "description": "str", "reference": "str", "created_at": "datetime",
+                              "created_by": "User", "run": "Run", "type": "Record"}
     objects = RecordManager()  # querysets that export to a sheet artifact (to_artifact)
     uid = uid_field(16)
     name = models.CharField(max_length=150, db_index=True)
@@ -106,6 +109,11 @@ class Record(HasType, HasParents, BaseRecord):
             return
         features = kwargs.pop("features", None)
         super().__init__(*args, **kwargs)
+        if isinstance(features, dict) and features:  # features kept in the record's own fields (values_through="description") are fields
+            from ._record_fields import assign, split_mapped
+
+            mapped, features = split_mapped(features)
+            assign(self, mapped)
         if "type" in kwargs:
             self.check_type()
             if self.type_id is not None:
