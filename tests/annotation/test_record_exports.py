@@ -43,3 +43,20 @@ def test_to_artifact_refuses_mixed_types_and_plain_records(ln, unique):
         ln.Record.filter(id__in=[x.id, y.id]).to_artifact()
     with pytest.raises(ln.errors.InvalidArgument, match="record type"):
         x.to_artifact()
+
+
+def test_record_queryset_of_one_type_exports_its_sheet_rows(ln, unique):
+    score = ln.Feature(name=f"qs_score_{unique}", dtype=int).save()
+    sheet = ln.Record(name=f"QsSheet_{unique}", is_type=True).save()
+    rows = [ln.Record(name=f"r{i}_{unique}", type=sheet, features={score: i}).save() for i in range(3)]
+    df = ln.Record.filter(type=sheet).order_by("-id").to_dataframe(include="features")
+    assert df.index.name == "__lamindb_record_id__"
+    assert df.index.tolist() == [r.id for r in reversed(rows)]
+    assert df[score.name].tolist() == [2, 1, 0]
+    assert df["__lamindb_record_name__"].tolist() == [r.name for r in reversed(rows)]
+    subset = ln.Record.filter(type=sheet, name=rows[1].name).to_dataframe(features=[score.name])
+    assert list(subset.columns[:1]) == [score.name] and len(subset) == 1
+    other = ln.Record(name=f"OtherSheet_{unique}", is_type=True).save()
+    stray = ln.Record(name=f"stray_{unique}", type=other).save()
+    mixed = ln.Record.filter(id__in=[rows[0].id, stray.id]).to_dataframe()
+    assert "name" in mixed.columns and "__lamindb_record_name__" not in mixed.columns

@@ -231,3 +231,32 @@ def test_a_schema_with_two_features_of_one_name_cannot_type_records(ln, unique):
     saved = ln.Record(name=f"saved_{unique}", features={conc_a: 1.5}).save()
     with pytest.raises(ln.errors.ValidationError, match="share a name"):
         saved.type = sheet
+
+
+def test_related_feature_reads_the_records_pointing_here(ln, unique):
+    author = ln.Feature(name=f"author_{unique}", dtype=ln.Record).save()
+    books = ln.Feature(name=f"books_{unique}", dtype=list[ln.Record], values_through=author).save()
+    author_id = ln.Feature(name=f"author_id_{unique}", dtype=str).save()
+    authors = ln.Record(name=f"Authors_{unique}", is_type=True, schema=ln.Schema(
+        [books.with_config(optional=True)], index=author_id, name=f"authors_{unique}").save()).save()
+    book_sheet = ln.Record(name=f"Books_{unique}", is_type=True,
+                           schema=ln.Schema([author], name=f"books_{unique}").save()).save()
+    a = ln.Record(name=f"A_{unique}", type=authors).save()
+    b = ln.Record(name=f"B_{unique}", type=authors).save()
+    for i, who in enumerate([a, a, b]):
+        ln.Record(name=f"book{i}_{unique}", type=book_sheet, features={author: who}).save()
+    assert set(a.features[books.name]) == {f"book0_{unique}", f"book1_{unique}"}
+    assert a.features.get_values(external_only=True) == {author_id.name: a.name}
+    df = authors.to_dataframe()
+    assert df.index.name == author_id.name
+    assert df.loc[b.name, books.name] == [f"book2_{unique}"]
+
+
+def test_getitem_gives_records_of_categorical_features(ln, unique):
+    kinds = ln.Record(name=f"K_{unique}", is_type=True).save()
+    k1, k2 = (ln.Record(name=f"k{i}_{unique}", type=kinds).save() for i in (1, 2))
+    one = ln.Feature(name=f"one_{unique}", dtype=kinds).save()
+    many = ln.Feature(name=f"many_{unique}", dtype=list[kinds]).save()
+    record = ln.Record(name=f"host_{unique}", features={one: k1, many: [k1, k2]}).save()
+    assert record.features[one] == k1 and record.features.get_values()[one.name] == k1.name
+    assert {r.uid for r in record.features[many.name]} == {k1.uid, k2.uid}

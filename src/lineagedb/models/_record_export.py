@@ -82,6 +82,25 @@ def queryset_to_artifact(queryset: Any, key: str | None = None, description: str
 class RecordQuerySet(QuerySet):
     """A QuerySet of records that can be saved as a sheet artifact."""
 
+    def to_dataframe(self, include: str | list[str] | None = None, features: bool | list[str] = False,
+                     limit: int | None = 100) -> Any:
+        """As for every registry; records of one record type with their features (``include="features"`` or
+        ``features=``) come as that type's sheet restricted to them, in the queryset's order.
+
+        >>> ln.Record.filter(type=samples).order_by("-id").to_dataframe(include="features")  # doctest: +SKIP
+        """
+        wants = [include] if isinstance(include, str) else list(include or [])
+        if features or "features" in wants:
+            record_type = _single_type(self if limit is None else self[:limit])
+            if record_type is not None:
+                from ._sheet import sheet_frame
+
+                ids = list((self if limit is None else self[:limit]).values_list("id", flat=True))
+                return sheet_frame(record_type, features if isinstance(features, list) else None, ids=ids)
+        return super().to_dataframe(include=include, features=features, limit=limit)
+
+    df = to_dataframe
+
     def to_artifact(self, key: str | None = None, description: str | None = None) -> Any:
         """The matched records (all of one record type) as a csv artifact under ``record_exports/``, its run
         listing them and their type as inputs.
@@ -89,6 +108,14 @@ class RecordQuerySet(QuerySet):
         >>> ln.Record.filter(type=samples, name__startswith="S1").to_artifact()  # doctest: +SKIP
         """
         return queryset_to_artifact(self, key=key, description=description)
+
+
+def _single_type(queryset: Any) -> Any:
+    """The record type all records of ``queryset`` are typed under, or None (mixed, untyped or empty)."""
+    types = set(queryset.values_list("type_id", flat=True))
+    if len(types) != 1 or None in types:
+        return None
+    return queryset.model._meta.concrete_model.objects.get(pk=types.pop())
 
 
 class RecordManager(Manager.from_queryset(RecordQuerySet)):  # type: ignore[misc]

@@ -184,13 +184,21 @@ class RecordFeatures(FeatureManager):
         return values
 
     def __getitem__(self, name: Any) -> Any:
-        """One feature's value, ``{}`` when the record has none; an unknown feature name raises."""
-        name = getattr(name, "name", name)
+        """One feature's value, ``{}`` when the record has none; a categorical value comes as its record(s) (a
+        related feature's, ``values_through=source_feature``, as the names); an unknown feature name raises."""
+        from ._feature_keys import record_value
         from .feature import Feature
 
-        if not Feature.objects.filter(name=name).exists():
+        feature = name if isinstance(name, Feature) else None
+        name = getattr(name, "name", name)
+        if feature is None:
+            feature = Feature.objects.filter(name=name).order_by("type_id", "id").first()
+        if feature is None:
             raise errors.ValidationError(f"Feature with name {name} not found; create it with ln.Feature(name={name!r}, dtype=...).save()")
-        return self.get_values().get(name, {})
+        value = self.get_values().get(name, {})
+        if value == {} or value is None or feature.values_through:
+            return value
+        return record_value(feature, value)
 
 
 def _unset_required(record: Any, values: dict[str, Any]) -> list[str]:
@@ -200,10 +208,8 @@ def _unset_required(record: Any, values: dict[str, Any]) -> list[str]:
     schema = record.type.schema
     if not schema.minimal_set:
         return []
-    from ._record_fields import field_of
-
-    return [f.name for f, optional in schema.feature_links()
-            if not optional and f.id != schema.index_id and f.name not in values and field_of(f) is None]
+    return [f.name for f, optional in schema.feature_links()  # values_through: not a stored feature value
+            if not optional and f.id != schema.index_id and f.name not in values and not f.values_through]
 
 
 class _CheckedType(ForwardManyToOneDescriptor):

@@ -70,7 +70,8 @@ def schema_mapped(schema: Any) -> list[tuple[Any, str]]:
 
 
 def read(record: Any) -> dict[str, Any]:
-    """{feature name: field value} for the field-mapped features of the record type's schema (unset ones left out)."""
+    """{feature name: value} for the features of the record type's schema whose values are not stored as its
+    feature values: field-mapped ones (unset fields left out) and related ones (see :func:`related_values`)."""
     record_type = record.type if getattr(record, "type_id", None) is not None else None
     schema = record_type.schema if record_type is not None and record_type.schema_id is not None else None
     out = {}
@@ -78,4 +79,44 @@ def read(record: Any) -> dict[str, Any]:
         current = getattr(record, field, None)
         if current is not None:
             out[feature.name] = current
+    if record.pk is not None and record.name:
+        out.update(related_values(schema, [(record.pk, record.name)]).get(record.pk, {}))
+    return out
+
+
+def related_values(schema: Any, rows: list[tuple[int, str]], wanted: list[str] | None = None) -> dict[int, dict[str, list]]:
+    """Values of the schema's related features (``values_through=source_feature``): for each record (id, name), the
+    names of the records whose ``source_feature`` value is this record. One query per related feature.
+
+    >>> books = ln.Feature(name="books", dtype=list[ln.Record], values_through=author).save()  # doctest: +SKIP
+    >>> author_a.features["books"]  # the records whose "author" is author_a  # doctest: +SKIP
+    ['book 1', 'book 2']
+    """
+    from django.apps import apps
+
+    from ._features import value_hash
+    from ._trash import MAIN
+    from .feature import Feature
+
+    out: dict[int, dict[str, list]] = {}
+    if schema is None or not rows:
+        return out
+    related = [(f, spec[len("feature:"):]) for f, _ in schema.feature_links()
+               if (spec := f.values_through or "").startswith("feature:") and (wanted is None or f.name in wanted)]
+    if not related:
+        return out
+    link = apps.get_model("lineagedb", "RecordFeatureValue")
+    by_hash: dict[str, list[int]] = {}
+    for rid, name in rows:
+        if name:
+            by_hash.setdefault(value_hash(name), []).append(rid)
+    sources = {f.uid: f.id for f in Feature.objects.filter(uid__in=[uid for _, uid in related])}
+    for feature, source_uid in related:
+        if source_uid not in sources:
+            continue
+        found = link.objects.filter(featurevalue__feature_id=sources[source_uid], featurevalue__hash__in=list(by_hash),
+                                    record__branch=MAIN)
+        for value_hash_, name in found.order_by("record_id").values_list("featurevalue__hash", "record__name"):
+            for rid in by_hash.get(value_hash_, []):
+                out.setdefault(rid, {}).setdefault(feature.name, []).append(name)
     return out

@@ -20,12 +20,12 @@ def sheet_frame(record_type: Any, features: list[Any] | None = None, ids: list[i
 
     Columns: the schema's features (or ``features``), then any other feature a record has; a frame whose schema
     has an index feature is indexed by it (the records' names), otherwise the index is the record id and uid and
-    name columns follow the features. ``ids`` keeps only those records. Two queries, whatever the number of records.
+    name columns follow the features. ``ids`` keeps only those records, in that order. Two queries, whatever the number of records.
     """
     import pandas as pd
 
     from ._features import host_values
-    from ._record_fields import schema_mapped
+    from ._record_fields import related_values, schema_mapped
 
     if not getattr(record_type, "is_type", False):
         raise errors.InvalidArgument(
@@ -37,6 +37,9 @@ def sheet_frame(record_type: Any, features: list[Any] | None = None, ids: list[i
     if ids is not None:
         query = query.filter(id__in=ids)
     rows = list(query.order_by("id").values_list("id", "uid", "name"))
+    if ids is not None:  # in the order given (a queryset's ordering)
+        position = {pk: n for n, pk in enumerate(ids)}
+        rows.sort(key=lambda r: position[r[0]])
     schema = record_type.schema if record_type.schema_id is not None else None
     index = schema.index if schema is not None and schema.index_id is not None else None
     declared = [f.name for f, _ in schema.feature_links() if f.id != getattr(index, "id", None)] if schema else []
@@ -47,6 +50,8 @@ def sheet_frame(record_type: Any, features: list[Any] | None = None, ids: list[i
             for rid, value in query.values_list("id", field):
                 if value is not None:
                     values.setdefault(rid, {})[feature.name] = value
+    for rid, per in related_values(schema, [(r[0], r[2]) for r in rows], wanted).items():
+        values.setdefault(rid, {}).update(per)
     columns = wanted if wanted is not None else declared + sorted(
         {n for per in values.values() for n in per} - set(declared))
     data = {c: [_cell(values.get(r[0], {}).get(c)) for r in rows] for c in columns}
