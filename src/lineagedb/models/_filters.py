@@ -110,7 +110,7 @@ def _check_relation_value(model: Any, key: str, value: Any) -> None:
 
 
 def _pins_version(kwargs: dict[str, Any]) -> bool:
-    return any(k.split("__")[0] in {"uid", "id", "pk", "version", "is_latest"} for k in kwargs)
+    return any(k.split("__")[0] in {"uid", "id", "pk", "version", "version_tag", "is_latest"} for k in kwargs)
 
 
 def get(qs: Any, *args: Any, **kwargs: Any) -> Any:

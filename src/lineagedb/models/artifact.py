@@ -130,7 +130,7 @@ class Artifact(VersionedMixin, BaseRecord):
     _stem_length = 16
     _positional = ("path_or_data",)  # ln.Artifact("./my_data.fcs", key=...)
     _delete_per_record = True  # bulk deletes go through delete(): trash, versions, managed bytes
-    _query_aliases = {"transform": "run__transform"}  # ln.Artifact.filter(transform=t): made by a run of t
+    _query_aliases = {**VersionedMixin._query_aliases, "transform": "run__transform"}  # transform: made by a run of it
     objects = ArtifactManager()  # querysets that load()/mapped()/open() many artifacts at once
     _hidden = {"kind": INTERNAL_KIND}  # tracking's environments and reports stay out of user listings
     uid = uid_field(20)

@@ -10,7 +10,7 @@ from django.db import models
 from .. import errors
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, uid_field
-from ._versions import VersionedMixin
+from ._versions import VersionedMixin, VersionTagField
 
 TRANSFORM_KINDS = ("script", "notebook", "pipeline", "function", "upload")
 
@@ -36,7 +36,7 @@ class Transform(VersionedMixin, BaseRecord):
     source_code = models.TextField(null=True, blank=True)
     hash = models.CharField(max_length=64, null=True, blank=True, db_index=True)
     reference = models.CharField(max_length=255, null=True, blank=True)
-    version = models.CharField(max_length=30, null=True, blank=True)
+    version = VersionTagField(max_length=30, null=True, blank=True)  # reads the uid suffix when no tag was given
     is_latest = models.BooleanField(default=True, db_index=True)
     created_at = created_at()
     updated_at = models.DateTimeField(auto_now=True)
@@ -86,7 +86,7 @@ class Transform(VersionedMixin, BaseRecord):
         if self.hash:
             return same_key.filter(hash=self.hash).order_by("-id").first()
         latest = same_key.order_by("-is_latest", "-id").first()
-        if latest is not None and latest.hash is None and self.version in (None, latest.version):
+        if latest is not None and latest.hash is None and self.version_tag in (None, latest.version_tag):
             return latest
         return None
 
