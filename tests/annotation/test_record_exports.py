@@ -60,3 +60,18 @@ def test_record_queryset_of_one_type_exports_its_sheet_rows(ln, unique):
     stray = ln.Record(name=f"stray_{unique}", type=other).save()
     mixed = ln.Record.filter(id__in=[rows[0].id, stray.id]).to_dataframe()
     assert "name" in mixed.columns and "__lamindb_record_name__" not in mixed.columns
+
+
+def test_sheet_columns_take_the_feature_dtypes(ln, unique):
+    flag = ln.Feature(name=f"flag_{unique}", dtype=bool).save()
+    count = ln.Feature(name=f"count_{unique}", dtype=int).save()
+    total = ln.Feature(name=f"total_{unique}", dtype=int).save()
+    ratio = ln.Feature(name=f"ratio_{unique}", dtype=float).save()
+    schema = ln.Schema([flag, count, total, ratio], name=f"typed_{unique}", minimal_set=False).save()
+    sheet = ln.Record(name=f"Typed_{unique}", is_type=True, schema=schema).save()
+    ln.Record(name=f"a_{unique}", type=sheet, features={flag: True, count: 1, total: 5, ratio: 3.0}).save()
+    ln.Record(name=f"b_{unique}", type=sheet, features={total: 6, ratio: 1.0}).save()
+    df = sheet.to_dataframe()
+    assert df[flag.name].dtype.name == "boolean" and df[count.name].dtype.name == "Int64"
+    assert df[total.name].dtype.name == "int64" and df[ratio.name].dtype.name == "float64"
+    assert df[count.name].isna().tolist() == [False, True]

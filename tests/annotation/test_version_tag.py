@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_version_tag_is_the_stored_version(ln, unique):
     import pandas as pd
@@ -40,3 +42,14 @@ def test_revising_updates_the_revised_object(ln, unique):
     v1 = ln.Transform(key=f"rev-{unique}").save()
     v2 = ln.Transform(key=f"rev-{unique}", revises=v1, version="2").save()
     assert not v1.is_latest and v2.is_latest and v2.uid.endswith("0001")
+
+
+def test_a_version_tag_is_unique_in_its_family(ln, unique):
+    v1 = ln.Transform(key=f"tagged-{unique}", version="1.0", source_code="1", kind="pipeline").save()
+    with pytest.raises(ln.errors.InvalidArgument, match="'1.0' is already taken"):
+        ln.Transform(key=f"tagged-{unique}", version="1.0", source_code="2", kind="pipeline").save()
+    v2 = ln.Transform(key=f"tagged-{unique}", source_code="2", kind="pipeline").save()
+    assert v2.version_tag is None and v2.version == v2.uid[-4:] and v2.is_latest
+    assert not ln.Transform.get(key=f"tagged-{unique}", version="1.0").is_latest
+    with pytest.raises(ln.errors.InvalidArgument, match="already taken"):
+        ln.Transform(revises=v1, version="1.0", source_code="3").save()

@@ -55,10 +55,41 @@ def sheet_frame(record_type: Any, features: list[Any] | None = None, ids: list[i
     columns = wanted if wanted is not None else declared + sorted(
         {n for per in values.values() for n in per} - set(declared))
     data = {c: [_cell(values.get(r[0], {}).get(c)) for r in rows] for c in columns}
+    dtypes = _dtypes(schema, columns)
+    data = {c: _column(column, dtypes.get(c)) for c, column in data.items()}
     if index is not None:
         return pd.DataFrame(data, columns=columns, index=pd.Index([r[2] for r in rows], name=index.name))
     data.update({UID: [r[1] for r in rows], NAME: [r[2] for r in rows]})
     return pd.DataFrame(data, columns=[*columns, UID, NAME], index=pd.Index([r[0] for r in rows], name=INDEX))
+
+
+_PANDAS = {"int": ("int64", "Int64"), "bool": ("bool", "boolean"), "float": ("float64", "float64")}
+
+
+def _dtypes(schema: Any, columns: list[str]) -> dict[str, str]:
+    """{column: feature dtype}: the schema's features first, then features of that name."""
+    from .feature import Feature
+
+    known = {f.name: f.dtype for f, _ in schema.feature_links()} if schema is not None else {}
+    rest = [c for c in columns if c not in known]
+    if rest:
+        for name, dtype in Feature.objects.filter(name__in=rest, is_type=False).order_by("-id").values_list("name", "dtype"):
+            known[name] = dtype
+    return known
+
+
+def _column(values: list[Any], dtype: str | None) -> Any:
+    """A column of an int, bool or float feature as its pandas dtype: nullable (``Int64``, ``boolean``) when a
+    record has no value, plain otherwise; other columns as they are."""
+    import pandas as pd
+
+    if dtype not in _PANDAS or any(isinstance(v, list) for v in values):
+        return values
+    plain, nullable = _PANDAS[dtype]
+    try:
+        return pd.array(values, dtype=nullable if any(v is None for v in values) else plain)
+    except (TypeError, ValueError):  # a stored value that does not fit the dtype: leave the column as read
+        return values
 
 
 def _cell(value: Any) -> Any:

@@ -101,8 +101,12 @@ class Transform(VersionedMixin, BaseRecord):
             return super().save(*args, **kwargs)
         from ._versions import family_stem_by_key, save_new_version
 
-        if self._revises is None and family_stem_by_key(Transform, self.key) is None:
+        stem = self._revises.stem_uid if self._revises is not None else family_stem_by_key(Transform, self.key)
+        if stem is None:
             return super().save(*args, **kwargs)  # a new family keeps the uid it was given
+        tag = self.version_tag
+        if tag is not None and Transform.objects.filter(uid__startswith=stem, version=tag).exists():
+            raise errors.InvalidArgument(f"Please change the version tag or leave it `None`, {tag!r} is already taken")
         revises, self._revises = self._revises, None
         return save_new_version(self, lambda: BaseRecord.save(self, *args, **kwargs), revises=revises,
                                 key=None if revises is not None else self.key)
