@@ -260,3 +260,19 @@ def test_getitem_gives_records_of_categorical_features(ln, unique):
     record = ln.Record(name=f"host_{unique}", features={one: k1, many: [k1, k2]}).save()
     assert record.features[one] == k1 and record.features.get_values()[one.name] == k1.name
     assert {r.uid for r in record.features[many.name]} == {k1.uid, k2.uid}
+
+
+def test_from_dataframe_with_a_type_name_creates_an_import_type(ln, unique):
+    import pandas as pd
+
+    score = ln.Feature(name=f"imp_score_{unique}", dtype=float).save()
+    df = pd.DataFrame({"__lamindb_record_name__": [f"ia_{unique}", f"ib_{unique}"], score.name: [11.0, None]})
+    records = ln.Record.from_dataframe(df, type=f"Imported_{unique}")
+    created = ln.Record.get(name=f"Imported_{unique}", is_type=True)
+    assert records.type == created and created.type.name == "Imports" and created.is_frame
+    assert created.schema.type.name == "Imports" and list(created.schema.features.all()) == [score]
+    records.save()
+    assert ln.Record.get(name=f"ia_{unique}").features.get_values() == {score.name: 11.0}
+    assert ln.Record.get(name=f"ib_{unique}").features.get_values() == {}
+    with pytest.raises(ln.errors.InvalidArgument, match="already exists"):
+        ln.Record.from_dataframe(df, type=f"Imported_{unique}")

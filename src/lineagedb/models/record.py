@@ -70,8 +70,10 @@ class Record(HasType, HasParents, BaseRecord):
     df = to_dataframe
 
     @classmethod
-    def from_dataframe(cls, df: Any, type: Record | None = None) -> Any:  # noqa: A002  (LaminDB's keyword)
+    def from_dataframe(cls, df: Any, type: Record | str | None = None) -> Any:  # noqa: A002  (LaminDB's keyword)
         """Unsaved records of the record type ``type``, one per row of ``df``; ``.save()`` stores them in bulk.
+        A name (``type="Samples"``) creates that record type under the ``Imports`` type, with a schema of the frame's
+        feature columns; a record type of that name under ``Imports`` already existing is refused.
 
         Row names come from the schema's index feature (``df.index`` or a column named after it) or a
         ``__lamindb_record_name__`` column; the other columns are features, validated column by column.
