@@ -17,9 +17,17 @@ def test_record_type_to_artifact_links_records_as_run_inputs(ln, unique):
     assert artifact.description == f"Export of ExportSheet_{unique}"
     assert set(artifact.run.input_records.to_list("id")) == {sheet.id, a.id, b.id}
     assert a.input_of_runs.get() == artifact.run
+    assert artifact.run.transform.key == "__lamindb_record_export__" and artifact.run.status == "completed"
+    assert artifact.run.started_at is not None and artifact.run.finished_at is not None
+    assert artifact.run.initiated_by_run is None  # nothing tracked
     df = artifact.load()
     assert sorted(df["__lamindb_record_name__"]) == [f"a_{unique}", f"b_{unique}"]
     assert sorted(df[score.name]) == [1.5, 2.5]
+    ln.Record(name=f"c_{unique}", type=sheet).save()  # new content: a new artifact (same content: the same one)
+    again = sheet.to_artifact(key=f"record_exports/{unique}-types-only.csv", link_individual_inputs=False)
+    assert list(again.run.input_records.all()) == [sheet] and again.run != artifact.run
+    assert again.run.transform == artifact.run.transform
+    df = artifact.load()
 
 
 def test_record_queryset_to_artifact_exports_a_subset(ln, unique):
@@ -75,3 +83,15 @@ def test_sheet_columns_take_the_feature_dtypes(ln, unique):
     assert df[flag.name].dtype.name == "boolean" and df[count.name].dtype.name == "Int64"
     assert df[total.name].dtype.name == "int64" and df[ratio.name].dtype.name == "float64"
     assert df[count.name].isna().tolist() == [False, True]
+
+
+def test_an_export_inside_a_tracked_run_is_initiated_by_it(ln, unique):
+    from lineagedb.core.context import local_run
+
+    sheet = ln.Record(name=f"TrackedSheet_{unique}", is_type=True).save()
+    ln.Record(name=f"t_{unique}", type=sheet).save()
+    tracked = ln.Run(ln.Transform(key=f"initiator-{unique}", kind="function").save()).save()
+    with local_run(tracked):
+        artifact = sheet.to_artifact()
+    assert artifact.run.initiated_by_run == tracked and artifact.run != tracked
+    assert tracked.input_records.count() == 0

@@ -1,8 +1,9 @@
 """Sheets saved as artifacts: ``record_type.to_artifact()`` and ``ln.Record.filter(...).to_artifact()``.
 
-The sheet (see ``_sheet``) is written as a csv artifact under ``record_exports/``; the run that made it (the
-tracked run, else a new run of the export transform) lists the record type and every exported record as its
-inputs (``run.input_records``), so the artifact's lineage leads back to the records.
+The sheet (see ``_sheet``) is written as a csv artifact under ``record_exports/``; the run that made it (a new
+run of the export transform ``__lamindb_record_export__``, initiated by the tracked run if any) lists the record
+type and every exported record as its inputs (``run.input_records``), so the artifact's lineage leads back to
+the records.
 
 >>> artifact = ln.Record.get(name="Samples").to_artifact()  # doctest: +SKIP
 >>> artifact.run.input_records.count()  # the type and its records  # doctest: +SKIP
@@ -16,25 +17,30 @@ from typing import Any
 from .. import errors
 from .queryset import Manager, QuerySet
 
-EXPORT_TRANSFORM = "__lamindb_record_export__"  # the transform of export runs made outside a tracked run
+EXPORT_TRANSFORM = "__lamindb_record_export__"  # the transform of every export run (LaminDB's key and uid)
+EXPORT_TRANSFORM_UID = "v6KpQx9mRt2B0000"
 
 
 def _export_run() -> Any:
+    """A new completed run of the export transform, initiated by the tracked run if there is one."""
+    from django.utils import timezone
+
     from ..core.context import get_run
     from .run import Run
     from .transform import Transform
 
-    run = get_run()
-    if run is not None:
-        return run
-    transform = Transform.filter(key=EXPORT_TRANSFORM).order_by("-id").first()
+    transform = Transform.filter(key=EXPORT_TRANSFORM, kind="function").order_by("id").first()
     if transform is None:
-        transform = Transform(key=EXPORT_TRANSFORM, kind="function", description="Export of records as a sheet").save()
-    return Run(transform=transform, status="completed").save()
+        transform = Transform(uid=EXPORT_TRANSFORM_UID, key=EXPORT_TRANSFORM, kind="function",
+                              description="Export of records as a sheet").save()
+    now = timezone.now()
+    return Run(transform=transform, status="completed", started_at=now, finished_at=now,
+               initiated_by_run=get_run()).save()
 
 
-def export(record_type: Any, ids: list[int] | None, key: str, description: str) -> Any:
-    """Save the sheet of ``record_type`` (only the records ``ids`` if given) as a csv artifact with lineage."""
+def export(record_type: Any, ids: list[int] | None, key: str, description: str, link_individual_inputs: bool = True) -> Any:
+    """Save the sheet of ``record_type`` (only the records ``ids`` if given) as a csv artifact with lineage; the
+    export run lists the type and (``link_individual_inputs``) the exported records as its inputs."""
     import tempfile
     from pathlib import Path
 
@@ -44,6 +50,8 @@ def export(record_type: Any, ids: list[int] | None, key: str, description: str) 
     frame = sheet_frame(record_type, ids=ids)
     records = type(record_type).all().filter(type_id=record_type.pk)
     exported = list((records if ids is None else records.filter(id__in=ids)).values_list("id", flat=True))
+    if not link_individual_inputs:
+        exported = []
     run = _export_run()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(key).name
@@ -53,7 +61,8 @@ def export(record_type: Any, ids: list[int] | None, key: str, description: str) 
     return artifact
 
 
-def record_type_to_artifact(record_type: Any, key: str | None = None, description: str | None = None) -> Any:
+def record_type_to_artifact(record_type: Any, key: str | None = None, description: str | None = None,
+                            link_individual_inputs: bool = True) -> Any:
     """``record_type.to_artifact()``: every record typed under it."""
     if not getattr(record_type, "is_type", False) or record_type.pk is None:
         raise errors.InvalidArgument(
@@ -61,7 +70,8 @@ def record_type_to_artifact(record_type: Any, key: str | None = None, descriptio
             "for some records use ln.Record.filter(...).to_artifact()"
         )
     name = record_type.name or record_type.uid
-    return export(record_type, None, key or f"record_exports/{name}.csv", description or f"Export of {name}")
+    return export(record_type, None, key or f"record_exports/{name}.csv", description or f"Export of {name}",
+                  link_individual_inputs)
 
 
 def queryset_to_artifact(queryset: Any, key: str | None = None, description: str | None = None) -> Any:

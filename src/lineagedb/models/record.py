@@ -84,15 +84,18 @@ class Record(HasType, HasParents, BaseRecord):
 
         return from_dataframe(df, type)
 
-    def to_artifact(self, key: str | None = None, description: str | None = None) -> Any:
+    def to_artifact(self, key: str | None = None, description: str | None = None,
+                    link_individual_inputs: bool = True) -> Any:
         """This record type's sheet (every record typed under it) as a csv artifact, by default at
-        ``record_exports/<name>.csv``; its run lists the type and the records as inputs (``input_of_runs``).
+        ``record_exports/<name>.csv``; its export run lists the type and (``link_individual_inputs``) the records
+        as inputs (``input_of_runs``) and is initiated by the tracked run, if any.
 
         >>> artifact = ln.Record.get(name="Samples").to_artifact()  # doctest: +SKIP
         """
         from ._record_export import record_type_to_artifact
 
-        return record_type_to_artifact(self, key=key, description=description)
+        return record_type_to_artifact(self, key=key, description=description,
+                                       link_individual_inputs=link_individual_inputs)
 
     @property
     def notes(self) -> str | None:
