@@ -84,7 +84,7 @@ def test_feature_types_scope_names(ln, unique):
     a = ln.Feature(name=f"sample_{unique}", dtype=str, type=lab_a).save()
     b = ln.Feature(name=f"sample_{unique}", dtype=int, type=lab_b).save()
     assert a.pk != b.pk and set(lab_a.features.all()) == {a}
-    with pytest.raises(ln.errors.InvalidArgument, match="feature type"):
+    with pytest.raises(ln.errors.ValidationError, match="You can only assign a feature with `is_type=True` as `type`"):
         ln.Feature(name=f"s2_{unique}", dtype=str, type=a)
 
 
@@ -296,3 +296,44 @@ def test_artifact_valued_feature_on_an_artifact(ln, unique):
     assert list(ln.Artifact.filter(**{feat.name: plain.key})) == [container]
     container.features.remove_values(feat.name)
     assert feat.name not in container.features.get_values()
+
+
+def test_values_through_record_fields_and_dtypes(ln, unique):
+    for kwargs, message in [
+        ({"dtype": str, "values_through": "extra_data"}, "Unsupported feature field mapping 'extra_data'"),
+        ({"dtype": str, "values_through": "run"}, "values_through='run'\\) requires a non-list categorical dtype"),
+        ({"dtype": ln.User, "values_through": "run"}, "requires a categorical dtype pointing to Run"),
+        ({"dtype": str, "values_through": "created_at"}, "requires feature dtype 'datetime'"),
+        ({"dtype": int, "values_through": "name"}, "values_through='name'\\) requires feature dtype 'str'"),
+    ]:
+        with pytest.raises(ln.errors.ValidationError, match=message):
+            ln.Feature(name=f"vtf_{unique}", **kwargs)
+    note = ln.Feature(name=f"vt_note_{unique}", dtype=str, values_through="description").save()
+    ran = ln.Feature(name=f"vt_run_{unique}", dtype=ln.Run, values_through="run").save()
+    assert (note.values_through, ran.values_through) == ("description", "run")
+    by_name = ln.Feature(name=f"vt_name_{unique}", dtype=str, values_through="name").save()
+    index = ln.Feature(name=f"vt_index_{unique}", dtype=str).save()
+    with pytest.raises(ln.errors.ValidationError, match="index feature is already stored on Record.name"):
+        ln.Schema([index, by_name], index=index, name=f"vt_s1_{unique}")
+    ln.Schema(features=[], index=by_name, name=f"vt_s2_{unique}").save()  # the index maps to name: fine
+    with pytest.raises(ln.errors.ValidationError, match="cannot map to a record field other than 'name'"):
+        ln.Schema(features=[], index=note, name=f"vt_s3_{unique}")
+    other_note = ln.Feature(name=f"vt_note2_{unique}", dtype=str, values_through="description").save()
+    with pytest.raises(ln.errors.ValidationError, match="Multiple features map to record field 'description'"):
+        ln.Schema([note, other_note], name=f"vt_s4_{unique}")
+
+
+def test_values_through_feature_relations_are_one_to_one_and_one_way(ln, unique):
+    source = ln.Feature(name=f"vr_source_{unique}", dtype=ln.Record).save()
+    target = ln.Feature(name=f"vr_target_{unique}", dtype=list[ln.Record]).save()
+    other = ln.Feature(name=f"vr_other_{unique}", dtype=list[ln.Record]).save()
+    with pytest.raises(AssertionError, match="cannot point to itself"):
+        other.values_through = other
+    assert source.related_feature is None
+    target.values_through = source
+    target.save()
+    assert source.related_feature == target
+    with pytest.raises(AssertionError, match="already related to another feature"):
+        other.values_through = source
+    with pytest.raises(AssertionError, match="already has a values_through relationship"):
+        source.values_through = target

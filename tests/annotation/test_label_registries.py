@@ -139,3 +139,15 @@ def test_link_tables_can_be_queried_like_registries(ln, unique):
     artifact.ulabels.add(label)
     assert ln.models.ArtifactULabel.filter(artifact_id=artifact.id, ulabel_id=label.id).exists()
     assert ln.models.ArtifactULabel.get(artifact_id=artifact.id).ulabel == label
+
+
+@pytest.mark.parametrize("registry,extra", [("Record", {}), ("ULabel", {}), ("Feature", {"dtype": "str"}),
+                                            ("Schema", {"itype": "Feature"})])
+def test_a_type_must_be_a_type_record_in_every_typed_registry(ln, unique, registry, extra):
+    model = getattr(ln, registry)
+    kwargs = {**extra, "itype": ln.Feature} if registry == "Schema" else extra
+    plain = model(name=f"plain_{registry}_{unique}", **kwargs).save()
+    name = registry.lower()
+    with pytest.raises(ln.errors.ValidationError,
+                       match=f"You can only assign a {name} with `is_type=True` as `type` to another {name}"):
+        model(name=f"typed_{registry}_{unique}", type=plain, **({**kwargs, "is_type": True} if registry == "Schema" else kwargs)).save()

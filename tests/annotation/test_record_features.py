@@ -118,7 +118,8 @@ def test_records_from_dataframe_in_bulk(ln, unique):
     assert counts[1] <= counts[0]  # the number of queries does not grow with the rows
     a1 = ln.Record.get(name=f"a1_{unique}")  # the index feature is the record's name
     assert a1.features.get_values() == {sample_id.name: a1.name, score.name: 1.0, kind.name: alpha.name}
-    assert ln.Record.get(name=f"a0_{unique}").features.get_values() == {sample_id.name: f"a0_{unique}", kind.name: alpha.name}
+    a0 = ln.Record.get(name=f"a0_{unique}").features.get_values()  # an empty cell of a required feature: None
+    assert a0 == {sample_id.name: f"a0_{unique}", kind.name: alpha.name, score.name: None}
     df = sheet.to_dataframe()  # the sheet: indexed by the index feature, one column per feature
     assert df.index.name == sample_id.name and list(df.columns) == [score.name, kind.name]
     assert len(df) == 55 and df.loc[f"a1_{unique}", score.name] == 1.0 and df.loc[f"b3_{unique}", kind.name] == alpha.name
@@ -185,3 +186,118 @@ def test_bulk_save_stores_constructor_features_or_nothing(ln, unique):
     with pytest.raises(ln.errors.ValidationError, match="not a number"):
         ln.save(bad)
     assert not ln.Record.filter(name__in=[f"ok_{unique}", f"bad_{unique}"]).exists()  # nothing half-saved
+
+
+def test_required_features_without_value_read_as_none(ln, unique):
+    kind = ln.Record(name=f"Kinds_{unique}", is_type=True).save()
+    k1 = ln.Record(name=f"k1_{unique}", type=kind).save()
+    nullable = ln.Feature(name=f"nullable_{unique}", dtype=kind).save()
+    strict = ln.Feature(name=f"strict_{unique}", dtype=kind, nullable=False).save()
+    note = ln.Feature(name=f"note_{unique}", dtype=str).save()
+    sheet = ln.Record(name=f"NullSheet_{unique}", is_type=True,
+                      schema=ln.Schema([nullable, note.with_config(optional=True)], name=f"ns_{unique}").save()).save()
+    strict_sheet = ln.Record(name=f"StrictSheet_{unique}", is_type=True,
+                             schema=ln.Schema([strict], name=f"ss_{unique}").save()).save()
+    row = ln.Record(name=f"row_{unique}", type=sheet, features={nullable: None}).save()
+    assert ln.Record.get(row.uid).features.get_values() == {nullable.name: None}  # the optional note is left out
+    copy = ln.Record(name=f"copy_{unique}", type=sheet, features=row.features.get_values()).save()
+    assert copy.features.get_values() == {nullable.name: None}
+    with pytest.raises(ln.errors.ValidationError, match="missing required features"):
+        ln.Record(name=f"none_{unique}", type=strict_sheet, features={strict: None})
+
+    strict_row = ln.Record(name=f"strict_row_{unique}", type=strict_sheet, features={strict: k1}).save()
+    strict_row.features.remove_values(strict)
+    loaded = ln.Record.get(strict_row.uid)
+    assert loaded.features.get_values() == {strict.name: None}
+    loaded.type = strict_sheet  # the type it has: nothing to check again
+    with pytest.raises(ln.errors.ValidationError, match=strict.name):
+        loaded.type = ln.Record(name=f"Other_{unique}", is_type=True, schema=strict_sheet.schema).save()
+    assert loaded.type == strict_sheet
+
+
+def test_features_kept_in_record_fields(ln, unique):
+    note = ln.Feature(name=f"note_{unique}", dtype=str, values_through="description").save()
+    url = ln.Feature(name=f"url_{unique}", dtype=str, values_through="reference").save()
+    score = ln.Feature(name=f"fscore_{unique}", dtype=float).save()
+    sheet = ln.Record(name=f"Notes_{unique}", is_type=True,
+                      schema=ln.Schema([note, url.with_config(optional=True), score.with_config(optional=True)],
+                                       name=f"notes_{unique}").save()).save()
+    with pytest.raises(ln.errors.ValidationError, match=note.name):
+        ln.Record(name=f"bare_{unique}", type=sheet)  # the required note is the description: missing
+    noted = ln.Record(name=f"noted_{unique}", description="has a note", type=sheet).save()
+    assert noted.features.get_values() == {note.name: "has a note"}
+    assert noted.features.get_values(external_only=True) == {}
+    by_feature = ln.Record(name=f"byf_{unique}", type=sheet, features={note: "given", score: 1.0}).save()
+    assert ln.Record.get(by_feature.uid).description == "given"
+    by_feature.features.set_values({note.name: "changed", url.name: "https://x.example", score: 2.0})
+    by_feature.features.update_values({score: 3.0})
+    again = ln.Record.get(by_feature.uid)
+    assert (again.description, again.reference) == ("changed", "https://x.example")
+    assert again.features.get_values() == {note.name: "changed", url.name: "https://x.example", score.name: 3.0}
+    with pytest.raises(ln.errors.ValidationError):
+        by_feature.features.set_values({note: 42})
+    df = sheet.to_dataframe()
+    assert df.set_index("__lamindb_record_name__").loc[f"byf_{unique}", url.name] == "https://x.example"
+    assert sorted(df[note.name]) == ["changed", "has a note"]
+    untyped = ln.Record(name=f"later_{unique}", description="a note").save()
+    untyped.type = sheet  # its description is the required note
+    untyped.save()
+
+
+def test_a_schema_with_two_features_of_one_name_cannot_type_records(ln, unique):
+    scope_a = ln.Feature(name=f"ScopeA_{unique}", is_type=True).save()
+    scope_b = ln.Feature(name=f"ScopeB_{unique}", is_type=True).save()
+    conc_a = ln.Feature(name=f"conc_{unique}", dtype=float, type=scope_a).save()
+    conc_b = ln.Feature(name=f"conc_{unique}", dtype=int, type=scope_b).save()
+    sheet = ln.Record(name=f"Clash_{unique}", is_type=True,
+                      schema=ln.Schema([conc_a, conc_b], name=f"clash_{unique}").save()).save()
+    with pytest.raises(ln.errors.ValidationError, match="share a name"):
+        ln.Record(name=f"pending_{unique}", type=sheet, features={conc_a: 1.5})
+    saved = ln.Record(name=f"saved_{unique}", features={conc_a: 1.5}).save()
+    with pytest.raises(ln.errors.ValidationError, match="share a name"):
+        saved.type = sheet
+
+
+def test_related_feature_reads_the_records_pointing_here(ln, unique):
+    author = ln.Feature(name=f"author_{unique}", dtype=ln.Record).save()
+    books = ln.Feature(name=f"books_{unique}", dtype=list[ln.Record], values_through=author).save()
+    author_id = ln.Feature(name=f"author_id_{unique}", dtype=str).save()
+    authors = ln.Record(name=f"Authors_{unique}", is_type=True, schema=ln.Schema(
+        [books.with_config(optional=True)], index=author_id, name=f"authors_{unique}").save()).save()
+    book_sheet = ln.Record(name=f"Books_{unique}", is_type=True,
+                           schema=ln.Schema([author], name=f"books_{unique}").save()).save()
+    a = ln.Record(name=f"A_{unique}", type=authors).save()
+    b = ln.Record(name=f"B_{unique}", type=authors).save()
+    for i, who in enumerate([a, a, b]):
+        ln.Record(name=f"book{i}_{unique}", type=book_sheet, features={author: who}).save()
+    assert set(a.features[books.name]) == {f"book0_{unique}", f"book1_{unique}"}
+    assert a.features.get_values(external_only=True) == {author_id.name: a.name}
+    df = authors.to_dataframe()
+    assert df.index.name == author_id.name
+    assert df.loc[b.name, books.name] == [f"book2_{unique}"]
+
+
+def test_getitem_gives_records_of_categorical_features(ln, unique):
+    kinds = ln.Record(name=f"K_{unique}", is_type=True).save()
+    k1, k2 = (ln.Record(name=f"k{i}_{unique}", type=kinds).save() for i in (1, 2))
+    one = ln.Feature(name=f"one_{unique}", dtype=kinds).save()
+    many = ln.Feature(name=f"many_{unique}", dtype=list[kinds]).save()
+    record = ln.Record(name=f"host_{unique}", features={one: k1, many: [k1, k2]}).save()
+    assert record.features[one] == k1 and record.features.get_values()[one.name] == k1.name
+    assert {r.uid for r in record.features[many.name]} == {k1.uid, k2.uid}
+
+
+def test_from_dataframe_with_a_type_name_creates_an_import_type(ln, unique):
+    import pandas as pd
+
+    score = ln.Feature(name=f"imp_score_{unique}", dtype=float).save()
+    df = pd.DataFrame({"__lamindb_record_name__": [f"ia_{unique}", f"ib_{unique}"], score.name: [11.0, None]})
+    records = ln.Record.from_dataframe(df, type=f"Imported_{unique}")
+    created = ln.Record.get(name=f"Imported_{unique}", is_type=True)
+    assert records.type == created and created.type.name == "Imports" and created.is_frame
+    assert created.schema.type.name == "Imports" and list(created.schema.features.all()) == [score]
+    records.save()
+    assert ln.Record.get(name=f"ia_{unique}").features.get_values() == {score.name: 11.0}
+    assert ln.Record.get(name=f"ib_{unique}").features.get_values() == {}
+    with pytest.raises(ln.errors.InvalidArgument, match="already exists"):
+        ln.Record.from_dataframe(df, type=f"Imported_{unique}")

@@ -15,6 +15,9 @@ if not _django_settings.configured:  # while Django sets up (a connect in progre
     )
 
 from ._artifact_labels import LabelManager
+from ._artifact_set import ArtifactQuerySet
+
+ArtifactSet = ArtifactQuerySet  # LaminDB's name for the queryset class of artifacts
 from .artifact import Artifact, ArtifactSchema
 from .block import Block, BranchBlock, RecordBlock
 from .branch import Branch, Space
@@ -33,7 +36,7 @@ from .ulabel import ArtifactULabel, ULabel
 from .user import User
 
 __all__ = [
-    "Artifact", "ArtifactSchema", "Collection", "CollectionArtifact", "Feature", "FeatureValue", "JsonValue",
+    "Artifact", "ArtifactSchema", "ArtifactSet", "Collection", "CollectionArtifact", "Feature", "FeatureValue", "JsonValue",
     "ArtifactFeatureValue", "RunFeatureValue", "Record", "ArtifactRecord", "Run", "Schema",
     "SchemaComponent", "SchemaFeature", "Storage", "Transform", "User",
     "ArtifactProject", "ArtifactReference", "ArtifactULabel", "Project", "Reference", "ULabel",

@@ -211,6 +211,7 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
     _positional: tuple[str, ...] = ()  # fields that may be passed positionally, in order: ``ln.Run(transform)``
     _name_field: str | None = None  # the field that names a record for people; None: name, else key, else uid
     _hidden: dict[str, Any] = {}  # records left out of class-level queries unless the query names the field
+    _query_aliases: dict[str, str] = {}  # query names that are a path through relations: {"transform": "run__transform"}
     _required: tuple[str, ...] | None = None  # fields a constructor must get; None: text fields without default or null
 
     class Meta:
@@ -267,6 +268,15 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
     @classmethod
     def exclude(cls, *queries: Any, **expressions: Any) -> QuerySet:
         return cls._visible({}).exclude(*queries, **expressions)
+
+    @classmethod
+    def __get_available_fields__(cls) -> set[str]:
+        """The field names a query on this registry accepts (a proxy model answers for its registry).
+
+        >>> "key" in ln.Artifact.__get_available_fields__()  # doctest: +SKIP
+        True
+        """
+        return {f.name for f in cls._meta.concrete_model._meta.get_fields()} | set(cls._query_aliases)
 
     @classmethod
     def get(cls, *args: Any, **kwargs: Any) -> Any:

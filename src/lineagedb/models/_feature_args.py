@@ -81,18 +81,95 @@ def _filter_items(cat_filters: Any, term: Any) -> list[tuple[str, Any]]:
     return out
 
 
-def values_through_spec(through: Any, dtype: str) -> str:
-    """``values_through=``: a saved Feature (stored as ``feature:<uid>``) or a field name of the value registry."""
+def values_through_spec(through: Any, dtype: str, feature: Any = None) -> str:
+    """``values_through=``: a saved Feature (stored as ``feature:<uid>``) or a field of the Record that holds the
+    value (``Record._values_through_fields`` says which fields and dtypes). ``feature`` is the feature being
+    configured, when it exists already."""
     from .feature import Feature
 
     if isinstance(through, Feature):
         assert through.pk is not None, f"values_through requires a saved Feature object; save {through.name!r} first"
+        _check_related_feature(feature, through)
         return f"feature:{through.uid}"
     if isinstance(through, str) and through.isidentifier():
+        _check_record_field(through, dtype)
         return through
     raise errors.ValidationError(
         f"values_through={through!r}: pass a saved Feature or the name of a field, e.g. values_through='created_at'"
     )
+
+
+def _check_record_field(field: str, dtype: str) -> None:
+    """``values_through="description"``: the Record field exists for mappings and fits the feature's dtype."""
+    from ._dtypes import dtype_info
+    from .record import Record
+
+    fields = Record._values_through_fields
+    shown = f"Feature(..., values_through={field!r})"
+    if field not in fields:
+        raise errors.ValidationError(
+            f"Unsupported feature field mapping {field!r}: values_through takes a saved Feature or one of the "
+            f"Record fields {', '.join(map(repr, fields))}"
+        )
+    wanted = fields[field]
+    if wanted == "str" and dtype != "str":
+        raise errors.ValidationError(f"{shown} requires feature dtype 'str', not {dtype!r}")
+    if wanted == "datetime" and dtype != "datetime" and not str(dtype).startswith("datetime64"):
+        raise errors.ValidationError(f"{shown} requires feature dtype 'datetime' or 'datetime64[ns, UTC]', not {dtype!r}")
+    if wanted in ("str", "datetime"):
+        return
+    if not str(dtype).startswith("cat["):
+        raise errors.ValidationError(f"{shown} requires a non-list categorical dtype pointing to {wanted}, e.g. dtype=ln.{wanted}")
+    model = dtype_info(dtype).model
+    if model is None or model._meta.concrete_model.__name__ != wanted:
+        raise errors.ValidationError(f"{shown} requires a categorical dtype pointing to {wanted}, not {dtype!r}")
+
+
+def _check_related_feature(feature: Any, source: Any) -> None:
+    """A feature relates to at most one source feature, a source to at most one feature, and never both ways."""
+    from .feature import Feature
+
+    if feature is not None and feature.pk is not None and feature.pk == source.pk:
+        raise AssertionError(f"values_through cannot point to itself: feature {source.name!r}")
+    others = Feature.objects.filter(values_through=f"feature:{source.uid}")
+    if feature is not None and feature.pk is not None:
+        others = others.exclude(pk=feature.pk)
+    other = others.first()
+    if other is not None:
+        raise AssertionError(
+            f"feature {source.name!r} is already related to another feature ({other.name!r}); pick another source"
+        )
+    is_source = feature is not None and feature.pk is not None and Feature.objects.filter(
+        values_through=f"feature:{feature.uid}").exists()
+    if (source.values_through or "").startswith("feature:") or is_source:
+        raise AssertionError(
+            f"feature {source.name!r} or {getattr(feature, 'name', None)!r} already has a values_through relationship; "
+            "relations are not symmetric: configure one side only"
+        )
+
+
+def check_record_field_mappings(features: list[Any], index: Any) -> None:
+    """A schema's features map each Record field at most once; its index maps to nothing but ``name``
+    (where it is stored anyway)."""
+    mapped: dict[str, list[str]] = {}
+    for f in features:
+        spec = f.values_through
+        if spec and not spec.startswith("feature:") and (index is None or f.pk != index.pk):
+            mapped.setdefault(spec, []).append(f.name)
+    if index is not None:
+        spec = index.values_through
+        if spec and not spec.startswith("feature:") and spec != "name":
+            raise errors.ValidationError(
+                f"A schema index feature cannot map to a record field other than 'name': {index.name!r} maps to {spec!r}"
+            )
+        if "name" in mapped:
+            raise errors.ValidationError(
+                "schema.index is set: the index feature is already stored on Record.name automatically; remove "
+                f"values_through='name' from {mapped['name']}"
+            )
+    for field, names in mapped.items():
+        if len(names) > 1:
+            raise errors.ValidationError(f"Multiple features map to record field {field!r}: {names}; keep one")
 
 
 def set_values_through(feature: Any, value: Any) -> Any:
@@ -102,13 +179,11 @@ def set_values_through(feature: Any, value: Any) -> Any:
     """
     if value is None or (isinstance(value, str) and value == feature.__dict__.get("values_through")):
         return value
-    if isinstance(value, str) and value.startswith("feature:"):
-        spec = value  # the stored form (e.g. re-read from the database)
-    else:
-        spec = values_through_spec(value, feature.dtype)
     if feature.pk is not None and not feature._state.adding:
-        _check_no_values(feature)
-    return spec
+        _check_no_values(feature)  # first: the feature's own values are the most pressing obstacle
+    if isinstance(value, str) and value.startswith("feature:"):
+        return value  # the stored form (e.g. re-read from the database)
+    return values_through_spec(value, feature.dtype, feature)
 
 
 def _check_no_values(feature: Any) -> None:

@@ -43,6 +43,9 @@ def translate(model: Any, queries: tuple, expressions: dict[str, Any]) -> tuple[
         head = key.split("__", 1)[0]
         if head == "branch_id" and _branch_is_number(model):  # LaminDB's spelling of the branch column
             key, head = "branch" + key[len("branch_id"):], "branch"
+        aliases = getattr(model, "_query_aliases", {})
+        if head in aliases:  # a relation reached through another one (Artifact: transform -> run__transform)
+            key, head = aliases[head] + key[len(head):], aliases[head].split("__", 1)[0]
         if _is_field(model, head):
             _check_relation_value(model, key, value)
             if head == "key" and isinstance(value, str):  # keys are stored NFC: find them by any spelling
@@ -100,7 +103,7 @@ def _check_relation_value(model: Any, key: str, value: Any) -> None:
 
 
 def _pins_version(kwargs: dict[str, Any]) -> bool:
-    return any(k.split("__")[0] in {"uid", "id", "pk", "version", "is_latest"} for k in kwargs)
+    return any(k.split("__")[0] in {"uid", "id", "pk", "version", "version_tag", "is_latest"} for k in kwargs)
 
 
 def get(qs: Any, *args: Any, **kwargs: Any) -> Any:

@@ -93,7 +93,7 @@ def is_label_registry(model: Any) -> bool:
 def link_of(label_model: Any) -> tuple[type[models.Model], str, str]:
     """(link model, label FK name, artifact accessor) of a label registry; InvalidArgument if it is none."""
     try:
-        return LABEL_LINKS[label_model._meta.label]
+        return LABEL_LINKS[label_model._meta.concrete_model._meta.label]  # a proxy links as its registry
     except KeyError:
         raise errors.InvalidArgument(
             f"{label_model.__name__} is not a label registry; labels are Record and the bio registries"
@@ -126,7 +126,7 @@ def link_labels(artifact: Any, labels: Iterable[Any], feature: Any = None) -> No
     for label in labels:
         if getattr(label, "_state", None) is None or label._state.adding:
             raise errors.InvalidArgument(f"save the label before linking it: {label!r}")
-        by_model.setdefault(type(label), []).append(label)
+        by_model.setdefault(type(label)._meta.concrete_model, []).append(label)
     for model, items in by_model.items():
         link, field, _ = link_of(model)
         ids = {r.id for r in items}
@@ -145,7 +145,7 @@ def unlink_labels(artifact: Any, labels: Iterable[Any], feature: Any = None) -> 
     fid = _feature_id(feature)
     by_model: dict[Any, list[int]] = {}
     for label in labels:
-        by_model.setdefault(type(label), []).append(label.id)
+        by_model.setdefault(type(label)._meta.concrete_model, []).append(label.id)
     for model, ids in by_model.items():
         link, field, _ = link_of(model)
         qs = link.objects.filter(artifact_id=artifact.id, **{f"{field}_id__in": ids})

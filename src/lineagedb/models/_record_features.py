@@ -20,6 +20,7 @@ from django.db.models.fields.related_descriptors import ForwardManyToOneDescript
 
 from .. import errors
 from ._features import FeatureManager, _features_by_name, feature_names
+from ._record_fields import read, schema_mapped, split_mapped, write
 
 
 def _is_list(dtype: str) -> bool:
@@ -64,6 +65,22 @@ def pop_index(record: Any, values: Any, *, rename: bool = False) -> Any:
     return {k: v for k, v in values.items() if k not in keys}
 
 
+def check_names_distinct(schema: Any) -> list[tuple[Any, bool]]:
+    """The schema's (feature, optional) links; refused when two features share a name (record values are keyed by
+    name, so such a schema cannot describe records)."""
+    links = schema.feature_links()
+    seen: dict[str, int] = {}
+    for f, _ in links:
+        seen[f.name] = seen.get(f.name, 0) + 1
+    clashing = sorted(n for n, count in seen.items() if count > 1)
+    if clashing:
+        raise errors.ValidationError(
+            f"features {clashing} of schema {schema.name!r} share a name (features of different feature types): "
+            "record feature values are keyed by name, so this schema cannot describe records; rename one of them"
+        )
+    return links
+
+
 def check_required(record: Any, names: Any, schema: Any = None) -> None:
     """Refuse feature values of ``record`` that lack a required feature of ``schema`` (default: its type's schema).
 
@@ -75,11 +92,17 @@ def check_required(record: Any, names: Any, schema: Any = None) -> None:
     """
     if schema is None and getattr(record, "type_id", None) is not None:
         schema = record.type.schema if record.type.schema_id is not None else None
-    if schema is None or not schema.minimal_set:
+    if schema is None:
+        return
+    links = check_names_distinct(schema)
+    if not schema.minimal_set:
         return
     given = {getattr(n, "name", n) for n in names}
-    missing = [f.name for f, optional in schema.feature_links()
-               if not optional and f.id != schema.index_id and f.name not in given]
+    given |= {f.name for f, field in schema_mapped(schema) if getattr(record, field, None) is not None}
+    unset = {getattr(n, "name", n) for n, v in names.items() if v is None} if isinstance(names, dict) else set()
+    missing = [f.name for f, optional in links
+               if not optional and f.id != schema.index_id
+               and (f.name not in given or (f.name in unset and not f.nullable))]  # None: no value, fine if nullable
     if missing:
         raise errors.ValidationError(
             f"Record {record.name!r} is missing required features of schema {schema.name!r}: {missing} "
@@ -96,9 +119,11 @@ class RecordFeatures(FeatureManager):
 
         ``values`` must hold the required features of ``schema`` (default: the schema of the record's type).
         """
-        values = feature_names(pop_index(self._host, values, rename=True))
+        values = pop_index(self._host, values, rename=True)
         check_required(self._host, values, schema)  # a required feature given as None counts as present
-        values = {k: v for k, v in values.items() if not _empty(v)}
+        mapped, values = split_mapped(values)
+        write(self._host, mapped)
+        values = {k: v for k, v in feature_names(values).items() if not _empty(v)}
         if not values:
             return
         features = _features_by_name(values)
@@ -119,50 +144,81 @@ class RecordFeatures(FeatureManager):
             feature_names(values)  # the clear error for a non-dict
         values = pop_index(self._host, values, rename=True)
         check_required(self._host, values, schema)  # a required feature given as None counts as present
+        mapped, values = split_mapped(values)
         kept = {k: v for k, v in values.items() if not _empty(v)}
-        super().set_values(kept, schema=schema)
+        with transaction.atomic():
+            super().set_values(kept, schema=schema)
+            write(self._host, mapped)
 
     def update_values(self, values: dict[Any, Any], schema: Any = None) -> None:
         """Replace the values of the named features only; ``None`` or ``[]`` removes a feature's values."""
-        values = feature_names(pop_index(self._host, values, rename=True))
+        self._check_saved()
+        mapped, values = split_mapped(pop_index(self._host, values, rename=True))
+        write(self._host, mapped)
+        values = feature_names(values)
         if not values:
             return
-        self._check_saved()
         with transaction.atomic():
             self.remove_values(list(values))
             kept = {k: v for k, v in values.items() if not _empty(v)}
             if kept:
                 FeatureManager.add_values(self, kept, schema=schema)
 
-    def get_values(self) -> dict[str, Any]:
-        """Feature values as a dict; list features come back as lists."""
+    def get_values(self, external_only: bool = False) -> dict[str, Any]:
+        """Feature values as a dict; list features come back as lists; a required feature of the record type's
+        schema without a value comes back as None. ``external_only=True`` leaves out the features whose values are
+        the record's own fields (``values_through="description"``, ...)."""
         values = super().get_values()
+        if not external_only:  # the values kept in the record's own fields (values_through="description", ...)
+            values.update(read(self._host))
         index = index_feature(self._host)
         if index is not None and self._host.name:
             values = {index.name: self._host.name, **values}
+        values.update({name: None for name in _unset_required(self._host, values)})
         if not values:
             return values
         dtypes = dict(_features_by_name(values).items())
         for name, value in values.items():
-            if _is_list(dtypes[name].dtype) and not isinstance(value, list):
+            if value is not None and _is_list(dtypes[name].dtype) and not isinstance(value, list):
                 values[name] = sorted(value, key=str) if isinstance(value, set) else [value]
         return values
 
     def __getitem__(self, name: Any) -> Any:
-        """One feature's value, ``{}`` when the record has none; an unknown feature name raises."""
-        name = getattr(name, "name", name)
+        """One feature's value, ``{}`` when the record has none; a categorical value comes as its record(s) (a
+        related feature's, ``values_through=source_feature``, as the names); an unknown feature name raises."""
+        from ._feature_keys import record_value
         from .feature import Feature
 
-        if not Feature.objects.filter(name=name).exists():
+        feature = name if isinstance(name, Feature) else None
+        name = getattr(name, "name", name)
+        if feature is None:
+            feature = Feature.objects.filter(name=name).order_by("type_id", "id").first()
+        if feature is None:
             raise errors.ValidationError(f"Feature with name {name} not found; create it with ln.Feature(name={name!r}, dtype=...).save()")
-        return self.get_values().get(name, {})
+        value = self.get_values().get(name, {})
+        if value == {} or value is None or feature.values_through:
+            return value
+        return record_value(feature, value)
+
+
+def _unset_required(record: Any, values: dict[str, Any]) -> list[str]:
+    """Required features of the schema of ``record``'s type that have no value (given as None, or removed)."""
+    if getattr(record, "type_id", None) is None or record.type.schema_id is None:
+        return []
+    schema = record.type.schema
+    if not schema.minimal_set:
+        return []
+    return [f.name for f, optional in schema.feature_links()  # values_through: not a stored feature value
+            if not optional and f.id != schema.index_id and f.name not in values and not f.values_through]
 
 
 class _CheckedType(ForwardManyToOneDescriptor):
     """``record.type = frame`` on a saved record checks that its feature values satisfy the frame's schema."""
 
     def __set__(self, instance: Any, value: Any) -> None:
-        if value is not None and instance.pk is not None and getattr(value, "schema_id", None) is not None:
+        unchanged = value is not None and value.pk is not None and value.pk == instance.__dict__.get("type_id")
+        if value is not None and instance.pk is not None and getattr(value, "schema_id", None) is not None and not unchanged:
+            check_names_distinct(value.schema)  # before reading values, which a name clash makes ambiguous
             check_required(instance, instance.features.get_values(), value.schema)
         super().__set__(instance, value)
 

@@ -17,8 +17,14 @@ from .. import errors
 from ._sheet import NAME
 
 
+IMPORTS = "Imports"  # the record type (and the schema type) that record types made by an import go under
+
+
 class RecordList(list):
-    """Unsaved records with their feature values; ``.save()`` inserts them and their values in bulk."""
+    """Unsaved records with their feature values; ``.save()`` inserts them and their values in bulk.
+    ``type`` is the record type they are typed under."""
+
+    type: Any = None
 
     def save(self) -> RecordList:
         """Save the records (ln.save) and then their feature values, in one transaction."""
@@ -103,11 +109,39 @@ def _column_values(feature: Any, values: list[Any]) -> list[Any]:
     return [None if row is None else [text[x] if isinstance(x, str) else getattr(x, field) for x in row] for row in rows]
 
 
+def _import_type(df: Any, name: str) -> Any:
+    """``type="Samples"``: a new record type of that name under the ``Imports`` type, with a schema of the frame's
+    feature columns (all optional: empty cells are allowed), typed under the ``Imports`` schema type."""
+    from django.db import transaction
+
+    from ._feature_keys import resolve_keys
+    from .record import Record
+    from .schema import Schema
+
+    if not name:
+        raise errors.InvalidArgument("type= takes a record type or the name of a new one, not an empty string")
+    with transaction.atomic():
+        imports = Record.filter(name=IMPORTS, is_type=True, type=None).first() or Record(name=IMPORTS, is_type=True).save()
+        if Record.filter(name=name, type=imports).exists():
+            raise errors.InvalidArgument(
+                f"a record type {name!r} already exists under {IMPORTS!r}: pass it as "
+                f"type=ln.Record.get(name={name!r}, type__name={IMPORTS!r}), or pick another name"
+            )
+        columns = [str(c) for c in df.columns if str(c) != NAME]
+        features = [f for f, _ in resolve_keys({c: None for c in columns}).values()]  # unknown columns raise here
+        schema_type = Schema.filter(name=IMPORTS, is_type=True).first() or Schema(name=IMPORTS, is_type=True).save()
+        schema = Schema([f.with_config(optional=True) for f in features], name=f"{name} (import)", type=schema_type).save()
+        return Record(name=name, is_type=True, schema=schema, type=imports).save()
+
+
 def from_dataframe(df: Any, record_type: Any) -> RecordList:
-    """Unsaved records of ``record_type``, one per row of ``df``, carrying their validated feature values."""
+    """Unsaved records of ``record_type`` (or of a new import type of that name), one per row of ``df``, carrying
+    their validated feature values."""
     from ._feature_keys import resolve_keys
     from .record import Record
 
+    if isinstance(record_type, str):
+        record_type = _import_type(df, record_type)
     _check_type(record_type)
     names, df = _names(df, record_type)
     schema = record_type.schema if record_type.schema_id is not None else None
@@ -117,6 +151,7 @@ def from_dataframe(df: Any, record_type: Any) -> RecordList:
         raw = [None if _missing(v) else _plain(v) for v in df[column].tolist()]
         stored[str(column)] = _column_values(features[str(column)][0], raw)
     records = RecordList()
+    records.type = record_type
     for i, name in enumerate(names):
         if _missing(name) or not isinstance(name, str):
             raise errors.InvalidArgument(f"row {i}: the record name must be a string, got {name!r}")

@@ -63,7 +63,9 @@ def normalize_schema_kwargs(args: tuple[Any, ...], kwargs: dict[str, Any]) -> di
             "for any registered feature or ln.Schema([f1, f2]) for these features"
         )
     if kwargs.get("type") is not None and not getattr(kwargs["type"], "is_type", False):
-        raise errors.InvalidArgument(f"type= takes a schema type (ln.Schema(name=..., is_type=True)), not {kwargs['type']!r}")
+        from ._typed import not_a_type
+
+        raise not_a_type(Schema, kwargs["type"])
     return kwargs
 
 

@@ -152,7 +152,7 @@ def transform_from_source(model: type, source: SourceFile, uid: str | None = Non
     same = model.objects.filter(key=source.key, hash=source.hash, branch=1).order_by("-id").first()
     if uid is not None:
         return _pinned(model, source, uid, version)
-    if same is not None and (version is None or same.version == version):
+    if same is not None and (version is None or same.version_tag == version):
         if not same.source_code:
             same.source_code = source.source_code
             same.save(update_fields=["source_code"])
@@ -187,9 +187,9 @@ def _pinned(model: type, source: SourceFile, uid: str, version: str | None) -> A
         model.objects.filter(uid__startswith=uid[: model._stem_length]).exclude(pk=record.pk).update(is_latest=False)
         print(f"→ created Transform({record.uid!r}, key={record.key!r})")
         return record
-    if version is not None and record.version is not None and record.version != version:
+    if version is not None and record.version_tag is not None and record.version_tag != version:
         raise errors.InvalidArgument(
-            f"Transform is already tagged with version {record.version}, but you passed {version}; "
+            f"Transform is already tagged with version {record.version_tag}, but you passed {version}; "
             f"pass the uid of a new version, e.g. ln.track({uid[:-4] + '0001'!r})"
         )
     if record.hash is not None and record.hash != source.hash:  # never overwrite saved source code
@@ -202,7 +202,7 @@ def _pinned(model: type, source: SourceFile, uid: str, version: str | None) -> A
                                  ("reference", source.path.as_uri())) if getattr(record, f) != v}
     if "key" in changed:
         print(f"→ renaming transform {record.key!r} to {source.key!r}")
-    if version is not None and record.version is None:
+    if version is not None and record.version_tag is None:
         changed["version"] = version
     if changed:
         for field, value in changed.items():

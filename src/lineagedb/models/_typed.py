@@ -45,6 +45,15 @@ def unique_name_in_type(model_name: str) -> list[Any]:
     ]
 
 
+def not_a_type(model: Any, kind: Any) -> errors.ValidationError:
+    """The error for ``type=kind`` where ``kind`` is a record of ``model`` that is not a type (``is_type=False``)."""
+    name = model._meta.concrete_model.__name__
+    return errors.ValidationError(
+        f"You can only assign a {name.lower()} with `is_type=True` as `type` to another {name.lower()}, but {kind!r} "
+        f"has is_type=False; create a type with ln.{name}(name=..., is_type=True).save()"
+    )
+
+
 class HasType(object):
     """A registry whose records can be grouped under a type record of the same registry (``is_type=True``)."""
 
@@ -53,12 +62,8 @@ class HasType(object):
         kind = getattr(self, "type", None) if getattr(self, "type_id", None) is not None else None
         if kind is None:
             return
-        name = type(self)._meta.concrete_model.__name__.lower()
         if not getattr(kind, "is_type", False):
-            raise errors.ValidationError(
-                f"You can only assign a {name} with `is_type=True` as `type` to another {name}, but {kind!r} has "
-                f"is_type=False; create a type with ln.{type(kind).__name__}(name=..., is_type=True).save()"
-            )
+            raise not_a_type(type(self), kind)
         seen, current = {self.pk} if self.pk is not None else set(), kind
         while current is not None:
             if current.pk in seen:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 
 from .. import errors
 from ..core.uids import base62, decode_version_suffix, encode_version_suffix
@@ -24,10 +24,52 @@ TRASH, MAIN = -1, 1
 RETRIES = 8
 
 
+class _TagOrSuffix:
+    """``record.version``: the version tag you gave, else the last 4 characters of the uid (its index in the family).
+
+    A data descriptor over the raw value in ``record.__dict__`` (what Django loads, saves and queries), so
+    ``filter(version="1.0")`` still matches the stored tag only.
+    """
+
+    def __init__(self, field: Any) -> None:
+        self.field = field
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        attname = self.field.attname
+        if attname not in instance.__dict__:  # deferred: load it
+            instance.refresh_from_db(fields=[attname])
+        tag = instance.__dict__[attname]
+        uid = instance.__dict__.get("uid")
+        return tag if tag is not None or not uid else uid[-4:]
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        instance.__dict__[self.field.attname] = value
+
+
+class VersionTagField(models.CharField):
+    """The stored version tag (column ``version``), read as ``version`` with the uid-suffix fallback; a plain
+    CharField in migrations. ``version_tag`` (see :class:`VersionedMixin`) is the raw tag."""
+
+    descriptor_class = _TagOrSuffix
+
+    def pre_save(self, model_instance: Any, add: bool) -> Any:
+        return model_instance.__dict__.get(self.attname)  # the tag, never the fallback
+
+    def value_from_object(self, obj: Any) -> Any:
+        return obj.__dict__.get(self.attname)
+
+    def deconstruct(self) -> Any:
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+
 class VersionedMixin:
     """Adds ``stem_uid``, ``version_tag`` and ``versions`` to a registry with ``uid``, ``version`` and ``is_latest``."""
 
     _stem_length = 16
+    _query_aliases = {"version_tag": "version"}  # LaminDB 2's name of the stored tag
 
     @property
     def stem_uid(self) -> str:
@@ -40,7 +82,9 @@ class VersionedMixin:
         >>> artifact.version_tag = "1.0"; artifact.version  # doctest: +SKIP
         '1.0'
         """
-        return self.version  # type: ignore[attr-defined]
+        if "version" not in self.__dict__:  # deferred: load it
+            self.refresh_from_db(fields=["version"])  # type: ignore[attr-defined]
+        return self.__dict__["version"]  # the raw tag, also where ``version`` falls back to the uid suffix
 
     @version_tag.setter
     def version_tag(self, value: str | None) -> None:
@@ -138,6 +182,8 @@ def save_new_version(record: Any, insert: Callable[[], None], *, revises: Any = 
                                     [False, stem + "%", True])
                 record.is_latest = True
                 insert()
+            if revises is not None:
+                revises.is_latest = False  # the caller's object agrees with the database
             return record
         except IntegrityError as e:  # a concurrent writer took the uid or the latest slot: try again
             last_error = e

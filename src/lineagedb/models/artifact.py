@@ -134,6 +134,7 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
     _name_field = "key"
     _positional = ("path_or_data",)  # ln.Artifact("./my_data.fcs", key=...)
     _delete_per_record = True  # bulk deletes go through delete(): trash, versions, managed bytes
+    _query_aliases = {**VersionedMixin._query_aliases, "transform": "run__transform"}  # transform: made by a run of it
     objects = ArtifactManager()  # querysets that load()/mapped()/open() many artifacts at once
     _hidden = {"kind": INTERNAL_KIND}  # tracking's environments and reports stay out of user listings
     uid = uid_field(20)

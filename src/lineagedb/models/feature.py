@@ -58,9 +58,9 @@ class Feature(CoerceAlias, HasSynonyms, BaseRecord):
 
                 kwargs = normalize_kwargs(type(self), kwargs)
             if kwargs.get("type") is not None and not getattr(kwargs["type"], "is_type", False):
-                raise errors.InvalidArgument(
-                    f"type= takes a feature type (ln.Feature(name=..., is_type=True)), not {kwargs['type']!r}"
-                )
+                from ._typed import not_a_type
+
+                raise not_a_type(type(self), kwargs["type"])
         super().__init__(*args, **kwargs)
 
     # -- predicates: ln.Artifact.filter(temperature > 20), order_by(-temperature) --------------------
@@ -152,6 +152,17 @@ class Feature(CoerceAlias, HasSynonyms, BaseRecord):
         from ._feature_infer import features_from_dict
 
         return features_from_dict(cls, dictionary, field=field, type=type, str_as_cat=bool(str_as_cat))
+
+    @property
+    def related_feature(self) -> Feature | None:
+        """The feature whose ``values_through`` names this one (its values relate to this feature's), or None.
+
+        >>> target.values_through = source; target.save(); source.related_feature == target  # doctest: +SKIP
+        True
+        """
+        if self.pk is None:
+            return None
+        return type(self).objects.filter(values_through=f"feature:{self.uid}").first()
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "values_through" and name in self.__dict__:  # after __init__: check and normalise

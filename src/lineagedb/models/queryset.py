@@ -126,11 +126,12 @@ class QuerySet(models.QuerySet):
     def _django_get(self, *args: Any, **kwargs: Any) -> Any:
         return super().get(*args, **kwargs)
 
-    def delete(self, permanent: bool | None = None) -> Any:  # type: ignore[override]
+    def delete(self, permanent: bool | None = None, storage: bool | None = None) -> Any:  # type: ignore[override]
         """Move the matched records to the trash, or remove them (``permanent=True``, or a registry
         without a trash). Registries whose records own stored bytes or versions
         (``_delete_per_record``) go through each record's ``delete()`` so trash, latest-version
-        promotion and the removal of managed bytes happen exactly as for one record.
+        promotion and the removal of managed bytes happen exactly as for one record (``storage`` is passed on
+        to them: ``Artifact.delete(storage=...)``).
 
         >>> ln.Record.filter(name__startswith="tmp_").delete(permanent=True)  # doctest: +SKIP
         """
@@ -139,8 +140,9 @@ class QuerySet(models.QuerySet):
         removing = check_permanent(self.model, permanent)
         if getattr(self.model, "_delete_per_record", False):
             records = list(self)
+            extra = {} if storage is None else {"storage": storage}
             for record in records:
-                record.delete(permanent=permanent)
+                record.delete(permanent=permanent, **extra)
             return len(records), {self.model._meta.label: len(records)}
         if removing:
             if hasattr(self.model, "_drop_unused_values"):  # features: their unused stored values go first

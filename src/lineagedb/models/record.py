@@ -10,6 +10,7 @@ from ._base import BaseRecord, hybridmethod
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._features import FeaturesDescriptor
 from ._labels import label_link
+from ._record_export import RecordManager
 from ._record_features import RecordFeatures, TypeField
 from ._typed import HasParents, HasType, unique_name_in_type
 
@@ -24,6 +25,10 @@ class Record(HasType, HasParents, BaseRecord):
     _required = ()  # a record may be nameless (a sheet row identified by its features), as in LaminDB
     _has_notes = True  # readme and comment blocks (RecordBlock): record.notes, describe(include="comments")
     _feature_values = ("RecordFeatureValue", "record")  # link model and host field of feature values (see _features)
+    # record fields a feature may name in values_through=, with the feature dtype each needs
+    _values_through_fields = {"name": "str", "description": "str", "reference": "str", "created_at": "datetime",
+                              "created_by": "User", "run": "Run", "type": "Record"}
+    objects = RecordManager()  # querysets that export to a sheet artifact (to_artifact)
     uid = uid_field(16)
     name = models.CharField(max_length=150, db_index=True)
     description = models.TextField(null=True, blank=True)
@@ -64,8 +69,10 @@ class Record(HasType, HasParents, BaseRecord):
     df = to_dataframe
 
     @classmethod
-    def from_dataframe(cls, df: Any, type: Record | None = None) -> Any:  # noqa: A002  (LaminDB's keyword)
+    def from_dataframe(cls, df: Any, type: Record | str | None = None) -> Any:  # noqa: A002  (LaminDB's keyword)
         """Unsaved records of the record type ``type``, one per row of ``df``; ``.save()`` stores them in bulk.
+        A name (``type="Samples"``) creates that record type under the ``Imports`` type, with a schema of the frame's
+        feature columns; a record type of that name under ``Imports`` already existing is refused.
 
         Row names come from the schema's index feature (``df.index`` or a column named after it) or a
         ``__lamindb_record_name__`` column; the other columns are features, validated column by column.
@@ -75,6 +82,19 @@ class Record(HasType, HasParents, BaseRecord):
         from ._record_import import from_dataframe
 
         return from_dataframe(df, type)
+
+    def to_artifact(self, key: str | None = None, description: str | None = None,
+                    link_individual_inputs: bool = True) -> Any:
+        """This record type's sheet (every record typed under it) as a csv artifact, by default at
+        ``record_exports/<name>.csv``; its export run lists the type and (``link_individual_inputs``) the records
+        as inputs (``input_of_runs``) and is initiated by the tracked run, if any.
+
+        >>> artifact = ln.Record.get(name="Samples").to_artifact()  # doctest: +SKIP
+        """
+        from ._record_export import record_type_to_artifact
+
+        return record_type_to_artifact(self, key=key, description=description,
+                                       link_individual_inputs=link_individual_inputs)
 
     @property
     def notes(self) -> str | None:
@@ -93,6 +113,11 @@ class Record(HasType, HasParents, BaseRecord):
             return
         features = kwargs.pop("features", None)
         super().__init__(*args, **kwargs)
+        if isinstance(features, dict) and features:  # features kept in the record's own fields (values_through="description") are fields
+            from ._record_fields import assign, split_mapped
+
+            mapped, features = split_mapped(features)
+            assign(self, mapped)
         if "type" in kwargs:
             self.check_type()
             if self.type_id is not None:

@@ -38,6 +38,7 @@ class Run(HasLineage, BaseRecord):
     initiated_by_run = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="initiated_runs")
     input_artifacts = models.ManyToManyField("lineagedb.Artifact", related_name="input_of_runs", blank=True)
     input_collections = models.ManyToManyField("lineagedb.Collection", related_name="input_of_runs", blank=True)
+    input_records = models.ManyToManyField("lineagedb.Record", related_name="input_of_runs", blank=True)  # sheet exports
     created_at = created_at()
     created_by = created_by()
     branch = branch()

@@ -14,6 +14,7 @@ from django.db import IntegrityError, models, transaction
 
 from .. import errors
 from ._base import BaseRecord, hybridmethod
+from ._feature_args import check_record_field_mappings
 from ._fields import CoerceAlias, branch, created_at, created_by, run_field, uid_field
 from ._labels import LinkModel
 from ._schema_def import (
@@ -85,6 +86,7 @@ class Schema(CoerceAlias, BaseRecord):
         index = kwargs.get("index")
         if index is not None and getattr(index, "pk", None) is None:
             raise errors.InvalidArgument("the index feature is not saved yet: save it first (feature.save())")
+        check_record_field_mappings([f for f, _ in feature_list], index)
         if slots is not None:
             if not isinstance(slots, dict) or not all(isinstance(s, Schema) for s in slots.values()):
                 raise errors.InvalidArgument('slots must map slot names to schemas, e.g. {"obs": schema, "var.T": var_schema}')

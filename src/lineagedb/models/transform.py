@@ -10,7 +10,7 @@ from django.db import models
 from .. import errors
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, uid_field
-from ._versions import VersionedMixin
+from ._versions import VersionedMixin, VersionTagField
 
 TRANSFORM_KINDS = ("script", "notebook", "pipeline", "function", "upload")
 
@@ -37,7 +37,7 @@ class Transform(VersionedMixin, BaseRecord):
     source_code = models.TextField(null=True, blank=True)
     hash = models.CharField(max_length=64, null=True, blank=True, db_index=True)
     reference = models.CharField(max_length=255, null=True, blank=True)
-    version = models.CharField(max_length=30, null=True, blank=True)
+    version = VersionTagField(max_length=30, null=True, blank=True)  # reads the uid suffix when no tag was given
     is_latest = models.BooleanField(default=True, db_index=True)
     created_at = created_at()
     updated_at = models.DateTimeField(auto_now=True)
@@ -93,7 +93,8 @@ class Transform(VersionedMixin, BaseRecord):
         if self.hash:
             return same_key.filter(hash=self.hash).order_by("-id").first()
         latest = same_key.order_by("-is_latest", "-id").first()
-        if latest is not None and latest.hash is None and not latest.source_code and self.version in (None, latest.version):
+        if (latest is not None and latest.hash is None and not latest.source_code
+                and self.version_tag in (None, latest.version_tag)):
             return latest
         return None
 
@@ -112,8 +113,12 @@ class Transform(VersionedMixin, BaseRecord):
             return super().save(*args, **kwargs)
         from ._versions import family_stem_by_key, save_new_version
 
-        if self._revises is None and family_stem_by_key(Transform, self.key) is None:
+        stem = self._revises.stem_uid if self._revises is not None else family_stem_by_key(Transform, self.key)
+        if stem is None:
             return super().save(*args, **kwargs)  # a new family keeps the uid it was given
+        tag = self.version_tag
+        if tag is not None and Transform.objects.filter(uid__startswith=stem, version=tag).exists():
+            raise errors.InvalidArgument(f"Please change the version tag or leave it `None`, {tag!r} is already taken")
         revises, self._revises = self._revises, None
         return save_new_version(self, lambda: BaseRecord.save(self, *args, **kwargs), revises=revises,
                                 key=None if revises is not None else self.key)

@@ -115,7 +115,7 @@ def relations(record: Any) -> dict[str, Any]:
     name = type(record).__name__
     out: dict[str, Any] = {}
     if hasattr(record, "versions") and hasattr(record, "is_latest"):
-        out["versions"] = [brief(v) | {"version": v.version, "is_latest": v.is_latest} for v in record.versions[:MAX_RELATED]]
+        out["versions"] = [brief(v) | {"version": v.version_tag, "is_latest": v.is_latest} for v in record.versions[:MAX_RELATED]]
     if name == "Artifact":
         out |= _artifact(record)
     elif name == "Run":

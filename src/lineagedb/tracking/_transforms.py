@@ -46,7 +46,7 @@ def transform_for_record(transform: Any) -> Any:
         )
     if not transform.key:
         raise errors.InvalidArgument("the transform needs a key: ln.Transform(key='my_pipeline', kind='pipeline')")
-    existing = Transform.objects.filter(key=transform.key, version=transform.version, branch=1).order_by("-id").first()
+    existing = Transform.objects.filter(key=transform.key, version=transform.version_tag, branch=1).order_by("-id").first()
     if existing is not None:
         return existing
     return transform.save()
