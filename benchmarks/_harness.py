@@ -20,8 +20,9 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 WORDS_A = ["alpha", "beta", "gamma", "delta", "kappa", "sigma", "omega", "theta", "lambda", "zeta"]
 WORDS_B = ["tcell", "bcell", "neuron", "hepatocyte", "monocyte", "fibroblast", "keratinocyte", "platelet"]

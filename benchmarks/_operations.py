@@ -19,13 +19,26 @@ import functools
 import os
 import shutil
 import sys
+from collections.abc import Callable
+from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, ContextManager
+from typing import Any
 
 from _harness import (
-    CATEGORIES_1, CATEGORIES_2, attempt, make_dataframe, make_large_file, make_small_files, median, quiet, record_names,
-    Seconds, stopwatch, time_process, timeit,
+    CATEGORIES_1,
+    CATEGORIES_2,
+    Seconds,
+    attempt,
+    make_dataframe,
+    make_large_file,
+    make_small_files,
+    median,
+    quiet,
+    record_names,
+    stopwatch,
+    time_process,
+    timeit,
 )
 
 

@@ -18,8 +18,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _harness import WORDS_A, WORDS_B, fresh_lineagedb, median  # noqa: E402

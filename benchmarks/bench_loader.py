@@ -128,9 +128,9 @@ def shuffle_quality(batches, offsets: np.ndarray, n_batches: int = 200) -> tuple
 
 
 def h5py_rate(paths: list[str], kind: str, budget_s: float) -> Rate:
-    from lineagedb.loaders._store import read_n_obs
-
     import h5py
+
+    from lineagedb.loaders._store import read_n_obs
 
     files = [h5py.File(p, "r") for p in paths]
     rng = np.random.default_rng(0)

@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     print_table(rows, args.compare_lamindb)
     report = {
         "meta": {
-            "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), "quick": args.quick,
+            "date": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"), "quick": args.quick,
             "compare_lamindb": args.compare_lamindb, "python": platform.python_version(),
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}",
         },

@@ -32,6 +32,9 @@ fi
 status=0
 echo "== import layers (lint-imports, contract in pyproject.toml)"
 "$VENV/bin/lint-imports" --no-cache || status=$?
+echo "== lint (ruff) and types (mypy; settings in pyproject.toml)"
+"$VENV/bin/ruff" check src tests benchmarks scripts || status=$?
+"$VENV/bin/mypy" || status=$?
 echo "== unit tier (tests/unit: no instance, database, network or subprocess; the same on every backend)"
 started=$SECONDS
 unit=0

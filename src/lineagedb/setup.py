@@ -10,7 +10,7 @@ from .core.instance import connect as _connect
 from .core.instance import current, delete, disconnect, init
 from .core.settings import InstanceSettings
 
-__all__ = ["init", "connect", "delete", "disconnect", "current", "InstanceSettings", "settings", "check", "migrate",
+__all__ = ["init", "connect", "delete", "disconnect", "current", "InstanceSettings", "settings", "check", "migrate",  # noqa: F822 - settings and check come from __getattr__
            "django"]
 
 

@@ -95,7 +95,7 @@ def test_check_value(ln):
 
 
 def test_utc_datetime_dtype_is_kept(ln, unique):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from lineagedb.models._dtypes import dtype_info, parse_dtype
 
@@ -104,7 +104,7 @@ def test_utc_datetime_dtype_is_kept(ln, unique):
     feature = ln.Feature(name=f"stamp_{unique}", dtype="datetime64[ns, UTC]").save()
     assert ln.Feature.get(name=f"stamp_{unique}").dtype == "datetime64[ns, UTC]"
     run = ln.Run(ln.Transform(key=f"utc-{unique}").save()).save()
-    stamp = datetime(2024, 1, 1, 12, tzinfo=timezone.utc)
+    stamp = datetime(2024, 1, 1, 12, tzinfo=dt.UTC)
     run.features.add_values({feature: stamp})
     assert run.features.get_values() == {f"stamp_{unique}": stamp}
     assert ln.Run.filter(**{f"stamp_{unique}": stamp}).one() == run

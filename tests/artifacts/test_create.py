@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from upath import UPath
-
 import pytest
 from artifact_helpers import managed_entries, temp_entries, write  # noqa: F401 (fixture)
+from upath import UPath
 
 from lineagedb.core.hashing import hash_bytes
 

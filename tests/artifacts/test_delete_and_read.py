@@ -108,8 +108,9 @@ def test_describe_shows_core_fields_without_touching_storage(ln, write, unique):
         set_run(None)
     Path(str(artifact.path)).unlink()  # describe() must not need the bytes
     fresh = ln.Artifact.get(key=f"{unique}/x.csv")
-    from lineagedb.models._artifact_describe import artifact_section
     from rich.tree import Tree
+
+    from lineagedb.models._artifact_describe import artifact_section
 
     with CaptureQueriesContext(connection) as queries:
         artifact_section(fresh, Tree("t"))

@@ -100,8 +100,8 @@ def test_file_loaders(ln, tmp_path, unique, caplog):
 
 
 def test_parquet_kwargs_and_polars(ln, unique):
-    import pyarrow.parquet as pq
     import polars as pl
+    import pyarrow.parquet as pq
 
     df = pd.DataFrame({"a": [1, 2, 3], "u": unique}).sort_values("a")
     sorting = [pq.SortingColumn(0)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 
@@ -22,7 +23,7 @@ def test_cold_load_builds_the_normalized_table_and_its_parquet_cache(monkeypatch
     monkeypatch.delitem(_tables._MEMO, key, raising=False)
     table = _tables.load_table(spec)  # its speed: benchmarks/
     assert list(table.columns) == _tables.COLUMNS
-    assert all(dtype == object for dtype in table.dtypes)
+    assert all(dtype == np.dtype(object) for dtype in table.dtypes)
     assert table["ontology_id"].is_unique and table["name"].notna().all()
     t_cell = table.set_index("ontology_id").loc["CL:0000084"]
     assert t_cell["name"] == "T cell"

@@ -68,10 +68,10 @@ def test_gene_from_source_with_organism(ln):
 
 
 def test_bulk_create_from_source_one_insert_and_reuse(ln):
-    import lineagedb.bio as bt
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    import lineagedb.bio as bt
     from lineagedb.bio._public import bulk_create_from_source, resolve_from_source
 
     ids = bt.Gene.public().to_dataframe()["ensembl_gene_id"].iloc[1000:3000].tolist()

@@ -6,7 +6,6 @@ import pickle
 
 import numpy as np
 import pytest
-
 from collection_helpers import make_adata
 
 

@@ -4,7 +4,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from ldb_testing import BACKEND, create_pg_database, drop_pg_database, pg_url

@@ -10,7 +10,7 @@ import pytest
 def test_instance_newer_than_package_is_refused(ln, make_instance):
     from django.db import connection
 
-    from lineagedb.core.instance import connect, current
+    from lineagedb.core.instance import connect
 
     inst = make_instance(modules="")
     with connection.cursor() as cur:

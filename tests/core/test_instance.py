@@ -1,9 +1,4 @@
 import os
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
 
 
 def test_init_creates_instance_and_reinit_connects(ln, make_instance, tmp_path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import stat
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path

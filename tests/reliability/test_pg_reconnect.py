@@ -43,5 +43,5 @@ def test_cut_transaction_fails_once_then_the_next_works(ln, make_instance, uniqu
             ln.Record(name=f"cut-{unique}").save()
             _terminate_own_backend()
             ln.Record(name=f"cut2-{unique}").save()
-    assert not ln.Record.filter(name__startswith=f"cut").filter(name__endswith=unique).exists()
+    assert not ln.Record.filter(name__startswith="cut").filter(name__endswith=unique).exists()
     assert ln.Record(name=f"next-{unique}").save().id is not None

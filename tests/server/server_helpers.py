@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+
 def tiny_png(width: int = 4, height: int = 4) -> bytes:
     """A valid RGB PNG of one colour."""
     import struct
@@ -44,7 +45,6 @@ def populate(ln: Any, folder: Path) -> Populated:
     import pandas as pd
 
     import lineagedb.bio as bt
-
     from lineagedb.core.instance import current
 
     out = Populated(name=current().name)

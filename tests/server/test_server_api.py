@@ -207,9 +207,9 @@ def test_every_linked_page_renders(served):
 def test_routes_and_document_come_from_one_declaration(ln):
     """Every route Django dispatches under /api/ is in the OpenAPI document, and every documented path is routed."""
     from django.urls import URLPattern, URLResolver
+    from test_server_pages import call
 
     from lineagedb.server import create_app
-    from test_server_pages import call
 
     app = create_app(allow_write=True)
 

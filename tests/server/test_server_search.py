@@ -47,7 +47,7 @@ def annotated(_session_home, _shared_instance, tmp_path_factory):
         uids["plain"] = ln.Artifact(plain, key="misc/notes.txt").save().uid
         for i in (0, 1):
             ln.Artifact.get(uids[f"nk{i}"]).features.add_values({"donor": "D12"})
-        old = dt.datetime(2025, 3, 14, 9, 30, tzinfo=dt.timezone.utc)
+        old = dt.datetime(2025, 3, 14, 9, 30, tzinfo=dt.UTC)
         ln.Artifact.filter(uid=uids["plain"]).update(created_at=old)  # made last year
         collection = ln.Collection([ln.Artifact.get(uids["nk0"]), t_art], key="nk-and-t").save()
         uids["collection"] = collection.uid

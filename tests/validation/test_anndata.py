@@ -10,6 +10,7 @@ import pytest
 @pytest.fixture
 def parts(ln, unique):
     import anndata as ad
+
     import lineagedb.bio as bt
 
     u = unique
@@ -97,6 +98,7 @@ def test_dataframe_attrs_slot(ln, unique):
 
 def test_unknown_genes_fail_only_with_maximal_set(ln, parts):
     import anndata as ad
+
     import lineagedb.bio as bt
 
     u, _, adata = parts

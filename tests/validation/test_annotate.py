@@ -116,6 +116,7 @@ def test_bio_typo_fails_with_suggestion(ln, tutorial):
 
 def test_anndata_genes_from_source_and_query_by_gene(ln, tutorial):
     import anndata as ad
+
     import lineagedb.bio as bt
 
     u, schema, dataset = tutorial

@@ -31,7 +31,7 @@ def test_attrs_slot_shows_in_artifact_feature_slots(ln, unique):
 
 def test_bulk_feature_delete_removes_unused_values(ln, unique):
     u = unique
-    temp = ln.Feature(name=f"bulk_temp_{u}", dtype=float).save()
+    ln.Feature(name=f"bulk_temp_{u}", dtype=float).save()
     artifact = ln.Artifact.from_dataframe(pd.DataFrame({"a": [1], "u": [u]}), key=f"bulk/{u}.parquet").save()
     artifact.features.add_values({f"bulk_temp_{u}": 1.5})
     with pytest.raises(ln.errors.InvalidArgument, match="remove them first"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 
 import pytest
 
@@ -184,7 +184,7 @@ def test_open_with_polars_is_a_context_manager(ln, unique):
 
 
 def test_standardize_adds_a_utc_datetime_column(ln, unique, as_frame):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     u = unique
     schema = _schema(ln, u, ("when", "datetime64[ns, UTC]", {"nullable": True}),
@@ -195,6 +195,6 @@ def test_standardize_adds_a_utc_datetime_column(ln, unique, as_frame):
     assert out.schema[f"when_{u}"] == pl.Datetime(time_unit="ns", time_zone="UTC")
     assert out.schema[f"naive_{u}"] == pl.Datetime() and out[f"when_{u}"].to_list() == [None]
     curator.validate()
-    stamp = datetime(2024, 1, 1, 12, tzinfo=timezone.utc)
+    stamp = datetime(2024, 1, 1, 12, tzinfo=UTC)
     frame = pl.DataFrame({f"when_{u}": [stamp], f"naive_{u}": [stamp.replace(tzinfo=None)]})
     ln.curators.DataFrameCurator(as_frame(frame), schema).validate()

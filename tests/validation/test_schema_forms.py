@@ -108,7 +108,7 @@ def test_feature_type_schema(ln, unique, tmp_path):
     u = unique
     lab = ln.Feature(name=f"LabType_{u}", is_type=True).save()
     gc = ln.Feature(name=f"gc_{u}", dtype=float, type=lab).save()
-    day = ln.Feature(name=f"day_{u}", dtype=datetime.date, type=lab).save()
+    ln.Feature(name=f"day_{u}", dtype=datetime.date, type=lab).save()
     ln.Feature(name=f"untyped_{u}", dtype=str).save()  # same registry, not of the type
     schema = ln.Schema(itype=lab).save()
     assert schema.itype == f"Feature[{lab.uid}]" and schema.dtype is None and schema.flexible

@@ -13,12 +13,13 @@ Contract used by curators (validation):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..core.vocabulary import InspectResult, Vocabulary, as_list, inspect
 from ._rank import RankIndex
-from ._sources import ORGANISM_AWARE, SourceSpec, default_sources, all_versions, missing_source_error, spec_from_record
+from ._sources import ORGANISM_AWARE, SourceSpec, all_versions, default_sources, missing_source_error, spec_from_record
 from ._tables import load_table
 
 if TYPE_CHECKING:

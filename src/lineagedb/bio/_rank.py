@@ -13,7 +13,8 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from ..core.vocabulary import split_synonyms, words
 

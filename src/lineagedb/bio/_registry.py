@@ -8,13 +8,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .. import errors
-from ..core.vocabulary import InspectResult, Vocabulary, as_list, inspect as _inspect
-from ._public import PublicOntology, name_field, public, resolve_from_source, row_kwargs, _shared_kwargs
+from ..core.vocabulary import InspectResult, Vocabulary, as_list
+from ..core.vocabulary import inspect as _inspect
+from ._public import PublicOntology, _shared_kwargs, name_field, public, resolve_from_source, row_kwargs
 
 if TYPE_CHECKING:
     import numpy as np
@@ -202,8 +204,8 @@ def save_parents(record: Any) -> None:
     """After saving an ontology record: create its ancestors from its source and link them (bulk)."""
     if not record.ontology_id or record.source_id is None:
         return
-    from ._sources import spec_from_record
     from ._public import PublicOntology
+    from ._sources import spec_from_record
 
     try:
         onto = PublicOntology(type(record), spec_from_record(record.source))

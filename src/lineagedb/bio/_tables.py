@@ -15,8 +15,9 @@ import gc
 import json
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ._sources import SourceSpec
@@ -153,7 +154,7 @@ def _user_table(path: str, sep: str | None) -> pd.DataFrame:
                 df[col] = None
         for col in ("synonyms", "parents"):
             df[col] = [v if isinstance(v, str) or v is None else _join(list(v)) for v in df[col]]
-    if any(dtype != object for dtype in df.dtypes):
+    if not all(pd.api.types.is_object_dtype(dtype) for dtype in df.dtypes):
         df = df.astype(object).where(df.notna(), None)
     return df
 
@@ -224,7 +225,7 @@ def load_table(spec: SourceSpec) -> pd.DataFrame:
                 tmp = cached.with_suffix(f".{os.getpid()}.part")
                 table.to_parquet(tmp, compression="zstd", index=False)
                 tmp.replace(cached)
-        if any(dtype != object for dtype in table.dtypes):  # parquet strings already arrive as object + None
+        if not all(pd.api.types.is_object_dtype(dtype) for dtype in table.dtypes):  # parquet strings already arrive as object + None
             table = table.astype(object).where(table.notna(), None)
         table = table.reset_index(drop=True)
         _MEMO[key] = table

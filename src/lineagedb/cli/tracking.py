@@ -23,8 +23,8 @@ from .. import errors
 def save(path: str, key: str | None) -> None:
     """Register the source of a script (.py) or notebook (.ipynb) as a transform; notebooks get a report."""
     from ..core.instance import ensure_connected
-    from ..tracking._run import now, save_notebook_report
     from ..models._transform_source import read_source
+    from ..tracking._run import now, save_notebook_report
     from ..tracking._transforms import transform_for_source
 
     ensure_connected()

@@ -16,8 +16,9 @@ import contextlib
 import functools
 import hashlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import StorageError
 from .hashing import Hashed, encode, folder_hash
@@ -261,8 +262,7 @@ def _progress_enabled(size: int) -> bool:
 def _rich_callback(description: str, total: int):  # noqa: ANN202
     """An fsspec Callback drawing a transient rich progress bar (fsspec and rich imported only here)."""
     from fsspec.callbacks import Callback
-    from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn,
-                               TransferSpeedColumn)
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
     class RichCallback(Callback):
         def __init__(self) -> None:

@@ -12,9 +12,10 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Callable, Iterator
+from typing import Any
 
 _CURRENT: dict[str, Any] = {"run": None}
 _UNSET = object()

@@ -15,8 +15,9 @@ import base64
 import os
 import shutil
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 HASH_TYPE = "blake3"  # a file's hash
 FOLDER_HASH_TYPE = "blake3-folder"  # a folder's hash over (relpath, file hash) pairs

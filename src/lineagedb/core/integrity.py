@@ -34,8 +34,9 @@ hash mismatches cannot be repaired automatically and stay in the report.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from . import hashing
 from . import storage as st

@@ -103,8 +103,8 @@ def validate_frame(df: Any, schema: Any, slot_name: str) -> SlotResult:
 
 def _validate_registry_axis(values: list[str], frame: Any, schema: Any, slot: SlotResult) -> SlotResult:
     """Column names (or var index) are values of a registry field; the matrix has the schema's dtype."""
-    from ..models._schema_def import registry_and_field
     from ..models._dtypes import default_field
+    from ..models._schema_def import registry_and_field
 
     model, field = registry_and_field(schema.itype)
     field = field or default_field(model)

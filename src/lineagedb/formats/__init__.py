@@ -8,8 +8,9 @@ Each format module registers itself here; the registry imports them lazily by su
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import import_module
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import UnknownSuffix
 

@@ -12,7 +12,9 @@ alignment or dtype change skip the cache: their rows are gathered straight from 
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Callable
+from collections.abc import Callable
+from functools import partial
+from typing import Any
 
 import numpy as np
 
@@ -67,7 +69,7 @@ def block_batch(ds: Any, n: int, order: np.ndarray, sorted_idx: np.ndarray, stor
         bounds = [f_lo, *change.tolist(), f_hi]
         for lo, hi in zip(bounds[:-1], bounds[1:]):
             block = int(blocks[lo - f_lo])
-            decoded = cache.get((store, block), lambda: _load(ds, store, block, cached_names))
+            decoded = cache.get((store, block), partial(_load, ds, store, block, cached_names))
             within = rows[lo:hi] - block * size
             for name, values in decoded.items():
                 dest = ds._dest(out, name, n, values.shape[1], values.dtype, zeros=False)  # decoded blocks are whole rows

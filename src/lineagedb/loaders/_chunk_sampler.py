@@ -21,7 +21,7 @@ Modes (all deterministic for a given ``seed`` and epoch):
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 

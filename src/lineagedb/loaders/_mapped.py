@@ -13,8 +13,8 @@ uncompressed h5ad is memory-mapped (see ``_store``) so a row costs an index, not
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from typing import Any, Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 

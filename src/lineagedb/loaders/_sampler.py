@@ -20,7 +20,7 @@ number of distinct blocks and files per batch for both.
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import MethodType
-from typing import Any, Callable
+from typing import Any
 
 from django.db import ProgrammingError, models
 from django.db.models.base import ModelBase

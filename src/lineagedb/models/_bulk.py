@@ -7,7 +7,8 @@ records that exist already (a Record of the same name and type) are returned in 
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from django.db import IntegrityError, connections, models, router, transaction
 from django.utils import timezone

@@ -5,7 +5,8 @@ Collection keeps the registry's fields and methods; this module holds the work b
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .. import errors
 from ._describe import section
@@ -97,8 +98,8 @@ def build(record: Any, model_init: Callable[..., None], members: Any, revises: A
 def save_new(record: Any, write_row: Callable[[], None]) -> Any:
     """Insert the collection as a new record (or the next version of its key / ``revises``) with its members."""
     from ..core.uids import encode_version_suffix
-    from .collection import CollectionArtifact
     from ._versions import save_new_version
+    from .collection import CollectionArtifact
 
     members = record._pending_members
     if record.key is not None and record._revises is None:  # the key's latest version has these members already

@@ -21,8 +21,8 @@ TRANSFORM_KEY = "lineagedb.to_training_store"
 def to_training_store(collection: Any, key: str | None, obs_keys: Any, chunk_size: int, layout: str | None,
                       codec: str, seed: int, description: str | None) -> Any:
     from ..loaders import append_training_store, store_attrs, write_training_store
-    from .artifact import Artifact, staging_path
     from ._collection_data import members
+    from .artifact import Artifact, staging_path
 
     artifacts = members(collection)
     if not artifacts:

@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from .. import errors
-from ..core.vocabulary import InspectResult, Vocabulary, as_list, inspect as _inspect
+from ..core.vocabulary import InspectResult, Vocabulary, as_list
+from ..core.vocabulary import inspect as _inspect
 from ._fields import field_name
 
 

@@ -51,8 +51,8 @@ def _n_rows(frame: Any) -> int:
 
 def from_dataframe_file(cls: Any, path: Any, *, key: str | None, schema: Any, **kwargs: Any) -> Any:
     """The artifact of a table file, validated against ``schema`` first (``ln.errors.ValidationError``)."""
-    from .artifact import staging_path, validate_for_schema
     from ._polars_io import is_polars, stage_polars
+    from .artifact import staging_path, validate_for_schema
 
     local = Path(str(path))
     suffix = local.suffix.lower()

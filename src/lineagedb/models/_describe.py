@@ -6,7 +6,8 @@ section shows the core fields, annotation adds labels and features, validation a
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 # model name ("Artifact", "Collection", ...) or "*" -> sections, in order
 SECTIONS: dict[str, list[Callable[[Any, Any], None]]] = {}

@@ -39,7 +39,7 @@ def pandas_dtype_string(dtype: Any) -> str:
         return "float"
     if pd.api.types.is_datetime64_any_dtype(dtype):
         return "datetime"
-    if pd.api.types.is_string_dtype(dtype) or dtype == object:
+    if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
         return "str"
     raise errors.ValidationError(f"cannot infer a feature dtype from the pandas dtype {dtype!r}; create the feature by hand")
 

@@ -30,7 +30,7 @@ class FeaturePredicate:
     def __bool__(self) -> bool:
         raise TypeError(
             "Feature predicates cannot be used as booleans; pass them to filter(): "
-            f"ln.Artifact.filter(feature == value). To compare Feature records use feature.pk == other.pk"
+            "ln.Artifact.filter(feature == value). To compare Feature records use feature.pk == other.pk"
         )
 
     def for_model(self, model: Any) -> Any:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 
@@ -383,7 +384,7 @@ class FeatureManager:
         from ._feature_keys import resolve_keys
 
         if isinstance(features, dict):
-            for name, (f, v) in resolve_keys(features).items():
+            for f, v in resolve_keys(features).values():
                 self._remove_values(f, value=v)
             return
         items = features if isinstance(features, (list, tuple)) else [features]

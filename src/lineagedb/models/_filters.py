@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from .. import errors
 
+
 def field_names(model: Any) -> list[str]:
     """Every name a lookup may start with: fields, relations and reverse relations."""
     names = set()

@@ -68,8 +68,8 @@ def view_parents(record: Any, distance: int = 2, with_children: bool = False) ->
         if len(lines) == before:
             lines.append("└── (no children)")
     text = "\n".join(lines)
-    from ._lineage import has_dot
     from ..core._jupyter import ipython_kernel
+    from ._lineage import has_dot
 
     if has_dot():
         try:

@@ -16,8 +16,9 @@ carry the feature a label was annotated under::
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cached_property, partial
-from typing import Any, Iterable
+from typing import Any
 
 from django.db import models
 

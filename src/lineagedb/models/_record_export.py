@@ -44,8 +44,8 @@ def export(record_type: Any, ids: list[int] | None, key: str, description: str, 
     import tempfile
     from pathlib import Path
 
-    from .artifact import Artifact
     from ._sheet import sheet_frame
+    from .artifact import Artifact
 
     frame = sheet_frame(record_type, ids=ids)
     records = type(record_type).all().filter(type_id=record_type.pk)

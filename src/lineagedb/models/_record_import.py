@@ -16,7 +16,6 @@ from typing import Any
 from .. import errors
 from ._sheet import NAME
 
-
 IMPORTS = "Imports"  # the record type (and the schema type) that record types made by an import go under
 
 

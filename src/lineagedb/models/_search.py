@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from django.db import connections, transaction
-from django.db.models import FloatField, IntegerField, Q
+from django.db.models import IntegerField, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 
@@ -182,7 +182,12 @@ def _tier_sql(model: Any, main: str, fields: list[str], q: str, vendor: str) -> 
         return f"instr({hay}, %s)" if vendor == "sqlite" else f"strpos({hay}, %s)"
 
     m, params, cases = col(main), [], []
-    cases.append(f"WHEN {m} = %s THEN 0"); params.append(q)
+
+    def when(sql: str, *values: str) -> None:  # a CASE branch with its parameters, kept side by side
+        cases.append(sql)
+        params.extend(values)
+
+    when(f"WHEN {m} = %s THEN 0", q)
     exact = [f"{col(f)} = %s" for f in _EXACT_FIELDS if f in fields and f != main and f in names]
     params += [q] * len(exact)
     syn = "synonyms" in fields
@@ -191,19 +196,18 @@ def _tier_sql(model: Any, main: str, fields: list[str], q: str, vendor: str) -> 
         params.append(f"|{q}|")
     if exact:
         cases.append(f"WHEN {' OR '.join(exact)} THEN 1")
-    cases.append(f"WHEN {pos(m)} = 1 THEN 2"); params.append(q)
+    when(f"WHEN {pos(m)} = 1 THEN 2", q)
     word = [f"{pos(m)} > 0" for _ in range(3)]
-    params += [f" {q}", f"_{q}", f"/{q}"]
+    word_params = [f" {q}", f"_{q}", f"/{q}"]
     if syn:
-        word.append(f"{pos(chr(39) + '|' + chr(39) + ' || ' + col('synonyms'))} > 0"); params.append(f"|{q}")
-    cases.append(f"WHEN {' OR '.join(word)} THEN 3")
-    sub = [f"{pos(m)} > 0"]; params.append(q)
-    if syn:
-        sub.append(f"{pos(col('synonyms'))} > 0"); params.append(q)
-    cases.append(f"WHEN {' OR '.join(sub)} THEN 4")
+        word.append(f"{pos(chr(39) + '|' + chr(39) + ' || ' + col('synonyms'))} > 0")
+        word_params.append(f"|{q}")
+    when(f"WHEN {' OR '.join(word)} THEN 3", *word_params)
+    sub = [f"{pos(m)} > 0"] + ([f"{pos(col('synonyms'))} > 0"] if syn else [])
+    when(f"WHEN {' OR '.join(sub)} THEN 4", *[q] * len(sub))
     others = [f for f in fields if f not in {main, "synonyms"}]
     if others:
-        cases.append(f"WHEN {' OR '.join(f'{pos(col(f))} > 0' for f in others)} THEN 5"); params += [q] * len(others)
+        when(f"WHEN {' OR '.join(f'{pos(col(f))} > 0' for f in others)} THEN 5", *[q] * len(others))
     return RawSQL(f"CASE {' '.join(cases)} ELSE 9 END", params, output_field=IntegerField())
 
 

@@ -54,7 +54,7 @@ def not_a_type(model: Any, kind: Any) -> errors.ValidationError:
     )
 
 
-class HasType(object):
+class HasType:
     """A registry whose records can be grouped under a type record of the same registry (``is_type=True``)."""
 
     def check_type(self) -> None:
@@ -173,7 +173,7 @@ class HasType(object):
         return self
 
 
-class HasParents(object):
+class HasParents:
     """A registry whose records form a hierarchy through ``parents`` / ``children``."""
 
     def query_parents(self) -> Any:

@@ -13,7 +13,8 @@ when a unique constraint catches a concurrent writer anyway.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from django.db import IntegrityError, connection, models, transaction
 

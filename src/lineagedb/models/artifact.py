@@ -21,12 +21,12 @@ from .. import errors
 from ..core import storage as st
 from ._artifact_set import ArtifactManager
 from ._base import BaseRecord
-from ._fields import branch, created_at, created_by, run_field, uid_field
-from ._versions import MAIN, TRASH, VersionedMixin, family_stem_by_key, planned_uid, refresh_latest, save_new_version
 from ._features import FeaturesDescriptor
+from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._lineage import HasLineage, through_run
 from ._lineage_kind import INTERNAL_KIND, LAMINDB_INTERNAL_KIND
 from ._polars_io import is_polars, stage_polars
+from ._versions import MAIN, TRASH, VersionedMixin, family_stem_by_key, planned_uid, refresh_latest, save_new_version
 
 _DISCARDED = object()  # staged bytes removed after a failed save
 

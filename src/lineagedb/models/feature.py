@@ -9,10 +9,10 @@ from django.db import models, transaction
 
 from .. import errors
 from ._base import BaseRecord
-from ._typed import unique_name_in_type
-from .queryset import Manager
 from ._fields import CoerceAlias, branch, created_at, created_by, run_field, uid_field
 from ._synonyms import HasSynonyms
+from ._typed import unique_name_in_type
+from .queryset import Manager
 
 
 class Feature(CoerceAlias, HasSynonyms, BaseRecord):

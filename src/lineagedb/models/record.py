@@ -7,8 +7,8 @@ from typing import Any
 from django.db import models
 
 from ._base import BaseRecord, hybridmethod
-from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._features import FeaturesDescriptor
+from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._labels import label_link
 from ._record_export import RecordManager
 from ._record_features import RecordFeatures, TypeField

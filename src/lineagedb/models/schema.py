@@ -18,7 +18,12 @@ from ._feature_args import check_record_field_mappings
 from ._fields import CoerceAlias, branch, created_at, created_by, run_field, uid_field
 from ._labels import LinkModel
 from ._schema_def import (
-    definition_hash, is_feature_itype, normalize_dtype, normalize_features, normalize_itype, normalize_organism,
+    definition_hash,
+    is_feature_itype,
+    normalize_dtype,
+    normalize_features,
+    normalize_itype,
+    normalize_organism,
     normalize_schema_kwargs,
 )
 

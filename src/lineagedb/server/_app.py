@@ -12,7 +12,8 @@ from __future__ import annotations
 import hmac
 import sys
 import traceback
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from . import _pages, _record_pages

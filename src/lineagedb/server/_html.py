@@ -9,11 +9,12 @@ only where their parameter says ``html``.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Iterable
+from functools import cache
 from html import escape
 from importlib.resources import files
 from string import Template
-from typing import Any, Iterable
+from typing import Any
 
 NAV = [("/", "Home"), ("/artifact", "Artifacts"), ("/collection", "Collections"), ("/transform", "Transforms"),
        ("/run", "Runs"), ("/record", "Records"), ("/feature", "Features"), ("/schema", "Schemas"), ("/registries", "All registries")]
@@ -24,7 +25,7 @@ def e(value: Any) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def asset(name: str) -> bytes:
     return files("lineagedb.server").joinpath(name).read_bytes()
 

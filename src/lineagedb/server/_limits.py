@@ -12,8 +12,9 @@ under a statement time limit: a progress handler on SQLite, ``statement_timeout`
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from ._http import HTTPError
 

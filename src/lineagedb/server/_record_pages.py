@@ -180,8 +180,8 @@ def lineage_page(request: Request, registry: str, uid: str, write: bool) -> Resp
 
 
 def download(request: Request, uid: str) -> Response:
-    from ._preview import INLINE
     from ..models import Artifact
+    from ._preview import INLINE
 
     artifact = reg.get(Artifact, uid)
     try:

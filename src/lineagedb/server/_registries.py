@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from ._http import HTTPError
@@ -51,7 +51,7 @@ def registry(name: str) -> Any:
     return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def fields(model: Any, detail: bool = False) -> tuple[Any, ...]:
     """The concrete fields shown for a record (foreign keys by their ``<name>_id`` column)."""
     return tuple(

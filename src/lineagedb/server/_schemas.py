@@ -11,7 +11,7 @@ Django fields. Field names that Python or pydantic reserve are aliased (``alias`
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cache
 from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -48,13 +48,13 @@ class Aliased(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def record_model(model: Any, detail: bool) -> type[BaseModel]:
     """The JSON shape of one record of ``model`` (all fields present; nullable ones may be null)."""
     columns: dict[str, Any] = {}
     for f in reg.fields(model, detail=detail):
         kind = python_type(f)
-        kind = Optional[kind] if f.null and kind is not Any else kind
+        kind = Optional[kind] if f.null and kind is not Any else kind  # noqa: UP045 - kind is built at run time
         columns[_name(f.attname)] = (kind, Field(..., alias=f.attname))
     return create_model(_title(model) + ("Detail" if detail else ""), __base__=Aliased, **columns)
 
@@ -106,20 +106,20 @@ class Lineage(BaseModel):
 
 class EditBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    description: Optional[str] = Field(..., description="the new description (null clears it)")
+    description: str | None = Field(..., description="the new description (null clears it)")
 
 
 class AnnotateBody(BaseModel):
     registry: str = Field("record", description="a label registry: record, bio.celltype, ...")
-    name: Optional[str] = Field(None, description="the label's name (or give its uid)")
-    uid: Optional[str] = Field(None, description="the label's uid")
-    feature: Optional[str] = Field(None, description="the feature the label is annotated under")
+    name: str | None = Field(None, description="the label's name (or give its uid)")
+    uid: str | None = Field(None, description="the label's uid")
+    feature: str | None = Field(None, description="the feature the label is annotated under")
 
 
 class Labeled(BaseModel):
     artifact: dict[str, Any]
     label: dict[str, Any]
-    feature: Optional[str]
+    feature: str | None
 
 
 def page_model(model: Any) -> type[BaseModel]:

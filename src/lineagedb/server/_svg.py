@@ -10,7 +10,6 @@ left to right. Every node links to its record's page.
 from __future__ import annotations
 
 import re
-
 from html import escape
 from typing import Any
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import platform
 import sys
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..core.context import local_run
 from ..models._lineage_kind import INTERNAL_KIND

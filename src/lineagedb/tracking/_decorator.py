@@ -16,8 +16,9 @@ from __future__ import annotations
 import functools
 import inspect
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .. import errors
 from ..core.context import get_global_run, get_run, local_run, set_run

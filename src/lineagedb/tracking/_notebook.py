@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
-
-from ..core._jupyter import ipython_kernel
 
 
 def _from_vscode(shell: Any) -> Path | None:

@@ -72,7 +72,8 @@ def detect_source(path: str | Path | None) -> SourceFile:
 
     if path is not None:
         return read_source(path)
-    from ._notebook import ipython_kernel, notebook_path
+    from ..core._jupyter import ipython_kernel
+    from ._notebook import notebook_path
 
     shell = ipython_kernel()
     if shell is not None:
@@ -218,7 +219,8 @@ def save_notebook_report(run: Any, notebook: Path) -> None:
 
 def _report_after_nbconvert(run: Any, notebook: Path) -> None:
     """Under ``nbconvert --execute``: the report with the executed outputs follows once nbconvert wrote them."""
-    from ._notebook import ipython_kernel, nbconvert_job
+    from ..core._jupyter import ipython_kernel
+    from ._notebook import nbconvert_job
 
     if ipython_kernel() is None:
         return
