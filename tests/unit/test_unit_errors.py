@@ -27,6 +27,7 @@ EXPECTED_BASES = {
     errors.TrackNotCalled: (errors.RunContextError, RuntimeError),
     errors.UnknownSuffix: (ValueError, NotImplementedError),
     errors.FieldValidationError: (errors.InvalidArgument, ValueError),
+    errors.NoWriteAccess: (PermissionError,),
 }
 
 
