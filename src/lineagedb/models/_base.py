@@ -211,6 +211,7 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
     _choices: dict[str, tuple[Any, ...]] = {}  # fields that take one of a few values: {"kind": ("script", ...)}
     _positional: tuple[str, ...] = ()  # fields that may be passed positionally, in order: ``ln.Run(transform)``
     _name_field: str | None = None  # the field that names a record for people; None: name, else key, else uid
+    _labels_as_links: bool = False  # categorical feature values kept as label links (artifact.ulabels, .records, ...)
     _hidden: dict[str, Any] = {}  # records left out of class-level queries unless the query names the field
     _query_aliases: dict[str, str] = {}  # query names that are a path through relations: {"transform": "run__transform"}
     _required: tuple[str, ...] | None = None  # fields a constructor must get; None: text fields without default or null

@@ -110,7 +110,7 @@ def dataset_features(artifact: Any, tree: Any) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    if artifact.pk is None or type(artifact).__name__ != "Artifact":
+    if artifact.pk is None or not type(artifact)._labels_as_links:
         return
     from .artifact import ArtifactSchema
 

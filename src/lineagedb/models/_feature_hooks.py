@@ -66,7 +66,7 @@ def feature_condition(model: Any, f: Any, lookup: str, value: Any) -> Q | None:
         return None
     from ._features import _host_link
 
-    is_artifact = model._meta.concrete_model.__name__ == "Artifact"
+    is_artifact = model._labels_as_links
     link, host = _host_link(model)
     host = f"{host}_id"
     info = dtype_info(f.dtype)
@@ -117,7 +117,7 @@ def feature_sort_value(model: Any, f: Any, descending: bool = False) -> list[Any
 
     if getattr(model, "_feature_values", None) is None:
         raise errors.InvalidArgument(f"{model.__name__} records carry no feature values; order ln.Artifact, ln.Run or ln.Record by features")
-    is_artifact = model._meta.concrete_model.__name__ == "Artifact"
+    is_artifact = model._labels_as_links
     link, host = _host_link(model)
     host = f"{host}_id"
     info = dtype_info(f.dtype)
@@ -228,7 +228,7 @@ def describe_features(record: Any, tree: Any, aligned: bool = False) -> None:
                          escape(_fmt(value)))
         title = "External features" if external_schema(record) is not None else "Features"
         tree.add(f"[bold]{title}[/bold]").add(grid)
-    if type(record).__name__ != "Artifact":
+    if not type(record)._labels_as_links:
         return
     links = labels_of([record.id])
     if not links:

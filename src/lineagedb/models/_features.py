@@ -213,7 +213,8 @@ def resolve_labels(feature: Any, values: list[Any]) -> list[Any]:
             if info.alternatives:
                 where = " or ".join(a.model.__name__ for a in info.alternatives)
             first = missing[0]
-            create = (f"ln.Record(name={first!r}{', type=...' if info.type_name else ''}).save()" if model._meta.concrete_model.__name__ == "Record"
+            create = (f"ln.{model._meta.concrete_model.__name__}({field}={first!r}{', type=...' if info.type_name else ''}).save()"
+                      if not hasattr(model, "from_source")
                       else f"{model.__name__}.from_source({field}={first!r}).save() or {model.__name__}({field}={first!r}).save()")
             terms = "term" if len(missing) == 1 else "terms"
             raise errors.ValidationError(
@@ -232,7 +233,7 @@ _CONTENT_OTYPES = {"DataFrame", "AnnData", "MuData", "SpatialData"}
 def external_schema(host: Any) -> Any:
     """The schema an artifact's dataset-level feature values were validated against, or None: the
     ``__external__`` slot of its schema, or, for a file that is not a table or AnnData, a schema of features."""
-    schema = getattr(host, "schema", None) if type(host)._meta.concrete_model.__name__ == "Artifact" else None
+    schema = getattr(host, "schema", None) if type(host)._labels_as_links else None
     if schema is None:
         return None
     slots = schema.slots
@@ -294,7 +295,7 @@ class FeatureManager:
         from ._feature_keys import resolve_keys
 
         plain, cats = [], []
-        is_artifact = type(self._host)._meta.concrete_model.__name__ == "Artifact"
+        is_artifact = type(self._host)._labels_as_links
         for name, (f, raw) in resolve_keys(values, schema).items():
             if raw is None:
                 if not f.nullable:
@@ -444,7 +445,7 @@ class FeatureManager:
 
         >>> artifact.features.slots["attrs"].features.first()  # doctest: +SKIP
         """
-        if type(self._host).__name__ != "Artifact" or self._host._state.adding:
+        if not type(self._host)._labels_as_links or self._host._state.adding:
             return {}
         links = self._host.links_schema.filter(slot__isnull=False).select_related("schema").order_by("id")
         return {link.slot: link.schema for link in links}
@@ -526,7 +527,7 @@ def host_values(model: Any, ids: Any, names: list[str] | None = None) -> dict[in
     """
     from .feature import Feature
 
-    is_artifact = model._meta.concrete_model.__name__ == "Artifact"
+    is_artifact = model._labels_as_links
     link, host_field = _host_link(model)
     collected: dict[int, dict[str, dict[tuple[int, int], list[Any]]]] = {}  # host -> name -> (rank, fid) -> values
     order: dict[str, int] = {}

@@ -17,13 +17,13 @@ MAX_HITS = 1000  # records ranked per search (the list shows the best ones, pagi
 
 def is_annotated(model: Any) -> bool:
     """Artifacts and registries that hold artifacts (collections) get the annotation-aware search."""
-    return model.__name__ == "Artifact" or _artifact_relation(model) is not None
+    return model._labels_as_links or _artifact_relation(model) is not None
 
 
 def _artifact_relation(model: Any) -> str | None:
     for f in model._meta.get_fields():
         if (f.name == "artifacts" and f.many_to_many and not f.auto_created and f.related_model is not None
-                and f.related_model.__name__ == "Artifact"):  # members (collections), not a run's inputs
+                and getattr(f.related_model, "_labels_as_links", False)):  # members (collections), not a run's inputs
             return f.name
     return None
 
@@ -89,7 +89,7 @@ def ranked_ids(qs: Any, q: str) -> list[int]:
     direct = {pk: 1.0 + 0.01 * pos for pos, pk in enumerate(qs.search(q, limit=200).values_list("id", flat=True))}
     labeled = _label_hits(q)
     valued = _feature_hits(model, q)
-    if model.__name__ != "Artifact":
+    if not model._labels_as_links:
         relation = _artifact_relation(model)
         via = {**valued}
         through = list(qs.filter(**{f"{relation}__id__in": list(labeled)}).values_list("id", f"{relation}__id"))

@@ -125,7 +125,7 @@ def facets(model: Any, qs: Any) -> list[Facet]:
     """The facets of the records in ``qs``: labels (artifacts), feature values, suffix, kind, creator, date."""
     ids = model.objects.filter(pk__in=qs.order_by().values("pk")).values("pk")
     base = model.objects.filter(pk__in=ids)
-    out = _label_facets(ids) if model.__name__ == "Artifact" else []
+    out = _label_facets(ids) if model._labels_as_links else []
     out += _feature_facets(model, ids)
     names = {f.name for f in model._meta.concrete_fields}
     for name in FIELDS:

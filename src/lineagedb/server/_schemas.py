@@ -155,7 +155,7 @@ def query_model(model: Any) -> type[BaseModel]:
         "order": (order, Field(None, description="field to sort by, '-' for descending (default: newest first)")),
     }
     concrete = {f.name for f in model._meta.concrete_fields}
-    if model.__name__ == "Artifact":
+    if model._labels_as_links:
         params["label"] = (TEXT, Field(None, description="labeled with this name in any label registry"))
     if "key" in concrete:
         params["prefix"] = (TEXT, Field(None, description="records whose key starts with this (folders)"))
