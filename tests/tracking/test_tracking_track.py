@@ -121,9 +121,10 @@ def test_bad_arguments_get_clear_errors(ln, tmp_path):
 
 
 def test_notebook_not_found_says_how_to_pass_the_path(ln, monkeypatch):
+    from lineagedb.core import _jupyter
     from lineagedb.tracking import _notebook
 
-    monkeypatch.setattr(_notebook, "ipython_kernel", lambda: object())
+    monkeypatch.setattr(_jupyter, "ipython_kernel", lambda: object())
     monkeypatch.setattr(_notebook, "notebook_path", lambda shell: None)
     with pytest.raises(ln.errors.NotebookNotFound, match=r"ln.track\(path="):
         ln.track()
