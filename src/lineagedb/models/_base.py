@@ -212,6 +212,8 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
     _positional: tuple[str, ...] = ()  # fields that may be passed positionally, in order: ``ln.Run(transform)``
     _name_field: str | None = None  # the field that names a record for people; None: name, else key, else uid
     _labels_as_links: bool = False  # categorical feature values kept as label links (artifact.ulabels, .records, ...)
+    _list_columns: tuple[str, ...] = ()  # what lists show after the name and uid (empty: the first plain fields)
+    _display_relations: tuple[str, ...] = ()  # relations _display_name() reads (lists fetch them with the rows)
     _hidden: dict[str, Any] = {}  # records left out of class-level queries unless the query names the field
     _query_aliases: dict[str, str] = {}  # query names that are a path through relations: {"transform": "run__transform"}
     _required: tuple[str, ...] | None = None  # fields a constructor must get; None: text fields without default or null
@@ -229,6 +231,17 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
             check_required(type(self), kwargs)
             check_validators(type(self), kwargs)
         super().__init__(*args, **kwargs)
+
+    def _display_name(self) -> str | None:
+        """A short name for people (the value of the class's name field); lists, pages and graphs show it.
+
+        >>> ln.Artifact.get(key="my.csv")._display_name()  # doctest: +SKIP
+        'my.csv'
+        """
+        from ._dtypes import default_field
+
+        field = default_field(type(self))
+        return None if field == "uid" else (str(getattr(self, field, None) or "") or None)
 
     # -- class-level query API -------------------------------------------------------------
     @classmethod

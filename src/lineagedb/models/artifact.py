@@ -132,6 +132,7 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
 
     _stem_length = 16
     _name_field = "key"
+    _list_columns = ("key", "description", "suffix", "size", "version", "created_at")
     _labels_as_links = True  # a categorical feature's values are label links, with their feature, and schema slots
     _positional = ("path_or_data",)  # ln.Artifact("./my_data.fcs", key=...)
     _delete_per_record = True  # bulk deletes go through delete(): trash, versions, managed bytes

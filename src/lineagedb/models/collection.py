@@ -29,6 +29,7 @@ class Collection(HasLineage, VersionedMixin, BaseRecord):
 
     _stem_length = 16
     _name_field = "key"
+    _list_columns = ("key", "description", "version", "created_at")
     _positional = ("artifacts",)  # ln.Collection([artifact1, artifact2], key=...)
     _delete_per_record = True  # bulk deletes go through delete(): trash, versions, managed bytes
     uid = uid_field(20)

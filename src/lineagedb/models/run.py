@@ -24,6 +24,8 @@ class Run(HasLineage, BaseRecord):
     _positional = ("transform",)  # ln.Run(transform)
     _feature_values = ("RunFeatureValue", "run")  # link model and host field of feature values (see _features)
     features = FeaturesDescriptor()  # run.features.add_values(...), .get_values()
+    _list_columns = ("status", "started_at", "finished_at")
+    _display_relations = ("transform",)
 
     uid = uid_field(16)
     transform = models.ForeignKey("lineagedb.Transform", models.PROTECT, related_name="runs")
@@ -82,6 +84,13 @@ class Run(HasLineage, BaseRecord):
         from ._run_delete import remove_runs
 
         return remove_runs(queryset, remove)
+
+    def _display_name(self) -> str | None:
+        """Its name, else which transform ran and when (runs of one transform differ by their start)."""
+        if self.name:
+            return self.name
+        when = self.started_at.strftime("%Y-%m-%d %H:%M:%S") if self.started_at else self.uid
+        return f"run of {self.transform.key} · {when}"
 
     def to_openlineage(self) -> list[dict]:
         """This run as OpenLineage RunEvents (START, then COMPLETE/FAIL/ABORT once it ended).

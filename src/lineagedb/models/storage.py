@@ -20,6 +20,7 @@ class Storage(BaseRecord):
 
     _positional = ("root",)  # ln.Storage("s3://bucket/prefix")
     _name_field = "root"
+    _list_columns = ("root", "type", "region")
     uid = uid_field(12)
     root = models.CharField(max_length=1000, unique=True)
     description = models.TextField(null=True, blank=True)

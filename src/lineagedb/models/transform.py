@@ -28,6 +28,7 @@ class Transform(VersionedMixin, BaseRecord):
 
     _stem_length = 12
     _name_field = "key"
+    _list_columns = ("key", "kind", "version", "description", "created_at")
     _revises: Any = None
     _choices = {"kind": TRANSFORM_KINDS}
     uid = uid_field(16)

@@ -13,22 +13,16 @@ from ._html import cell, e, layout, pager, table
 from ._http import HTTPError, Request, Response
 
 PER_PAGE = 50
-COLUMNS = {
-    "Artifact": ["key", "description", "suffix", "size", "version", "created_at"],
-    "Collection": ["key", "description", "version", "created_at"],
-    "Transform": ["key", "kind", "version", "description", "created_at"],
-    "Run": ["status", "started_at", "finished_at"],
-    "Storage": ["root", "type", "region"],
-}
 SKIP = {"id", "uid", "branch", "hash", "synonyms", "description", "updated_at", "created_by", "run", "source", "reference"}
 
 
 def columns(model: Any) -> list[str]:
     """The list columns after name and uid (never the field the name column already shows)."""
     shown = reg.title_field(model)
-    if model.__name__ in COLUMNS:
-        return [c for c in COLUMNS[model.__name__] if c != shown]
-    names = [f.name for f in reg.fields(model) if f.name not in SKIP and not f.is_relation and f.name != shown]
+    if model._list_columns:  # declared on the registry's class
+        return [c for c in model._list_columns if c != shown]
+    shown = {shown, "name"}  # the first column is headed "name" whichever field it shows (a user's handle)
+    names = [f.name for f in reg.fields(model) if f.name not in SKIP and not f.is_relation and f.name not in shown]
     return names[:6]
 
 
@@ -52,7 +46,8 @@ def _row(record: Any, cols: list[str]) -> list[str]:
 
 def records_table(records: list[Any], model: Any) -> str:
     cols = columns(model)
-    head = ["name" if model.__name__ != "Run" else "run", "uid", *cols]
+    computed = bool(model._display_relations)  # a title made from related records (runs: transform, start)
+    head = [model.__name__.lower() if computed else "name", "uid", *cols]
     return table(head, (_row(r, cols) for r in records), empty=f"no {model.__name__} records")
 
 

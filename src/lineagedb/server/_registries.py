@@ -71,25 +71,17 @@ def to_json(record: Any, detail: bool = False) -> dict[str, Any]:
     return {f.attname: value(getattr(record, f.attname)) for f in fields(type(record), detail)}
 
 
-TITLE_FIELDS = ("key", "name", "symbol", "handle", "root")
-
-
 def title_field(model: Any) -> str | None:
-    """The field :func:`title` shows for records of ``model`` (None: a computed title)."""
-    names = {f.name for f in model._meta.concrete_fields}
-    return next((n for n in TITLE_FIELDS if n in names and not (n == "name" and model.__name__ == "Transform")), None)
+    """The field :func:`title` shows for records of ``model``, declared on its class (None: only the uid)."""
+    from ..models._dtypes import default_field
+
+    field = default_field(model)
+    return None if field == "uid" else field
 
 
 def title(record: Any) -> str:
-    """A short human name: key, name, handle, root or uid."""
-    for attr in ("key", "name", "symbol", "handle", "root"):
-        text = getattr(record, attr, None) if attr != "name" or type(record).__name__ != "Transform" else None
-        if text:
-            return str(text)
-    if type(record).__name__ == "Run":  # runs of one transform differ by when they started
-        when = record.started_at.strftime("%Y-%m-%d %H:%M:%S") if record.started_at else record.uid
-        return f"run of {record.transform.key} · {when}"
-    return getattr(record, "description", None) or record.uid
+    """A short human name: the record's display name (its name field), else its description or uid."""
+    return record._display_name() or getattr(record, "description", None) or record.uid
 
 
 INTEGER_TYPES = {"AutoField", "BigAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
@@ -185,8 +177,8 @@ def query(model: Any, filters: dict[str, Any], q: str | None = None, order: str 
     q = q.strip() if q else None  # a blank search is no search
     try:
         qs = model.filter(*(extra or []), **filters)
-        if model.__name__ == "Run":
-            qs = qs.select_related("transform")
+        if model._display_relations:  # what each row's title reads, fetched with the rows
+            qs = qs.select_related(*model._display_relations)
         if q:
             from ._annotated import in_order, is_annotated, ranked_ids
 
