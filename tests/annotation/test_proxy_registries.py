@@ -68,3 +68,18 @@ def test_artifact_filter_by_transform_goes_through_its_run(ln, unique, tmp_path)
     made = ln.Artifact(source, key=f"proxy/{unique}/made.txt", run=run).save()
     assert list(ln.Artifact.filter(transform=transform)) == [made]
     assert list(ln.Artifact.filter(transform__key=transform.key)) == [made]
+
+
+def test_proxy_get_by_key_uid_id_gives_proxy_records(ln, unique, tmp_path, proxies):
+    from django.db.models import Q
+
+    ProxyArtifact, _ = proxies
+    artifact = _artifact(ln, tmp_path, unique, "get.txt")
+    for found in (ProxyArtifact.get(key=artifact.key), ProxyArtifact.get(uid=artifact.uid),
+                  ProxyArtifact.get(id=artifact.id)):
+        assert type(found) is ProxyArtifact and found.uid == artifact.uid
+    assert ProxyArtifact.get(Q(key=artifact.key)).uid == artifact.uid  # the general path agrees
+    artifact.delete()
+    with pytest.raises(ProxyArtifact.DoesNotExist, match=f"no ProxyArtifact matches key='{artifact.key}'"):
+        ProxyArtifact.get(key=artifact.key)
+    assert type(ProxyArtifact.get(uid=artifact.uid)) is ProxyArtifact

@@ -13,6 +13,7 @@ from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import class_prepared
 
 from .. import errors
+from ._fast_get import MISS, fast_get
 from .queryset import Manager, QuerySet
 
 TRASH = -1
@@ -299,6 +300,10 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
 
         >>> ln.Artifact.get(key="my_datasets/rnaseq1.parquet")  # doctest: +SKIP
         """
+        if not args:  # get(key=...), get(uid=...), get(id=...): prepared SQL, no queryset (see _fast_get)
+            record = fast_get(cls, kwargs)
+            if record is not MISS:
+                return record
         pinned = dict(kwargs)
         if args and isinstance(args[0], str):
             pinned["uid"] = args[0]

@@ -107,6 +107,39 @@ def _pins_version(kwargs: dict[str, Any]) -> bool:
     return any(k.split("__")[0] in {"uid", "id", "pk", "version", "version_tag", "is_latest"} for k in kwargs)
 
 
+def candidates(model: Any, filtered: Any, kwargs: dict[str, Any]) -> list[Any]:
+    """The querysets ``get`` tries in turn, two rows each: a versioned family's latest version first, then any
+    match (one query in the common case, a second only when no match is latest)."""
+    prefer_latest = hasattr(model, "is_latest") and (not _pins_version(kwargs) or "uid__startswith" in kwargs)
+    return ([filtered.filter(is_latest=True)[:2]] if prefer_latest else []) + [filtered[:2]]
+
+
+def no_match(model: Any, args: tuple, kwargs: dict[str, Any]) -> Exception:
+    """The DoesNotExist ``get`` raises when nothing matches."""
+    uid_given = [a for a in args if isinstance(a, str)]
+    if uid_given:
+        from ._dtypes import default_field
+
+        return model.DoesNotExist(
+            f"No record found with uid {uid_given[0]!r}. Did you forget a keyword as in "
+            f"{model.__name__}.get({default_field(model)}={uid_given[0]!r})?"
+        )
+    return model.DoesNotExist(
+        f"no {model.__name__} matches {_described(kwargs)}; browse with ln.{model.__name__}.filter(...).to_dataframe()"
+    )
+
+
+def several(model: Any, kwargs: dict[str, Any]) -> Exception:
+    """The MultipleObjectsReturned ``get`` raises when more than one record matches."""
+    return model.MultipleObjectsReturned(
+        f"several {model.__name__} records match {_described(kwargs)}; narrow the query or use .filter(...).first()"
+    )
+
+
+def _described(kwargs: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) or "this query"
+
+
 def get(qs: Any, *args: Any, **kwargs: Any) -> Any:
     """``get`` by uid, uid prefix or fields; a versioned family resolves to its latest version."""
     model = qs.model
@@ -119,27 +152,13 @@ def get(qs: Any, *args: Any, **kwargs: Any) -> Any:
             kwargs["id"] = arg
         else:
             queries.append(arg)
-    filtered = qs.filter(*queries, **kwargs)
-    prefer_latest = hasattr(model, "is_latest") and (not _pins_version(kwargs) or "uid__startswith" in kwargs)
-    # the latest version first: one query in the common case, a second only when no match is latest
-    items = list(filtered.filter(is_latest=True)[:2]) if prefer_latest else []
+    items: list[Any] = []
+    for candidate in candidates(model, qs.filter(*queries, **kwargs), kwargs):
+        items = list(candidate)
+        if items:
+            break
     if not items:
-        items = list(filtered[:2])
-    described = ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) or "this query"
-    if not items:
-        uid_given = [a for a in args if isinstance(a, str)]
-        if uid_given:
-            from ._dtypes import default_field
-
-            raise model.DoesNotExist(
-                f"No record found with uid {uid_given[0]!r}. Did you forget a keyword as in "
-                f"{model.__name__}.get({default_field(model)}={uid_given[0]!r})?"
-            )
-        raise model.DoesNotExist(
-            f"no {model.__name__} matches {described}; browse with ln.{model.__name__}.filter(...).to_dataframe()"
-        )
+        raise no_match(model, args, kwargs)
     if len(items) > 1:
-        raise model.MultipleObjectsReturned(
-            f"several {model.__name__} records match {described}; narrow the query or use .filter(...).first()"
-        )
+        raise several(model, kwargs)
     return items[0]
