@@ -72,6 +72,8 @@ def unit_guard(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mon
     monkeypatch.setenv("LINEAGEDB_HOME", str(guard.home))
     monkeypatch.setenv("LINEAGEDB_CACHE_DIR", str(base / "cache"))
     monkeypatch.delenv("LINEAGEDB_INSTANCE", raising=False)
+    for name in [n for n in os.environ if n.startswith("AWS_")]:  # e.g. the S3 tests' local endpoint
+        monkeypatch.delenv(name)
     monkeypatch.setattr(instance, "ensure_connected", guard.trap("connect an instance (ensure_connected)"))
     monkeypatch.setattr(instance, "configure", guard.trap("configure Django for an instance"))
     monkeypatch.setattr(_django, "configure", guard.trap("configure Django for an instance"))
