@@ -123,6 +123,13 @@ def get(qs: Any, *args: Any, **kwargs: Any) -> Any:
     prefer_latest = hasattr(model, "is_latest") and (not _pins_version(kwargs) or "uid__startswith" in kwargs)
     # the latest version first: one query in the common case, a second only when no match is latest
     items = list(filtered.filter(is_latest=True)[:2]) if prefer_latest else []
+    if len(items) > 1 and _branch_is_number(model):  # a family has a latest version per branch: the current one's
+        from ..core.context import get_branch_id
+
+        for branch in dict.fromkeys((get_branch_id(), 1)):
+            items = list(filtered.filter(is_latest=True, branch=branch)[:2]) or items
+            if items[0].branch == branch:
+                break
     if not items:
         items = list(filtered[:2])
     described = ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) or "this query"
