@@ -79,3 +79,20 @@ def test_transform_versions_per_branch(ln, unique, contrib):
     assert t1.is_latest and t2.is_latest and t2.branch_id == contrib.id
     t2.delete(permanent=True)
     t1.delete(permanent=True)
+
+
+def test_record_blocks_live_on_a_branch_without_trash(ln, unique, contrib):
+    from lineagedb.models import RecordBlock
+
+    record = ln.Record(name=f"blocked_{unique}").save()
+    on_main = RecordBlock(record=record, content=f"main {unique}", kind="comment").save()
+    assert on_main.branch_id == 1 and on_main.created_on_id == 1
+    ln.setup.switch(contrib)
+    on_contrib = RecordBlock(record=record, content=f"contrib {unique}", kind="comment").save()
+    assert on_contrib.branch_id == contrib.id and on_contrib.created_on == contrib
+    assert RecordBlock.filter(content__endswith=unique).count() == 2
+    ln.setup.switch("main")
+    assert list(RecordBlock.filter(content__endswith=unique)) == [on_main]
+    on_contrib.delete()  # no trash: removed
+    assert RecordBlock.filter(content__endswith=unique, branch_id=None).count() == 1
+    record.delete(permanent=True)

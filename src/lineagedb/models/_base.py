@@ -14,6 +14,7 @@ from django.db.models.signals import class_prepared
 
 from .. import errors
 from ..core.context import get_branch_id, visible_branch_ids
+from ._trash import has_branch_column
 from .queryset import Manager, QuerySet
 
 TRASH = -1
@@ -208,9 +209,9 @@ def positional_to_keywords(model: type, args: tuple, kwargs: dict[str, Any]) -> 
 def _place_on_branch(model: type, kwargs: dict[str, Any]) -> None:
     """A new record of a registry with a ``branch`` column lives on the current branch (``ln.setup.switch``)
     unless ``branch=``/``branch_id=`` says otherwise; ``branch=`` also takes a Branch record."""
-    from ._trash import branch_attname
+    from ._trash import has_branch_column
 
-    if branch_attname(model) != "branch":
+    if not has_branch_column(model):
         return
     if "branch_id" in kwargs:
         kwargs["branch"] = kwargs.pop("branch_id")
@@ -268,7 +269,7 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         qs = cls.objects.all()
         heads = {k.split("__")[0] for k in expressions}
         pinned = bool(heads & {"uid", "id", "pk"})
-        if getattr(cls, "_has_trash", hasattr(cls, "branch")) and not pinned and not heads & {"branch", "branch_id"}:
+        if has_branch_column(cls) and not pinned and not heads & {"branch", "branch_id"}:
             branches = visible_branch_ids()
             qs = qs.filter(branch=MAIN) if branches == (MAIN,) else qs.filter(branch__in=branches)
         hidden = {f: v for f, v in cls._hidden.items() if f not in heads}

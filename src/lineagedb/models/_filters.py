@@ -73,9 +73,9 @@ def translate(model: Any, queries: tuple, expressions: dict[str, Any]) -> tuple[
 
 
 def _branch_is_number(model: Any) -> bool:
-    from ._trash import branch_attname
+    from ._trash import has_branch_column
 
-    return branch_attname(model) == "branch"
+    return has_branch_column(model)
 
 
 def _has_features(model: Any) -> bool:

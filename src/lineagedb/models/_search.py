@@ -24,6 +24,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 
 from .. import errors
+from ._trash import has_branch_column
 from ..core.context import on_connect_hook
 from ._dtypes import default_field
 
@@ -347,8 +348,8 @@ def _fuzzy_ids(qs: Any, model: Any, main: str, fields: list[str], q: str, vendor
 
 
 def _has_branch(model: Any) -> bool:
-    """Whether the table has the integer trash marker ``branch`` (a ``branch`` FK, as on BranchBlock, is not one)."""
-    return any(f.attname == "branch" for f in model._meta.concrete_fields)
+    """Whether the table has the integer ``branch`` column (a ``branch`` FK, as on BranchBlock, is not one)."""
+    return has_branch_column(model)
 
 
 def _plain(qs: Any) -> bool:
