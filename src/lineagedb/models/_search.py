@@ -24,9 +24,9 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 
 from .. import errors
-from ._trash import has_branch_column
 from ..core.context import on_connect_hook
 from ._dtypes import default_field
+from ._trash import has_branch_column
 
 _TEXT_FIELDS = ("name", "key", "symbol", "handle", "root", "synonyms", "abbr", "ontology_id", "ensembl_gene_id",
                 "uniprotkb_id", "scientific_name", "description")
