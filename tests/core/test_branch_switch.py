@@ -96,3 +96,13 @@ def test_record_blocks_live_on_a_branch_without_trash(ln, unique, contrib):
     on_contrib.delete()  # no trash: removed
     assert RecordBlock.filter(content__endswith=unique, branch_id=None).count() == 1
     record.delete(permanent=True)
+
+
+def test_search_finds_records_of_the_current_branch(ln, unique, contrib):
+    ln.setup.switch(contrib)
+    record = ln.Record(name=f"zebrafish {unique}").save()
+    assert record in ln.Record.search(f"zebrafsh {unique}").to_list()  # a typo: the fuzzy candidates
+    assert record in ln.Record.search(f"zebrafish {unique}").to_list()
+    ln.setup.switch("main")
+    assert record not in ln.Record.search(f"zebrafish {unique}").to_list()
+    record.delete(permanent=True)
