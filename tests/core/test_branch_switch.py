@@ -106,3 +106,17 @@ def test_search_finds_records_of_the_current_branch(ln, unique, contrib):
     ln.setup.switch("main")
     assert record not in ln.Record.search(f"zebrafish {unique}").to_list()
     record.delete(permanent=True)
+
+
+def test_same_content_on_a_branch_returns_the_branch_artifact(ln, unique, contrib):
+    ln.setup.switch(contrib)
+    df = pd.DataFrame({"a": [unique, "dedup"]})
+    first = ln.Artifact.from_dataframe(df, key=f"dedup/{unique}.parquet").save()
+    again = ln.Artifact.from_dataframe(df, key=f"dedup/{unique}.parquet")
+    assert again == first and not again._state.adding
+    assert ln.Artifact.filter(key=f"dedup/{unique}.parquet", branch_id=None).count() == 1
+    ln.setup.switch("main")
+    on_main = ln.Artifact.from_dataframe(df, key=f"dedup/{unique}.parquet").save()
+    assert on_main != first and on_main.branch_id == 1  # main does not see the branch's artifact
+    for artifact in ln.Artifact.objects.filter(key=f"dedup/{unique}.parquet"):
+        artifact.delete(permanent=True)
