@@ -29,6 +29,8 @@ def test_switch_places_new_records_and_scopes_queries(ln, unique, contrib):
     names = set(ln.Record.filter(name__endswith=unique).values_list("name", flat=True))
     assert names == {f"main_{unique}", f"explicit_{unique}"}
     assert ln.Record.filter(name=f"contrib_{unique}", branch_id=contrib.id).one() == on_contrib
+    assert ln.Record.filter(name=f"contrib_{unique}", branch=contrib).one() == on_contrib  # a Branch works too
+    assert ln.Record.filter(name__endswith=unique, branch__in=[contrib, 1]).count() == 3
     assert ln.Record.get(on_contrib.uid) == on_contrib  # a uid finds a record on any branch
     for record in (on_main, on_contrib, explicit):
         record.delete(permanent=True)

@@ -42,8 +42,9 @@ def translate(model: Any, queries: tuple, expressions: dict[str, Any]) -> tuple[
     out: dict[str, Any] = {}
     for key, value in expressions.items():
         head = key.split("__", 1)[0]
-        if head == "branch_id" and _branch_is_number(model):  # LaminDB's spelling of the branch column
-            key, head = "branch" + key[len("branch_id"):], "branch"
+        if head in ("branch", "branch_id") and _branch_is_number(model):  # LaminDB's spelling of the branch column
+            key, head = "branch" + key[len(head):], "branch"
+            value = _branch_ids(value)  # a Branch record (or several) stands for its id
         aliases = getattr(model, "_query_aliases", {})
         if head in aliases:  # a relation reached through another one (Artifact: transform -> run__transform)
             key, head = aliases[head] + key[len(head):], aliases[head].split("__", 1)[0]
@@ -70,6 +71,14 @@ def translate(model: Any, queries: tuple, expressions: dict[str, Any]) -> tuple[
                 what += " Querying by path is only possible for artifacts: ln.Artifact.get(path=...)."
             raise errors.InvalidLookup(f"Unknown field {head!r}.{hint} Available fields: {', '.join(valid)}. {what}")
     return tuple(queries) + tuple(extra), out
+
+
+def _branch_ids(value: Any) -> Any:
+    if hasattr(value, "_meta") and hasattr(value, "pk"):
+        return value.pk
+    if isinstance(value, (list, tuple, set)):
+        return [_branch_ids(v) for v in value]
+    return value
 
 
 def _branch_is_number(model: Any) -> bool:
