@@ -10,13 +10,42 @@ from .core.instance import connect as _connect
 from .core.instance import current, delete, disconnect, init
 from .core.settings import InstanceSettings
 
-__all__ = ["init", "connect", "delete", "disconnect", "current", "InstanceSettings", "settings", "check", "migrate",  # noqa: F822 - settings and check come from __getattr__
-           "django"]
+__all__ = ["init", "connect", "delete", "disconnect", "current", "InstanceSettings", "settings", "check",  # noqa: F822 - settings and check come from __getattr__
+           "migrate", "switch", "django"]
 
 
 def connect(target: str) -> InstanceSettings:
     """Connect to an instance by name or storage folder and make it current."""
     return _connect(target)
+
+
+def switch(branch: object) -> object:
+    """Make ``branch`` (a Branch or its name) the current branch of this process and return it.
+
+    New records go to the current branch; class-level queries show ``main`` plus the current branch; a new
+    version saved on a branch becomes the latest version *on that branch* only. ``switch("main")`` goes back.
+    Connecting to an instance starts on ``main``.
+
+    >>> ln.setup.switch("my-contribution")  # doctest: +SKIP
+    >>> ln.setup.switch("main")             # doctest: +SKIP
+    """
+    from . import errors
+    from .core.context import set_branch_id
+    from .models import Branch
+
+    if isinstance(branch, str):
+        found = Branch.objects.filter(name=branch).first()
+        if found is None:
+            raise errors.DoesNotExist(
+                f"There is no branch named {branch!r}; create it with ln.Branch(name={branch!r}).save() first"
+            )
+        branch = found
+    if not isinstance(branch, Branch) or branch.pk is None:
+        raise errors.InvalidArgument(f"switch() takes a saved Branch or a branch name, not {branch!r}")
+    if branch.pk in (-1, 0):
+        raise errors.InvalidArgument(f"switch({branch.name!r}): the trash and the archive are not branches to work on")
+    set_branch_id(branch.pk)
+    return branch
 
 
 class _Migrate:

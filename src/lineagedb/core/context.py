@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-_CURRENT: dict[str, Any] = {"run": None}
+_CURRENT: dict[str, Any] = {"run": None, "branch": 1}
 _UNSET = object()
 _LOCAL: ContextVar[Any] = ContextVar("lineagedb_local_run", default=_UNSET)
 _ON_CONNECT: list[Callable[[], None]] = []
@@ -60,8 +60,33 @@ def on_connect_hook(fn: Callable[[], None]) -> Callable[[], None]:
     return fn
 
 
+def get_branch_id() -> int:
+    """The id of the branch new records go to and class-level queries show next to main (1: main).
+
+    >>> get_branch_id()
+    1
+    """
+    return _CURRENT["branch"]
+
+
+def set_branch_id(branch_id: int) -> None:
+    """Make ``branch_id`` the current branch of this process (``ln.setup.switch`` calls this)."""
+    _CURRENT["branch"] = branch_id
+
+
+def visible_branch_ids() -> tuple[int, ...]:
+    """The branches class-level queries show by default: main, plus the current branch when it is another one.
+
+    >>> visible_branch_ids()
+    (1,)
+    """
+    current = _CURRENT["branch"]
+    return (1,) if current == 1 else (1, current)
+
+
 def on_connect() -> None:
     _CURRENT["run"] = None
+    _CURRENT["branch"] = 1
     for fn in _ON_CONNECT:
         fn()
 

@@ -17,7 +17,7 @@ import logging
 from typing import Any
 
 from ..core import storage as st
-from ._versions import MAIN
+from ..core.context import visible_branch_ids
 
 logger = logging.getLogger("lineagedb")
 
@@ -38,7 +38,7 @@ def find_existing(model: Any, source: Any, key: str | None, skip_hash_lookup: bo
         if not in_place:
             return None
         same_path = model.objects.filter(storage_id=source.storage.id, _real_key=source.real_key,
-                                         hash=source.hashed.hash, branch=MAIN)
+                                         hash=source.hashed.hash, branch__in=visible_branch_ids())
         existing = same_path.order_by("-is_latest", "-id").first()
         if existing is not None:
             info(f"returning the existing artifact {existing.uid} registered at this path")
@@ -75,12 +75,14 @@ def _follow_move(existing: Any, new_rel: str) -> None:
 
 
 def by_hash(model: Any, hash_: str) -> Any:
-    """The oldest non-trashed artifact with this content hash (one raw query on the hot path)."""
+    """The oldest artifact with this content hash on main or the current branch (one raw query on the hot path)."""
     from django.db import connection
 
+    branches = visible_branch_ids()
     with connection.cursor() as cur:
         table, column = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name("hash")
-        cur.execute(f"SELECT id FROM {table} WHERE {column} = %s AND branch = %s ORDER BY id LIMIT 1", [hash_, MAIN])
+        cur.execute(f"SELECT id FROM {table} WHERE {column} = %s AND branch IN ({', '.join(['%s'] * len(branches))}) "
+                    "ORDER BY id LIMIT 1", [hash_, *branches])
         row = cur.fetchone()
     return None if row is None else model.objects.get(pk=row[0])
 
@@ -91,7 +93,7 @@ def same_key_and_content(record: Any) -> Any:
         return None
     return (
         type(record).objects.filter(key=record.key, is_latest=True, hash=record.hash, storage_id=record.storage_id,
-                                    branch=MAIN).first()
+                                    branch__in=visible_branch_ids()).first()
     )
 
 

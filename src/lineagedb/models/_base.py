@@ -13,7 +13,9 @@ from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import class_prepared
 
 from .. import errors
+from ..core.context import get_branch_id, visible_branch_ids
 from ._fast_get import MISS, fast_get
+from ._trash import has_branch_column
 from .queryset import Manager, QuerySet
 
 TRASH = -1
@@ -205,6 +207,24 @@ def positional_to_keywords(model: type, args: tuple, kwargs: dict[str, Any]) -> 
     return {**named, **kwargs}
 
 
+def _place_on_branch(model: type, kwargs: dict[str, Any]) -> None:
+    """A new record of a registry with a ``branch`` column lives on the current branch (``ln.setup.switch``)
+    unless ``branch=``/``branch_id=`` says otherwise; ``branch=`` also takes a Branch record."""
+    from ._trash import has_branch_column
+
+    if not has_branch_column(model):
+        return
+    if "branch_id" in kwargs:
+        kwargs["branch"] = kwargs.pop("branch_id")
+    given = kwargs.get("branch")
+    if isinstance(given, models.Model):
+        if given.pk is None:
+            raise errors.InvalidArgument(f"{model.__name__}(branch=...): save the branch {given!r} first")
+        kwargs["branch"] = given.pk
+    elif given is None:
+        kwargs["branch"] = get_branch_id()
+
+
 class BaseRecord(models.Model, metaclass=RegistryMeta):
     """Base of every registry."""
 
@@ -231,6 +251,7 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
                 check_keywords(type(self), kwargs)
             check_required(type(self), kwargs)
             check_validators(type(self), kwargs)
+            _place_on_branch(type(self), kwargs)
         super().__init__(*args, **kwargs)
 
     def _display_name(self) -> str | None:
@@ -262,8 +283,9 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         qs = cls.objects.all()
         heads = {k.split("__")[0] for k in expressions}
         pinned = bool(heads & {"uid", "id", "pk"})
-        if getattr(cls, "_has_trash", hasattr(cls, "branch")) and not pinned and not heads & {"branch", "branch_id"}:
-            qs = qs.filter(branch=MAIN)
+        if has_branch_column(cls) and not pinned and not heads & {"branch", "branch_id"}:
+            branches = visible_branch_ids()
+            qs = qs.filter(branch=MAIN) if branches == (MAIN,) else qs.filter(branch__in=branches)
         hidden = {f: v for f, v in cls._hidden.items() if f not in heads}
         if hidden and not pinned:
             qs = qs.exclude(**hidden)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import errors
+from ..core.context import visible_branch_ids
 from ._describe import section
 from ._versions import MAIN, TRASH
 
@@ -71,7 +72,7 @@ def build(record: Any, model_init: Callable[..., None], members: Any, revises: A
     skip_hash_lookup = kwargs.pop("skip_hash_lookup", False)
     digest = member_hash(items)
     model = type(record)
-    existing = None if skip_hash_lookup else model.objects.filter(hash=digest, branch=MAIN).order_by("-id").first()
+    existing = None if skip_hash_lookup else model.objects.filter(hash=digest, branch__in=visible_branch_ids()).order_by("-id").first()
     record._pending_members, record._revises = None, None
     if existing is not None:
         model_init(**{f.attname: getattr(existing, f.attname) for f in model._meta.concrete_fields})
@@ -103,7 +104,8 @@ def save_new(record: Any, write_row: Callable[[], None]) -> Any:
 
     members = record._pending_members
     if record.key is not None and record._revises is None:  # the key's latest version has these members already
-        same = type(record).objects.filter(key=record.key, hash=record.hash, is_latest=True, branch=MAIN).first()
+        same = type(record).objects.filter(key=record.key, hash=record.hash, is_latest=True,
+                                           branch__in=visible_branch_ids()).first()
         if same is not None:
             for f in type(record)._meta.concrete_fields:
                 setattr(record, f.attname, getattr(same, f.attname))

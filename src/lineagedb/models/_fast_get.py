@@ -22,6 +22,7 @@ from weakref import WeakKeyDictionary
 
 from django.db import connections
 
+from ..core.context import visible_branch_ids
 from . import _filters
 
 MISS = object()  # the fast path does not apply: use the general one
@@ -29,7 +30,7 @@ MISS = object()  # the fast path does not apply: use the general one
 # the stand-in value compiled into the SQL, per field; found again among the compiled parameters
 _STAND_IN: dict[str, Any] = {"key": "\x00lineagedb fast get key\x00", "uid": "\x00lineagedb uid\x00", "id": 987_654_321}
 _TYPES: dict[str, type] = {"key": str, "uid": str, "id": int}
-# per Django connection: (registry, field) -> ([(sql, params, slot of the value)], field names, columns to convert)
+# per Django connection: (registry, field, visible branches) -> ([(sql, params, slot of the value)], field names, columns to convert)
 # or None; nothing in a plan refers to its connection, so the plans go when the connection goes
 _PLANS: WeakKeyDictionary[Any, dict[tuple[type, str], Any]] = WeakKeyDictionary()
 
@@ -47,9 +48,10 @@ def fast_get(model: type, kwargs: dict[str, Any]) -> Any:
     plans = _PLANS.get(connection)
     if plans is None:
         plans = _PLANS[connection] = {}
-    plan = plans.get((model, name), MISS)
+    branches = visible_branch_ids()  # the plans hold the branch filters of the branch in use when they were made
+    plan = plans.get((model, name, branches), MISS)
     if plan is MISS:
-        plan = plans[(model, name)] = _compile(model, name, connection)
+        plan = plans[(model, name, branches)] = _compile(model, name, connection)
     if plan is None:
         return MISS
     queries, init_list, converters = plan

@@ -42,8 +42,9 @@ def translate(model: Any, queries: tuple, expressions: dict[str, Any]) -> tuple[
     out: dict[str, Any] = {}
     for key, value in expressions.items():
         head = key.split("__", 1)[0]
-        if head == "branch_id" and _branch_is_number(model):  # LaminDB's spelling of the branch column
-            key, head = "branch" + key[len("branch_id"):], "branch"
+        if head in ("branch", "branch_id") and _branch_is_number(model):  # LaminDB's spelling of the branch column
+            key, head = "branch" + key[len(head):], "branch"
+            value = _branch_ids(value)  # a Branch record (or several) stands for its id
         aliases = getattr(model, "_query_aliases", {})
         if head in aliases:  # a relation reached through another one (Artifact: transform -> run__transform)
             key, head = aliases[head] + key[len(head):], aliases[head].split("__", 1)[0]
@@ -72,10 +73,18 @@ def translate(model: Any, queries: tuple, expressions: dict[str, Any]) -> tuple[
     return tuple(queries) + tuple(extra), out
 
 
-def _branch_is_number(model: Any) -> bool:
-    from ._trash import branch_attname
+def _branch_ids(value: Any) -> Any:
+    if hasattr(value, "_meta") and hasattr(value, "pk"):
+        return value.pk
+    if isinstance(value, (list, tuple, set)):
+        return [_branch_ids(v) for v in value]
+    return value
 
-    return branch_attname(model) == "branch"
+
+def _branch_is_number(model: Any) -> bool:
+    from ._trash import has_branch_column
+
+    return has_branch_column(model)
 
 
 def _has_features(model: Any) -> bool:
@@ -111,7 +120,17 @@ def candidates(model: Any, filtered: Any, kwargs: dict[str, Any]) -> list[Any]:
     """The querysets ``get`` tries in turn, two rows each: a versioned family's latest version first, then any
     match (one query in the common case, a second only when no match is latest)."""
     prefer_latest = hasattr(model, "is_latest") and (not _pins_version(kwargs) or "uid__startswith" in kwargs)
-    return ([filtered.filter(is_latest=True)[:2]] if prefer_latest else []) + [filtered[:2]]
+    if not prefer_latest:
+        return [filtered[:2]]
+    latest = filtered.filter(is_latest=True)
+    per_branch: list[Any] = []
+    if _branch_is_number(model):  # a family has a latest version per branch: the current branch's, then main's
+        from ..core.context import get_branch_id
+
+        current = get_branch_id()
+        if current != 1:
+            per_branch = [latest.filter(branch=current)[:2], latest.filter(branch=1)[:2]]
+    return [*per_branch, latest[:2], filtered[:2]]
 
 
 def no_match(model: Any, args: tuple, kwargs: dict[str, Any]) -> Exception:

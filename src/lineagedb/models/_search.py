@@ -24,8 +24,9 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 
 from .. import errors
-from ..core.context import on_connect_hook
+from ..core.context import on_connect_hook, visible_branch_ids
 from ._dtypes import default_field
+from ._trash import has_branch_column
 
 _TEXT_FIELDS = ("name", "key", "symbol", "handle", "root", "synonyms", "abbr", "ontology_id", "ensembl_gene_id",
                 "uniprotkb_id", "scientific_name", "description")
@@ -269,7 +270,7 @@ def _sqlite_fuzzy(model: Any, fields: list[str], q: str, alias: str) -> list[tup
     fts = _ensure_sqlite_index(model, search_fields(model)[1], alias)
     table = model._meta.db_table
     cols = ", ".join(f'"{table}"."{model._meta.get_field(f).column}"' for f in fields)
-    branch = f' AND "{table}"."branch" = 1' if _has_branch(model) else ""
+    branch = f' AND "{table}"."branch" IN ({_visible_sql()})' if _has_branch(model) else ""
     with connections[alias].cursor() as cur:
         cur.execute(f'SELECT term, doc FROM "{fts}_v" WHERE term IN ({", ".join(["%s"] * len(grams))})', grams)
         counts = cur.fetchall()
@@ -303,7 +304,7 @@ def _fuzzy_candidates(qs: Any, model: Any, main: str, fields: list[str], q: str,
         cols = [f'lower("{model._meta.get_field(f).column}")' for f in fields]
         # "+ 0": never drive this query by the branch index (stale statistics after a bulk insert made the
         # planner pick it, then test "<%" on every row: 40 ms instead of 3 ms on 10,000 rows)
-        branch = ' AND "branch" + 0 = 1' if _has_branch(model) else ""
+        branch = f' AND "branch" + 0 IN ({_visible_sql()})' if _has_branch(model) else ""
         # "<%": word similarity above pg_trgm's threshold, answered by the trigram indexes
         where = " OR ".join(f"%s <%% {c}" for c in cols)
         sql = (f'SELECT "id", {", ".join(cols)} FROM "{table}" WHERE ({where}){branch} '
@@ -346,9 +347,14 @@ def _fuzzy_ids(qs: Any, model: Any, main: str, fields: list[str], q: str, vendor
     return [i for _, _, i in sorted(scored)]
 
 
+def _visible_sql() -> str:
+    """The branches a class-level search looks in (main and the current branch), as an SQL list of integers."""
+    return ", ".join(str(int(b)) for b in visible_branch_ids())
+
+
 def _has_branch(model: Any) -> bool:
-    """Whether the table has the integer trash marker ``branch`` (a ``branch`` FK, as on BranchBlock, is not one)."""
-    return any(f.attname == "branch" for f in model._meta.concrete_fields)
+    """Whether the table has the integer ``branch`` column (a ``branch`` FK, as on BranchBlock, is not one)."""
+    return has_branch_column(model)
 
 
 def _plain(qs: Any) -> bool:

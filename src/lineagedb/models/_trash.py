@@ -36,6 +36,12 @@ def branch_attname(model: type) -> str | None:
         return None
 
 
+def has_branch_column(model: type) -> bool:
+    """Whether records of ``model`` live on a branch (an integer ``branch`` column: main, trash, a contribution);
+    ``_has_trash`` says whether ``delete()`` moves them to the trash (BranchBlock's ``branch`` FK is not one)."""
+    return any(f.attname == "branch" for f in model._meta.concrete_fields)
+
+
 def is_trashed(record: Any) -> bool:
     attname = branch_attname(type(record))
     return attname is not None and getattr(record, attname) == TRASH

@@ -93,11 +93,13 @@ class VersionedMixin:
 
     @property
     def versions(self) -> Any:
-        """Every (non-trashed) version of this record's family, oldest first.
+        """Every version of this record's family on main and the current branch (not in the trash), oldest first.
 
         >>> artifact.versions.to_dataframe()  # doctest: +SKIP
         """
-        return type(self).objects.filter(uid__startswith=self.stem_uid, branch=MAIN).order_by("uid")
+        from ..core.context import visible_branch_ids
+
+        return type(self).objects.filter(uid__startswith=self.stem_uid, branch__in=visible_branch_ids()).order_by("uid")
 
     @classmethod
     def _new_family_uid(cls) -> str:
@@ -178,12 +180,10 @@ def save_new_version(record: Any, insert: Callable[[], None], *, revises: Any = 
                 else:
                     lock_family(model, f"stem:{stem}")
                     record.uid = model._next_uid_in_family(stem)
-                    with connection.cursor() as cur:
-                        cur.execute(f"UPDATE {_table(model)} SET is_latest = %s WHERE uid LIKE %s AND is_latest = %s",
-                                    [False, stem + "%", True])
+                    _demote_latest(model, stem, _branch_of(record))
                 record.is_latest = True
                 insert()
-            if revises is not None:
+            if revises is not None and _branch_of(revises) == _branch_of(record):
                 revises.is_latest = False  # the caller's object agrees with the database
             return record
         except IntegrityError as e:  # a concurrent writer took the uid or the latest slot: try again
@@ -191,6 +191,25 @@ def save_new_version(record: Any, insert: Callable[[], None], *, revises: Any = 
             record.pk = record.id = None
             record._state.adding = True
     raise errors.LineageDBError(f"could not save a new version of {model.__name__} after {RETRIES} tries: {last_error}")
+
+
+def _branch_of(record: Any) -> Any:
+    """The branch id of ``record`` (None for registries without a branch column: one family-wide latest)."""
+    from ._trash import branch_attname
+
+    attname = branch_attname(type(record))
+    return None if attname is None else getattr(record, attname)
+
+
+def _demote_latest(model: type, stem: str, branch: Any) -> None:
+    """Clear ``is_latest`` of family ``stem`` on ``branch`` (every branch when None): each branch has its own latest."""
+    sql = f"UPDATE {_table(model)} SET is_latest = %s WHERE uid LIKE %s AND is_latest = %s"
+    params: list[Any] = [False, stem + "%", True]
+    if branch is not None:
+        sql += f" AND {connection.ops.quote_name(model._meta.get_field('branch').column)} = %s"
+        params.append(branch)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
 
 
 def planned_uid(record: Any, *, revises: Any = None, key: str | None = None) -> str | None:
@@ -233,11 +252,21 @@ def check_version_free(model: type, stem: str, version: str | None) -> None:
 
 
 def refresh_latest(model: type, stem: str) -> None:
-    """Make the newest non-trashed version of family ``stem`` the latest one (inside ``atomic``)."""
+    """Make the newest version of family ``stem`` on each branch the latest one there (inside ``atomic``);
+    versions in the trash or the archive are never the latest."""
+    from ._trash import branch_attname
+
     lock_family(model, f"stem:{stem}")
-    newest = (
-        model.objects.filter(uid__startswith=stem, branch=MAIN).order_by("-uid").values_list("pk", flat=True).first()
-    )
-    model.objects.filter(uid__startswith=stem, is_latest=True).exclude(pk=newest).update(is_latest=False)
-    if newest is not None:
-        model.objects.filter(pk=newest, is_latest=False).update(is_latest=True)
+    attname = branch_attname(model)
+    newest: dict[Any, tuple[int, str]] = {}
+    columns = ("pk", "uid", attname) if attname else ("pk", "uid")
+    for pk, uid, *rest in model.objects.filter(uid__startswith=stem).values_list(*columns):
+        branch = rest[0] if rest else None
+        if branch is not None and branch < MAIN:
+            continue
+        if branch not in newest or uid > newest[branch][1]:
+            newest[branch] = (pk, uid)
+    keep = [pk for pk, _ in newest.values()]
+    model.objects.filter(uid__startswith=stem, is_latest=True).exclude(pk__in=keep).update(is_latest=False)
+    if keep:
+        model.objects.filter(pk__in=keep, is_latest=False).update(is_latest=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Substr
 
 from .. import errors
@@ -173,10 +173,12 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
     class Meta:
         app_label = "lineagedb"
         constraints = [
-            models.UniqueConstraint(
-                fields=["key"], condition=Q(is_latest=True, key__isnull=False), name="artifact_one_latest_per_key"
+            models.UniqueConstraint(  # one latest version per key and branch (ln.setup.switch)
+                fields=["key", "branch"], condition=Q(is_latest=True, key__isnull=False),
+                name="artifact_one_latest_per_key",
             ),
-            models.UniqueConstraint(Substr("uid", 1, 16), condition=Q(is_latest=True), name="artifact_one_latest_per_family"),
+            models.UniqueConstraint(Substr("uid", 1, 16), F("branch"), condition=Q(is_latest=True),
+                                    name="artifact_one_latest_per_family"),
         ]
 
     # -- construction --------------------------------------------------------------------------

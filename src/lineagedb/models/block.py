@@ -217,13 +217,27 @@ class Block(BlockBase):
 
 
 class RecordBlock(BlockBase):
-    """A readme or comment on a record; ``record.notes`` is its latest readme."""
+    """A readme or comment on a record; ``record.notes`` is its latest readme.
+
+    It lives on a branch (the current one, see ``ln.setup.switch``) without a trash: ``delete()`` removes it.
+    ``created_on`` is the branch it was written on.
+    """
 
     _host = "record"
     record = models.ForeignKey("lineagedb.Record", models.CASCADE, related_name="blocks")
+    branch = branch()
+    created_on = models.ForeignKey("lineagedb.Branch", models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         app_label = "lineagedb"
+
+    def _extra_kwargs(self) -> set[str]:
+        return {self._host, "branch", "branch_id", "created_on", "created_on_id"}
+
+    def save(self, *args: Any, **kwargs: Any) -> Any:
+        if self._state.adding and self.created_on_id is None:
+            self.created_on_id = self.branch
+        return super().save(*args, **kwargs)
 
 
 class BranchBlock(BlockBase):

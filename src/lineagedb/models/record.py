@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 
+from ..core.context import get_branch_id
 from ._base import BaseRecord, hybridmethod
 from ._features import FeaturesDescriptor
 from ._fields import branch, created_at, created_by, run_field, uid_field
@@ -109,7 +110,7 @@ class Record(HasType, HasParents, BaseRecord):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if not args and kwargs and kwargs.keys() <= _SIMPLE_KWARGS:
-            _fast_init(self, kwargs)  # ln.Record(name=...) by the ten thousand: skip the generic set-up
+            _fast_init(self, {**kwargs, "branch": get_branch_id()})  # ln.Record(name=...) by the ten thousand: skip the generic set-up
             return
         features = kwargs.pop("features", None)
         super().__init__(*args, **kwargs)
