@@ -122,3 +122,14 @@ def test_same_content_on_a_branch_returns_the_branch_artifact(ln, unique, contri
     assert on_main != first and on_main.branch_id == 1  # main does not see the branch's artifact
     for artifact in ln.Artifact.objects.filter(key=f"dedup/{unique}.parquet"):
         artifact.delete(permanent=True)
+
+
+def test_get_by_key_follows_the_current_branch(ln, unique, contrib):
+    key = f"branches/fast_{unique}.parquet"
+    v1 = ln.Artifact.from_dataframe(pd.DataFrame({"a": [unique, "main"]}), key=key).save()
+    assert ln.Artifact.get(key=key) == v1  # the prepared path, made while on main
+    ln.setup.switch(contrib.name)
+    v2 = ln.Artifact.from_dataframe(pd.DataFrame({"a": [unique, "branch"]}), key=key).save()
+    assert ln.Artifact.get(key=key) == v2  # on the branch: its own latest, not main's plan
+    ln.setup.switch("main")
+    assert ln.Artifact.get(key=key) == v1

@@ -127,9 +127,7 @@ def candidates(model: Any, filtered: Any, kwargs: dict[str, Any]) -> list[Any]:
     if _branch_is_number(model):  # a family has a latest version per branch: the current branch's, then main's
         from ..core.context import get_branch_id
 
-        current = get_branch_id()
-        if current != 1:
-            per_branch = [latest.filter(branch=current)[:2], latest.filter(branch=1)[:2]]
+        per_branch = [latest.filter(branch=b)[:2] for b in dict.fromkeys((get_branch_id(), 1))]
     return [*per_branch, latest[:2], filtered[:2]]
 
 
