@@ -77,8 +77,8 @@ def registries(request: Request, write: bool) -> Response:
     return Response.html(layout("Registries", body, active="/registries", write=write))
 
 
-def _artifact_filters(request: Request) -> tuple[str, list[Any]]:
-    """The artifact list's filter form and the conditions it sets."""
+def _labeled_filters(request: Request, registry: str) -> tuple[str, list[Any]]:
+    """The filter form of a registry whose records carry labels and features (artifacts), and its conditions."""
     extra: list[Any] = []
     prefix, label = request.arg("prefix", ""), request.arg("label", "")
     feature, value = request.arg("feature", ""), request.arg("value", "")
@@ -87,13 +87,13 @@ def _artifact_filters(request: Request) -> tuple[str, list[Any]]:
     if label:
         extra.append(reg.label_filter(label))
     form = (
-        '<form class=filters method=get action="/artifact">'
+        f'<form class=filters method=get action="/{e(registry)}">'
         f'<input type=search name=q value="{e(request.arg("q", ""))}" placeholder="search" aria-label=search>'
         f'<input name=prefix value="{e(prefix)}" placeholder="key prefix, e.g. my_datasets/" aria-label="key prefix">'
         f'<input name=label value="{e(label)}" placeholder="label name" aria-label=label>'
         f'<input name=feature value="{e(feature)}" placeholder="feature" aria-label=feature>'
         f'<input name=value value="{e(value)}" placeholder="value" aria-label="feature value">'
-        '<button type=submit>Filter</button><a href="/artifact">reset</a></form>'
+        f'<button type=submit>Filter</button><a href="/{e(registry)}">reset</a></form>'
     )
     return form, extra
 
@@ -102,8 +102,8 @@ def registry_list(request: Request, registry: str, write: bool) -> Response:
     model = reg.registry(registry)
     page = request.int_arg("page", 1, 1)
     q = request.arg("q") or None
-    if model.__name__ == "Artifact":
-        form, extra = _artifact_filters(request)
+    if model._labels_as_links:  # declared on the class: labels, features and key prefixes to filter by
+        form, extra = _labeled_filters(request, registry)
         if "kind" not in request.query:  # tracking's environments and reports show on their run's page
             from django.db.models import Q
 
