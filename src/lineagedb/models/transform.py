@@ -81,12 +81,12 @@ class Transform(VersionedMixin, BaseRecord):
             existing = self._saved_match()
             if existing is not None:
                 self._adopt(existing)
-            elif self.version is not None and Transform.objects.filter(key=self.key, version=self.version,
-                                                                       branch=1).exists():
-                raise errors.InvalidArgument(
-                    f"Please change the version tag or leave it `None`, {self.version!r} is already taken "
-                    f"(by another Transform with key {self.key!r})"
-                )
+            elif self.version_tag is not None:
+                from ._versions import check_version_free, family_stem_by_key
+
+                stem = family_stem_by_key(Transform, self.key)
+                if stem is not None:
+                    check_version_free(Transform, stem, self.version_tag)
 
     def _saved_match(self) -> Transform | None:
         """The saved transform this new one describes: same key and hash, or same key and version without code."""
@@ -112,14 +112,12 @@ class Transform(VersionedMixin, BaseRecord):
             self.hash = source_hash(self.source_code)
         if not self._state.adding or (self._revises is None and not self.key):
             return super().save(*args, **kwargs)
-        from ._versions import family_stem_by_key, save_new_version
+        from ._versions import check_version_free, family_stem_by_key, save_new_version
 
         stem = self._revises.stem_uid if self._revises is not None else family_stem_by_key(Transform, self.key)
         if stem is None:
             return super().save(*args, **kwargs)  # a new family keeps the uid it was given
-        tag = self.version_tag
-        if tag is not None and Transform.objects.filter(uid__startswith=stem, version=tag).exists():
-            raise errors.InvalidArgument(f"Please change the version tag or leave it `None`, {tag!r} is already taken")
+        check_version_free(Transform, stem, self.version_tag)
         revises, self._revises = self._revises, None
         return save_new_version(self, lambda: BaseRecord.save(self, *args, **kwargs), revises=revises,
                                 key=None if revises is not None else self.key)
