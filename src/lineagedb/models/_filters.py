@@ -8,6 +8,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 
 from .. import errors
+from ._trash import has_branch_column
 
 
 def field_names(model: Any) -> list[str]:
@@ -42,7 +43,7 @@ def translate(model: Any, queries: tuple, expressions: dict[str, Any]) -> tuple[
     out: dict[str, Any] = {}
     for key, value in expressions.items():
         head = key.split("__", 1)[0]
-        if head in ("branch", "branch_id") and _branch_is_number(model):  # LaminDB's spelling of the branch column
+        if head in ("branch", "branch_id") and has_branch_column(model):  # LaminDB's spelling of the branch column
             key, head = "branch" + key[len(head):], "branch"
             value = _branch_ids(value)  # a Branch record (or several) stands for its id
         aliases = getattr(model, "_query_aliases", {})
@@ -79,12 +80,6 @@ def _branch_ids(value: Any) -> Any:
     if isinstance(value, (list, tuple, set)):
         return [_branch_ids(v) for v in value]
     return value
-
-
-def _branch_is_number(model: Any) -> bool:
-    from ._trash import has_branch_column
-
-    return has_branch_column(model)
 
 
 def _has_features(model: Any) -> bool:
@@ -124,7 +119,7 @@ def candidates(model: Any, filtered: Any, kwargs: dict[str, Any]) -> list[Any]:
         return [filtered[:2]]
     latest = filtered.filter(is_latest=True)
     per_branch: list[Any] = []
-    if _branch_is_number(model):  # a family has a latest version per branch: the current branch's, then main's
+    if has_branch_column(model):  # a family has a latest version per branch: the current branch's, then main's
         from ..core.context import get_branch_id
 
         per_branch = [latest.filter(branch=b)[:2] for b in dict.fromkeys((get_branch_id(), 1))]
