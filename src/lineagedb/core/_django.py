@@ -72,15 +72,28 @@ def database_config(inst: InstanceSettings, create: bool = False) -> dict[str, A
     }
 
 
+def _inside_event_loop() -> bool:
+    """Whether this thread runs an asyncio event loop right now (a Jupyter cell does)."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def configure(inst: InstanceSettings, create: bool = False) -> None:
     """Point Django at ``inst``: configure it on first use, swap the database afterwards."""
     import os
 
     from django.conf import settings
 
-    # Jupyter kernels (ipykernel >= 6) run cells inside a running event loop; lineagedb's queries are
-    # plain synchronous calls there, so Django's async-context guard would refuse every one of them.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    if _inside_event_loop():
+        # Jupyter kernels (ipykernel >= 6) run cells inside a running event loop; lineagedb's queries are
+        # plain synchronous calls there, so Django's async-context guard would refuse every one of them.
+        # Only such a process lifts the guard: elsewhere a query from a coroutine still gets Django's error.
+        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     db = database_config(inst, create=create)
     if not settings.configured:
         # only the mounted modules' models are built: an instance without bio never pays for its ~30 models

@@ -105,8 +105,4 @@ def track_input(record: Any) -> None:
         return
     if getattr(record, "run_id", None) == run.id:  # an output of this run is not also its input
         return
-    name = type(record).__name__
-    if name == "Artifact":
-        run.input_artifacts.add(record)
-    elif name == "Collection":
-        run.input_collections.add(record)
+    record.input_of_runs.add(run)  # Artifact, Collection (and Record) name the runs that read them alike

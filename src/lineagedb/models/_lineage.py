@@ -13,7 +13,7 @@ import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from ._lineage_kind import INTERNAL_KIND
 
@@ -37,28 +37,17 @@ def node_id(record: Any) -> str:
     return f"{type(record).__name__}:{record.id}"
 
 
-def _visible(records: Any) -> list[Any]:
+def visible_in_lineage(records: Any) -> list[Any]:
+    """``records`` without tracking's own artifacts and without trashed records."""
     return [r for r in records if getattr(r, "kind", None) != INTERNAL_KIND and getattr(r, "branch", 1) != -1]
 
 
 def _upstream_of(record: Any) -> list[Any]:
-    name = type(record).__name__
-    if name == "Run":
-        return _visible(record.input_artifacts.all()) + _visible(record.input_collections.all())
-    found = [record.run] if record.run_id is not None else []
-    if name == "Collection":
-        found += _visible(record.artifacts.all())
-    return found
+    return record._lineage_parents()
 
 
 def _downstream_of(record: Any) -> list[Any]:
-    name = type(record).__name__
-    if name == "Run":
-        return _visible(record.output_artifacts.all()) + _visible(record.output_collections.all())
-    found = list(record.input_of_runs.all())
-    if name == "Artifact":
-        found += _visible(record.collections.all())
-    return found
+    return record._lineage_children()
 
 
 def build_graph(record: Any, upstream: bool = True, downstream: bool = False, max_nodes: int = 500) -> LineageGraph:
@@ -82,15 +71,8 @@ def build_graph(record: Any, upstream: bool = True, downstream: bool = False, ma
 
 
 def label(record: Any) -> str:
-    """One line naming a node: an artifact's key, a run's transform and time."""
-    name = type(record).__name__
-    if name == "Run":
-        transform = record.transform
-        when = f" {record.started_at:%Y-%m-%d %H:%M}" if record.started_at else ""
-        status = "" if record.status == "completed" else f", {record.status}"
-        return f"run of {transform.kind} {transform.key!r}{when}{status} [Run {record.uid}]"
-    title = record.key or record.description or "(no key)"
-    return f"{title} [{name} {record.uid}]"
+    """One line naming a node: an artifact's key, a run's transform and time (``_lineage_label``)."""
+    return record._lineage_label()
 
 
 def to_text(graph: LineageGraph) -> str:
@@ -123,13 +105,11 @@ def to_graphviz(graph: LineageGraph) -> Any:
 
     dot = graphviz.Digraph(graph_attr={"rankdir": "LR"}, node_attr={"fontname": "Helvetica", "fontsize": "10"})
     for key, record in graph.nodes.items():
-        name = type(record).__name__
         text = label(record).replace(" [", "\n[")
-        style = {"shape": "box", "style": "rounded,filled", "fillcolor": "#e8f1fb"}
-        if name == "Run":
-            style = {"shape": "ellipse", "style": "filled", "fillcolor": "#f3efe4"}
-        elif name == "Collection":
-            style["fillcolor"] = "#e9f6ea"
+        if record._lineage_round:
+            style = {"shape": "ellipse", "style": "filled", "fillcolor": record._lineage_fill}
+        else:
+            style = {"shape": "box", "style": "rounded,filled", "fillcolor": record._lineage_fill}
         if key == graph.root:
             style["penwidth"] = "2.5"
         dot.node(key.replace(":", "_"), text, **style)
@@ -181,7 +161,27 @@ def render(record: Any, upstream: bool = True, downstream: bool = False, jupyter
 
 
 class HasLineage:
-    """Mixin of the registries that sit in lineage graphs (Artifact, Collection, Run)."""
+    """Mixin of the registries that sit in lineage graphs (Artifact, Collection, Run).
+
+    Each declares what it comes from (``_lineage_parents``), what uses it (``_lineage_children``), how a
+    node is named (``_lineage_label``) and drawn (``_lineage_fill``, ``_lineage_round``).
+    """
+
+    _lineage_fill: ClassVar[str] = "#e8f1fb"  # the node's colour in graphs
+    _lineage_round: ClassVar[bool] = False  # drawn as an ellipse (runs) rather than a box
+
+    def _lineage_parents(self) -> list[Any]:
+        """What this record comes from: the run that saved it."""
+        return [self.run] if self.run_id is not None else []  # type: ignore[attr-defined]
+
+    def _lineage_children(self) -> list[Any]:
+        """What uses this record: the runs that loaded it."""
+        return list(self.input_of_runs.all())  # type: ignore[attr-defined]
+
+    def _lineage_label(self) -> str:
+        """``key [Registry uid]``, or the description when there is no key."""
+        title = self.key or self.description or "(no key)"  # type: ignore[attr-defined]
+        return f"{title} [{type(self).__name__} {self.uid}]"  # type: ignore[attr-defined]
 
     def view_lineage(self, upstream: bool = True, downstream: bool = False) -> None:
         """Show where this record comes from (``upstream``) and what uses it (``downstream=True``).

@@ -23,7 +23,7 @@ from ._artifact_set import ArtifactManager
 from ._base import BaseRecord
 from ._features import FeaturesDescriptor
 from ._fields import branch, created_at, created_by, run_field, uid_field
-from ._lineage import HasLineage, through_run
+from ._lineage import HasLineage, through_run, visible_in_lineage
 from ._lineage_kind import INTERNAL_KIND, LAMINDB_INTERNAL_KIND
 from ._polars_io import is_polars, stage_polars
 from ._versions import MAIN, TRASH, VersionedMixin, family_stem_by_key, planned_uid, refresh_latest, save_new_version
@@ -699,6 +699,10 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
     def transform(self):  # noqa: ANN201
         """The Transform whose run created this artifact."""
         return self.run.transform if self.run_id is not None else None
+
+    def _lineage_children(self) -> list[Any]:
+        """An artifact is used by the runs that loaded it and the collections that hold it."""
+        return super()._lineage_children() + visible_in_lineage(self.collections.all())
 
 
 

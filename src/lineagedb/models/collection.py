@@ -17,7 +17,7 @@ from django.db import models
 
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
-from ._lineage import HasLineage, through_run
+from ._lineage import HasLineage, through_run, visible_in_lineage
 from ._versions import VersionedMixin
 
 
@@ -31,6 +31,7 @@ class Collection(HasLineage, VersionedMixin, BaseRecord):
     _name_field = "key"
     _list_columns = ("key", "description", "version", "created_at")
     _positional = ("artifacts",)  # ln.Collection([artifact1, artifact2], key=...)
+    _lineage_fill = "#e9f6ea"
     _delete_per_record = True  # bulk deletes go through delete(): trash, versions, managed bytes
     uid = uid_field(20)
     key = models.CharField(max_length=1024, null=True, blank=True, db_index=True)
@@ -199,6 +200,10 @@ class Collection(HasLineage, VersionedMixin, BaseRecord):
         from ._collection_members import restore
 
         return restore(self)
+
+    def _lineage_parents(self) -> list[Any]:
+        """A collection comes from the run that saved it and from its member artifacts."""
+        return super()._lineage_parents() + visible_in_lineage(self.artifacts.all())
 
 
 def _mark_input(record: Any, is_run_input: Any, relation: str) -> None:

@@ -10,7 +10,7 @@ from .. import errors
 from ._base import BaseRecord
 from ._features import FeaturesDescriptor
 from ._fields import branch, created_at, created_by, uid_field
-from ._lineage import HasLineage
+from ._lineage import HasLineage, visible_in_lineage
 
 RUN_STATUSES = ("scheduled", "started", "completed", "errored", "aborted")
 
@@ -26,6 +26,8 @@ class Run(HasLineage, BaseRecord):
     features = FeaturesDescriptor()  # run.features.add_values(...), .get_values()
     _list_columns = ("status", "started_at", "finished_at")
     _display_relations = ("transform",)
+    _lineage_fill = "#f3efe4"
+    _lineage_round = True
 
     uid = uid_field(16)
     transform = models.ForeignKey("lineagedb.Transform", models.PROTECT, related_name="runs")
@@ -101,3 +103,17 @@ class Run(HasLineage, BaseRecord):
 
         return run_events(self)
 
+    def _lineage_parents(self) -> list[Any]:
+        """A run comes from what it loaded."""
+        return visible_in_lineage(self.input_artifacts.all()) + visible_in_lineage(self.input_collections.all())
+
+    def _lineage_children(self) -> list[Any]:
+        """A run is used by what it saved."""
+        return visible_in_lineage(self.output_artifacts.all()) + visible_in_lineage(self.output_collections.all())
+
+    def _lineage_label(self) -> str:
+        """``run of script 'x.py' 2026-11-26 10:28[, status] [Run uid]``."""
+        transform = self.transform
+        when = f" {self.started_at:%Y-%m-%d %H:%M}" if self.started_at else ""
+        status = "" if self.status == "completed" else f", {self.status}"
+        return f"run of {transform.kind} {transform.key!r}{when}{status} [Run {self.uid}]"

@@ -8,6 +8,8 @@ Both the API's detail endpoints and the HTML record pages show this.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from ._registries import slug, title
@@ -38,9 +40,9 @@ def plain(value: Any) -> Any:
 
 
 def _briefs(qs: Any) -> list[dict[str, Any]]:
-    from ..models._lineage import _visible
+    from ..models._lineage import visible_in_lineage
 
-    return [brief(r) for r in _visible(qs[:MAX_RELATED])]
+    return [brief(r) for r in visible_in_lineage(qs[:MAX_RELATED])]
 
 
 def _artifact(a: Any) -> dict[str, Any]:
@@ -110,30 +112,48 @@ def ancestors(record: Any, limit: int = 200) -> list[Any]:
     return sorted(model.objects.filter(pk__in=sorted(seen)[:limit]), key=title)
 
 
+def _transform(t: Any) -> dict[str, Any]:
+    return {"runs": [brief(r) | {"started_at": plain(r.started_at), "status": r.status}
+                     for r in t.runs.order_by("-started_at", "-id")[:MAX_RELATED]]}
+
+
+def _collection(c: Any) -> dict[str, Any]:
+    return {"artifacts": _briefs(c.ordered_artifacts), "run": brief(c.run) if c.run_id else None}
+
+
+def _schema(s: Any) -> dict[str, Any]:
+    return {"features": _briefs(s.features.order_by("links_schema__position", "id"))}
+
+
+def _feature(f: Any) -> dict[str, Any]:
+    return {"schemas": _briefs(f.schemas.order_by("-id"))}
+
+
+def _record(r: Any) -> dict[str, Any]:
+    out = {"type": brief(r.type) if r.type_id else None}
+    if r.is_type:
+        out["records"] = _briefs(r.records.order_by("name"))
+    return out
+
+
+@functools.cache
+def _by_registry() -> dict[type, Callable[[Any], dict[str, Any]]]:
+    """The relations each core registry's page shows, keyed by its class (subclasses and proxies inherit)."""
+    from ..models import Artifact, Collection, Feature, Record, Run, Schema, Transform
+
+    return {Artifact: _artifact, Run: _run, Transform: _transform, Collection: _collection, Schema: _schema,
+            Feature: _feature, Record: _record}
+
+
 def relations(record: Any) -> dict[str, Any]:
     """Everything a record page shows besides the record's own fields."""
-    name = type(record).__name__
     out: dict[str, Any] = {}
     if hasattr(record, "versions") and hasattr(record, "is_latest"):
         out["versions"] = [brief(v) | {"version": v.version_tag, "is_latest": v.is_latest} for v in record.versions[:MAX_RELATED]]
-    if name == "Artifact":
-        out |= _artifact(record)
-    elif name == "Run":
-        out |= _run(record)
-    elif name == "Transform":
-        out["runs"] = [brief(r) | {"started_at": plain(r.started_at), "status": r.status}
-                       for r in record.runs.order_by("-started_at", "-id")[:MAX_RELATED]]
-    elif name == "Collection":
-        out["artifacts"] = _briefs(record.ordered_artifacts)
-        out["run"] = brief(record.run) if record.run_id else None
-    elif name == "Schema":
-        out["features"] = _briefs(record.features.order_by("links_schema__position", "id"))
-    elif name == "Feature":
-        out["schemas"] = _briefs(record.schemas.order_by("-id"))
+    builders = _by_registry()
+    own = next((builders[c] for c in type(record).__mro__ if c in builders), None)
+    if own is not None:
+        out |= own(record)
     if hasattr(record, "parents") and hasattr(record, "children"):
         out |= _hierarchy(record)
-    if name == "Record":
-        out["type"] = brief(record.type) if record.type_id else None
-        if record.is_type:
-            out["records"] = _briefs(record.records.order_by("name"))
     return out

@@ -16,7 +16,6 @@ from typing import Any
 from ._registries import slug
 
 BOX_W, BOX_H, GAP_X, GAP_Y, PAD, ARC = 230, 46, 70, 22, 16, 40
-FILL = {"Run": "#f3efe4", "Collection": "#e9f6ea"}
 
 
 def graph_of(record: Any, upstream: bool = True, downstream: bool = True) -> Any:
@@ -139,16 +138,15 @@ def builtin_svg(graph: Any) -> str:
         parts.append(f'<path class="edge" d="{d}" fill="none" stroke="#667" stroke-width="1.3" marker-end="url(#arrow)"/>')
     for node, record in sorted(graph.nodes.items()):
         x, y = pos[node]
-        name = type(record).__name__
         text = label(record)
         head, _, tail = text.partition(" [")
         tail = "[" + tail
         dated = re.match(r"^(.*) (\d{4}-\d{2}-\d{2} \d{2}:\d{2})(.*)$", head)
         if dated:  # a run: its name on the first line, when (and its status) whole on the second
             head, tail = dated.group(1), dated.group(2) + dated.group(3)
-        fill = FILL.get(name, "#e8f1fb")
+        fill = record._lineage_fill
         stroke = 'stroke="#1d4f91" stroke-width="2.5"' if node == graph.root else 'stroke="#8895a7" stroke-width="1"'
-        rx = BOX_H / 2 if name == "Run" else 8
+        rx = BOX_H / 2 if record._lineage_round else 8
         parts.append(
             f'<a href="{escape(href(record))}" class="node"><g><title>{escape(text)}</title>'
             f'<rect x="{x:.0f}" y="{y:.0f}" width="{BOX_W}" height="{BOX_H}" rx="{rx:.0f}" fill="{fill}" {stroke}/>'
