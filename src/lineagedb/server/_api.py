@@ -166,7 +166,7 @@ def _declare_registry(api: NinjaAPI, name: str, model: Any, allow_write: bool) -
         api.patch(f"/{name}/{{uid}}", response=_responses(s.detail_model(model), 403, 404, 408, 413, 415),
                   operation_id=f"edit_{name}", by_alias=True, summary=f"Edit the description of one {title}", tags=[name])(
             _bind(edit, model, uid=uid, body=Body[s.EditBody]))  # type: ignore[misc]
-    if name in reg.LINEAGE_REGISTRIES:
+    if reg.has_lineage(model):
         api.get(f"/{name}/{{uid}}/lineage", response=_responses(s.Lineage, 404), operation_id=f"lineage_{name}",
                 summary=f"Lineage of one {title} as nodes and edges", tags=[name])(
             _bind(lineage, model, uid=uid, params=Query[s.LineageQuery]))  # type: ignore[misc]
@@ -265,5 +265,5 @@ def _missing(path: str) -> str:
     if len(parts) >= 2 and parts[1] != "registries":
         reg.registry(parts[1])  # raises: no registry ...; registries: ...
         if len(parts) == 4 and parts[3] == "lineage":
-            return f"lineage is recorded for {', '.join(sorted(reg.LINEAGE_REGISTRIES))}, not {parts[1]!r}"
+            return f"lineage is recorded for {', '.join(reg.lineage_registries())}, not {parts[1]!r}"
     return f"nothing at {path}; the API is described at /api/openapi.json"

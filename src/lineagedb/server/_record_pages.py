@@ -142,11 +142,13 @@ def record_page(request: Request, registry: str, uid: str, write: bool) -> Respo
     folded = ancestors_html(record)  # a hierarchy: every ancestor, folded away
     if folded:
         side.append(f"<h2>Ancestors</h2>{folded}")
-    if name == "Artifact":
+    from ..models import Artifact, Collection, Feature, Record, Run, Schema, Transform
+
+    if isinstance(record, Artifact):
         main.insert(0, f"<h2>Preview</h2>{preview_html(record)}")
-    if name in {"Artifact", "Collection", "Schema", "Feature", "Record"} or hasattr(record, "ontology_id"):
+    if isinstance(record, (Artifact, Collection, Schema, Feature, Record)) or hasattr(record, "ontology_id"):
         side.insert(0, f"<h2>describe()</h2>{describe_html(record)}")
-    if name == "Run":
+    if isinstance(record, Run):
         for slot in ("environment", "report"):
             related = getattr(record, slot)
             if related is not None:
@@ -154,7 +156,7 @@ def record_page(request: Request, registry: str, uid: str, write: bool) -> Respo
     if write:
         main.append(f"<h2>Edit</h2>{_write_forms(record, registry)}")
     body.append(f'<div class=grid2><div>{"".join(main)}</div><div>{"".join(side)}</div></div>')
-    if name == "Transform":
+    if isinstance(record, Transform):
         code, head_html = _source_html(record)
         body.append(f"<h2>Source code</h2>{code}")
     return Response.html(layout(f"{name} {reg.title(record)}", "".join(body), active=f"/{registry}",
@@ -164,9 +166,10 @@ def record_page(request: Request, registry: str, uid: str, write: bool) -> Respo
 def lineage_page(request: Request, registry: str, uid: str, write: bool) -> Response:
     from ._svg import svg
 
-    if registry not in reg.LINEAGE_REGISTRIES:
-        raise HTTPError(404, f"lineage is recorded for artifacts, collections and runs, not {registry!r}")
-    record = reg.get(reg.registry(registry), uid)
+    model = reg.registry(registry)
+    if not reg.has_lineage(model):
+        raise HTTPError(404, f"lineage is recorded for {', '.join(reg.lineage_registries())}, not {registry!r}")
+    record = reg.get(model, uid)
     engine = request.arg("engine", "auto")
     if engine not in {"auto", "dot", "builtin"}:
         raise HTTPError(400, "engine is auto, dot or builtin")

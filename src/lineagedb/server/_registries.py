@@ -19,7 +19,6 @@ RESERVED = {"q", "limit", "offset", "order", "page", "token", "label", "prefix",
 HIDDEN_FIELDS = {"_real_key"}
 LONG_FIELDS = {"source_code"}  # left out of lists (detail only)
 MAX_LIMIT = 1000
-LINEAGE_REGISTRIES = {"artifact", "collection", "run"}  # registries with a lineage graph
 
 
 def models() -> dict[str, Any]:
@@ -250,3 +249,15 @@ def label_filter(name: str) -> Any:
             inner |= Q(**{f"{field}__{f}": name})
         condition |= Q(id__in=link.objects.filter(inner).values("artifact_id"))
     return condition
+
+
+def has_lineage(model: Any) -> bool:
+    """Whether the registry sits in lineage graphs (it mixes in ``HasLineage``)."""
+    from ..models._lineage import HasLineage
+
+    return issubclass(model, HasLineage)
+
+
+def lineage_registries() -> list[str]:
+    """The slugs of the registries with a lineage graph, sorted."""
+    return sorted(name for name, model in models().items() if has_lineage(model))
