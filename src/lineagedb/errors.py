@@ -4,7 +4,7 @@ Every error says what went wrong and what to do about it. The query errors subcl
 so both ``except ln.errors.DoesNotExist`` and ``except Model.DoesNotExist`` styles work.
 
 >>> import lineagedb as ln
->>> try:
+>>> try:  # doctest: +SKIP
 ...     ln.Artifact.get(key="missing.csv")
 ... except ln.errors.DoesNotExist as e:
 ...     print(e)
