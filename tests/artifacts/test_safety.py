@@ -125,7 +125,7 @@ def test_default_storage_through_fsspec(ln, write, unique):
         df = ln.examples.datasets.mini_immuno.get_dataset2()
         df["donor"] = unique
         table = ln.Artifact.from_dataframe(df, key=f"{unique}/t.parquet")
-        serialized = table._staged.source
+        serialized = table._placement.source
         assert serialized.exists()
         table.save()
         assert not serialized.exists(), "the temporary parquet file goes once uploaded"

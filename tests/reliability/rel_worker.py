@@ -86,30 +86,30 @@ def _as_newer_release(folder: str) -> None:
 
 
 def _pause_before_rename() -> None:
-    from lineagedb.core import storage
+    from lineagedb.core.store import LocalPlacement
 
-    commit = storage.Staged.commit
+    commit = LocalPlacement.commit
 
-    def paused(self, uid):  # noqa: ANN001, ANN202
+    def paused(self):  # noqa: ANN001, ANN202
         print("committed", flush=True)
         sys.stdin.readline()
-        return commit(self, uid)
+        return commit(self)
 
-    storage.Staged.commit = paused
+    LocalPlacement.commit = paused
 
 
 def _kill_at(point: str) -> None:
     """Die by SIGKILL at an exact moment of the next save (the moments a timed kill rarely hits)."""
     import signal
 
-    from lineagedb.core import storage
+    from lineagedb.core.store import LocalPlacement
 
-    method = {"staged": "to_pending", "committed": "commit"}[point]
+    method = {"staged": "assign", "committed": "commit"}[point]
 
     def die(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         os.kill(os.getpid(), signal.SIGKILL)
 
-    setattr(storage.Staged, method, die)
+    setattr(LocalPlacement, method, die)
 
 
 if __name__ == "__main__":

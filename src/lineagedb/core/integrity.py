@@ -223,7 +223,7 @@ def _check_rows(report: CheckReport, inst: Any, fix: bool, hashes: bool, grace_s
         target = st.managed_dir(root) / QUARANTINE / stamp / entry.name
         if st.is_local(target):
             st.local_path(target).parent.mkdir(parents=True, exist_ok=True)
-        st._move(entry.path, target)
+        st.move_entry(entry.path, target)
         if str(target.parent) not in report.quarantine:
             report.quarantine.append(str(target.parent))
         return f"quarantined to {target}"

@@ -1,17 +1,20 @@
-"""Storage access through universal-pathlib/fsspec: keys, managed paths, staging, atomic placement.
+"""Storage access through universal-pathlib/fsspec: keys, managed paths and the names of temporary bytes.
 
 Every storage root is handled as a ``UPath`` (a local folder, ``s3://bucket/prefix``, any fsspec URL).
 An instance writes only inside ``<root>/.lineagedb/`` of the roots it manages:
 
 ``<root>/.lineagedb/<uid><suffix>``
     the bytes of a saved artifact (a file, or a folder keeping its tree).
-``<root>/.lineagedb/.tmp-stage-<random><suffix>``
+``<root>/.lineagedb/.tmp-stage-<host>x<pid>-<random><suffix>``
     bytes copied (and hashed) for an artifact that is not saved yet; on a remote root, bytes uploaded
-    before the transaction for a new version whose uid is not known yet (:meth:`Staged.upload_early`).
+    before the transaction for a new version whose uid is not known yet.
 ``<root>/.lineagedb/.tmp-<uid><suffix>``
     bytes of an artifact whose row is being committed (save) or deleted (``delete(permanent=True)``).
     After a crash: if the row ``uid`` exists, the file belongs at ``<uid><suffix>``
     (:func:`roll_forward`), otherwise it is garbage (:func:`clean_temp`).
+
+Putting bytes there in step with a row's transaction is the job of a store (``core/store``): this module
+only names the places and moves, removes and uploads entries.
 
 >>> from lineagedb.core.storage import validate_key
 >>> validate_key("my_datasets/rnaseq1.parquet")
@@ -26,7 +29,6 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,8 +46,8 @@ _LOCAL = {"", "file", "local"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _COMPRESSED = {".gz", ".bz2", ".xz", ".zst", ".zip", ".7z", ".lz4"}
 
-__all__ = ["UPath", "upath", "is_local", "validate_key", "suffix_of", "managed_path", "Staged", "stage",
-           "delete_managed", "roll_forward", "clean_temp", "relative_to_root"]
+__all__ = ["UPath", "upath", "is_local", "validate_key", "suffix_of", "managed_path", "delete_managed", "roll_forward",
+           "clean_temp", "relative_to_root"]
 
 
 def _upath_class() -> type:
@@ -175,7 +177,7 @@ def managed_dir(root: Any) -> UPath:
 _WORK_DIRS: dict[str, Any] = {}
 
 
-def _work_dir(root: Any) -> Any:
+def work_dir(root: Any) -> Any:
     """The managed folder: a plain, created ``Path`` for local roots (cheap on the save hot path), else a UPath."""
     key = str(root)
     folder = _WORK_DIRS.get(key)
@@ -200,7 +202,7 @@ def managed_path(root: Any, uid: str, suffix: str) -> UPath:
 
 
 def pending_path(root: Any, uid: str, suffix: str) -> Any:
-    return _work_dir(root) / f"{TEMP_PREFIX}{uid}{suffix}"
+    return work_dir(root) / f"{TEMP_PREFIX}{uid}{suffix}"
 
 
 _STAGE_OWNER = re.compile(r"^" + re.escape(STAGE_PREFIX) + r"([0-9a-f]{6})x(\d+)-")
@@ -219,7 +221,7 @@ def new_stage_path(root: Any, suffix: str) -> Any:
     The name carries the writing host and process (``.tmp-stage-<host>x<pid>-<random>``) so that debris
     of a killed process can be recognised and removed at once (:func:`stage_owner_alive`).
     """
-    return _work_dir(root) / f"{STAGE_PREFIX}{_host_tag()}x{os.getpid()}-{base62(12)}{suffix}"
+    return work_dir(root) / f"{STAGE_PREFIX}{_host_tag()}x{os.getpid()}-{base62(12)}{suffix}"
 
 
 def stage_owner_alive(name: str) -> bool | None:
@@ -268,7 +270,8 @@ def relative_to_root(path: Any, roots: Iterable[str]) -> tuple[str, str] | None:
     return best, rel
 
 
-def _move(src: UPath, dst: UPath) -> None:
+def move_entry(src: Any, dst: Any) -> None:
+    """Rename a file or folder (``os.replace`` locally; server-side copies on a remote root)."""
     if is_local(src) and is_local(dst):
         os.replace(local_path(src), local_path(dst))
     else:
@@ -287,106 +290,17 @@ def remove_local(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _exists(path: Any) -> bool:
+def entry_exists(path: Any) -> bool:
+    """Whether a file or folder exists at a local or remote path."""
     return local_path(path).exists() if is_local(path) else upath(path).exists()
 
 
-def _remove(path: UPath) -> None:
+def remove_entry(path: Any) -> None:
+    """Remove a file or folder at a local or remote path if it exists."""
     if is_local(path):
-        p = local_path(path)
-        if p.is_dir() and not p.is_symlink():
-            shutil.rmtree(p, ignore_errors=True)
-        else:
-            p.unlink(missing_ok=True)
+        remove_local(local_path(path))
     elif path.exists():
         path.fs.rm(path.path, recursive=True)
-
-
-@dataclass
-class Staged:
-    """Bytes on their way to ``<root>/.lineagedb/<uid><suffix>``.
-
-    ``current`` is where they sit now (a staging or pending name inside the root), or None while a
-    local source still has to be uploaded to a remote root (``source``).
-    """
-
-    root: UPath
-    suffix: str
-    current: Any = None  # a Path (local roots) or UPath
-    source: Path | None = None
-    owns_source: bool = False  # the source is a temporary serialization lineagedb took over: remove it when done
-    _done: bool = field(default=False, repr=False)
-
-    def upload_early(self, planned_uid: str | None) -> None:
-        """Upload a local source to a remote root now, before the row's transaction opens.
-
-        Keeps the database's write lock out of the (slow) transfer. With ``planned_uid`` (the first
-        version of a new family, whose random uid no other writer can take) a file goes straight to
-        ``<uid><suffix>`` and a folder to ``.tmp-<uid><suffix>``; without one (a new version of an existing
-        family, whose uid is only known under the family lock) the bytes go to a fresh ``.tmp-stage-*``
-        name and :meth:`to_pending` renames them server-side inside the transaction. A file's PUT or
-        multipart upload is all-or-nothing; a failed folder upload removes what it uploaded.
-        No-op for local roots and for bytes already staged.
-        """
-        if self.current is not None or self.source is None or is_local(self.root):
-            return
-        is_dir = self.source.is_dir()
-        if planned_uid is None:
-            target = new_stage_path(self.root, self.suffix)
-        elif is_dir:
-            target = pending_path(self.root, planned_uid, self.suffix)
-        else:
-            target = managed_path(self.root, planned_uid, self.suffix)
-        upload(self.source, target)
-        self.current = target
-
-    def to_pending(self, uid: str) -> None:
-        """Put the bytes at ``.tmp-<uid><suffix>`` (call inside the transaction, before commit).
-
-        A file for a remote root goes to its final name instead (an uploaded object is complete or absent,
-        and :meth:`discard` removes it if the row does not commit): nothing to rename after commit.
-        """
-        remote_file = self.source is not None and not is_local(self.root) and not self.source.is_dir()
-        target = (managed_path if remote_file else pending_path)(self.root, uid, self.suffix)
-        if self.current is not None and str(self.current) == str(target):
-            return
-        if self.current is None:  # not uploaded early (e.g. called directly): upload now
-            if self.source is None:
-                raise errors.StorageError(f"nothing was staged for {target}: create the artifact again")
-            upload(self.source, target)
-        else:  # a staged copy, or an early upload under another name: rename (server-side on remote roots)
-            _move(self.current, target)
-        self.current = target
-
-    def commit(self, uid: str) -> Any:
-        """Rename the pending bytes to their final name (call after the row committed)."""
-        final = _work_dir(self.root) / f"{uid}{self.suffix}"
-        if str(self.current) != str(final):  # already there: a file uploaded to a remote root
-            try:
-                _move(self.current, final)
-            except OSError:  # a reader may have rolled the committed bytes forward first (roll_forward)
-                if not (_exists(final) and not _exists(self.current)):
-                    raise
-        self.current, self._done = final, True
-        self._drop_source()
-        return final
-
-    def _drop_source(self) -> None:
-        if self.owns_source and self.source is not None:
-            _remove(upath(self.source))
-
-    def discard(self) -> None:
-        """Remove staged or pending bytes (never the final ones, never a source the user owns)."""
-        if self._done:
-            return
-        if self.current is None:
-            self._drop_source()
-            return
-        try:
-            _remove(self.current)
-        finally:
-            self.current = None
-            self._drop_source()
 
 
 def upload(source: Path, target: UPath) -> None:
@@ -402,46 +316,6 @@ def upload(source: Path, target: UPath) -> None:
     else:
         _cloud.upload_file(source, str(target), **target.storage_options)
     target.fs.invalidate_cache(target.path)  # the upload may have used another fs instance: drop stale listings
-
-
-def stage(source: Path, root: Any, *, move: bool = False, suffix: str | None = None) -> tuple[Staged, hashing.Hashed]:
-    """Bring a local file or folder into ``root``'s staging area, hashing it on the way.
-
-    For a local root the bytes are copied (or moved, ``move=True``) to ``.tmp-stage-*`` while being
-    hashed; for a remote root they are only hashed here and uploaded by :meth:`Staged.to_pending`.
-    """
-    root = upath(root)
-    suffix = suffix_of(source.name) if suffix is None else suffix
-    is_dir = source.is_dir()
-    if not is_local(root):
-        hashed = hashing.hash_folder(source) if is_dir else hashing.hash_file(source)
-        return Staged(root, suffix, current=None, source=source, owns_source=move), hashed
-    if move and source.name.startswith(STAGE_PREFIX) and source.parent == _work_dir(root):
-        hashed = hashing.hash_folder(source) if is_dir else hashing.hash_file(source)  # written in place
-        return Staged(root, suffix, current=source), hashed
-    target = new_stage_path(root, suffix)
-    dst = local_path(target)
-    try:
-        if move:
-            try:
-                os.replace(source, dst)
-            except OSError:  # another file system: copy, then remove the original
-                hashed = hashing.copy_folder_hashed(source, dst) if is_dir else hashing.copy_file_hashed(source, dst)
-                shutil.rmtree(source) if is_dir else source.unlink()
-                return Staged(root, suffix, current=target), hashed
-            hashed = hashing.hash_folder(dst) if is_dir else hashing.hash_file(dst)
-        else:
-            hashed = hashing.copy_folder_hashed(source, dst) if is_dir else hashing.copy_file_hashed(source, dst)
-    except OSError as e:
-        _remove(target)
-        raise errors.StorageError(
-            f"cannot copy {source} into the storage {root} ({e.strerror or e}); free space there (or pick another "
-            "storage with ln.settings.storage = ...) and try again; nothing was saved"
-        ) from e
-    except BaseException:
-        _remove(target)
-        raise
-    return Staged(root, suffix, current=target), hashed
 
 
 def hash_any(path: UPath) -> hashing.Hashed:
@@ -472,7 +346,7 @@ def delete_managed(root: Any, uid: str, suffix: str) -> None:
     path = managed_path(root, uid, suffix)
     if not uid or "/" in uid or not str(path).startswith(str(managed_dir(root)) + "/"):
         raise errors.StorageError(f"refusing to delete {path}: not a managed artifact path")
-    _remove(path)
+    remove_entry(path)
 
 
 def hide_for_delete(root: Any, uid: str, suffix: str) -> Callable[[], None] | None:
@@ -480,12 +354,12 @@ def hide_for_delete(root: Any, uid: str, suffix: str) -> Callable[[], None] | No
     final, pending = managed_path(root, uid, suffix), pending_path(root, uid, suffix)
     if not final.exists():
         return None
-    _move(final, pending)
-    return lambda: _move(pending, final)
+    move_entry(final, pending)
+    return lambda: move_entry(pending, final)
 
 
 def remove_pending(root: Any, uid: str, suffix: str) -> None:
-    _remove(pending_path(root, uid, suffix))
+    remove_entry(pending_path(root, uid, suffix))
 
 
 def roll_forward(root: Any, uid: str, suffix: str) -> bool:
@@ -494,7 +368,7 @@ def roll_forward(root: Any, uid: str, suffix: str) -> bool:
     if final.exists():
         return True
     if pending.exists():
-        _move(pending, final)
+        move_entry(pending, final)
         return True
     return False
 
@@ -519,7 +393,7 @@ def clean_temp(root: Any, has_row: Callable[[str], bool], min_age_s: float = 360
         if not entry.name.startswith(STAGE_PREFIX) and len(uid) == 20 and has_row(uid):
             roll_forward(root, uid, rest[20:])
         else:
-            _remove(upath(entry))
+            remove_entry(upath(entry))
         done.append(entry.name)
     return done
 

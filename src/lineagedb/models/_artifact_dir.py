@@ -46,9 +46,8 @@ def from_dir(cls: Any, path: Any, *, key: str | None = None, run: Any = None, **
         file_key = f"{key.rstrip('/')}/{rel}" if key else (None if in_place else f"{folder.name}/{rel}")
         artifact = cls(file, key=file_key, run=run, **kwargs)
         if artifact.hash in seen:
-            staged = artifact._staged
-            if isinstance(staged, st.Staged):
-                staged.discard()
+            if artifact._placement is not None:  # a fresh artifact: its placement, or None when registered in place
+                artifact._placement.discard()
             continue
         seen.add(artifact.hash)
         out.append(artifact)

@@ -133,6 +133,6 @@ def _copy(source: Any, target: Any) -> None:
 
 def _remove(path: Any) -> None:
     try:
-        st._remove(path)
+        st.remove_entry(path)
     except OSError:  # the row is right either way; a leftover copy is tidied by the integrity check
         pass

@@ -1,7 +1,8 @@
 """Where an artifact's bytes come from: resolve a source into a storage, a key and a hash.
 
 - a source inside a registered storage root is registered in place (``_real_key`` = path in the root);
-- any other local file or folder is staged into the default storage (copied and hashed in one read);
+- any other local file or folder is placed into the default storage's store (``core/store``: copied and
+  hashed in one read locally, hashed now and uploaded on save for a remote root);
 - a remote URL outside every registered root registers its bucket/host as a new (unmanaged) storage.
 
 Storage records and the list of registered roots are cached per connection (one query each).
@@ -18,6 +19,7 @@ from .. import errors
 from ..core import storage as st
 from ..core.context import on_connect_hook
 from ..core.hashing import Hashed
+from ..core.store import Placement, store_for
 
 _CACHE: dict[str, Any] = {}
 
@@ -65,18 +67,18 @@ def storage_by_id(storage_id: int) -> Any:
 
 @dataclass
 class Source:
-    """A resolved source: what the artifact row will say, and any bytes staged for it."""
+    """A resolved source: what the artifact row will say, and the placement of its bytes (unless in place)."""
 
     storage: Any
     hashed: Hashed
     suffix: str
     real_key: str | None = None  # set when registered in place
     default_key: str | None = None
-    staged: st.Staged | None = None
+    placement: Placement | None = None
 
 
 def resolve(path: Any, *, move: bool = False, suffix: str | None = None, storage: Any = None) -> Source:
-    """Resolve a local path, UPath or URL into a :class:`Source` (hashing it, staging it if needed).
+    """Resolve a local path, UPath or URL into a :class:`Source` (hashing it, placing it in a store if needed).
 
     ``storage``: the Storage a local file outside every registered root is copied into (default:
     ``ln.settings.storage``); it must be managed by this instance.
@@ -124,8 +126,8 @@ def _resolve_local(local: Path, *, move: bool, suffix: str | None, storage: Any 
                 f"storage {storage.root} is not managed by this instance, so lineagedb cannot write there; "
                 "pass a storage this instance manages (ln.Storage.filter(instance_uid=ln.setup.settings.instance.uid))"
             )
-    staged, hashed = st.stage(local, default.root, move=move, suffix=suffix)
-    return Source(default, hashed, staged.suffix, staged=staged)
+    placement = store_for(default.root).place(local, suffix=suffix, move=move)
+    return Source(default, placement.hashed, placement.suffix, placement=placement)
 
 
 def _resolve_remote(path: st.UPath, *, suffix: str | None) -> Source:

@@ -1,8 +1,9 @@
 """The Artifact registry: files, folders and in-memory objects in storage.
 
-Creating an artifact hashes its content (and, for a source outside every registered storage, copies
-it into the default storage's staging area in the same read); ``.save()`` commits the row, then
-renames the bytes to ``<root>/.lineagedb/<uid><suffix>`` (see ``core/storage.py`` for the temp names).
+Creating an artifact hashes its content (and, for a source outside every registered storage, places it
+into the default storage's store: ``core/store``, copied and hashed in one read); ``.save()`` commits the
+row with the placement: the bytes wait at their pending name inside the transaction and move to
+``<root>/.lineagedb/<uid><suffix>`` after the commit (see ``core/storage.py`` for the temp names).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.db.models.functions import Substr
 
 from .. import errors
 from ..core import storage as st
+from ..core.store import store_for
 from ._artifact_set import ArtifactManager
 from ._base import BaseRecord
 from ._features import FeaturesDescriptor
@@ -28,7 +30,7 @@ from ._lineage_kind import INTERNAL_KIND, LAMINDB_INTERNAL_KIND
 from ._polars_io import is_polars, stage_polars
 from ._versions import MAIN, TRASH, VersionedMixin, family_stem_by_key, planned_uid, refresh_latest, save_new_version
 
-_DISCARDED = object()  # staged bytes removed after a failed save
+_DISCARDED = object()  # the placement's bytes were removed after a failed save: create the artifact again
 
 
 def _info(message: str) -> None:
@@ -165,7 +167,7 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
     run = run_field("output_artifacts")
     branch = branch()
 
-    _staged: Any = None
+    _placement: Any = None  # a core.store Placement until the bytes are committed (or _DISCARDED)
     _revises: Any = None
     _local_source: Path | None = None
     _validation: Any = None
@@ -275,8 +277,8 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
             _check_key_suffix(passed_key, source)
             existing = find_existing(type(self), source, passed_key, skip_hash_lookup)
             if existing is not None:
-                if source.staged is not None:
-                    source.staged.discard()
+                if source.placement is not None:
+                    source.placement.discard()
                 super().__init__(*[getattr(existing, f.attname) for f in self._meta.concrete_fields])
                 adopt(self, existing)
                 if _deferred:  # the existing artifact supplies the values the schema asks for
@@ -300,14 +302,14 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
                 fields["schema"] = schema
             super().__init__(**fields, **kwargs)
         except BaseException:
-            if source.staged is not None:
-                source.staged.discard()
+            if source.placement is not None:
+                source.placement.discard()
             raise
-        self._revises, self._validation, self._staged = revises, _validation, source.staged
-        if local_source is not None and source.staged is not None:
-            self._local_source = local_source
-        if source.staged is not None:
-            weakref.finalize(self, source.staged.discard)  # never saved: the staged copy goes away
+        self._revises, self._validation, self._placement = revises, _validation, source.placement
+        if source.placement is not None:
+            if local_source is not None:
+                self._local_source = local_source
+            weakref.finalize(self, source.placement.discard)  # never saved: the placed bytes go away
 
     @classmethod
     def _extra_lookup(cls, key: str, value: Any) -> Any:
@@ -449,8 +451,8 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
         if not self._state.adding:
             return self._save_update(*args, **kwargs)
         self.key = st.validate_key(self.key)
-        staged = self._staged
-        if staged is _DISCARDED:
+        placement = self._placement
+        if placement is _DISCARDED:
             raise errors.InvalidArgument("an earlier save() of this artifact failed and its copy was removed; create it again")
         if self._real_key is None and not self._storage_record().is_managed:
             raise errors.InvalidArgument(
@@ -461,9 +463,9 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
 
         existing = same_key_and_content(self)
         if existing is not None:  # the key's latest version has these bytes already: no duplicate version
-            if staged is not None:
-                staged.discard()
-            self._staged = None
+            if placement is not None:
+                placement.discard()
+            self._placement = None
             adopt(self, existing)
             info(f"key {self.key!r} already has this content as artifact {existing.uid}; returning it")
             if self._validation is not None:
@@ -471,45 +473,42 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
             return self
 
         def insert() -> None:
-            if staged is not None:
-                staged.to_pending(self.uid)
+            if placement is not None:
+                placement.assign(self.uid)  # the bytes wait at their pending name while the row commits
             BaseRecord.save(self, *args, **kwargs)
             annotate_on_save(self, self._validation)
 
         in_outer = transaction.get_connection().in_atomic_block
         try:
             planned = None
-            if staged is not None and staged.current is None:  # a cloud root: upload before the transaction
-                planned = planned_uid(self, revises=self._revises, key=self.key)
-                staged.upload_early(planned)
+            if placement is not None:  # slow transfers (a cloud upload) before the transaction
+                planned = placement.prepare(partial(planned_uid, self, revises=self._revises, key=self.key))
             save_new_version(self, insert, revises=self._revises, key=self.key, new_family_uid=planned)
         except BaseException:
-            if staged is not None:
-                staged.discard()
-                # an upload to a cloud root can be retried from the local source; a local stage is gone
-                retry = staged.source is not None and Path(staged.source).exists()
-                self._staged = staged if retry else _DISCARDED
+            if placement is not None:  # a cloud upload can be retried from the user's file; a local copy is gone
+                self._placement = placement if placement.discard() else _DISCARDED
             raise
         self._validation = None
-        if staged is not None:
+        if placement is not None:
             if in_outer:
-                transaction.on_commit(partial(self._place_bytes, staged))
+                transaction.on_commit(partial(self._commit_bytes, placement))
             else:
-                self._place_bytes(staged)
+                self._commit_bytes(placement)
         return self
 
-    def _place_bytes(self, staged: st.Staged) -> None:
+    def _commit_bytes(self, placement: Any) -> None:
+        root = placement.store.root
         try:
-            staged.commit(self.uid)
+            placement.commit()
         except BaseException as e:  # no row without its file: take the row back
             with transaction.atomic():
                 type(self).objects.filter(pk=self.pk).delete_rows()
                 refresh_latest(type(self), self.stem_uid)
-            staged.discard()
-            self._staged = _DISCARDED
-            raise errors.StorageError(f"could not move the artifact into {staged.root}: {e}") from e
-        self._staged = None
-        _sweep_leftovers(staged.root)
+            placement.discard()
+            self._placement = _DISCARDED
+            raise errors.StorageError(f"could not move the artifact into {root}: {e}") from e
+        self._placement = None
+        _sweep_leftovers(root)
 
     def _save_update(self, *args: Any, **kwargs: Any) -> Artifact:
         stored_key = type(self).objects.filter(pk=self.pk).values_list("key", flat=True).first()
@@ -585,11 +584,11 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
 
         storage = self._storage_record()
         managed = self._real_key is None and storage.is_managed
-        root, uid, suffix = storage.root, self.uid, self.suffix
+        store, uid, suffix = store_for(storage.root), self.uid, self.suffix
         from ._collection_members import release_member
 
         with transaction.atomic():
-            undo = st.hide_for_delete(root, uid, suffix) if managed else None
+            undo = store.hide(uid, suffix) if managed else None
             try:
                 held_by = release_member(self)  # collections keep their other members
                 models.Model.delete(self)  # the row only: bytes and versions are handled here
@@ -604,7 +603,7 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
                     ) from None
                 raise
             if undo is not None:
-                transaction.on_commit(partial(st.remove_pending, root, uid, suffix))
+                transaction.on_commit(partial(store.remove_pending, uid, suffix))
         self.branch, self.is_latest = TRASH, False
         if held_by:
             from ._artifact_dedup import logger
@@ -628,21 +627,21 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
         While the bytes still wait for a transaction to commit (a save inside ``transaction.atomic()``), the
         path is their pending place in the same folder, so they can be read before the commit.
         """
-        staged = self._staged
-        if isinstance(staged, st.Staged) and staged.current is not None:
-            # pending until the outer transaction commits, unless a reader already rolled it forward
-            if self._state.adding or not st.is_local(staged.current) or Path(staged.current).exists():
-                return st.upath(staged.current)
-        root = st.upath(self._storage_record().root)
+        placement = self._placement
+        if placement is not None and placement is not _DISCARDED:
+            waiting = placement.path  # staged, or pending until the outer transaction commits
+            if waiting is not None:
+                return waiting
+        root = self._storage_record().root
         if self._real_key is not None:
-            return root / self._real_key
-        return st.managed_path(root, self.uid, self.suffix)
+            return st.upath(root) / self._real_key
+        return store_for(root).final_path(self.uid, self.suffix)
 
     def _existing_path(self) -> st.UPath:
         path = self.path
         if st.is_local(path) and not st.local_path(path).exists():
             root = self._storage_record().root
-            if self._real_key is not None or not st.roll_forward(root, self.uid, self.suffix):
+            if self._real_key is not None or not store_for(root).roll_forward(self.uid, self.suffix):
                 raise errors.StorageError(f"the bytes of artifact {self.uid} are missing at {path}")
         return path
 
@@ -717,20 +716,14 @@ def _sweep_leftovers(root: Any) -> None:
 
 
 def staging_path(suffix: str) -> Path:
-    """A fresh local file name in the default storage's staging area (local storage), else a temp folder.
+    """A fresh local file name where the default storage's store takes a serialization over most cheaply.
 
-    Serialize an object there and pass it to :meth:`Artifact._from_local_file`: it is then hashed in place.
+    Serialize an object there and pass it to :meth:`Artifact._from_local_file`: a local store then hashes it
+    in place (its staging area); for a cloud root it is a temporary file, removed once uploaded.
     """
     from ..core.user_settings import settings
 
-    root = settings.storage.root
-    if st.is_local(root):
-        return st.local_path(st.new_stage_path(root, suffix))
-    import tempfile
-
-    from ..core.uids import base62
-
-    return Path(tempfile.gettempdir()) / f"lineagedb-{base62(12)}{suffix}"
+    return store_for(settings.storage.root).scratch_path(suffix)
 
 
 def _stage_dataframe(df: Any, parquet_kwargs: dict[str, Any] | None = None) -> Path:
