@@ -68,6 +68,9 @@ def build(record: Any, model_init: Callable[..., None], members: Any, revises: A
     if "version_tag" in kwargs:  # LaminDB 2's name for the version a user gives
         tag = kwargs.pop("version_tag")
         kwargs["version"] = kwargs.get("version") or tag
+    from ._versions import check_revises
+
+    check_revises(type(record), revises)
     items = _check_members(members)
     skip_hash_lookup = kwargs.pop("skip_hash_lookup", False)
     digest = member_hash(items)
@@ -84,8 +87,6 @@ def build(record: Any, model_init: Callable[..., None], members: Any, revises: A
                 print(f"→ its {name} changes from {getattr(record, name)!r} to {new!r} when you save() it")
                 setattr(record, name, new)
         return
-    if revises is not None and not isinstance(revises, model):
-        raise errors.InvalidArgument(f"revises must be a Collection, not {type(revises).__name__}")
     if kwargs.get("key") is None and revises is not None:
         kwargs["key"] = revises.key
     from ._versions import check_version_free, provisional_uid
@@ -184,8 +185,8 @@ def restore(record: Any) -> Any:
 def collection_section(collection: Any, tree: Any) -> None:
     """Key and version, hash, members in order, provenance."""
     title = collection.key or "(no key)"
-    if collection.version:
-        title += f"  version {collection.version}"
+    if collection.version_tag:
+        title += f"  version {collection.version_tag}"
     tree.add(f"key: {title}" + ("" if collection.is_latest else "  [dim](not the latest version)[/dim]"))
     if collection.description:
         tree.add(f"description: {collection.description}")

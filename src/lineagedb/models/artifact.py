@@ -26,7 +26,17 @@ from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._lineage import HasLineage, through_run
 from ._lineage_kind import INTERNAL_KIND, LAMINDB_INTERNAL_KIND
 from ._polars_io import is_polars, stage_polars
-from ._versions import MAIN, TRASH, VersionedMixin, family_stem_by_key, planned_uid, refresh_latest, save_new_version
+from ._versions import (
+    MAIN,
+    TRASH,
+    VersionedMixin,
+    VersionTagField,
+    check_revises,
+    family_stem_by_key,
+    planned_uid,
+    refresh_latest,
+    save_new_version,
+)
 
 _DISCARDED = object()  # staged bytes removed after a failed save
 
@@ -151,7 +161,7 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
     kind = models.CharField(max_length=20, null=True, blank=True, db_index=True)
     otype = models.CharField(max_length=64, null=True, blank=True, db_index=True)
     n_observations = models.BigIntegerField(null=True, blank=True)
-    version = models.CharField(max_length=30, null=True, blank=True)
+    version = VersionTagField(max_length=30, null=True, blank=True)  # reads the uid suffix when no tag was given
     is_latest = models.BooleanField(default=True, db_index=True)
     # path relative to the storage root for in-place registered artifacts; None: managed at .lineagedb/<uid><suffix>
     _real_key = models.CharField(max_length=1024, null=True, blank=True, db_column="real_key")
@@ -227,8 +237,7 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
             )
         passed_key = key
         if revises is not None:
-            if not isinstance(revises, Artifact):
-                raise errors.InvalidArgument(f"revises must be an Artifact, not {type(revises).__name__}")
+            check_revises(Artifact, revises)
             key = revises.key if key is None else key
             description = revises.description if description is None else description
         features = kwargs.pop("features", None)  # dataset-level values: the schema's __external__ slot

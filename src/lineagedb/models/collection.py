@@ -18,7 +18,7 @@ from django.db import models
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._lineage import HasLineage, through_run
-from ._versions import VersionedMixin
+from ._versions import VersionedMixin, VersionTagField
 
 
 class Collection(HasLineage, VersionedMixin, BaseRecord):
@@ -36,7 +36,7 @@ class Collection(HasLineage, VersionedMixin, BaseRecord):
     key = models.CharField(max_length=1024, null=True, blank=True, db_index=True)
     description = models.TextField(null=True, blank=True)
     hash = models.CharField(max_length=86, null=True, blank=True, db_index=True)
-    version = models.CharField(max_length=30, null=True, blank=True)
+    version = VersionTagField(max_length=30, null=True, blank=True)  # reads the uid suffix when no tag was given
     is_latest = models.BooleanField(default=True, db_index=True)
     artifacts = models.ManyToManyField("lineagedb.Artifact", through="lineagedb.CollectionArtifact", related_name="collections")
     meta_artifact = models.OneToOneField("lineagedb.Artifact", models.PROTECT, null=True, blank=True, related_name="_meta_of_collection")
