@@ -526,14 +526,15 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
             raise errors.InvalidArgument(
                 "Cannot update an artifact key to None. Set another key, e.g. artifact.key = 'my_datasets/x.parquet'"
             )
+        from ._artifact_move import CANCELLED, changed_suffix, moved_storage, rename_bytes
+
+        old_suffix = changed_suffix(self, stored_key)  # artifact.suffix = ".tsv": the key follows, bytes renamed below
         st.validate_key(self.key)
         if self.key != stored_key and st.suffix_of(self.key) != self.suffix:
             raise errors.InvalidArgument(
                 f"The suffix '{st.suffix_of(self.key)}' of the provided key is incorrect, it should be '{self.suffix}'. "
                 f"(artifact {self.uid}: a key ends in the data's suffix)"
             )
-        from ._artifact_move import CANCELLED, moved_storage
-
         moved = moved_storage(self)  # artifact.storage = other; save(): asks, moves the bytes, writes the row
         if moved == CANCELLED:
             return None  # type: ignore[return-value]
@@ -546,10 +547,16 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
                     f"key {self.key!r} is used by another artifact family ({other}); pick another key or save a new "
                     "version with ln.Artifact(..., key=...)"
                 )
-        try:
+        def write_row() -> None:
             with transaction.atomic():
                 BaseRecord.save(self, *args, **kwargs)
                 annotate_on_save(self, self._validation)
+
+        try:
+            if old_suffix is None:
+                write_row()
+            elif not rename_bytes(self, old_suffix, write_row):
+                return None  # type: ignore[return-value]  (answered no: nothing changed on disk or in the row)
         except IntegrityError as e:
             raise errors.InvalidArgument(f"cannot save artifact {self.uid}: {e}") from e
         self._validation = None
