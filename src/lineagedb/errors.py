@@ -23,6 +23,10 @@ class InvalidArgument(LineageDBError, ValueError):
     """An argument has the wrong form or names something that does not exist."""
 
 
+class InvalidType(InvalidArgument, TypeError):
+    """An argument is of the wrong type (also a ``TypeError``, as Python's own checks and LaminDB raise)."""
+
+
 class InvalidLookup(InvalidArgument, FieldError):
     """A query names a field the registry does not have, or gives a relation a value it cannot match."""
 

@@ -337,3 +337,22 @@ def test_values_through_feature_relations_are_one_to_one_and_one_way(ln, unique)
         other.values_through = source
     with pytest.raises(AssertionError, match="already has a values_through relationship"):
         source.values_through = target
+
+
+def test_bulk_save_returns_stored_features_of_the_same_name(ln, unique):
+    df = pd.DataFrame({f"a_{unique}": [1, 2], f"b_{unique}": [0.5, 1.5]})
+    first = ln.save(ln.Feature.from_dataframe(df))
+    again = ln.Feature.from_dataframe(df)
+    assert all(f._state.adding for f in again)
+    ln.save(again)  # the names exist: the stored features stand in, nothing is inserted twice
+    assert [f.pk for f in again] == [f.pk for f in first]
+    assert ln.Feature.filter(name__in=list(df.columns)).count() == 2
+    twice = [ln.Feature(name=f"c_{unique}", dtype=int), ln.Feature(name=f"c_{unique}", dtype=int)]
+    ln.save(twice)
+    assert twice[0].pk == twice[1].pk is not None
+    clash = [ln.Feature(name=f"d_{unique}", dtype=int), ln.Feature(name=f"a_{unique}", dtype=str)]
+    with pytest.raises(ln.errors.ValidationError, match=f"feature 'a_{unique}' exists with dtype 'int', not 'str'"):
+        ln.save(clash)
+    assert all(f._state.adding for f in clash) and not ln.Feature.filter(name=f"d_{unique}").exists()  # all or nothing
+    with pytest.raises(ln.errors.ValidationError, match="exists with dtype 'int', not 'str'"):
+        ln.save([ln.Feature(name=f"e_{unique}", dtype=int), ln.Feature(name=f"e_{unique}", dtype=str)])

@@ -38,6 +38,26 @@ def test_transform_version_falls_back_to_the_uid_suffix(ln, unique):
     assert v2.version == "0001" and v2.version_tag is None
 
 
+def test_artifact_and_collection_versions_fall_back_to_the_uid_suffix(ln, unique):
+    import pandas as pd
+
+    v1 = ln.Artifact.from_dataframe(pd.DataFrame({"a": [unique]}), key=f"vsuf/{unique}.parquet").save()
+    assert v1.version_tag is None and v1.version == "0000"
+    assert not ln.Artifact.filter(key=f"vsuf/{unique}.parquet", version="0000").exists()  # queries see the tag
+    v2 = ln.Artifact.from_dataframe(pd.DataFrame({"a": [unique, "2"]}), key=f"vsuf/{unique}.parquet").save()
+    assert v2.version == "0001" and ln.Artifact.get(v2.uid).version_tag is None
+    collection = ln.Collection([v1, v2], key=f"vsuf-{unique}").save()
+    assert collection.version == collection.uid[-4:] and ln.Collection.get(collection.uid).version_tag is None
+    for registry in (ln.Artifact, ln.Collection, ln.Transform):
+        with pytest.raises(TypeError, match=f"`revises` has to be of type `{registry.__name__}`, not Record"):
+            if registry is ln.Artifact:
+                ln.Artifact.from_dataframe(pd.DataFrame({"a": [unique, "3"]}), revises=ln.Record(name="x"))
+            elif registry is ln.Collection:
+                ln.Collection([v1], revises=ln.Record(name="x"))
+            else:
+                ln.Transform(key=f"vsuf-{unique}", revises=ln.Record(name="x"))
+
+
 def test_revising_updates_the_revised_object(ln, unique):
     v1 = ln.Transform(key=f"rev-{unique}").save()
     v2 = ln.Transform(key=f"rev-{unique}", revises=v1, version="2").save()

@@ -27,7 +27,8 @@ def frame_artifacts(ln, unique):
 def test_create_members_in_order(ln, unique, adata_artifacts):
     a, b = adata_artifacts
     collection = ln.Collection([b, a], key=f"c_{unique}", description="two").save()
-    assert len(collection.uid) == 20 and collection.is_latest and collection.version is None
+    assert len(collection.uid) == 20 and collection.is_latest and collection.version_tag is None
+    assert collection.version == collection.uid[-4:]  # no tag: the uid suffix, as for transforms
     assert [x.uid for x in collection.ordered_artifacts] == [b.uid, a.uid]
     assert collection.artifacts.all().count() == 2
     df = collection.artifacts.to_dataframe()

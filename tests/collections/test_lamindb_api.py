@@ -45,8 +45,11 @@ def test_uids_before_save_version_tags_and_taken_tags(ln, unique, two):
     assert v1.uid == planned
     with pytest.raises(ln.errors.InvalidArgument, match="'1' is already taken"):
         ln.Collection([b], revises=v1, version="1")
+    with pytest.raises(TypeError, match="`revises` has to be of type `Collection`, not str"):
+        ln.Collection(object(), revises="v1")  # the wrong revises is named first, before the members
     v2 = ln.Collection([b], key=f"tag_{unique}")
     assert v2.uid[:16] == v1.stem_uid and v2.uid.endswith("0001") and v2.version_tag is None
+    assert v2.version == "0001"  # no tag: the uid suffix (as LaminDB's version)
     v2.save()
     v3 = ln.Collection([a, b], revises=v2, version_tag="3")
     assert v3.uid.endswith("0002") and v3.key == f"tag_{unique}"

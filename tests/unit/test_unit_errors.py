@@ -13,6 +13,7 @@ from lineagedb import errors
 EXPECTED_BASES = {
     errors.InvalidArgument: (ValueError,),
     errors.InvalidLookup: (errors.InvalidArgument, ValueError, FieldError),
+    errors.InvalidType: (errors.InvalidArgument, ValueError, TypeError),
     errors.ValidationError: (ValueError,),
     errors.DoesNotExist: (ObjectDoesNotExist,),
     errors.MultipleResultsFound: (MultipleObjectsReturned,),

@@ -40,7 +40,7 @@ def artifact_section(artifact: Any, tree: Any) -> None:
             .first()
         ) or {}
     general = tree.add("[bold]General[/bold]")
-    version = f"  version: {escape(artifact.version)}" if artifact.version else ""
+    version = f"  version: {escape(artifact.version_tag)}" if artifact.version_tag else ""
     latest = " (latest)" if artifact.is_latest else ""
     general.add(f"key: {escape(str(artifact.key))}{version}{latest}")
     general.add(f"uid: {artifact.uid}" + ("  [red](in trash)[/red]" if artifact.branch == -1 else ""))

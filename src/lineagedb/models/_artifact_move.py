@@ -9,6 +9,10 @@ leaves the bytes and the row where they were, keeps the new assignment in memory
 
 >>> artifact.storage = ln.Storage.get(root="s3://my-bucket/archive")  # doctest: +SKIP
 >>> artifact.save()  # doctest: +SKIP
+
+Changing the suffix (``artifact.suffix = ".tsv"; artifact.save()``) renames the managed bytes to
+``<uid><new suffix>`` the same way (ask, copy, save the row, remove the old name on commit); a key that
+ended in the old suffix ends in the new one.
 """
 
 from __future__ import annotations
@@ -94,6 +98,52 @@ def moved_storage(artifact: Any) -> bool | str:
         _remove(target)
         raise
     artifact._state.fields_cache.pop("storage", None)
+    return True
+
+
+def changed_suffix(artifact: Any, stored_key: str | None) -> str | None:
+    """The stored suffix if ``artifact.suffix`` was changed since it was loaded (else None); a key left as
+    stored that ends in the old suffix is given the new one. Refuses what cannot be renamed."""
+    row = type(artifact).objects.filter(pk=artifact.pk).values_list("suffix", "storage_id").first()
+    if row is None or row[0] == artifact.suffix:
+        return None
+    old, new = row[0], artifact.suffix
+    if not isinstance(new, str) or (new and st.suffix_of(f"x{new}") != new):
+        raise errors.InvalidArgument(f"invalid suffix {new!r}: pass '' or a suffix such as '.tsv' or '.ome.zarr'")
+    if artifact._real_key is not None:
+        raise errors.InvalidArgument(
+            f"artifact {artifact.uid} is registered in place at {artifact._real_key}; lineagedb does not rename files "
+            f"it does not manage: set artifact.suffix back to {old!r} (rename the file and register it anew instead)"
+        )
+    if row[1] != artifact.storage_id:
+        raise errors.InvalidArgument(
+            f"change the storage and the suffix of artifact {artifact.uid} in two saves: set artifact.suffix back to "
+            f"{old!r}, save, then change the suffix"
+        )
+    key = artifact.key
+    if key is not None and key == stored_key and st.suffix_of(key) == old:
+        artifact.key = key[: len(key) - len(old)] + new if old else key + new
+    return old
+
+
+def rename_bytes(artifact: Any, old_suffix: str, write_row: Any) -> bool:
+    """Ask, copy the managed bytes to the artifact's new suffix, run ``write_row`` and remove the old name once
+    that commits (a failed write removes the new copy); False if the answer was no."""
+    from ..core.user_settings import confirm
+
+    root = artifact._storage_record().root
+    if not confirm(f"Renaming artifact {artifact.uid} from {artifact.uid}{old_suffix} to {artifact.uid}{artifact.suffix}."):
+        return False
+    source = st.managed_path(root, artifact.uid, old_suffix)
+    target = st.managed_path(root, artifact.uid, artifact.suffix)
+    _copy(source, target)
+    try:
+        with transaction.atomic():
+            write_row()
+            transaction.on_commit(partial(_remove, source))
+    except BaseException:
+        _remove(target)
+        raise
     return True
 
 

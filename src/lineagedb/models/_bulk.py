@@ -1,7 +1,8 @@
 """``ln.save(records)``: save many records in bulk.
 
 New records of one registry go in with one multi-row INSERT per batch (no per-record ORM work);
-records that exist already (a Record of the same name and type) are returned in their place.
+records that exist already (a Record or Feature of the same name and type) are returned in their place,
+after the registry's ``_check_adoptable(existing)`` (a Feature's dtype must match) passed for all of them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 
 def _first_of_each_name(model: Any, items: list[Any]) -> tuple[list[Any], list[tuple[Any, Any]]]:
-    """Typed label registries: keep the first of each (name, type); return the rest paired with that first one."""
+    """Registries that adopt by name: keep the first of each (name, type); return the rest paired with that first one."""
     if not getattr(model, "_adopts_existing", False):
         return items, []
     first: dict[tuple, Any] = {}
@@ -27,11 +28,20 @@ def _first_of_each_name(model: Any, items: list[Any]) -> tuple[list[Any], list[t
         else:
             first.setdefault(key, r)
             kept.append(r)
+    _check_adoptable(copies)
     return kept, copies
 
 
+def _check_adoptable(pairs: list[tuple[Any, Any]]) -> None:
+    """Each (new, stored) pair: the registry's own check that ``new`` may become ``stored`` (before any is changed)."""
+    for new, stored in pairs:
+        check = getattr(new, "_check_adoptable", None)
+        if check is not None:
+            check(stored)
+
+
 def _adopt_existing(model: Any, items: list[Any]) -> list[Any]:
-    """Replace new records of a typed label registry whose (name, type) exists already by the stored ones; return those left to insert."""
+    """Replace new records whose (name, type) exists already by the stored ones; return those left to insert."""
     if not getattr(model, "_adopts_existing", False):
         return items
     names = sorted({r.name for r in items})
@@ -45,15 +55,12 @@ def _adopt_existing(model: Any, items: list[Any]) -> list[Any]:
     if not hits:
         return items
     found = {(r.name, r.type_id): r for r in model.objects.filter(id__in=hits)}
-    left = []
-    for r in items:
-        existing = found.get((r.name, r.type_id))
-        if existing is None:
-            left.append(r)
-        else:
-            r.__dict__.update({k: v for k, v in existing.__dict__.items() if k != "_state"})
-            r._state.adding, r._state.db = False, existing._state.db
-    return left
+    pairs = [(r, found[(r.name, r.type_id)]) for r in items if (r.name, r.type_id) in found]
+    _check_adoptable(pairs)
+    for r, existing in pairs:
+        r.__dict__.update({k: v for k, v in existing.__dict__.items() if k != "_state"})
+        r._state.adding, r._state.db = False, existing._state.db
+    return [r for r in items if r._state.adding]
 
 
 def _converters(model: Any, connection: Any, now: Any) -> list[tuple[str, Any]]:

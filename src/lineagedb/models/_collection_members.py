@@ -13,7 +13,7 @@ from ..core.context import visible_branch_ids
 from ._describe import section
 from ._versions import MAIN, TRASH
 
-_ALLOWED = {"key", "description", "version", "version_tag", "run", "meta_artifact", "skip_hash_lookup"}
+_ALLOWED = {"key", "description", "version", "version_tag", "run", "meta_artifact", "skip_hash_lookup", "schema"}
 # what LaminDB's Collection() accepts (named in the error); those lineagedb has no field for are refused
 _LAMINDB_ARGS = "artifacts, key, description, schema, meta, reference, reference_type, run, revises, skip_hash_lookup, branch, space"
 
@@ -68,24 +68,27 @@ def build(record: Any, model_init: Callable[..., None], members: Any, revises: A
     if "version_tag" in kwargs:  # LaminDB 2's name for the version a user gives
         tag = kwargs.pop("version_tag")
         kwargs["version"] = kwargs.get("version") or tag
+    from ._versions import check_revises
+
+    check_revises(type(record), revises)
     items = _check_members(members)
+    model = type(record)
+    kwargs["schema"] = _schema_for(model, kwargs.get("schema"), revises, kwargs.get("key"))
+    check_member_schemas(repr(kwargs["key"]) if kwargs.get("key") else "(new)", kwargs["schema"], items)
     skip_hash_lookup = kwargs.pop("skip_hash_lookup", False)
     digest = member_hash(items)
-    model = type(record)
     existing = None if skip_hash_lookup else model.objects.filter(hash=digest, branch__in=visible_branch_ids()).order_by("-id").first()
     record._pending_members, record._revises = None, None
     if existing is not None:
         model_init(**{f.attname: getattr(existing, f.attname) for f in model._meta.concrete_fields})
         record._state.adding, record._state.db = False, existing._state.db
         print(f"→ returning the existing collection with the same artifacts: {existing.key or existing.uid} ({existing.uid})")
-        for name in ("key", "description"):
+        for name in ("key", "description", "schema"):
             new = kwargs.get(name)
             if new is not None and new != getattr(record, name):
                 print(f"→ its {name} changes from {getattr(record, name)!r} to {new!r} when you save() it")
                 setattr(record, name, new)
         return
-    if revises is not None and not isinstance(revises, model):
-        raise errors.InvalidArgument(f"revises must be a Collection, not {type(revises).__name__}")
     if kwargs.get("key") is None and revises is not None:
         kwargs["key"] = revises.key
     from ._versions import check_version_free, provisional_uid
@@ -94,6 +97,55 @@ def build(record: Any, model_init: Callable[..., None], members: Any, revises: A
     check_version_free(model, uid[: model._stem_length], kwargs.get("version"))
     model_init(hash=digest, uid=uid, **kwargs)
     record._pending_members, record._revises = items, revises
+
+
+def _schema_for(model: type, schema: Any, revises: Any, key: str | None) -> Any:
+    """The schema a new collection validates against: the one passed, else that of the version it revises
+    (``revises=``, or the latest collection of ``key``)."""
+    from .schema import Schema
+
+    if schema is not None:
+        if not isinstance(schema, Schema) or schema.pk is None:
+            raise errors.InvalidArgument(f"schema must be a saved ln.Schema, not {schema!r}: call schema.save() first")
+        return schema
+    if revises is None and key is not None:
+        revises = model.objects.filter(key=key, is_latest=True, branch__in=visible_branch_ids()).only("schema").first()
+    return revises.schema if revises is not None and revises.schema_id is not None else None
+
+
+def check_member_schemas(which: str, schema: Any, members: list[Any]) -> None:
+    """Refuse members that were not validated with ``schema`` (nothing to check without one); ``which`` names
+    the collection in the message."""
+    if schema is None:
+        return
+    strangers = {a.key or a.uid: a.schema_id for a in members if a.schema_id != schema.pk}
+    if strangers:
+        raise errors.ValidationError(
+            f"Artifact schemas do not match the collection schema in collection {which}: expected "
+            f"schema {schema.name or schema.uid} (id {schema.pk}); these artifacts have another (schema id): "
+            f"{strangers}. Validate them with schema= or leave the collection's schema out"
+        )
+
+
+def members_for_schema(collection: Any) -> list[Any]:
+    """The members :func:`check_member_schemas` looks at: those given to an unsaved collection, else the stored ones."""
+    if collection.schema_id is None:
+        raise errors.InvalidArgument("this collection has no schema to verify: set collection.schema = schema first")
+    pending = getattr(collection, "_pending_members", None)
+    if pending is not None:
+        return pending
+    return list(collection.ordered_artifacts.only("uid", "key", "schema_id"))
+
+
+def schema_changed(collection: Any) -> bool:
+    """Whether ``save()`` must verify the schema: a new collection's members (in memory), or a saved collection
+    whose schema was set to another one since it was loaded (one query)."""
+    if collection.schema_id is None:
+        return False
+    if collection._state.adding or collection.pk is None:
+        return getattr(collection, "_pending_members", None) is not None
+    stored = type(collection).objects.filter(pk=collection.pk).values_list("schema_id", flat=True).first()
+    return stored != collection.schema_id
 
 
 def save_new(record: Any, write_row: Callable[[], None]) -> Any:
@@ -184,11 +236,13 @@ def restore(record: Any) -> Any:
 def collection_section(collection: Any, tree: Any) -> None:
     """Key and version, hash, members in order, provenance."""
     title = collection.key or "(no key)"
-    if collection.version:
-        title += f"  version {collection.version}"
+    if collection.version_tag:
+        title += f"  version {collection.version_tag}"
     tree.add(f"key: {title}" + ("" if collection.is_latest else "  [dim](not the latest version)[/dim]"))
     if collection.description:
         tree.add(f"description: {collection.description}")
+    if collection.schema_id is not None:
+        tree.add(f"schema: {collection.schema.name or '(no name)'} ({collection.schema.uid})")
     tree.add(f"hash: {collection.hash}")
     if collection.pk is None:
         tree.add("[dim]not saved[/dim]")

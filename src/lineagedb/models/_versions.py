@@ -140,11 +140,19 @@ def family_stem_by_key(model: type, key: str) -> str | None:
     return uid[: model._stem_length] if uid else None
 
 
+def check_revises(model: type, revises: Any) -> None:
+    """Refuse a ``revises=`` that is not a record of ``model`` (``InvalidType``, also a ``TypeError``)."""
+    if revises is not None and not isinstance(revises, model):
+        raise errors.InvalidType(
+            f"`revises` has to be of type `{model.__name__}`, not {type(revises).__name__}: pass the saved "
+            f"{model.__name__} this one is a new version of"
+        )
+
+
 def _stem_for(record: Any, revises: Any, key: str | None) -> str | None:
     model = type(record)
     if revises is not None:
-        if not isinstance(revises, model):
-            raise errors.InvalidArgument(f"revises must be a {model.__name__}, not {type(revises).__name__}")
+        check_revises(model, revises)
         if revises.pk is None:
             raise errors.InvalidArgument(f"revises: save the {model.__name__} you revise first")
         stem = revises.uid[: model._stem_length]

@@ -28,7 +28,17 @@ from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._lineage import HasLineage, through_run, visible_in_lineage
 from ._lineage_kind import INTERNAL_KIND, LAMINDB_INTERNAL_KIND
 from ._polars_io import is_polars, stage_polars
-from ._versions import MAIN, TRASH, VersionedMixin, family_stem_by_key, planned_uid, refresh_latest, save_new_version
+from ._versions import (
+    MAIN,
+    TRASH,
+    VersionedMixin,
+    VersionTagField,
+    check_revises,
+    family_stem_by_key,
+    planned_uid,
+    refresh_latest,
+    save_new_version,
+)
 
 _DISCARDED = object()  # the placement's bytes were removed after a failed save: create the artifact again
 
@@ -153,7 +163,7 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
     kind = models.CharField(max_length=20, null=True, blank=True, db_index=True)
     otype = models.CharField(max_length=64, null=True, blank=True, db_index=True)
     n_observations = models.BigIntegerField(null=True, blank=True)
-    version = models.CharField(max_length=30, null=True, blank=True)
+    version = VersionTagField(max_length=30, null=True, blank=True)  # reads the uid suffix when no tag was given
     is_latest = models.BooleanField(default=True, db_index=True)
     # path relative to the storage root for in-place registered artifacts; None: managed at .lineagedb/<uid><suffix>
     _real_key = models.CharField(max_length=1024, null=True, blank=True, db_column="real_key")
@@ -229,8 +239,7 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
             )
         passed_key = key
         if revises is not None:
-            if not isinstance(revises, Artifact):
-                raise errors.InvalidArgument(f"revises must be an Artifact, not {type(revises).__name__}")
+            check_revises(Artifact, revises)
             key = revises.key if key is None else key
             description = revises.description if description is None else description
         features = kwargs.pop("features", None)  # dataset-level values: the schema's __external__ slot
@@ -516,14 +525,15 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
             raise errors.InvalidArgument(
                 "Cannot update an artifact key to None. Set another key, e.g. artifact.key = 'my_datasets/x.parquet'"
             )
+        from ._artifact_move import CANCELLED, changed_suffix, moved_storage, rename_bytes
+
+        old_suffix = changed_suffix(self, stored_key)  # artifact.suffix = ".tsv": the key follows, bytes renamed below
         st.validate_key(self.key)
         if self.key != stored_key and st.suffix_of(self.key) != self.suffix:
             raise errors.InvalidArgument(
                 f"The suffix '{st.suffix_of(self.key)}' of the provided key is incorrect, it should be '{self.suffix}'. "
                 f"(artifact {self.uid}: a key ends in the data's suffix)"
             )
-        from ._artifact_move import CANCELLED, moved_storage
-
         moved = moved_storage(self)  # artifact.storage = other; save(): asks, moves the bytes, writes the row
         if moved == CANCELLED:
             return None  # type: ignore[return-value]
@@ -536,10 +546,16 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
                     f"key {self.key!r} is used by another artifact family ({other}); pick another key or save a new "
                     "version with ln.Artifact(..., key=...)"
                 )
-        try:
+        def write_row() -> None:
             with transaction.atomic():
                 BaseRecord.save(self, *args, **kwargs)
                 annotate_on_save(self, self._validation)
+
+        try:
+            if old_suffix is None:
+                write_row()
+            elif not rename_bytes(self, old_suffix, write_row):
+                return None  # type: ignore[return-value]  (answered no: nothing changed on disk or in the row)
         except IntegrityError as e:
             raise errors.InvalidArgument(f"cannot save artifact {self.uid}: {e}") from e
         self._validation = None

@@ -22,6 +22,7 @@ from ..core.uids import base62, encode_version_suffix
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, uid_field
 from ._trash import TRASH
+from ._versions import check_revises
 
 
 def content_hash(content: str | None) -> str | None:
@@ -119,8 +120,7 @@ class BlockBase(BaseRecord):
         revises = kwargs.get("revises")
         if revises is not None and kind == "comment":
             raise errors.InvalidArgument("revises is not allowed for kind='comment': every comment is a new block")
-        if revises is not None and not isinstance(revises, cls._meta.concrete_model):
-            raise errors.InvalidArgument(f"`revises` has to be of type `{cls.__name__}`, not {type(revises).__name__}")
+        check_revises(cls._meta.concrete_model, revises)
         anchor = self._anchor(kwargs)
         if "uid" in kwargs:
             return cls.objects.filter(uid=kwargs["uid"]).first(), revises

@@ -18,7 +18,7 @@ from django.db import models
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, run_field, uid_field
 from ._lineage import HasLineage, through_run, visible_in_lineage
-from ._versions import VersionedMixin
+from ._versions import VersionedMixin, VersionTagField
 
 
 class Collection(HasLineage, VersionedMixin, BaseRecord):
@@ -37,9 +37,10 @@ class Collection(HasLineage, VersionedMixin, BaseRecord):
     key = models.CharField(max_length=1024, null=True, blank=True, db_index=True)
     description = models.TextField(null=True, blank=True)
     hash = models.CharField(max_length=86, null=True, blank=True, db_index=True)
-    version = models.CharField(max_length=30, null=True, blank=True)
+    version = VersionTagField(max_length=30, null=True, blank=True)  # reads the uid suffix when no tag was given
     is_latest = models.BooleanField(default=True, db_index=True)
     artifacts = models.ManyToManyField("lineagedb.Artifact", through="lineagedb.CollectionArtifact", related_name="collections")
+    schema = models.ForeignKey("lineagedb.Schema", models.PROTECT, null=True, blank=True, related_name="validated_collections")
     meta_artifact = models.OneToOneField("lineagedb.Artifact", models.PROTECT, null=True, blank=True, related_name="_meta_of_collection")
     created_at = created_at()
     updated_at = models.DateTimeField(auto_now=True)
@@ -89,13 +90,30 @@ class Collection(HasLineage, VersionedMixin, BaseRecord):
         return members[0] if len(members) == 1 else None
 
     def save(self, *args: Any, **kwargs: Any) -> Collection:
-        """Write the collection and its ordered members; a known key or ``revises`` makes a new version."""
+        """Write the collection and its ordered members; a known key or ``revises`` makes a new version.
+
+        A schema set since the collection was built or loaded is verified first (see :meth:`verify_schema`).
+        """
+        from ._collection_members import schema_changed
+
+        if schema_changed(self):
+            self.verify_schema()
         members = getattr(self, "_pending_members", None)
         if members is None or not self._state.adding:
             return super().save(*args, **kwargs)
         from ._collection_members import save_new
 
         return save_new(self, lambda: BaseRecord.save(self, *args, **kwargs))
+
+    def verify_schema(self) -> None:
+        """Check that every member artifact was validated with this collection's schema; ``ValidationError`` names
+        the artifacts that were not (e.g. one whose schema changed after the collection was made).
+
+        >>> ln.Collection([artifact1, artifact2], key="batches", schema=schema).save().verify_schema()  # doctest: +SKIP
+        """
+        from ._collection_members import check_member_schemas, members_for_schema
+
+        check_member_schemas(f"{self.key!r} ({self.uid})", self.schema, members_for_schema(self))
 
     def append(self, artifact: Any) -> Collection:
         """A new version of this collection with ``artifact`` added at the end (call ``.save()``).

@@ -171,16 +171,22 @@ class Feature(CoerceAlias, HasSynonyms, BaseRecord):
             value = set_values_through(self, value)
         super().__setattr__(name, value)
 
+    _adopts_existing = True  # save() and ln.save() return the stored feature of the same name and type
+
+    def _check_adoptable(self, existing: Feature) -> None:
+        """Refuse to stand in for a feature of the same name and type that has another dtype."""
+        if existing.dtype != self.dtype:
+            raise errors.ValidationError(
+                f"feature {self.name!r} exists with dtype {existing.dtype!r}, not {self.dtype!r}: "
+                f"use another name or ln.Feature.get(name={self.name!r})"
+            )
+
     def save(self, *args: Any, **kwargs: Any) -> Feature:
         """Save; a feature of the same name, type and dtype that exists already is returned instead."""
         if self._state.adding:
             existing = type(self).objects.filter(name=self.name, type_id=self.type_id).first()
             if existing is not None:
-                if existing.dtype != self.dtype:
-                    raise errors.ValidationError(
-                        f"feature {self.name!r} exists with dtype {existing.dtype!r}, not {self.dtype!r}: "
-                        f"use another name or ln.Feature.get(name={self.name!r})"
-                    )
+                self._check_adoptable(existing)
                 return self._adopt(existing)
         return super().save(*args, **kwargs)
 

@@ -10,7 +10,7 @@ from django.db import models
 from .. import errors
 from ._base import BaseRecord
 from ._fields import branch, created_at, created_by, uid_field
-from ._versions import VersionedMixin, VersionTagField
+from ._versions import VersionedMixin, VersionTagField, check_revises
 
 TRANSFORM_KINDS = ("script", "notebook", "pipeline", "function", "upload")
 
@@ -62,8 +62,7 @@ class Transform(VersionedMixin, BaseRecord):
         if version is not None and not isinstance(version, str):
             raise errors.InvalidArgument(f"version must be None or a str such as '1' or '0.1', not {version!r}")
         if revises is not None:
-            if not isinstance(revises, Transform):
-                raise errors.InvalidArgument(f"`revises` has to be of type `Transform`, not {type(revises).__name__}")
+            check_revises(Transform, revises)
             for field in ("key", "description", "kind"):
                 kwargs.setdefault(field, getattr(revises, field))
         if kwargs.get("source_code") and not kwargs.get("hash"):
