@@ -22,10 +22,11 @@ from ..core import storage as st
 from ._artifact_set import ArtifactManager
 from ._base import BaseRecord
 from ._features import FeaturesDescriptor
-from ._fields import branch, created_at, created_by, run_field, uid_field
+from ._fields import uid_field
 from ._lineage import HasLineage, through_run
 from ._lineage_kind import INTERNAL_KIND, LAMINDB_INTERNAL_KIND
 from ._polars_io import is_polars, stage_polars
+from ._tracked import Tracked, TracksUpdates, run_field
 from ._versions import MAIN, TRASH, VersionedMixin, family_stem_by_key, planned_uid, refresh_latest, save_new_version
 
 _DISCARDED = object()  # staged bytes removed after a failed save
@@ -113,7 +114,7 @@ def _check_key_suffix(key: str | None, source: Any) -> None:
         )
 
 
-class Artifact(HasLineage, VersionedMixin, BaseRecord):
+class Artifact(HasLineage, VersionedMixin, TracksUpdates, Tracked):
     """A dataset, model or any file or folder, versioned and content-hashed.
 
     ``Artifact(path_or_data, *, key=None, description=None, revises=None, run=None, kind=None,
@@ -159,11 +160,7 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
     feature_sets = models.ManyToManyField("lineagedb.Schema", through="lineagedb.ArtifactSchema", related_name="artifacts")
     # who sees it; None: the space "all". Moving to another space moves the bytes to a storage of that space.
     space = models.ForeignKey("lineagedb.Space", models.PROTECT, null=True, blank=True, related_name="artifacts")
-    created_at = created_at()
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = created_by()
     run = run_field("output_artifacts")
-    branch = branch()
 
     _staged: Any = None
     _revises: Any = None

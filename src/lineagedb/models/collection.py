@@ -16,12 +16,13 @@ from typing import Any
 from django.db import models
 
 from ._base import BaseRecord
-from ._fields import branch, created_at, created_by, run_field, uid_field
+from ._fields import uid_field
 from ._lineage import HasLineage, through_run
+from ._tracked import Tracked, TracksUpdates, run_field
 from ._versions import VersionedMixin
 
 
-class Collection(HasLineage, VersionedMixin, BaseRecord):
+class Collection(HasLineage, VersionedMixin, TracksUpdates, Tracked):
     """An ordered set of artifacts; the same members make the same collection.
 
     >>> ln.Collection([artifact1, artifact2], key="my-collection").save()  # doctest: +SKIP
@@ -40,11 +41,7 @@ class Collection(HasLineage, VersionedMixin, BaseRecord):
     is_latest = models.BooleanField(default=True, db_index=True)
     artifacts = models.ManyToManyField("lineagedb.Artifact", through="lineagedb.CollectionArtifact", related_name="collections")
     meta_artifact = models.OneToOneField("lineagedb.Artifact", models.PROTECT, null=True, blank=True, related_name="_meta_of_collection")
-    created_at = created_at()
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = created_by()
     run = run_field("output_collections")
-    branch = branch()
 
     class Meta:
         app_label = "lineagedb"

@@ -7,15 +7,15 @@ from typing import Any
 from django.db import models
 
 from .. import errors
-from ._base import BaseRecord
 from ._features import FeaturesDescriptor
-from ._fields import branch, created_at, created_by, uid_field
+from ._fields import uid_field
 from ._lineage import HasLineage
+from ._tracked import Branched
 
 RUN_STATUSES = ("scheduled", "started", "completed", "errored", "aborted")
 
 
-class Run(HasLineage, BaseRecord):
+class Run(HasLineage, Branched):
     """One execution of a Transform, with its parameters, environment, inputs and report.
 
     >>> ln.Run.filter(transform__key="tutorial.py").to_dataframe()  # doctest: +SKIP
@@ -41,9 +41,6 @@ class Run(HasLineage, BaseRecord):
     input_artifacts = models.ManyToManyField("lineagedb.Artifact", related_name="input_of_runs", blank=True)
     input_collections = models.ManyToManyField("lineagedb.Collection", related_name="input_of_runs", blank=True)
     input_records = models.ManyToManyField("lineagedb.Record", related_name="input_of_runs", blank=True)  # sheet exports
-    created_at = created_at()
-    created_by = created_by()
-    branch = branch()
 
     class Meta:
         app_label = "lineagedb"

@@ -15,7 +15,7 @@ from django.db import IntegrityError, models, transaction
 from .. import errors
 from ._base import BaseRecord, hybridmethod
 from ._feature_args import check_record_field_mappings
-from ._fields import CoerceAlias, branch, created_at, created_by, run_field, uid_field
+from ._fields import CoerceAlias, uid_field
 from ._labels import LinkModel
 from ._schema_def import (
     definition_hash,
@@ -26,9 +26,10 @@ from ._schema_def import (
     normalize_organism,
     normalize_schema_kwargs,
 )
+from ._tracked import Tracked
 
 
-class Schema(CoerceAlias, BaseRecord):
+class Schema(CoerceAlias, Tracked):
     """A set of features (or of registry values such as genes) with validation rules.
 
     >>> ln.Schema(itype=ln.Feature).save()  # doctest: +SKIP
@@ -59,10 +60,6 @@ class Schema(CoerceAlias, BaseRecord):
     index = models.ForeignKey("lineagedb.Feature", models.PROTECT, null=True, blank=True, related_name="+")
     features = models.ManyToManyField("lineagedb.Feature", through="lineagedb.SchemaFeature", related_name="schemas")
     components = models.ManyToManyField("self", through="lineagedb.SchemaComponent", symmetrical=False, related_name="composites")
-    created_at = created_at()
-    created_by = created_by()
-    run = run_field()
-    branch = branch()
 
     class Meta:
         app_label = "lineagedb"
