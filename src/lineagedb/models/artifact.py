@@ -20,6 +20,7 @@ from django.db.models.functions import Substr
 from .. import errors
 from ..core import storage as st
 from ._artifact_set import ArtifactManager
+from ._artifact_validation import annotate_on_save, check_file_schema, validate_for_schema
 from ._base import BaseRecord
 from ._features import FeaturesDescriptor
 from ._fields import uid_field
@@ -37,37 +38,6 @@ def _info(message: str) -> None:
 
     if settings.verbosity in ("info", "debug"):
         print(f"→ {message}")
-
-
-def validate_for_schema(data: Any, schema: Any, features: dict[str, Any] | None = None) -> Any:
-    """Hook: validate ``data`` (and dataset-level ``features``) against ``schema`` before anything is written.
-
-    None without a schema and without features.
-    """
-    if schema is None and not features:
-        return None
-    from ..curators import validate_for_artifact
-
-    return validate_for_artifact(data, schema, features)
-
-
-def check_file_schema(schema: Any, path: Any, otype: str | None, explicit_otype: bool, features: Any) -> bool:
-    """Hook: refuse a schema a plain file cannot carry; True if its feature values must come from an
-    existing artifact with the same content (none were passed)."""
-    from ..curators import check_file_schema as check
-    from ..curators import flat_features_schema
-
-    check(schema, suffix=st.suffix_of(str(path)), otype=otype, explicit_otype=explicit_otype)
-    return not features and (flat_features_schema(schema) is not None or "__external__" in schema.slots)
-
-
-def annotate_on_save(artifact: Artifact, validation: Any) -> None:
-    """Hook: write the annotations a validation produced (inside the save transaction)."""
-    if validation is None:
-        return
-    from ..curators import annotate_on_save as annotate
-
-    annotate(artifact, validation)
 
 
 def _is_dataframe(obj: Any) -> bool:
