@@ -83,14 +83,14 @@ class BioRecord(HasSynonyms, HasAbbr, Tracked):
         return from_values(cls, values, field=field, organism=organism, source=source)
 
     @classonlymethod
-    def validate(cls, values: Any, field: Any = None, organism: Any = None, public: bool = False) -> Any:
+    def validate(cls, values: Any, field: Any = None, *, organism: Any = None, public: bool = False) -> Any:
         """A boolean array: is each value saved (``public=True``: in the public source)?"""
         from ._registry import validate
 
         return validate(cls, values, field=field, organism=organism, public_source=public)
 
     @classonlymethod
-    def inspect(cls, values: Any, field: Any = None, organism: Any = None, public: bool = False,
+    def inspect(cls, values: Any, field: Any = None, *, organism: Any = None, public: bool = False,
                 show: bool = True) -> Any:
         """Validated / non-validated values with synonym suggestions."""
         from ._registry import inspect
@@ -98,7 +98,7 @@ class BioRecord(HasSynonyms, HasAbbr, Tracked):
         return inspect(cls, values, field=field, organism=organism, public_source=public, show=show)
 
     @classonlymethod
-    def standardize(cls, values: Any, field: Any = None, organism: Any = None, public: bool = False,
+    def standardize(cls, values: Any, field: Any = None, *, organism: Any = None, public: bool = False,
                     mapper: bool = False, from_source: bool | None = None) -> Any:
         """Map synonyms and case variants to canonical values (saved records, then the source if ``public``).
 

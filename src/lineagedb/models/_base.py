@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import MethodType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import ProgrammingError, models
 from django.db.models.base import ModelBase
@@ -38,7 +38,7 @@ class hybridmethod:
         return MethodType(self.on_instance, obj)
 
 
-class classonlymethod(classmethod):
+class _ClassOnlyMethod(classmethod):
     """A class method that refuses to run on an instance (``ln.ULabel.validate(...)``, not ``label.validate``):
     calling it on a record raises ``TypeError`` naming the class to call it on."""
 
@@ -54,6 +54,12 @@ class classonlymethod(classmethod):
             )
 
         return refuse
+
+
+if TYPE_CHECKING:  # to a type checker it is a class method (the refusal on instances happens at run time)
+    classonlymethod = classmethod
+else:
+    classonlymethod = _ClassOnlyMethod
 
 
 class RegistryMeta(ModelBase):
@@ -367,12 +373,12 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         return cls._visible({}).validate(values, field)
 
     @classonlymethod
-    def inspect(cls, values: Any, field: Any = None, show: bool = True) -> Any:
+    def inspect(cls, values: Any, field: Any = None, *, show: bool = True) -> Any:
         """Validated and non-validated values, with the synonyms or case variants that would fix them."""
         return cls._visible({}).inspect(values, field, show=show)
 
     @classonlymethod
-    def standardize(cls, values: Any, field: Any = None, mapper: bool = False) -> Any:
+    def standardize(cls, values: Any, field: Any = None, *, mapper: bool = False) -> Any:
         """Map synonyms and case variants to the canonical saved values (``mapper=True``: only the changes)."""
         return cls._visible({}).standardize(values, field, mapper=mapper)
 
