@@ -14,6 +14,7 @@ from django.db.models.signals import class_prepared
 
 from .. import errors
 from ..core.context import get_branch_id, visible_branch_ids
+from ._describe import Section, fields_section
 from ._fast_get import MISS, fast_get
 from ._trash import has_branch_column
 from .queryset import Manager, QuerySet
@@ -259,6 +260,16 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
             check_validators(type(self), kwargs)
             _place_on_branch(type(self), kwargs)
         super().__init__(*args, **kwargs)
+
+    @classmethod
+    def _describe_sections(cls) -> tuple[Section, ...]:
+        """What ``describe()`` shows below the title, in order: functions ``(record, tree)`` that add branches to a
+        ``rich.tree.Tree`` (see ``_describe.py``). The default: the record's plain fields; registries override it.
+
+        >>> ln.Artifact._describe_sections()  # doctest: +SKIP
+        (<function artifact_section>, <function artifact_schema_section>, <function describe_features>)
+        """
+        return (fields_section,)
 
     def _display_name(self) -> str | None:
         """A short name for people (the value of the class's name field); lists, pages and graphs show it.

@@ -22,6 +22,7 @@ from ..core import storage as st
 from ._artifact_set import ArtifactManager
 from ._artifact_validation import annotate_on_save, check_file_schema, validate_for_schema
 from ._base import BaseRecord
+from ._describe import Section
 from ._features import FeaturesDescriptor
 from ._fields import uid_field
 from ._lineage import HasLineage, through_run
@@ -147,6 +148,15 @@ class Artifact(HasLineage, VersionedMixin, TracksUpdates, Tracked):
             models.UniqueConstraint(Substr("uid", 1, 16), F("branch"), condition=Q(is_latest=True),
                                     name="artifact_one_latest_per_family"),
         ]
+
+    @classmethod
+    def _describe_sections(cls) -> tuple[Section, ...]:
+        """describe(): the core fields, the schema and feature sets, then features and labels."""
+        from ._artifact_describe import artifact_section
+        from ._describe_schema import artifact_schema_section
+        from ._feature_hooks import describe_features
+
+        return artifact_section, artifact_schema_section, describe_features
 
     # -- construction --------------------------------------------------------------------------
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -723,7 +733,3 @@ class ArtifactSchema(models.Model):
     class Meta:
         app_label = "lineagedb"
         unique_together = [("artifact", "schema", "slot")]
-
-
-from . import _artifact_describe  # noqa: E402,F401  (registers the describe() section)
-

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import models
 
 from ._base import BaseRecord
+from ._describe import Section
 from ._fields import uid_field
 from ._lineage import HasLineage, through_run
 from ._tracked import Tracked, TracksUpdates, run_field
@@ -45,6 +46,13 @@ class Collection(HasLineage, VersionedMixin, TracksUpdates, Tracked):
 
     class Meta:
         app_label = "lineagedb"
+
+    @classmethod
+    def _describe_sections(cls) -> tuple[Section, ...]:
+        """describe(): key and version, hash, members in order, provenance."""
+        from ._collection_members import collection_section
+
+        return (collection_section,)
 
     @classmethod
     def _extra_lookup(cls, key: str, value: Any) -> Any:
@@ -226,6 +234,3 @@ class CollectionArtifact(models.Model):
         app_label = "lineagedb"
         unique_together = [("collection", "artifact")]
         ordering = ["position"]
-
-
-from . import _collection_members  # noqa: E402,F401 - registers the describe() section

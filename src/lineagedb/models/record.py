@@ -8,6 +8,7 @@ from django.db import models
 
 from ..core.context import get_branch_id
 from ._base import BaseRecord, hybridmethod
+from ._describe import Section, fields_section
 from ._features import FeaturesDescriptor
 from ._fields import uid_field
 from ._labels import label_link
@@ -44,6 +45,13 @@ class Record(HasType, HasParents, Tracked):
     class Meta:
         app_label = "lineagedb"
         constraints = unique_name_in_type("record")
+
+    @classmethod
+    def _describe_sections(cls) -> tuple[Section, ...]:
+        """describe(): the plain fields, then the record's features."""
+        from ._feature_hooks import describe_features
+
+        return fields_section, describe_features
 
     query_records = HasType.query_instances
     features = FeaturesDescriptor(RecordFeatures)

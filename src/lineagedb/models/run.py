@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 
 from .. import errors
+from ._describe import Section, fields_section
 from ._features import FeaturesDescriptor
 from ._fields import uid_field
 from ._lineage import HasLineage
@@ -44,6 +45,13 @@ class Run(HasLineage, Branched):
 
     class Meta:
         app_label = "lineagedb"
+
+    @classmethod
+    def _describe_sections(cls) -> tuple[Section, ...]:
+        """describe(): the plain fields, then the run's features (parameters kept as feature values)."""
+        from ._feature_hooks import describe_features
+
+        return fields_section, describe_features
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """``ln.Run(transform, params=..., status="scheduled")``: a run you save yourself starts out scheduled.

@@ -14,6 +14,7 @@ from django.db import IntegrityError, models, transaction
 
 from .. import errors
 from ._base import BaseRecord, hybridmethod
+from ._describe import Section
 from ._feature_args import check_record_field_mappings
 from ._fields import CoerceAlias, uid_field
 from ._labels import LinkModel
@@ -67,6 +68,13 @@ class Schema(CoerceAlias, Tracked):
             # the same definition is the same schema, also under concurrent saves (trashed ones excluded)
             models.UniqueConstraint(fields=["hash"], condition=models.Q(branch=1), name="unique_schema_hash_main"),
         ]
+
+    @classmethod
+    def _describe_sections(cls) -> tuple[Section, ...]:
+        """describe(): the definition (types, rules, index, features or members, slots)."""
+        from ._describe_schema import schema_section
+
+        return (schema_section,)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if (args and len(args) == len(self._meta.concrete_fields)) or "id" in kwargs:  # loaded from the database
@@ -282,10 +290,3 @@ class SchemaComponent(LinkModel):
     class Meta:
         app_label = "lineagedb"
         unique_together = [("composite", "slot")]
-
-
-def _attach() -> None:
-    from . import _describe_schema  # noqa: F401 - registers the Schema describe() sections
-
-
-_attach()
