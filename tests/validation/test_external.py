@@ -126,3 +126,13 @@ def test_curating_a_saved_artifact_replaces_or_keeps_its_external_values(ln, ext
     assert artifact.features.get_values() == changed  # replaced, not added
     artifact = ln.curators.DataFrameCurator(artifact, schema).save_artifact()  # the artifact's own values
     assert artifact.features.get_values() == changed
+
+
+def test_a_bare_cat_feature_takes_external_values_as_they_are(ln, unique, tmp_path):
+    """``dtype="cat"`` names no registry: a value is stored as given (it once crashed looking the registry up)."""
+    flavour = ln.Feature(name=f"ext_flavour_{unique}", dtype="cat").save()
+    schema = ln.Schema(features=[flavour], itype=ln.Feature).save()
+    path = tmp_path / "notes.txt"
+    path.write_text(f"bare cat {unique}\n")
+    artifact = ln.Artifact(path, key=f"ext/{unique}.txt", schema=schema, features={f"ext_flavour_{unique}": "mint"}).save()
+    assert artifact.features.get_values() == {f"ext_flavour_{unique}": "mint"}

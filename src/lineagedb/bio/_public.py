@@ -14,7 +14,7 @@ Contract used by curators (validation):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .. import errors
 from ..core.vocabulary import InspectResult, Vocabulary, as_list, inspect
@@ -26,10 +26,12 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from .models import BioRecord
+
 _INDEXES: dict[tuple, Any] = {}
 
 
-def name_field(registry: type) -> str:
+def name_field(registry: type[BioRecord]) -> str:
     """The human-readable field of a registry (``symbol`` for genes, else ``name``), declared on its class."""
     from ..models._dtypes import default_field
 
@@ -58,7 +60,7 @@ def _registered_source(entity: str, organism: str | None) -> Any:
     return None
 
 
-def choose_spec(registry: type, organism: Any = None, source: Any = None) -> SourceSpec:
+def choose_spec(registry: type[BioRecord], organism: Any = None, source: Any = None) -> SourceSpec:
     """The source a registry reads for ``organism``/``source`` (see ``Registry.public``)."""
     entity = registry.__name__
     organism = _organism_name(organism)
@@ -120,7 +122,7 @@ class PublicOntology:
     >>> bt.Disease.public().search("type 2 diabetes").head(3)  # doctest: +SKIP
     """
 
-    def __init__(self, registry: type, spec: SourceSpec) -> None:
+    def __init__(self, registry: type[BioRecord], spec: SourceSpec) -> None:
         self.registry, self.spec = registry, spec
         self.entity, self.organism, self.source, self.version = spec.entity, spec.organism, spec.name, spec.version
         self._table = load_table(spec)
@@ -190,6 +192,14 @@ class PublicOntology:
         """Validated and non-validated values, with synonyms that could fix the latter."""
         return inspect(self.vocabulary(field), values, show=show)
 
+    @overload
+    def standardize(self, values: Iterable[Any], field: str | None = None, return_field: str | None = None,
+                    mapper: Literal[False] = False) -> list: ...
+
+    @overload
+    def standardize(self, values: Iterable[Any], field: str | None = None, return_field: str | None = None, *,
+                    mapper: Literal[True]) -> dict: ...
+
     def standardize(self, values: Iterable[Any], field: str | None = None, return_field: str | None = None,
                     mapper: bool = False) -> list | dict:
         """Synonyms and case variants -> canonical values (``return_field`` to map to ids instead)."""
@@ -257,7 +267,7 @@ class PublicOntology:
         return self._table.iloc[[rows[i] for i in ids if i in rows]].reset_index(drop=True)
 
 
-def public(registry: type, organism: Any = None, source: Any = None) -> PublicOntology:
+def public(registry: type[BioRecord], organism: Any = None, source: Any = None) -> PublicOntology:
     return PublicOntology(registry, choose_spec(registry, organism, source))
 
 
@@ -284,7 +294,7 @@ def organism_record(name: str) -> Any:
     return found
 
 
-def _shared_kwargs(registry: type, spec: SourceSpec) -> dict[str, Any]:
+def _shared_kwargs(registry: type[BioRecord], spec: SourceSpec) -> dict[str, Any]:
     """The foreign keys every record from ``spec`` gets: its source and, for genes etc., its organism."""
     shared = {"source": source_record(spec)}
     if "organism" in {f.name for f in registry._meta.concrete_fields} and spec.organism != "all":
@@ -292,13 +302,13 @@ def _shared_kwargs(registry: type, spec: SourceSpec) -> dict[str, Any]:
     return shared
 
 
-def row_kwargs(registry: type, row: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:
+def row_kwargs(registry: type[BioRecord], row: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:
     fields = {f.name for f in registry._meta.concrete_fields}
     kwargs = {k: v for k, v in row.items() if k in fields and v is not None and k not in {"source", "organism"}}
     return {**kwargs, **shared}
 
 
-def resolve_from_source(registry: type, values: Iterable[Any], field: str | None = None, organism: Any = None,
+def resolve_from_source(registry: type[BioRecord], values: Iterable[Any], field: str | None = None, organism: Any = None,
                         source: Any = None) -> dict[Any, dict[str, Any]]:
     """``{value: kwargs}`` for each value found in the public source by ``field``, name or synonym.
 
@@ -329,7 +339,7 @@ def resolve_from_source(registry: type, values: Iterable[Any], field: str | None
     return found
 
 
-def bulk_create_from_source(registry: type, values: Iterable[Any], field: str | None = None, organism: Any = None,
+def bulk_create_from_source(registry: type[BioRecord], values: Iterable[Any], field: str | None = None, organism: Any = None,
                             source: Any = None) -> list[Any]:
     """Saved records for the values found in the source: existing ones reused, new ones in one bulk insert.
 
@@ -350,6 +360,6 @@ def bulk_create_from_source(registry: type, values: Iterable[Any], field: str | 
     return list({id(r): r for r in (records[kw[id_field]] for kw in resolved.values())}.values())
 
 
-def standardize_from_source(registry: type, values: Iterable[Any], field: str | None = None, organism: Any = None) -> list:
+def standardize_from_source(registry: type[BioRecord], values: Iterable[Any], field: str | None = None, organism: Any = None) -> list:
     """Synonyms/case variants -> canonical values of ``field`` in the public source."""
     return public(registry, organism=organism).standardize(values, field=field)

@@ -21,6 +21,8 @@ from ._public import PublicOntology, _shared_kwargs, name_field, public, resolve
 if TYPE_CHECKING:
     import numpy as np
 
+    from .models import BioRecord
+
 # set while this module inserts ancestors itself (it links them afterwards): the bulk-save hook stays out
 _LINKING: ContextVar[bool] = ContextVar("bio_linking_parents", default=False)
 
@@ -34,7 +36,7 @@ def _linking() -> Iterator[None]:
         _LINKING.reset(token)
 
 
-def _field_name(registry: type, field: Any) -> str:
+def _field_name(registry: type[BioRecord], field: Any) -> str:
     if field is None:
         return name_field(registry)
     if hasattr(field, "field"):
@@ -42,7 +44,7 @@ def _field_name(registry: type, field: Any) -> str:
     return str(field)
 
 
-def from_source(registry: type, organism: Any = None, source: Any = None, **kwargs: Any) -> Any:
+def from_source(registry: type[BioRecord], organism: Any = None, source: Any = None, **kwargs: Any) -> Any:
     """One record for the term given by a single field (``name=``, ``ontology_id=``, ``symbol=`` ...).
 
     Returns the saved record if one with the same id exists, else a new unsaved record.
@@ -66,7 +68,7 @@ def from_source(registry: type, organism: Any = None, source: Any = None, **kwar
     return existing if existing is not None else registry(**kw)
 
 
-def from_values(registry: type, values: Iterable[Any], field: Any = None, organism: Any = None,
+def from_values(registry: type[BioRecord], values: Iterable[Any], field: Any = None, organism: Any = None,
                 source: Any = None) -> list[Any]:
     """Records for ``values``: saved ones where they exist, new unsaved ones from the public source.
 
@@ -93,7 +95,7 @@ def from_values(registry: type, values: Iterable[Any], field: Any = None, organi
     return list({id(r): r for r in out}.values())
 
 
-def _has_source(registry: type, organism: Any, source: Any) -> bool:
+def _has_source(registry: type[BioRecord], organism: Any, source: Any) -> bool:
     try:
         from ._public import choose_spec
 
@@ -103,12 +105,12 @@ def _has_source(registry: type, organism: Any, source: Any) -> bool:
     return True
 
 
-def _saved_vocabulary(registry: type, field: str) -> Vocabulary:
+def _saved_vocabulary(registry: type[BioRecord], field: str) -> Vocabulary:
     rows = list(registry.filter().values_list(field, "synonyms"))
     return Vocabulary([r[0] for r in rows], [r[1] for r in rows] if field == name_field(registry) else None)
 
 
-def validate(registry: type, values: Iterable[Any], field: Any = None, organism: Any = None,
+def validate(registry: type[BioRecord], values: Iterable[Any], field: Any = None, organism: Any = None,
              public_source: bool = False) -> np.ndarray:
     """Is each value saved in the registry (``public=True``: in its public source)?"""
     field = _field_name(registry, field)
@@ -121,7 +123,7 @@ def validate(registry: type, values: Iterable[Any], field: Any = None, organism:
     return np.array([v in found for v in items], dtype=bool)
 
 
-def inspect(registry: type, values: Iterable[Any], field: Any = None, organism: Any = None,
+def inspect(registry: type[BioRecord], values: Iterable[Any], field: Any = None, organism: Any = None,
             public_source: bool = False, show: bool = True) -> InspectResult:
     """Validated values, non-validated ones and synonyms that would fix them."""
     field = _field_name(registry, field)
@@ -130,7 +132,7 @@ def inspect(registry: type, values: Iterable[Any], field: Any = None, organism: 
     return _inspect(_saved_vocabulary(registry, field), values, show=show)
 
 
-def standardize(registry: type, values: Iterable[Any], field: Any = None, organism: Any = None,
+def standardize(registry: type[BioRecord], values: Iterable[Any], field: Any = None, organism: Any = None,
                 public_source: bool = False, mapper: bool = False) -> list | dict:
     """Synonyms and case variants -> canonical values, from saved records (then the source if ``public``)."""
     field = _field_name(registry, field)
@@ -144,7 +146,7 @@ def standardize(registry: type, values: Iterable[Any], field: Any = None, organi
     return out
 
 
-def import_source(registry: type, source: Any = None, organism: Any = None,
+def import_source(registry: type[BioRecord], source: Any = None, organism: Any = None,
                   ontology_ids: Iterable[str] | None = None) -> list[Any]:
     """Save every term of the source (or only ``ontology_ids`` and their ancestors), parents linked in bulk.
 
@@ -162,7 +164,7 @@ def import_source(registry: type, source: Any = None, organism: Any = None,
     return list(records.values())
 
 
-def _ensure_records(registry: type, onto: PublicOntology, ids: list[str]) -> dict[str, Any]:
+def _ensure_records(registry: type[BioRecord], onto: PublicOntology, ids: list[str]) -> dict[str, Any]:
     """``{id: saved record}``: existing ones fetched, missing ones created from the table in one bulk insert."""
     from ..models._bulk import save
 
@@ -183,7 +185,7 @@ def _ensure_records(registry: type, onto: PublicOntology, ids: list[str]) -> dic
     return existing
 
 
-def link_parents(registry: type, onto: PublicOntology, records: dict[str, Any]) -> int:
+def link_parents(registry: type[BioRecord], onto: PublicOntology, records: dict[str, Any]) -> int:
     """Link each record to its direct parents among ``records`` (one bulk insert, duplicates ignored)."""
     through = registry.parents.through
     child_col = f"{registry.parents.field.m2m_field_name()}_id"
@@ -222,7 +224,7 @@ def save_parents(record: Any) -> None:
     link_parents(type(record), onto, records)
 
 
-def link_bulk_parents(registry: type, records: list[Any]) -> None:
+def link_bulk_parents(registry: type[BioRecord], records: list[Any]) -> None:
     """After ``ln.save`` inserted ``records`` in bulk: create their missing ancestors and link direct parents.
 
     The same rule as ``record.save()`` (parents=True): every ancestor in the record's source is saved (one

@@ -109,7 +109,8 @@ def cxg_to_frame(terms: dict[str, Any]) -> pd.DataFrame:
     known.discard("")
     # ancestor ids are dict keys, so already unique; keep only parents that are terms of the table
     parents = ["|".join(kept) if found and (kept := [p for p in found if p in known]) else None for found in direct]
-    data = {"ontology_id": ids, "name": names, "synonyms": synonyms, "description": descriptions, "parents": parents}
+    data: dict[str, list[Any]] = {"ontology_id": ids, "name": names, "synonyms": synonyms, "description": descriptions,
+                                  "parents": parents}
     return pd.DataFrame({k: _objects(v) for k, v in data.items()}, columns=COLUMNS)
 
 

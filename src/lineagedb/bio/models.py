@@ -10,17 +10,17 @@ from typing import Any
 from django.db import models
 
 from ..core.uids import base62, base62_from_text
-from ..models._base import BaseRecord, classonlymethod
-from ..models._fields import branch, created_at, created_by, run_field
+from ..models._base import classonlymethod
 from ..models._labels import label_link
 from ..models._synonyms import HasAbbr, HasSynonyms
+from ..models._tracked import Branched, Tracked
 
 
 def _uid() -> str:
     return base62(8)
 
 
-class BioRecord(HasSynonyms, HasAbbr, BaseRecord):
+class BioRecord(HasSynonyms, HasAbbr, Tracked):
     """Fields every ontology-backed registry shares."""
 
     uid = models.CharField(max_length=8, unique=True, default=_uid, editable=False)
@@ -31,10 +31,6 @@ class BioRecord(HasSynonyms, HasAbbr, BaseRecord):
     description = models.TextField(null=True, blank=True)
     parents = models.ManyToManyField("self", symmetrical=False, related_name="children", blank=True)
     source = models.ForeignKey("bio.Source", models.PROTECT, null=True, blank=True, related_name="+")
-    created_at = created_at()
-    created_by = created_by()
-    run = run_field()
-    branch = branch()
 
     _id_field = "ontology_id"
 
@@ -87,14 +83,14 @@ class BioRecord(HasSynonyms, HasAbbr, BaseRecord):
         return from_values(cls, values, field=field, organism=organism, source=source)
 
     @classonlymethod
-    def validate(cls, values: Any, field: Any = None, organism: Any = None, public: bool = False) -> Any:
+    def validate(cls, values: Any, field: Any = None, *, organism: Any = None, public: bool = False) -> Any:
         """A boolean array: is each value saved (``public=True``: in the public source)?"""
         from ._registry import validate
 
         return validate(cls, values, field=field, organism=organism, public_source=public)
 
     @classonlymethod
-    def inspect(cls, values: Any, field: Any = None, organism: Any = None, public: bool = False,
+    def inspect(cls, values: Any, field: Any = None, *, organism: Any = None, public: bool = False,
                 show: bool = True) -> Any:
         """Validated / non-validated values with synonym suggestions."""
         from ._registry import inspect
@@ -102,7 +98,7 @@ class BioRecord(HasSynonyms, HasAbbr, BaseRecord):
         return inspect(cls, values, field=field, organism=organism, public_source=public, show=show)
 
     @classonlymethod
-    def standardize(cls, values: Any, field: Any = None, organism: Any = None, public: bool = False,
+    def standardize(cls, values: Any, field: Any = None, *, organism: Any = None, public: bool = False,
                     mapper: bool = False, from_source: bool | None = None) -> Any:
         """Map synonyms and case variants to canonical values (saved records, then the source if ``public``).
 
@@ -149,7 +145,7 @@ def _artifacts(label: str, plural: str) -> models.ManyToManyField:
     return models.ManyToManyField("lineagedb.Artifact", through=f"bio.Artifact{label}", related_name=plural)
 
 
-class Source(BaseRecord):
+class Source(Branched):
     """Where ontology records come from: an ontology (or gene table) and its version."""
 
     uid = models.CharField(max_length=8, unique=True, default=_uid, editable=False)
@@ -160,9 +156,6 @@ class Source(BaseRecord):
     url = models.CharField(max_length=1000, null=True, blank=True)
     description = models.TextField(null=True, blank=True)
     currently_used = models.BooleanField(default=False)
-    created_at = created_at()
-    created_by = created_by()
-    branch = branch()
 
     class Meta:
         app_label = "bio"

@@ -19,6 +19,7 @@ from pathlib import Path
 from .. import errors
 from . import settings as _s
 from ._django import configure
+from .records import records
 from .uids import base62
 
 _STATE: dict = {"instance": None}
@@ -318,15 +319,11 @@ def _relocate_own_root(inst: _s.InstanceSettings) -> None:
     marker = _read_marker(inst.storage_root) or {}
     old = marker.get("root")
     if marker.get("uid") == inst.uid and old != inst.storage_root:
-        from ..models import Storage
+        if old and records().move_root(old, inst.storage_root, inst.uid):
+            import sys
 
-        if old and not Storage.objects.filter(root=inst.storage_root).exists():
-            moved = Storage.objects.filter(root=old, instance_uid=inst.uid).update(root=inst.storage_root)
-            if moved:
-                import sys
-
-                print(f"→ instance {inst.name!r} moved from {old} to {inst.storage_root}: its storage record follows",
-                      file=sys.stderr)
+            print(f"→ instance {inst.name!r} moved from {old} to {inst.storage_root}: its storage record follows",
+                  file=sys.stderr)
         _write_marker(inst)
 
 
@@ -521,9 +518,7 @@ def _create_fresh(app: str) -> bool:
 
 
 def _ensure_root_storage(inst: _s.InstanceSettings) -> None:
-    from ..models import Storage
-
-    Storage.register_root(inst.storage_root, instance_uid=inst.uid)
+    records().register_root(inst.storage_root, inst.uid)
 
 
 @functools.lru_cache(maxsize=1)
@@ -533,16 +528,11 @@ def _os_user() -> str:
 
 def current_user():
     """The User record of the OS user, created on first use (no login, no network)."""
-    from ..models import User
-
     handle = os.environ.get("LINEAGEDB_USER") or _os_user()
     user = _STATE.get("user")
     if user is not None and user.handle == handle and _STATE.get("user_instance") is _STATE["instance"]:
         return user
-    user = User.objects.filter(handle=handle).first()
-    if user is None:
-        user = User(handle=handle, name=handle)
-        user.save()
+    user = records().user(handle)
     _STATE["user"], _STATE["user_instance"] = user, _STATE["instance"]
     return user
 

@@ -40,6 +40,7 @@ from typing import Any
 
 from . import hashing
 from . import storage as st
+from .records import records
 
 TEMP_GRACE_S = 3600.0  # temp entries younger than this may belong to a running save: never touched
 QUARANTINE = "quarantine"
@@ -205,17 +206,14 @@ def check(fix: bool = False, hashes: bool = False, grace_s: float = TEMP_GRACE_S
 
 
 def _check_rows(report: CheckReport, inst: Any, fix: bool, hashes: bool, grace_s: float) -> CheckReport:
-    from ..models import Artifact, Storage
-
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    storages = dict(Storage.objects.values_list("id", "root"))
-    managed = dict(Storage.objects.filter(instance_uid=inst.uid).values_list("id", "root"))
+    storages, managed = records().storage_roots(inst.uid)
     report.roots = sorted(managed.values())
     # List the folders before reading the rows: a final name only appears after its row committed, so
     # every final entry listed here has its row in the query below (no false orphans during saves).
     listed = {sid: list(_entries(st.managed_dir(root))) for sid, root in managed.items()}
     fields = ("uid", "key", "storage_id", "suffix", "hash", "hash_type", "_real_key", "size", "created_at")
-    rows = list(Artifact.objects.values_list(*fields))
+    rows = records().artifact_rows(fields)
     report.n_artifacts = len(rows)
     now = time.time()
 
@@ -335,9 +333,4 @@ def sweep_once(root: Any, grace_s: float = TEMP_GRACE_S) -> list[str]:
     if key in _SWEPT or not st.is_local(root):
         return []
     _SWEPT.add(key)
-    from ..models import Artifact
-
-    def has_row(uid: str) -> bool:
-        return Artifact.objects.filter(uid=uid).exists()
-
-    return st.clean_temp(root, has_row, min_age_s=grace_s)
+    return st.clean_temp(root, records().artifact_exists, min_age_s=grace_s)

@@ -8,6 +8,7 @@ from typing import Any
 
 from .. import errors
 from . import instance as _instance
+from .records import records
 from .settings import home
 
 
@@ -74,27 +75,29 @@ class Settings:
     def storage(self) -> Any:
         """The Storage record new artifacts are written to."""
         inst = _instance.ensure_connected()
-        from ..models import Storage
-
         if self._storage is None or self._storage[0] is not inst:
-            self._storage = (inst, Storage.objects.get(root=inst.storage_root))
+            record = records().storage_at(inst.storage_root)
+            if record is None:
+                raise errors.InstanceError(
+                    f"instance {inst.name!r} has no Storage record for its root {inst.storage_root} (it was deleted); "
+                    "connect the instance again (ln.connect) to register its root"
+                )
+            self._storage = (inst, record)
         return self._storage[1]
 
     @storage.setter
     def storage(self, root: str | Any) -> None:
         inst = _instance.ensure_connected()
-        from ..models import Storage
-
-        if isinstance(root, Storage):
+        if records().is_storage(root):
             record = root
         else:
             from .instance import _normalize_root, check_writable
 
             root = _normalize_root(str(root))
-            record = Storage.objects.filter(root=root).first()
+            record = records().storage_at(root)
             if record is None:
                 check_writable(root)  # refuse before anything is registered
-                record = Storage.register_root(root, instance_uid=inst.uid)
+                record = records().register_root(root, inst.uid)
         check_managed_here(record, inst.uid)
         self._storage = (inst, record)
 

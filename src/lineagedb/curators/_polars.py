@@ -14,7 +14,6 @@ from typing import Any
 from .. import errors
 from ..models._dtypes import dtype_info
 from ..models._schema_def import is_feature_itype
-from ._categorical import match_values
 from ._result import SlotResult, ValidationResult
 
 IGNORED_COLUMNS = {"__lamindb_record_uid__"}  # a row-identity column LaminDB-written frames may carry
@@ -152,7 +151,7 @@ def _plan_column(lazy: Any, column: str, dtype: Any, feature: Any, schema: Any, 
 
 
 def _read(row: dict[str, Any], plan: _Plan, schema: Any, slot: SlotResult) -> None:
-    from ._validate import _cat_for
+    from ._validate import match_feature_values
 
     for alias, what, payload in plan.reads:
         value = row[alias]
@@ -169,7 +168,7 @@ def _read(row: dict[str, Any], plan: _Plan, schema: Any, slot: SlotResult) -> No
             )
         elif what == "cat":
             column, feature = payload
-            slot.cats.append(match_values(_cat_for(feature, column, list(value or []), schema)))
+            match_feature_values(slot, feature, column, list(value or []), schema)
 
 
 def validate_polars(frame: Any, schema: Any) -> tuple[ValidationResult, Any]:
@@ -181,7 +180,8 @@ def validate_polars(frame: Any, schema: Any) -> tuple[ValidationResult, Any]:
     result = ValidationResult(schema=schema, otype="DataFrame")
     lazy = frame.lazy()
     dtypes = dict(lazy.collect_schema())
-    plan, casts = _Plan(), {}
+    plan = _Plan()
+    casts: dict[str, Any] = {}  # column -> its polars cast expression
     for name, component in slots.items():
         if name == "__external__":
             continue

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as _field  # CatValues has a field named 'field'
 from typing import Any
 
 
@@ -16,12 +17,12 @@ class CatValues:
     feature: Any = None  # the Feature the column stands for (None for registry-typed slots)
     type_record: Any = None  # Record type filter of cat[Record[Type]]
     organism: Any = None
-    values: list[str] = field(default_factory=list)
-    records: dict[str, Any] = field(default_factory=dict)  # value -> saved record
-    from_source: dict[str, Any] = field(default_factory=dict)  # value -> source key (created on save)
-    synonyms: dict[str, str] = field(default_factory=dict)  # value -> canonical value (standardize)
-    non_validated: list[str] = field(default_factory=list)
-    suggestions: dict[str, list[str]] = field(default_factory=dict)
+    values: list[str] = _field(default_factory=list)
+    records: dict[str, Any] = _field(default_factory=dict)  # value -> saved record
+    from_source: dict[str, Any] = _field(default_factory=dict)  # value -> source key (created on save)
+    synonyms: dict[str, str] = _field(default_factory=dict)  # value -> canonical value (standardize)
+    non_validated: list[str] = _field(default_factory=list)
+    suggestions: dict[str, list[str]] = _field(default_factory=dict)
     blocking: bool = True  # False: non-validated values are reported but do not fail (e.g. genes, no maximal_set)
 
     @property
@@ -35,13 +36,13 @@ class SlotResult:
 
     slot: str
     schema: Any
-    features: list[Any] = field(default_factory=list)  # features met, in column order (itype Feature)
-    cats: list[CatValues] = field(default_factory=list)
+    features: list[Any] = _field(default_factory=list)  # features met, in column order (itype Feature)
+    cats: list[CatValues] = _field(default_factory=list)
     members: CatValues | None = None  # registry-typed slots: the column names / var index values
-    metadata: dict[str, Any] = field(default_factory=dict)  # dataset-level feature values (attrs / uns)
-    problems: list[str] = field(default_factory=list)
-    coerced: dict[str, Any] = field(default_factory=dict)  # column -> coerced pandas Series
-    skipped: list[str] = field(default_factory=list)  # columns that are no registered feature
+    metadata: dict[str, Any] = _field(default_factory=dict)  # dataset-level feature values (attrs / uns)
+    problems: list[str] = _field(default_factory=list)
+    coerced: dict[str, Any] = _field(default_factory=dict)  # column -> coerced pandas Series
+    skipped: list[str] = _field(default_factory=list)  # columns that are no registered feature
 
     def all_cats(self) -> list[CatValues]:
         return self.cats + ([self.members] if self.members is not None else [])
@@ -53,7 +54,7 @@ class ValidationResult:
 
     schema: Any
     otype: str
-    slots: list[SlotResult] = field(default_factory=list)
+    slots: list[SlotResult] = _field(default_factory=list)
     data: Any = None  # the data with coerced columns (None: unchanged), what is stored on save
 
     @property

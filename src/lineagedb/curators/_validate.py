@@ -17,13 +17,18 @@ from ._result import CatValues, SlotResult, ValidationResult
 METADATA_SLOTS = {"attrs", "uns"}  # dataset-level feature values: df.attrs, adata.uns
 
 
-def _cat_for(feature: Any, key: str, values: list[Any], schema: Any) -> CatValues:
+def match_feature_values(slot: SlotResult, feature: Any, key: str, values: list[Any], schema: Any) -> None:
+    """Match the values of categorical ``feature`` (under ``key``) against its registry, into ``slot.cats``;
+    a bare ``cat`` dtype names no registry, so its values are taken as they are."""
     info = dtype_info(feature.dtype)
+    if info.model is None or info.field is None:
+        return
     type_record = None
     if info.type_name:
         type_record = info.model.filter(name=info.type_name, is_type=True).first()
-    return CatValues(key=key, model=info.model, field=info.field, feature=feature, type_record=type_record,
-                     organism=_organism_for(info.model, schema), values=values)
+    slot.cats.append(match_values(CatValues(key=key, model=info.model, field=info.field, feature=feature,
+                                            type_record=type_record, organism=_organism_for(info.model, schema),
+                                            values=values)))
 
 
 def _organism_for(model: Any, schema: Any) -> str | None:
@@ -79,9 +84,9 @@ def _check_feature_column(series: Any, column: str, feature: Any, schema: Any, s
     if info.model is None or any("dtype" in p for p in problems):
         return
     if info.kind == "cat":
-        slot.cats.append(match_values(_cat_for(feature, column, distinct_values(series), schema)))
+        match_feature_values(slot, feature, column, distinct_values(series), schema)
     elif info.kind == "list[cat]":
-        slot.cats.append(match_values(_cat_for(feature, column, distinct_values(flatten(series)), schema)))
+        match_feature_values(slot, feature, column, distinct_values(flatten(series)), schema)
 
 
 def validate_frame(df: Any, schema: Any, slot_name: str) -> SlotResult:
@@ -143,7 +148,7 @@ def validate_metadata(meta: dict[str, Any], schema: Any, slot_name: str) -> Slot
         slot.features.append(feature)
         slot.metadata[feature.name] = meta[key]
         if dtype_info(feature.dtype).kind == "cat" and isinstance(value, str):
-            slot.cats.append(match_values(_cat_for(feature, key, [value], schema)))
+            match_feature_values(slot, feature, key, [value], schema)
     return slot
 
 
@@ -209,13 +214,12 @@ def add_external(result: ValidationResult, schema: Any, features: dict[str, Any]
 
     external = (schema.slots or {}).get("__external__") if schema is not None else None
     result.slots = [s for s in result.slots if s.slot != "__external__"]
-    if external is None and not features:
-        return
-    if external is not None and not features:  # reported with the other problems (columns first)
-        result.slots.append(SlotResult(slot="__external__", schema=external, problems=[
-            "External features slot is defined in schema but no external features were provided. "
-            f"Pass features={{...}} with values for {[f.name for f, _ in external.feature_links()]}."
-        ]))
+    if not features:
+        if external is not None:  # reported with the other problems (columns first)
+            result.slots.append(SlotResult(slot="__external__", schema=external, problems=[
+                "External features slot is defined in schema but no external features were provided. "
+                f"Pass features={{...}} with values for {[f.name for f, _ in external.feature_links()]}."
+            ]))
         return
     if external is None:  # no slot: the values must be of registered features
         missing = sorted(set(features) - set(Feature.filter(name__in=list(features)).values_list("name", flat=True)))

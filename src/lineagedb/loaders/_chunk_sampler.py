@@ -68,7 +68,7 @@ class ChunkSampler:
         self.seed, self.rank, self.world_size, self.drop_last, self.epoch = seed, rank, world_size, drop_last, 0
         self.mask = None if mask is None else _as_mask(mask, self.n_cells)
         self.replacement = replacement or weights is not None
-        self.weights = None
+        self.weights: np.ndarray | None = None  # set exactly when drawing with replacement
         if weights is not None or self.replacement:
             w = np.ones(self.n_cells) if weights is None else np.asarray(weights, dtype=np.float64)
             if w.shape != (self.n_cells,) or not np.all(np.isfinite(w)) or np.any(w < 0):
@@ -116,7 +116,7 @@ class ChunkSampler:
     # -- plans -----------------------------------------------------------------------------
     def rounds(self) -> Iterator[Round]:
         """The epoch as rounds: the chunks each round reads and the batches cut from them."""
-        pieces = self._weighted_pieces() if self.replacement else self._epoch_pieces()
+        pieces = self._epoch_pieces() if self.weights is None else self._weighted_pieces(self.weights)
         limit = len(self)
         rng = self._rng(per_rank=True)
         carry = np.zeros(0, dtype=np.int64)
@@ -161,11 +161,11 @@ class ChunkSampler:
                 parts.append(cells[a:b])
             yield order[group].astype(np.int64), np.concatenate(parts)
 
-    def _weighted_pieces(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    def _weighted_pieces(self, weights: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Rounds of draws with replacement: chunks by summed weight, then cells by weight inside each chunk."""
         rng = self._rng(per_rank=True)
         starts = self.chunk_starts
-        chunk_weight = np.add.reduceat(self.weights, starts[:-1]) if len(starts) > 1 else np.zeros(0)
+        chunk_weight = np.add.reduceat(weights, starts[:-1]) if len(starts) > 1 else np.zeros(0)
         chunk_weight = np.where(np.diff(starts) > 0, chunk_weight, 0.0)
         p_chunk = chunk_weight / chunk_weight.sum()
         per_round = self.preload_chunks * max(1, int(np.diff(starts).max(initial=1)))
@@ -179,7 +179,7 @@ class ChunkSampler:
             for chunk, k in zip(slots.tolist(), per_slot.tolist()):
                 if k:
                     lo, hi = int(starts[chunk]), int(starts[chunk + 1])
-                    w = self.weights[lo:hi]
+                    w = weights[lo:hi]
                     parts.append(lo + rng.choice(hi - lo, size=k, p=w / w.sum()))
             remaining -= draws
             yield np.unique(slots).astype(np.int64), np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)

@@ -51,15 +51,15 @@ def rows_per_file(paths: list[str], obs_filter: dict[str, list[Any]]) -> list[np
     """Per file the sorted row numbers that pass the filter (None: no filter, every row)."""
     if not obs_filter:
         return [None] * len(paths)
-    out = []
+    out: list[np.ndarray | None] = []
     for path in paths:
-        mask = None
-        for key, values in obs_filter.items():
-            try:
-                column = _store.read_obs_column(path, key)
-            except KeyError:
-                raise InvalidArgument(f"obs_filter key {key!r} is missing in {path}; filter on keys every file has") from None
-            keep = _matches(column, values)
-            mask = keep if mask is None else mask & keep
-        out.append(np.flatnonzero(mask).astype(np.int64))
+        keep = [_matches(_obs_column(path, key), values) for key, values in obs_filter.items()]
+        out.append(np.flatnonzero(np.logical_and.reduce(keep)).astype(np.int64))
     return out
+
+
+def _obs_column(path: str, key: str) -> Any:
+    try:
+        return _store.read_obs_column(path, key)
+    except KeyError:
+        raise InvalidArgument(f"obs_filter key {key!r} is missing in {path}; filter on keys every file has") from None

@@ -248,8 +248,9 @@ class MappedCollection:
         store, row = self._locate(int(idx))
         handle = self._file(store)
         gidx = int(self.offsets[store]) + row
-        if self._rows[store] is not None:
-            row = int(self._rows[store][row])
+        kept = self._rows[store]
+        if kept is not None:
+            row = int(kept[row])
         item: dict[str, Any] = {}
         for name, matrix in handle.arrays.items():
             item[name] = self._row_out(matrix, store, row, _unaligned(name))
@@ -257,7 +258,7 @@ class MappedCollection:
         item["_store_idx"] = store
         return item
 
-    def __getitems__(self, indices: Iterable[int]) -> list[dict[str, Any]]:
+    def __getitems__(self, indices: Iterable[int]) -> _Batch:
         """A batch: rows are read per file in sorted order, then returned in the order asked.
 
         The list also carries the stacked arrays, which :meth:`collate_fn` hands to torch without copying.
@@ -276,10 +277,10 @@ class MappedCollection:
         if self._block_size:
             from ._blocks import block_batch
 
-            out = block_batch(self, len(idx), order, sorted_idx, stores)
-            out.update(self.labels.batch(idx))
-            out["_store_idx"] = np.searchsorted(self.offsets, idx, side="right") - 1
-            return out
+            batch = block_batch(self, len(idx), order, sorted_idx, stores)
+            batch.update(self.labels.batch(idx))
+            batch["_store_idx"] = np.searchsorted(self.offsets, idx, side="right") - 1
+            return batch
         out: dict[str, np.ndarray] = {}
         bounds = [0, *(np.flatnonzero(np.diff(stores)) + 1).tolist(), len(idx)]
         for lo, hi in zip(bounds[:-1], bounds[1:]):
@@ -287,8 +288,9 @@ class MappedCollection:
                 continue
             store = int(stores[lo])
             rows = sorted_idx[lo:hi] - self.offsets[store]  # sorted, possibly repeated
-            if self._rows[store] is not None:
-                rows = self._rows[store][rows]
+            kept = self._rows[store]
+            if kept is not None:
+                rows = kept[rows]
             targets = order[lo:hi]
             for name, matrix in self._file(store).arrays.items():
                 self._fill(out, name, matrix, store, rows, targets, len(idx))
@@ -373,7 +375,7 @@ class MappedCollection:
                 f"join={self.join!r}, obs_keys={self.obs_keys})")
 
 
-class _Batch(Sequence):
+class _Batch(Sequence[dict[str, Any]]):
     """One batch: ``arrays`` (stacked, what :meth:`MappedCollection.collate_fn` uses) and, on access, one dict
     per item (what DataLoader's default collate iterates over)."""
 

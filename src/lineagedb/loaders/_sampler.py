@@ -34,7 +34,7 @@ class BlockSampler:
     Call ``set_epoch(e)`` for a different, reproducible order each epoch when ``seed`` is set.
     """
 
-    def __init__(self, offsets: Sequence[int], batch_size: int = 256, block_size: int = 256,
+    def __init__(self, offsets: Sequence[int] | np.ndarray, batch_size: int = 256, block_size: int = 256,
                  buffer_size: int = 4096, seed: int | None = None, drop_last: bool = False,
                  num_workers: int = 0) -> None:
         if min(batch_size, block_size, buffer_size) < 1:

@@ -96,6 +96,7 @@ class AnnDataFile:
     def __init__(self, path: str, layer_keys: list[str], obsm_keys: list[str]) -> None:
         self.path = path
         self.is_zarr = path.rstrip("/").endswith(".zarr")
+        self._root: Any  # a zarr group or an h5py file: both read as nested mappings
         if self.is_zarr:
             import zarr
 
@@ -205,27 +206,30 @@ class _RowSource:
     """Where each CSR row starts in a mapped array, computed once per file (chunk borders noted)."""
 
     def __init__(self, array: np.ndarray | _Chunked, indptr: np.ndarray) -> None:
-        self.array = array
         starts = indptr[:-1]
+        # rows split over two chunks, if any: (whether each row is split, where each row starts, the array)
+        self.split: tuple[np.ndarray, np.ndarray, _Chunked] | None = None
         if isinstance(array, _Chunked):
             L = array.chunk_len
             first = starts // L
-            self.view, self._starts = array.view, starts
+            self.view: np.ndarray = array.view
             self.row_pos = array.base[first] + starts - first * L
             crossing = first != (starts + np.maximum(np.diff(indptr), 1) - 1) // L
-            self.crossing = crossing if crossing.any() else None
+            if crossing.any():
+                self.split = (crossing, starts, array)
         else:
-            self.view, self.row_pos, self.crossing = array, starts, None
+            self.view, self.row_pos = array, starts
 
     def take(self, rows: np.ndarray, lengths: np.ndarray, steps: np.ndarray) -> np.ndarray:
         pos = np.repeat(self.row_pos[rows], lengths) + steps
-        if self.crossing is not None:
-            crossing = self.crossing[rows]
+        if self.split is not None:
+            crossing, starts, chunked = self.split
+            crossing = crossing[rows]
             if crossing.any():  # a row split over two chunks: place its elements one by one
                 mask = np.repeat(crossing, lengths)
-                elem = np.repeat(self._starts[rows], lengths)[mask] + steps[mask]
-                chunk, within = np.divmod(elem, self.array.chunk_len)
-                pos[mask] = self.array.base[chunk] + within
+                elem = np.repeat(starts[rows], lengths)[mask] + steps[mask]
+                chunk, within = np.divmod(elem, chunked.chunk_len)
+                pos[mask] = chunked.base[chunk] + within
         return self.view[pos]
 
 
@@ -322,6 +326,8 @@ class _open_root:
         self.path = path
 
     def __enter__(self) -> Any:
+        self.root: Any  # a zarr group or an h5py file
+        self.closer: Any  # the h5py file to close; zarr groups hold nothing open
         if self.path.rstrip("/").endswith(".zarr"):
             import zarr
 

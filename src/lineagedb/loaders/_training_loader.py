@@ -26,6 +26,12 @@ class Buffer:
         self.ids, self.values, self.indptr, self.indices, self.data = ids, values, indptr, indices, data
         self._order: np.ndarray | None = None
 
+    def csr(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(indptr, indices, data)`` of CSR cells."""
+        if self.indptr is None or self.indices is None or self.data is None:
+            raise RuntimeError("training loader: dense cells have no CSR parts")  # a bug, not input
+        return self.indptr, self.indices, self.data
+
     @classmethod
     def of_chunk(cls, store: Any, c: int) -> Buffer:
         ids = np.arange(store.chunk_starts[c], store.chunk_starts[c + 1], dtype=np.int64)
@@ -42,10 +48,11 @@ class Buffer:
             return cls(ids, values=np.concatenate([p.values for p in parts]) if parts else np.zeros((0, 0), np.float32))
         if not parts:
             return cls(ids, None, np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32))
-        lengths = np.concatenate([np.diff(p.indptr) for p in parts])
+        csr = [p.csr() for p in parts]
+        lengths = np.concatenate([np.diff(c[0]) for c in csr])
         indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=indptr[1:])
-        return cls(ids, None, indptr, np.concatenate([p.indices for p in parts]), np.concatenate([p.data for p in parts]))
+        return cls(ids, None, indptr, np.concatenate([c[1] for c in csr]), np.concatenate([c[2] for c in csr]))
 
     def positions(self, ids: np.ndarray) -> np.ndarray:
         """Where each of ``ids`` sits in this buffer (each must be present)."""
@@ -60,11 +67,12 @@ class Buffer:
         """The rows at ``pos``, in that order (one gather)."""
         if self.values is not None:
             return Buffer(self.ids[pos], values=self.values.take(pos, axis=0))
-        starts, lengths = self.indptr[pos], self.indptr[pos + 1] - self.indptr[pos]
+        old_indptr, indices, data = self.csr()
+        starts, lengths = old_indptr[pos], old_indptr[pos + 1] - old_indptr[pos]
         indptr = np.zeros(len(pos) + 1, dtype=np.int64)
         np.cumsum(lengths, out=indptr[1:])
         elem = np.repeat(starts - indptr[:-1], lengths) + np.arange(int(indptr[-1]), dtype=np.int64)
-        return Buffer(self.ids[pos], None, indptr, self.indices.take(elem), self.data.take(elem))
+        return Buffer(self.ids[pos], None, indptr, indices.take(elem), data.take(elem))
 
     def to_numpy(self, n_vars: int) -> Any:
         """Dense rows as they are; CSR rows as a scipy CSR matrix."""
@@ -72,7 +80,8 @@ class Buffer:
             return self.values
         import scipy.sparse as sp
 
-        return sp.csr_matrix((self.data, self.indices.astype(np.int32), self.indptr), shape=(len(self.ids), n_vars))
+        indptr, indices, data = self.csr()
+        return sp.csr_matrix((data, indices.astype(np.int32), indptr), shape=(len(self.ids), n_vars))
 
 
 def _worker() -> tuple[int, int] | None:
@@ -165,18 +174,19 @@ class TrainingLoader:
                     scratch = np.zeros((len(pos) + 1, store.n_vars), dtype=store.attrs.get("dtype", "float32"))
                 self._scatter(parts, offsets, pos, scratch)
                 gathered = Buffer(wanted, values=scratch)
+                rezero = scratch if store.layout == "csr" else None  # CSR cells scatter into zeros: restore them
             else:  # sparse batches, or a cell drawn twice: gather the rows
-                gathered = Buffer.concat(parts, store.layout).take(pos)
+                gathered, rezero = Buffer.concat(parts, store.layout).take(pos), None
             kept = [p.take(np.flatnonzero(is_carry[a:a + len(p.ids)])) for p, a in zip(parts, offsets[:-1])]
             carry = Buffer.concat(kept, store.layout) if len(plan.carry) else None
             at = 0
             for ids in plan.batches:
                 yield self._batch(gathered, at, at + len(ids), copy=scattered)
-                if scattered and store.layout == "csr":
-                    scratch[at:at + len(ids)] = 0  # back to zeros for the next round's scatter
+                if rezero is not None:
+                    rezero[at:at + len(ids)] = 0  # back to zeros for the next round's scatter
                 at += len(ids)
-            if scattered and store.layout == "csr":
-                scratch[len(pos)] = 0  # the spare row took the cells no batch wanted
+            if rezero is not None:
+                rezero[len(pos)] = 0  # the spare row took the cells no batch wanted
 
     def _scatter(self, parts: list[Buffer], offsets: np.ndarray, pos: np.ndarray, out: np.ndarray) -> None:
         """Dense rows of the round in batch order into ``out`` (all zeros): buffer row ``pos[k]`` becomes row
@@ -194,9 +204,10 @@ class TrainingLoader:
             return
         flat = out.reshape(-1)
         for part, at in zip(parts, offsets[:-1]):
-            cells = np.repeat(target[at:at + len(part.ids)] * n_vars, np.diff(part.indptr))
-            cells += part.indices
-            flat[cells] = part.data
+            indptr, indices, data = part.csr()
+            cells = np.repeat(target[at:at + len(part.ids)] * n_vars, np.diff(indptr))
+            cells += indices
+            flat[cells] = data
 
     def _batch(self, buf: Buffer, lo: int, hi: int, copy: bool = False) -> dict[str, Any]:
         ids = buf.ids[lo:hi]
@@ -204,12 +215,13 @@ class TrainingLoader:
         if buf.values is not None:
             x: Any = buf.values[lo:hi].copy() if copy else buf.values[lo:hi]
         else:
-            e0, e1 = int(buf.indptr[lo]), int(buf.indptr[hi])
-            indptr = buf.indptr[lo:hi + 1] - e0
+            all_indptr, indices, data = buf.csr()
+            e0, e1 = int(all_indptr[lo]), int(all_indptr[hi])
+            indptr = all_indptr[lo:hi + 1] - e0
             if self.sparse:
-                x = (indptr, buf.indices[e0:e1], buf.data[e0:e1])
+                x = (indptr, indices[e0:e1], data[e0:e1])
             else:
-                x = densify(indptr, buf.indices[e0:e1], buf.data[e0:e1], n_vars)
+                x = densify(indptr, indices[e0:e1], data[e0:e1], n_vars)
         out: dict[str, Any] = {key: codes[ids] for key, codes in self._labels.items()}
         out["index"] = ids
         if not self.to_torch:

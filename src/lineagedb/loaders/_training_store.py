@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import mmap
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ class ShardedArray:
         self.dtype = np.dtype(meta["data_type"]).newbyteorder("<")
         self.fill = meta.get("fill_value") or 0
         self._shards: dict[tuple[int, ...], tuple[Any, np.ndarray] | None] = {}
-        self._decode = None
+        self._decode: Callable[[Any], bytes] | None = None  # None: zarr-python reads the chunks
         codecs = meta["codecs"]
         grid = tuple(meta["chunk_grid"]["configuration"]["chunk_shape"])
         encoding = meta.get("chunk_key_encoding", {"name": "default"})
@@ -63,7 +64,7 @@ class ShardedArray:
                 self._decode = None
         else:
             self.chunk_shape = self.shard_shape = grid
-        self._zarr = None
+        self._zarr: Any = None
         if self._decode is None:  # a layout this reader does not know: zarr-python reads it
             import zarr
 
@@ -72,7 +73,8 @@ class ShardedArray:
 
     def chunk(self, coords: tuple[int, ...]) -> np.ndarray:
         """The inner chunk at ``coords`` (in units of chunks), as a full ``chunk_shape`` array."""
-        if self._zarr is not None:
+        decode = self._decode
+        if decode is None:
             sel = tuple(slice(i * c, (i + 1) * c) for i, c in zip(coords, self.chunk_shape))
             part = np.asarray(self._zarr[sel])
             if part.shape == self.chunk_shape:
@@ -81,9 +83,9 @@ class ShardedArray:
             full[tuple(slice(0, n) for n in part.shape)] = part
             return full
         shard = tuple(i // p for i, p in zip(coords, self.per_shard))
-        found = self._shards.get(shard, False)
-        if found is False:
-            found = self._shards[shard] = self._open_shard(shard)
+        if shard not in self._shards:
+            self._shards[shard] = self._open_shard(shard)
+        found = self._shards[shard]
         if found is None:
             return np.full(self.chunk_shape, self.fill, dtype=self.dtype)
         buf, index = found
@@ -91,7 +93,7 @@ class ShardedArray:
         offset, nbytes = index[within]
         if offset == _EMPTY:
             return np.full(self.chunk_shape, self.fill, dtype=self.dtype)
-        raw = self._decode(buf[int(offset):int(offset) + int(nbytes)])
+        raw = decode(buf[int(offset):int(offset) + int(nbytes)])
         return np.frombuffer(raw, dtype=self.dtype).reshape(self.chunk_shape)
 
     def _open_shard(self, shard: tuple[int, ...]) -> tuple[Any, np.ndarray] | None:
@@ -175,7 +177,7 @@ class TrainingStore:
             self.obs[key] = _read_all(self.path / "obs" / key) if self.n_obs else np.zeros(0, dtype=np.int64)
         self._arrays: dict[str, ShardedArray] | None = None
         self._pid = os.getpid()
-        self.row_nnz = None
+        self.row_nnz: np.ndarray | None = None  # set for the CSR layout
         if self.layout == "csr":
             nnz = _read_all(self.path / "X" / "row_nnz") if self.n_obs else np.zeros(0)
             self.row_nnz = nnz.astype(np.int64)
@@ -256,7 +258,7 @@ class TrainingStore:
     def read_chunk(self, c: int) -> tuple[np.ndarray, ...]:
         """Chunk ``c``: ``(values,)`` for dense stores, ``(indptr, indices, data)`` for CSR stores."""
         lo, hi = int(self.chunk_starts[c]), int(self.chunk_starts[c + 1])
-        if self.layout == "dense":
+        if self.row_nnz is None:  # the dense layout
             values = self._array("values")
             return (values.chunk((c, 0))[: hi - lo],)
         lengths = self.row_nnz[lo:hi]

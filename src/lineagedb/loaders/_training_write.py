@@ -235,7 +235,7 @@ def _append_csr(root: Any, store: TrainingStore, ds: Any, col_maps: list, perm: 
         lo, hi = c0 * chunk_size - n_old, min(c1 * chunk_size, total) - n_old  # new cells in these chunks
         indptr, indices, data = _gather_entries(ds, col_maps, perm[max(lo, 0):hi], dtype)
         row_nnz[max(lo, 0):hi] = np.diff(indptr)
-        if lo < 0:  # the partly filled chunk: its stored cells first
+        if pending is not None and c0 == first_chunk:  # the partly filled chunk (lo < 0): its stored cells first
             p_indptr, p_indices, p_data = pending
             indptr = np.concatenate([p_indptr, p_indptr[-1] + indptr[1:]])
             indices = np.concatenate([p_indices.astype(np.int64), indices])

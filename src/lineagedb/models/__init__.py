@@ -16,15 +16,11 @@ if not _django_settings.configured:  # while Django sets up (a connect in progre
 
 from ._artifact_labels import LabelManager
 from ._artifact_set import ArtifactQuerySet
-
-ArtifactSet = ArtifactQuerySet  # LaminDB's name for the queryset class of artifacts
 from .artifact import Artifact, ArtifactSchema
 from .block import Block, BranchBlock, RecordBlock
 from .branch import Branch, Space
 from .collection import Collection, CollectionArtifact
 from .feature import ArtifactFeatureValue, Feature, FeatureValue, RecordFeatureValue, RunFeatureValue
-
-JsonValue = FeatureValue  # LaminDB's name for a stored feature value
 from .project import ArtifactProject, Project
 from .record import ArtifactRecord, Record
 from .reference import ArtifactReference, Reference
@@ -35,6 +31,9 @@ from .transform import Transform
 from .ulabel import ArtifactULabel, ULabel
 from .user import User
 
+ArtifactSet = ArtifactQuerySet  # LaminDB's name for the queryset class of artifacts
+JsonValue = FeatureValue  # LaminDB's name for a stored feature value
+
 __all__ = [
     "Artifact", "ArtifactSchema", "ArtifactSet", "Collection", "CollectionArtifact", "Feature", "FeatureValue", "JsonValue",
     "ArtifactFeatureValue", "RunFeatureValue", "Record", "ArtifactRecord", "Run", "Schema",
@@ -42,5 +41,3 @@ __all__ = [
     "ArtifactProject", "ArtifactReference", "ArtifactULabel", "Project", "Reference", "ULabel",
     "Block", "Branch", "BranchBlock", "LabelManager", "RecordBlock", "RecordFeatureValue", "Space",
 ]
-
-from . import _feature_hooks  # noqa: E402,F401 - registers the features and labels sections of describe()

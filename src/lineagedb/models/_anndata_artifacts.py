@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import errors
 from ..core import storage as st
+from ._artifact_validation import validate_for_schema
 
 _FORMATS = {"h5ad": ".h5ad", "zarr": ".zarr"}
 
@@ -77,8 +78,6 @@ def from_anndata(
     if not isinstance(adata, ad.AnnData):
         raise errors.InvalidArgument(f"from_anndata() needs an anndata.AnnData, not {type(adata).__name__}")
     fmt = _format_for(key, format)
-    from .artifact import validate_for_schema
-
     validation = validate_for_schema(adata, schema, kwargs.pop("features", None))
     from ..formats._anndata import write_anndata
 
@@ -110,8 +109,6 @@ def from_mudata(
         )
     if key is not None and Path(key).suffix not in ("", ".h5mu"):
         raise errors.InvalidArgument(f"key {key!r} must end in .h5mu for a MuData artifact")
-    from .artifact import validate_for_schema
-
     validation = validate_for_schema(mdata, schema, kwargs.pop("features", None))
     path = _write_staged(lambda p: mdata.write(str(p)), ".h5mu")
     return cls._from_local_file(path, ".h5mu", otype="MuData", n_observations=mdata.n_obs, key=key,

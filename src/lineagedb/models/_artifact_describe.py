@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._describe import section
-
 
 def human_size(n: int | None) -> str:
     """``1536`` -> ``'1.5 KB'`` (powers of 1024, like ``ls -h``)."""
@@ -27,7 +25,6 @@ def _fmt_time(value: Any) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value is not None else "-"
 
 
-@section("Artifact")
 def artifact_section(artifact: Any, tree: Any) -> None:
     from rich.markup import escape
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import MethodType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import ProgrammingError, models
 from django.db.models.base import ModelBase
@@ -14,6 +14,7 @@ from django.db.models.signals import class_prepared
 
 from .. import errors
 from ..core.context import get_branch_id, visible_branch_ids
+from ._describe import Section, fields_section
 from ._fast_get import MISS, fast_get
 from ._trash import has_branch_column
 from .queryset import Manager, QuerySet
@@ -38,7 +39,7 @@ class hybridmethod:
         return MethodType(self.on_instance, obj)
 
 
-class classonlymethod(classmethod):
+class _ClassOnlyMethod(classmethod):
     """A class method that refuses to run on an instance (``ln.ULabel.validate(...)``, not ``label.validate``):
     calling it on a record raises ``TypeError`` naming the class to call it on."""
 
@@ -54,6 +55,12 @@ class classonlymethod(classmethod):
             )
 
         return refuse
+
+
+if TYPE_CHECKING:  # to a type checker it is a class method (the refusal on instances happens at run time)
+    classonlymethod = classmethod
+else:
+    classonlymethod = _ClassOnlyMethod
 
 
 class RegistryMeta(ModelBase):
@@ -254,6 +261,16 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
             _place_on_branch(type(self), kwargs)
         super().__init__(*args, **kwargs)
 
+    @classmethod
+    def _describe_sections(cls) -> tuple[Section, ...]:
+        """What ``describe()`` shows below the title, in order: functions ``(record, tree)`` that add branches to a
+        ``rich.tree.Tree`` (see ``_describe.py``). The default: the record's plain fields; registries override it.
+
+        >>> ln.Artifact._describe_sections()  # doctest: +SKIP
+        (<function artifact_section>, <function artifact_schema_section>, <function describe_features>)
+        """
+        return (fields_section,)
+
     def _display_name(self) -> str | None:
         """A short name for people (the value of the class's name field); lists, pages and graphs show it.
 
@@ -367,12 +384,12 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         return cls._visible({}).validate(values, field)
 
     @classonlymethod
-    def inspect(cls, values: Any, field: Any = None, show: bool = True) -> Any:
+    def inspect(cls, values: Any, field: Any = None, *, show: bool = True) -> Any:
         """Validated and non-validated values, with the synonyms or case variants that would fix them."""
         return cls._visible({}).inspect(values, field, show=show)
 
     @classonlymethod
-    def standardize(cls, values: Any, field: Any = None, mapper: bool = False) -> Any:
+    def standardize(cls, values: Any, field: Any = None, *, mapper: bool = False) -> Any:
         """Map synonyms and case variants to the canonical saved values (``mapper=True``: only the changes)."""
         return cls._visible({}).standardize(values, field, mapper=mapper)
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from .. import errors
 from ..core.context import visible_branch_ids
-from ._describe import section
 from ._versions import MAIN, TRASH
 
 _ALLOWED = {"key", "description", "version", "version_tag", "run", "meta_artifact", "skip_hash_lookup", "schema"}
@@ -232,7 +231,6 @@ def restore(record: Any) -> Any:
     return record
 
 
-@section("Collection")
 def collection_section(collection: Any, tree: Any) -> None:
     """Key and version, hash, members in order, provenance."""
     title = collection.key or "(no key)"

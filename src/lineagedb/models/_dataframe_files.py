@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import errors
+from ._artifact_validation import validate_for_schema
 
 SUFFIXES = {".parquet", ".csv", ".tsv"}
 
@@ -52,7 +53,7 @@ def _n_rows(frame: Any) -> int:
 def from_dataframe_file(cls: Any, path: Any, *, key: str | None, schema: Any, **kwargs: Any) -> Any:
     """The artifact of a table file, validated against ``schema`` first (``ln.errors.ValidationError``)."""
     from ._polars_io import is_polars, stage_polars
-    from .artifact import staging_path, validate_for_schema
+    from .artifact import staging_path
 
     local = Path(str(path))
     suffix = local.suffix.lower()

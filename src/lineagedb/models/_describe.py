@@ -1,7 +1,8 @@
-"""describe(): a rich tree of one record, built from sections that capabilities contribute.
+"""describe(): a rich tree of one record, built from the sections its registry declares.
 
-A section is ``fn(record, tree) -> None`` that adds branches to a ``rich.tree.Tree``; the artifact
-section shows the core fields, annotation adds labels and features, validation adds schemas.
+A section is ``fn(record, tree) -> None`` that adds branches to a ``rich.tree.Tree``. A registry lists its
+sections, in order, in its ``_describe_sections()`` class method (``BaseRecord``'s default: the plain fields);
+``Artifact``'s are its core fields, its schema and feature sets, then its features and labels.
 """
 
 from __future__ import annotations
@@ -9,22 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-# model name ("Artifact", "Collection", ...) or "*" -> sections, in order
-SECTIONS: dict[str, list[Callable[[Any, Any], None]]] = {}
+Section = Callable[[Any, Any], None]
 
 
-def section(*model_names: str) -> Callable:
-    """Decorator: register a describe() section for the given registries (``"*"``: all)."""
-
-    def wrap(fn: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
-        for name in model_names:
-            SECTIONS.setdefault(name, []).append(fn)
-        return fn
-
-    return wrap
-
-
-def _default_fields(record: Any, tree: Any) -> None:
+def fields_section(record: Any, tree: Any) -> None:
+    """The record's plain fields that have a value."""
     for f in record._meta.concrete_fields:
         if f.name in {"id", "uid", "branch"} or f.name.startswith("_"):
             continue
@@ -39,10 +29,7 @@ def build_tree(record: Any, include: list[str] | None = None) -> Any:
 
     name = type(record).__name__
     tree = Tree(f"[bold]{name}[/bold] {getattr(record, 'uid', '')}")
-    sections = SECTIONS.get(name, []) + SECTIONS.get("*", [])
-    if not SECTIONS.get(name):
-        _default_fields(record, tree)
-    for fn in sections:
+    for fn in type(record)._describe_sections():
         fn(record, tree)
     if getattr(type(record), "_has_notes", False):
         from .block import describe_notes
@@ -52,7 +39,7 @@ def build_tree(record: Any, include: list[str] | None = None) -> Any:
 
 
 def describe(record: Any, return_str: bool = False, include: str | list[str] | None = None) -> str | None:
-    """Print (or return) a tree of the record: its own sections, or its plain fields.
+    """Print (or return) a tree of the record, section by section (see ``_describe_sections``).
 
     ``include="comments"`` adds the comments of a record that carries blocks (its readme shows always).
     """

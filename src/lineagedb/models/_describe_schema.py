@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._describe import section
-
 _SHOWN = 12  # members listed per feature set before "... and N more"
 
 
@@ -64,7 +62,6 @@ def add_members(schema: Any, tree: Any) -> None:
             node.add(text + (f"  ({', '.join(notes)})" if notes else ""))
 
 
-@section("Schema")
 def schema_section(schema: Any, tree: Any) -> None:
     """The definition: types, rules, index, features or members, and the slots of a composite."""
     if schema.description:
@@ -85,7 +82,6 @@ def schema_section(schema: Any, tree: Any) -> None:
             add_members(component, sub)
 
 
-@section("Artifact")
 def artifact_schema_section(artifact: Any, tree: Any) -> None:
     """The schema an artifact was validated against and the feature set of each slot."""
     if artifact.pk is None:

@@ -10,7 +10,6 @@ from typing import Any
 from django.db.models import F, Q
 
 from .. import errors
-from ._describe import section
 from ._dtypes import check_value, dtype_info, is_categorical, to_json
 from ._features import NUMERIC, external_schema, host_values, value_hash
 from ._labels import LABEL_LINKS, is_label_registry, labels_of, link_of
@@ -207,17 +206,13 @@ def value_grid(aligned: bool) -> Any:
     return grid
 
 
-@section("Artifact", "Run", "Record")
 def describe_features(record: Any, tree: Any, aligned: bool = False) -> None:
     """Features (with dtypes and values) and labels (grouped by registry and feature)."""
     from rich.markup import escape
     from rich.table import Table
 
-    from ._describe import SECTIONS, _default_fields
     from .feature import Feature
 
-    if SECTIONS.get(type(record).__name__) == [describe_features]:
-        _default_fields(record, tree)  # no other section for this registry: keep the plain fields
     values = host_values(type(record), [record.id]).get(record.id, {})
     if values:
         dtypes = dict(Feature.objects.filter(name__in=list(values)).values_list("name", "dtype"))

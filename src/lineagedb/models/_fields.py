@@ -15,6 +15,7 @@ def uid_field(length: int) -> models.CharField:
     return models.CharField(max_length=length, unique=True, db_index=True, default=partial(base62, length), editable=False)
 
 
+# The defaults of the shared fields (models/_tracked.py); migrations name them by this module's path.
 def _current_user_id() -> int | None:
     from ..core.instance import current_user
 
@@ -29,13 +30,8 @@ def _current_run_id() -> int | None:
 
 
 def created_by() -> models.ForeignKey:
+    """The user who created the record (the current user)."""
     return models.ForeignKey("lineagedb.User", models.PROTECT, default=_current_user_id, related_name="+")
-
-
-def run_field(related_name: str = "+") -> models.ForeignKey:
-    return models.ForeignKey(
-        "lineagedb.Run", models.PROTECT, null=True, blank=True, default=_current_run_id, related_name=related_name
-    )
 
 
 def created_at() -> models.DateTimeField:

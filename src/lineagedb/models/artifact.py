@@ -22,12 +22,15 @@ from .. import errors
 from ..core import storage as st
 from ..core.store import store_for
 from ._artifact_set import ArtifactManager
+from ._artifact_validation import annotate_on_save, check_file_schema, validate_for_schema
 from ._base import BaseRecord
+from ._describe import Section
 from ._features import FeaturesDescriptor
-from ._fields import branch, created_at, created_by, run_field, uid_field
+from ._fields import uid_field
 from ._lineage import HasLineage, through_run, visible_in_lineage
 from ._lineage_kind import INTERNAL_KIND, LAMINDB_INTERNAL_KIND
 from ._polars_io import is_polars, stage_polars
+from ._tracked import Tracked, TracksUpdates, run_field
 from ._versions import (
     MAIN,
     TRASH,
@@ -48,37 +51,6 @@ def _info(message: str) -> None:
 
     if settings.verbosity in ("info", "debug"):
         print(f"→ {message}")
-
-
-def validate_for_schema(data: Any, schema: Any, features: dict[str, Any] | None = None) -> Any:
-    """Hook: validate ``data`` (and dataset-level ``features``) against ``schema`` before anything is written.
-
-    None without a schema and without features.
-    """
-    if schema is None and not features:
-        return None
-    from ..curators import validate_for_artifact
-
-    return validate_for_artifact(data, schema, features)
-
-
-def check_file_schema(schema: Any, path: Any, otype: str | None, explicit_otype: bool, features: Any) -> bool:
-    """Hook: refuse a schema a plain file cannot carry; True if its feature values must come from an
-    existing artifact with the same content (none were passed)."""
-    from ..curators import check_file_schema as check
-    from ..curators import flat_features_schema
-
-    check(schema, suffix=st.suffix_of(str(path)), otype=otype, explicit_otype=explicit_otype)
-    return not features and (flat_features_schema(schema) is not None or "__external__" in schema.slots)
-
-
-def annotate_on_save(artifact: Artifact, validation: Any) -> None:
-    """Hook: write the annotations a validation produced (inside the save transaction)."""
-    if validation is None:
-        return
-    from ..curators import annotate_on_save as annotate
-
-    annotate(artifact, validation)
 
 
 def _is_dataframe(obj: Any) -> bool:
@@ -125,7 +97,7 @@ def _check_key_suffix(key: str | None, source: Any) -> None:
         )
 
 
-class Artifact(HasLineage, VersionedMixin, BaseRecord):
+class Artifact(HasLineage, VersionedMixin, TracksUpdates, Tracked):
     """A dataset, model or any file or folder, versioned and content-hashed.
 
     ``Artifact(path_or_data, *, key=None, description=None, revises=None, run=None, kind=None,
@@ -171,11 +143,7 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
     feature_sets = models.ManyToManyField("lineagedb.Schema", through="lineagedb.ArtifactSchema", related_name="artifacts")
     # who sees it; None: the space "all". Moving to another space moves the bytes to a storage of that space.
     space = models.ForeignKey("lineagedb.Space", models.PROTECT, null=True, blank=True, related_name="artifacts")
-    created_at = created_at()
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = created_by()
     run = run_field("output_artifacts")
-    branch = branch()
 
     _placement: Any = None  # a core.store Placement until the bytes are committed (or _DISCARDED)
     _revises: Any = None
@@ -192,6 +160,15 @@ class Artifact(HasLineage, VersionedMixin, BaseRecord):
             models.UniqueConstraint(Substr("uid", 1, 16), F("branch"), condition=Q(is_latest=True),
                                     name="artifact_one_latest_per_family"),
         ]
+
+    @classmethod
+    def _describe_sections(cls) -> tuple[Section, ...]:
+        """describe(): the core fields, the schema and feature sets, then features and labels."""
+        from ._artifact_describe import artifact_section
+        from ._describe_schema import artifact_schema_section
+        from ._feature_hooks import describe_features
+
+        return artifact_section, artifact_schema_section, describe_features
 
     # -- construction --------------------------------------------------------------------------
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -769,7 +746,3 @@ class ArtifactSchema(models.Model):
     class Meta:
         app_label = "lineagedb"
         unique_together = [("artifact", "schema", "slot")]
-
-
-from . import _artifact_describe  # noqa: E402,F401  (registers the describe() section)
-

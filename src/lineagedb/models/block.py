@@ -64,6 +64,7 @@ class BlockBase(BaseRecord):
     hash = models.CharField(max_length=22, null=True, blank=True, db_index=True)
     version_tag = models.CharField(max_length=30, null=True, blank=True)
     is_latest = models.BooleanField(default=True, db_index=True)
+    # before each block registry's own columns, so declared here rather than inherited (see _tracked.Created)
     created_at = created_at()
     created_by = created_by()
 

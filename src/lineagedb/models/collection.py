@@ -16,12 +16,14 @@ from typing import Any
 from django.db import models
 
 from ._base import BaseRecord
-from ._fields import branch, created_at, created_by, run_field, uid_field
+from ._describe import Section
+from ._fields import uid_field
 from ._lineage import HasLineage, through_run, visible_in_lineage
+from ._tracked import Tracked, TracksUpdates, run_field
 from ._versions import VersionedMixin, VersionTagField
 
 
-class Collection(HasLineage, VersionedMixin, BaseRecord):
+class Collection(HasLineage, VersionedMixin, TracksUpdates, Tracked):
     """An ordered set of artifacts; the same members make the same collection.
 
     >>> ln.Collection([artifact1, artifact2], key="my-collection").save()  # doctest: +SKIP
@@ -42,14 +44,17 @@ class Collection(HasLineage, VersionedMixin, BaseRecord):
     artifacts = models.ManyToManyField("lineagedb.Artifact", through="lineagedb.CollectionArtifact", related_name="collections")
     schema = models.ForeignKey("lineagedb.Schema", models.PROTECT, null=True, blank=True, related_name="validated_collections")
     meta_artifact = models.OneToOneField("lineagedb.Artifact", models.PROTECT, null=True, blank=True, related_name="_meta_of_collection")
-    created_at = created_at()
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = created_by()
     run = run_field("output_collections")
-    branch = branch()
 
     class Meta:
         app_label = "lineagedb"
+
+    @classmethod
+    def _describe_sections(cls) -> tuple[Section, ...]:
+        """describe(): key and version, hash, members in order, provenance."""
+        from ._collection_members import collection_section
+
+        return (collection_section,)
 
     @classmethod
     def _extra_lookup(cls, key: str, value: Any) -> Any:
@@ -252,6 +257,3 @@ class CollectionArtifact(models.Model):
         app_label = "lineagedb"
         unique_together = [("collection", "artifact")]
         ordering = ["position"]
-
-
-from . import _collection_members  # noqa: E402,F401 - registers the describe() section

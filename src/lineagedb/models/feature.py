@@ -9,13 +9,14 @@ from django.db import models, transaction
 
 from .. import errors
 from ._base import BaseRecord
-from ._fields import CoerceAlias, branch, created_at, created_by, run_field, uid_field
+from ._fields import CoerceAlias, uid_field
 from ._synonyms import HasSynonyms
+from ._tracked import Tracked
 from ._typed import unique_name_in_type
 from .queryset import Manager
 
 
-class Feature(CoerceAlias, HasSynonyms, BaseRecord):
+class Feature(CoerceAlias, HasSynonyms, Tracked):
     """A feature with a dtype (``float``, ``cat[Record]``, ``cat[bio.CellType]``, ...).
 
     Names are unique within a feature type (``is_type=True`` features group others, like folders).
@@ -38,10 +39,6 @@ class Feature(CoerceAlias, HasSynonyms, BaseRecord):
     coerce_dtype = models.BooleanField(default=False)
     default_value = models.JSONField(null=True, blank=True)
     synonyms = models.TextField(null=True, blank=True)
-    created_at = created_at()
-    created_by = created_by()
-    run = run_field()
-    branch = branch()
 
     class Meta:
         app_label = "lineagedb"

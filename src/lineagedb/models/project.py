@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from django.db import models
 
-from ._base import BaseRecord
-from ._fields import branch, created_at, created_by, run_field, uid_field
+from ._fields import uid_field
 from ._labels import label_link
+from ._tracked import Tracked
 from ._typed import HasParents, HasType, unique_name_in_type
 
 PROJECT_STATUSES = ("planned", "active", "paused", "completed", "cancelled")
 
 
-class Project(HasType, HasParents, BaseRecord):
+class Project(HasType, HasParents, Tracked):
     """A project; ``is_type=True`` makes a project type (``ln.Project(name="Screen", type=screens)``)."""
 
     uid = uid_field(12)
@@ -41,10 +41,6 @@ class Project(HasType, HasParents, BaseRecord):
     features = models.ManyToManyField("lineagedb.Feature", related_name="projects", blank=True)
     schemas = models.ManyToManyField("lineagedb.Schema", related_name="projects", blank=True)
     references = models.ManyToManyField("lineagedb.Reference", related_name="projects", blank=True)
-    created_at = created_at()
-    created_by = created_by()
-    run = run_field()
-    branch = branch()
 
     class Meta:
         app_label = "lineagedb"

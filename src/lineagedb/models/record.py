@@ -8,15 +8,17 @@ from django.db import models
 
 from ..core.context import get_branch_id
 from ._base import BaseRecord, hybridmethod
+from ._describe import Section, fields_section
 from ._features import FeaturesDescriptor
-from ._fields import branch, created_at, created_by, run_field, uid_field
+from ._fields import uid_field
 from ._labels import label_link
 from ._record_export import RecordManager
 from ._record_features import RecordFeatures, TypeField
+from ._tracked import Tracked
 from ._typed import HasParents, HasType, unique_name_in_type
 
 
-class Record(HasType, HasParents, BaseRecord):
+class Record(HasType, HasParents, Tracked):
     """A label (``ln.Record(name="DMSO")``) or a label type (``ln.Record(name="Experiment", is_type=True)``).
 
     >>> experiment_type = ln.Record(name="Experiment", is_type=True).save()  # doctest: +SKIP
@@ -39,14 +41,17 @@ class Record(HasType, HasParents, BaseRecord):
     parents = models.ManyToManyField("self", symmetrical=False, related_name="children", blank=True)
     artifacts = models.ManyToManyField("lineagedb.Artifact", through="lineagedb.ArtifactRecord", related_name="records")
     schema = models.ForeignKey("lineagedb.Schema", models.PROTECT, null=True, blank=True, related_name="record_types")
-    created_at = created_at()
-    created_by = created_by()
-    run = run_field()
-    branch = branch()
 
     class Meta:
         app_label = "lineagedb"
         constraints = unique_name_in_type("record")
+
+    @classmethod
+    def _describe_sections(cls) -> tuple[Section, ...]:
+        """describe(): the plain fields, then the record's features."""
+        from ._feature_hooks import describe_features
+
+        return fields_section, describe_features
 
     query_records = HasType.query_instances
     features = FeaturesDescriptor(RecordFeatures)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from django.db import models
 
-from ._base import BaseRecord
 from ._checks import validate_doi
-from ._fields import branch, created_at, created_by, run_field, uid_field
+from ._fields import uid_field
 from ._labels import label_link
+from ._tracked import Tracked
 from ._typed import HasType, unique_name_in_type
 
 
-class Reference(HasType, BaseRecord):
+class Reference(HasType, Tracked):
     """A citable reference (paper, dataset DOI, URL); ``is_type=True`` makes a reference type."""
 
     uid = uid_field(12)
@@ -33,10 +33,6 @@ class Reference(HasType, BaseRecord):
     transforms = models.ManyToManyField("lineagedb.Transform", related_name="references", blank=True)
     collections = models.ManyToManyField("lineagedb.Collection", related_name="references", blank=True)
     records = models.ManyToManyField("lineagedb.Record", related_name="references", blank=True)
-    created_at = created_at()
-    created_by = created_by()
-    run = run_field()
-    branch = branch()
 
     class Meta:
         app_label = "lineagedb"

@@ -7,15 +7,16 @@ from typing import Any
 from django.db import models
 
 from .. import errors
-from ._base import BaseRecord
+from ._describe import Section, fields_section
 from ._features import FeaturesDescriptor
-from ._fields import branch, created_at, created_by, uid_field
+from ._fields import uid_field
 from ._lineage import HasLineage, visible_in_lineage
+from ._tracked import Branched
 
 RUN_STATUSES = ("scheduled", "started", "completed", "errored", "aborted")
 
 
-class Run(HasLineage, BaseRecord):
+class Run(HasLineage, Branched):
     """One execution of a Transform, with its parameters, environment, inputs and report.
 
     >>> ln.Run.filter(transform__key="tutorial.py").to_dataframe()  # doctest: +SKIP
@@ -43,12 +44,16 @@ class Run(HasLineage, BaseRecord):
     input_artifacts = models.ManyToManyField("lineagedb.Artifact", related_name="input_of_runs", blank=True)
     input_collections = models.ManyToManyField("lineagedb.Collection", related_name="input_of_runs", blank=True)
     input_records = models.ManyToManyField("lineagedb.Record", related_name="input_of_runs", blank=True)  # sheet exports
-    created_at = created_at()
-    created_by = created_by()
-    branch = branch()
 
     class Meta:
         app_label = "lineagedb"
+
+    @classmethod
+    def _describe_sections(cls) -> tuple[Section, ...]:
+        """describe(): the plain fields, then the run's features (parameters kept as feature values)."""
+        from ._feature_hooks import describe_features
+
+        return fields_section, describe_features
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """``ln.Run(transform, params=..., status="scheduled")``: a run you save yourself starts out scheduled.

@@ -14,8 +14,9 @@ from django.db import IntegrityError, models, transaction
 
 from .. import errors
 from ._base import BaseRecord, hybridmethod
+from ._describe import Section
 from ._feature_args import check_record_field_mappings
-from ._fields import CoerceAlias, branch, created_at, created_by, run_field, uid_field
+from ._fields import CoerceAlias, uid_field
 from ._labels import LinkModel
 from ._schema_def import (
     definition_hash,
@@ -26,9 +27,10 @@ from ._schema_def import (
     normalize_organism,
     normalize_schema_kwargs,
 )
+from ._tracked import Tracked
 
 
-class Schema(CoerceAlias, BaseRecord):
+class Schema(CoerceAlias, Tracked):
     """A set of features (or of registry values such as genes) with validation rules.
 
     >>> ln.Schema(itype=ln.Feature).save()  # doctest: +SKIP
@@ -59,10 +61,6 @@ class Schema(CoerceAlias, BaseRecord):
     index = models.ForeignKey("lineagedb.Feature", models.PROTECT, null=True, blank=True, related_name="+")
     features = models.ManyToManyField("lineagedb.Feature", through="lineagedb.SchemaFeature", related_name="schemas")
     components = models.ManyToManyField("self", through="lineagedb.SchemaComponent", symmetrical=False, related_name="composites")
-    created_at = created_at()
-    created_by = created_by()
-    run = run_field()
-    branch = branch()
 
     class Meta:
         app_label = "lineagedb"
@@ -70,6 +68,13 @@ class Schema(CoerceAlias, BaseRecord):
             # the same definition is the same schema, also under concurrent saves (trashed ones excluded)
             models.UniqueConstraint(fields=["hash"], condition=models.Q(branch=1), name="unique_schema_hash_main"),
         ]
+
+    @classmethod
+    def _describe_sections(cls) -> tuple[Section, ...]:
+        """describe(): the definition (types, rules, index, features or members, slots)."""
+        from ._describe_schema import schema_section
+
+        return (schema_section,)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if (args and len(args) == len(self._meta.concrete_fields)) or "id" in kwargs:  # loaded from the database
@@ -285,10 +290,3 @@ class SchemaComponent(LinkModel):
     class Meta:
         app_label = "lineagedb"
         unique_together = [("composite", "slot")]
-
-
-def _attach() -> None:
-    from . import _describe_schema  # noqa: F401 - registers the Schema describe() sections
-
-
-_attach()

@@ -6,11 +6,11 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 
-from ._base import BaseRecord
-from ._fields import created_at, created_by, run_field, uid_field
+from ._fields import uid_field
+from ._tracked import Created, run_field
 
 
-class Storage(BaseRecord):
+class Storage(Created):
     """A storage location: a local folder, an S3 bucket/prefix or any fsspec URL.
 
     ``instance_uid`` is set when this instance manages the location (it may write there).
@@ -29,8 +29,6 @@ class Storage(BaseRecord):
     instance_uid = models.CharField(max_length=12, null=True, blank=True, db_index=True)
     host = models.CharField(max_length=255, null=True, blank=True)  # a local root: the machine it lives on
     space = models.ForeignKey("lineagedb.Space", models.PROTECT, null=True, blank=True, related_name="storages")  # None: "all"
-    created_at = created_at()
-    created_by = created_by()
     run = run_field()
 
     class Meta:

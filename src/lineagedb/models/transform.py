@@ -9,13 +9,14 @@ from django.db import models
 
 from .. import errors
 from ._base import BaseRecord
-from ._fields import branch, created_at, created_by, uid_field
+from ._fields import uid_field
+from ._tracked import Branched, TracksUpdates
 from ._versions import VersionedMixin, VersionTagField, check_revises
 
 TRANSFORM_KINDS = ("script", "notebook", "pipeline", "function", "upload")
 
 
-class Transform(VersionedMixin, BaseRecord):
+class Transform(VersionedMixin, TracksUpdates, Branched):
     """A data transformation; its versions share a 12-character uid stem.
 
     A new transform whose key is already taken becomes the next version of that family when saved;
@@ -40,10 +41,6 @@ class Transform(VersionedMixin, BaseRecord):
     reference = models.CharField(max_length=255, null=True, blank=True)
     version = VersionTagField(max_length=30, null=True, blank=True)  # reads the uid suffix when no tag was given
     is_latest = models.BooleanField(default=True, db_index=True)
-    created_at = created_at()
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = created_by()
-    branch = branch()
 
     class Meta:
         app_label = "lineagedb"

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from django.db import models
 
-from ._base import BaseRecord
-from ._fields import branch, created_at, created_by, run_field, uid_field
+from ._fields import uid_field
 from ._labels import label_link
+from ._tracked import Tracked
 from ._typed import HasParents, HasType, unique_name_in_type
 
 
-class ULabel(HasType, HasParents, BaseRecord):
+class ULabel(HasType, HasParents, Tracked):
     """A label (``ln.ULabel(name="DMSO")``) or a label type (``is_type=True``); link it with ``artifact.ulabels``."""
 
     uid = uid_field(8)
@@ -31,10 +31,6 @@ class ULabel(HasType, HasParents, BaseRecord):
     runs = models.ManyToManyField("lineagedb.Run", related_name="ulabels", blank=True)
     collections = models.ManyToManyField("lineagedb.Collection", related_name="ulabels", blank=True)
     records = models.ManyToManyField("lineagedb.Record", related_name="ulabels", blank=True)
-    created_at = created_at()
-    created_by = created_by()
-    run = run_field()
-    branch = branch()
 
     class Meta:
         app_label = "lineagedb"

@@ -134,7 +134,8 @@ class _Api(NinjaAPI):
 
     def __init__(self, token: str | None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._token, self._spec = token, None
+        self._token = token
+        self._spec: Any = None  # the OpenAPI schema, made on first request
 
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
         if self._spec is None:
@@ -196,16 +197,18 @@ def _errors_as_http_errors(api: NinjaAPI) -> None:
     from django.http import Http404
     from ninja.errors import HttpError, ValidationError
 
-    def reraise(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # ninja declares that a handler may get the exception or its class; it passes the raised exception
+    def reraise(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
         raise exc
 
-    def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        raise HTTPError(400, s.message(exc.errors, {k: request.GET.get(k, "") for k in request.GET}))
+    def invalid(request: HttpRequest, exc: ValidationError | type[ValidationError]) -> HttpResponse:
+        found = exc.errors if isinstance(exc, ValidationError) else []
+        raise HTTPError(400, s.message(found, {k: request.GET.get(k, "") for k in request.GET}))
 
-    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        raise HTTPError(exc.status_code, str(exc))
+    def http_error(request: HttpRequest, exc: HttpError | type[HttpError]) -> HttpResponse:
+        raise HTTPError(exc.status_code if isinstance(exc, HttpError) else 500, str(exc))
 
-    def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def not_found(request: HttpRequest, exc: Http404 | type[Http404]) -> HttpResponse:
         raise HTTPError(404, f"nothing at {request.path}")
 
     api.add_exception_handler(Exception, reraise)

@@ -133,8 +133,9 @@ class App:
         if redirect is not None:
             return redirect
         self._check_write(request)
+        params: dict[str, str] = {}
         if request.path == "/api" or request.path.startswith("/api/"):
-            handler, params = self.api.handle, {}
+            handler = self.api.handle
         else:
             handler, params = self.router.match(request.method, request.path)
         try:

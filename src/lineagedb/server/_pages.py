@@ -18,10 +18,10 @@ SKIP = {"id", "uid", "branch", "hash", "synonyms", "description", "updated_at", 
 
 def columns(model: Any) -> list[str]:
     """The list columns after name and uid (never the field the name column already shows)."""
-    shown = reg.title_field(model)
+    title = reg.title_field(model)
     if model._list_columns:  # declared on the registry's class
-        return [c for c in model._list_columns if c != shown]
-    shown = {shown, "name"}  # the first column is headed "name" whichever field it shows (a user's handle)
+        return [c for c in model._list_columns if c != title]
+    shown = {title, "name"}  # the first column is headed "name" whichever field it shows (a user's handle)
     names = [f.name for f in reg.fields(model) if f.name not in SKIP and not f.is_relation and f.name not in shown]
     return names[:6]
 
@@ -35,7 +35,7 @@ def _row(record: Any, cols: list[str]) -> list[str]:
 
     cells = [_title_cell(record), f"<code>{e(record.uid)}</code>"]
     for c in cols:
-        v = getattr(record, c, None)
+        v: Any = getattr(record, c, None)
         if c == "size" and v is not None:
             v = human_size(v)
         elif hasattr(v, "strftime"):

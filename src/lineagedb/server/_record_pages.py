@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import mimetypes
+from collections.abc import Collection
 from typing import Any
 
 from . import _registries as reg
@@ -44,8 +45,8 @@ def _field_value(record: Any, f: Any) -> str:
 
 
 def fields_html(record: Any) -> str:
-    return fields((f.name, _field_value(record, f)) for f in reg.fields(type(record), detail=True)
-                  if f.name not in SHOWN_ELSEWHERE)
+    model: type = type(record)  # declared: mypy counts type[Any] as unhashable for the cache (python/mypy#11470)
+    return fields((f.name, _field_value(record, f)) for f in reg.fields(model, detail=True) if f.name not in SHOWN_ELSEWHERE)
 
 
 def _plain_html(value: Any) -> str:
@@ -69,7 +70,7 @@ def _plain_html(value: Any) -> str:
     return cell(value, limit=400)
 
 
-def relations_html(rels: dict[str, Any], skip: set[str] = frozenset()) -> str:
+def relations_html(rels: dict[str, Any], skip: Collection[str] = frozenset()) -> str:
     items = [(k.replace("_", " "), _plain_html(v)) for k, v in rels.items() if k not in skip]
     return fields(items) if items else ""
 

@@ -67,7 +67,8 @@ def value(v: Any) -> Any:
 
 def to_json(record: Any, detail: bool = False) -> dict[str, Any]:
     """A record's fields as JSON-ready values."""
-    return {f.attname: value(getattr(record, f.attname)) for f in fields(type(record), detail)}
+    model: type = type(record)  # declared: mypy counts type[Any] as unhashable for the cache (python/mypy#11470)
+    return {f.attname: value(getattr(record, f.attname)) for f in fields(model, detail)}
 
 
 def title_field(model: Any) -> str | None:

@@ -123,8 +123,9 @@ class Labeled(BaseModel):
 
 
 def page_model(model: Any) -> type[BaseModel]:
+    results: Any = list[record_model(model, False)]  # type: ignore[misc]  # a list of a model made at run time
     return create_model(_title(model) + "Page", registry=(str, ...), count=(int, ...), limit=(int, ...),
-                        offset=(int, ...), results=(list[record_model(model, False)], ...),  # type: ignore[misc]
+                        offset=(int, ...), results=(results, ...),
                         facets=(list[Facet], Field(None, description="with facets=true")))
 
 

@@ -25,7 +25,10 @@ def with_usage(model: Any, qs: Any) -> Any:
     from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
     from django.db.models.functions import Coalesce
 
-    link, column = label_link(model)
+    found = label_link(model)
+    if found is None:  # a registry that labels no artifacts: every count is 0
+        return qs.annotate(n_artifacts=Value(0))
+    link, column = found
     counted = (link.objects.filter(**{column: OuterRef("pk")}).order_by().values(column)
                .annotate(c=Count("artifact_id", distinct=True)).values("c"))
     return qs.annotate(n_artifacts=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)))
