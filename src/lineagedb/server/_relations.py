@@ -130,7 +130,7 @@ def _feature(f: Any) -> dict[str, Any]:
 
 
 def _record(r: Any) -> dict[str, Any]:
-    out = {"type": brief(r.type) if r.type_id else None}
+    out: dict[str, Any] = {"type": brief(r.type) if r.type_id else None}
     if r.is_type:
         out["records"] = _briefs(r.records.order_by("name"))
     return out
