@@ -60,3 +60,13 @@ def test_describe_returns_text(ln, labels):
     assert ln.Record.describe(return_str=True).startswith("Record\n  Simple fields")
     text = ln.Record.filter(type=kind).describe(return_str=True)
     assert text.startswith("Record\n  Simple fields") and "Records (3)" in text
+
+
+def test_dir_of_a_registry_lists_the_class_api_only(ln, labels):
+    names = dir(ln.Feature)
+    assert {"filter", "get", "search", "from_dataframe", "describe", "name", "objects", "DoesNotExist"} <= set(names)
+    assert not {"save", "delete", "restore", "refresh_from_db", "get_next_by_created_at"} & set(names)
+    assert "__init__" in names  # dunders stay, for introspection tools
+    record = labels[1][0]
+    assert {"save", "delete", "restore", "filter"} <= set(dir(record))  # an instance lists everything
+    assert callable(ln.Feature.save)  # still reachable on the class
