@@ -25,6 +25,7 @@ class Record(HasType, HasParents, BaseRecord):
 
     _required = ()  # a record may be nameless (a sheet row identified by its features), as in LaminDB
     _constructor_keywords = ("features",)  # validated and stored on save()
+    _values_in_order = True  # a list feature's values come back in the order given (see _features.host_values)
     _has_notes = True  # readme and comment blocks (RecordBlock): record.notes, describe(include="comments")
     _feature_values = ("RecordFeatureValue", "record")  # link model and host field of feature values (see _features)
     # record fields a feature may name in values_through=, with the feature dtype each needs
