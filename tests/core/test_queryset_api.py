@@ -70,3 +70,14 @@ def test_dir_of_a_registry_lists_the_class_api_only(ln, labels):
     record = labels[1][0]
     assert {"save", "delete", "restore", "filter"} <= set(dir(record))  # an instance lists everything
     assert callable(ln.Feature.save)  # still reachable on the class
+
+
+def test_registry_listing_names_django_types_and_related_registries(ln):
+    text = ln.Artifact.describe(return_str=True)
+    assert text == repr(ln.Artifact)
+    simple, rest = text.split("\n  Relational fields\n")
+    relational, bio = rest.split("\n  Bio fields\n")
+    assert "    .uid: CharField" in simple.splitlines() and "    .size: BigIntegerField" in simple.splitlines()
+    assert "    .run: Run" in relational.splitlines() and "    .ulabels: ULabel" in relational.splitlines()
+    assert relational.index(".run: Run") < relational.index(".input_of_runs: Run")  # declared before reverse
+    assert "    .cell_types: bio.CellType" in bio.splitlines()
