@@ -38,6 +38,7 @@ class Record(HasType, HasParents, BaseRecord):
     type = TypeField("self", models.PROTECT, null=True, blank=True, related_name="records")  # checked on assignment
     is_type = models.BooleanField(default=False, db_index=True)
     reference = models.CharField(max_length=255, null=True, blank=True)
+    reference_type = models.CharField(max_length=25, null=True, blank=True)  # what the reference is, e.g. "url"
     parents = models.ManyToManyField("self", symmetrical=False, related_name="children", blank=True)
     artifacts = models.ManyToManyField("lineagedb.Artifact", through="lineagedb.ArtifactRecord", related_name="records")
     schema = models.ForeignKey("lineagedb.Schema", models.PROTECT, null=True, blank=True, related_name="record_types")
@@ -177,7 +178,7 @@ class Record(HasType, HasParents, BaseRecord):
         return not self.is_type
 
 
-_SIMPLE_KWARGS = frozenset({"name", "description", "reference", "is_type"})
+_SIMPLE_KWARGS = frozenset({"name", "description", "reference", "reference_type", "is_type"})
 _PLAN: list[tuple[str, Any]] = []
 
 
