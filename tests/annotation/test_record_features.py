@@ -325,4 +325,8 @@ def test_list_values_of_records_keep_the_order_given(ln, unique):
                        kinds.name: [[a.name, c.name], [c.name, b.name, a.name]]})
     ln.Record.from_dataframe(df, type=sheet).save()
     assert ln.Record.get(name=f"r2_{unique}").features.get_values() == {kinds.name: [c.name, b.name, a.name]}
-    assert sheet.to_dataframe()[kinds.name].tolist() == [[a.name, c.name], [c.name, b.name, a.name]]
+    ln.Record(name=f"r3_{unique}", type=sheet, features={kinds: [b]}).save()
+    expected = [[a.name, c.name], [c.name, b.name, a.name], [b.name]]  # one value is a list too
+    assert sheet.to_dataframe()[kinds.name].tolist() == expected
+    frame = ln.Record.filter(type=sheet).order_by("id").to_dataframe(include="features")
+    assert frame[kinds.name].tolist() == expected
