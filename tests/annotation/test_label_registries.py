@@ -151,3 +151,11 @@ def test_a_type_must_be_a_type_record_in_every_typed_registry(ln, unique, regist
     with pytest.raises(ln.errors.ValidationError,
                        match=f"You can only assign a {name} with `is_type=True` as `type` to another {name}"):
         model(name=f"typed_{registry}_{unique}", type=plain, **({**kwargs, "is_type": True} if registry == "Schema" else kwargs)).save()
+
+
+@pytest.mark.parametrize("registry", ["Record", "ULabel"])
+def test_a_reference_carries_its_type(ln, unique, registry):
+    model = getattr(ln, registry)
+    label = model(name=f"ref_{unique}", reference="https://example.org/x", reference_type="url").save()
+    assert model.get(id=label.id).reference_type == "url"
+    assert list(model.filter(reference_type="url", name=f"ref_{unique}")) == [label]

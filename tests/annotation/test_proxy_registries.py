@@ -83,3 +83,28 @@ def test_proxy_get_by_key_uid_id_gives_proxy_records(ln, unique, tmp_path, proxi
     with pytest.raises(ProxyArtifact.DoesNotExist, match=f"no ProxyArtifact matches key='{artifact.key}'"):
         ProxyArtifact.get(key=artifact.key)
     assert type(ProxyArtifact.get(uid=artifact.uid)) is ProxyArtifact
+
+
+_PROXY_RECORD: list = []
+
+
+def test_bulk_save_takes_proxy_records_with_their_registry(ln, unique):
+    if not _PROXY_RECORD:
+
+        class ProxyRecord(ln.Record):
+            class Meta:
+                proxy = True
+                app_label = "lineagedb_proxy_tests"
+
+        _PROXY_RECORD.append(ProxyRecord)
+    ProxyRecord = _PROXY_RECORD[0]
+    score = ln.Feature(name=f"score_{unique}", dtype=float).save()
+    good = ln.Record(name=f"{unique}-good", features={score: 1.0})
+    bad = ProxyRecord(name=f"{unique}-bad", features={score: "not a number"})
+    with pytest.raises(ln.errors.ValidationError, match=f"score_{unique}"):
+        ln.save([good, bad])  # one batch, one transaction: nothing is kept
+    assert not ln.Record.filter(name__startswith=f"{unique}-").exists()
+    records = ln.save([ln.Record(name=f"{unique}-a", features={score: 1.0}), ProxyRecord(name=f"{unique}-b")])
+    assert [type(r).__name__ for r in records] == ["Record", "ProxyRecord"]
+    assert ln.Record.filter(name__startswith=f"{unique}-").count() == 2
+    assert ln.Record.get(name=f"{unique}-a").features.get_values() == {score.name: 1.0}

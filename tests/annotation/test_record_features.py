@@ -301,3 +301,32 @@ def test_from_dataframe_with_a_type_name_creates_an_import_type(ln, unique):
     assert ln.Record.get(name=f"ib_{unique}").features.get_values() == {}
     with pytest.raises(ln.errors.InvalidArgument, match="already exists"):
         ln.Record.from_dataframe(df, type=f"Imported_{unique}")
+
+
+def test_list_values_of_records_keep_the_order_given(ln, unique):
+    import pandas as pd
+
+    kind = ln.Record(name=f"Kind_{unique}", is_type=True).save()
+    other = ln.Record(name=f"Other_{unique}", is_type=True).save()
+    b, a, c = (ln.Record(name=f"{n}_{unique}", type=kind).save() for n in ("b", "a", "c"))
+    ln.Record(name=a.name, type=other).save()  # the same name under another type: never linked
+    kinds = ln.Feature(name=f"kinds_{unique}", dtype=list[kind]).save()
+    schema = ln.Schema([kinds], name=f"order_{unique}").save()
+    sheet = ln.Record(name=f"Sheet_{unique}", is_type=True, schema=schema).save()
+    record = ln.Record(name=f"host_{unique}").save()
+    record.features.set_values({kinds: [c, a.name, b]})  # records and names mixed
+    assert record.features.get_values() == {kinds.name: [c.name, a.name, b.name]}
+    assert record.features[kinds] == [c, a, b]
+    record.features.add_values({kinds: [a]})  # already there: keeps its place
+    record.features.update_values({kinds: [b.name, c.name]})
+    assert record.features.get_values()[kinds.name] == [b.name, c.name]
+    assert "b_" in record.describe(return_str=True).split(f"kinds_{unique}")[1].split(f"c_{unique}")[0]
+    df = pd.DataFrame({"__lamindb_record_name__": [f"r1_{unique}", f"r2_{unique}"],
+                       kinds.name: [[a.name, c.name], [c.name, b.name, a.name]]})
+    ln.Record.from_dataframe(df, type=sheet).save()
+    assert ln.Record.get(name=f"r2_{unique}").features.get_values() == {kinds.name: [c.name, b.name, a.name]}
+    ln.Record(name=f"r3_{unique}", type=sheet, features={kinds: [b]}).save()
+    expected = [[a.name, c.name], [c.name, b.name, a.name], [b.name]]  # one value is a list too
+    assert sheet.to_dataframe()[kinds.name].tolist() == expected
+    frame = ln.Record.filter(type=sheet).order_by("id").to_dataframe(include="features")
+    assert frame[kinds.name].tolist() == expected

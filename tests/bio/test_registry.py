@@ -149,3 +149,14 @@ def test_parquet_source_for_an_organism_aware_registry(ln, unique, tmp_path):
     marker = bt.CellMarker.from_source(name=f"T8 {unique}").save()
     assert (marker.name, marker.gene_symbol, marker.organism.name) == (f"CD8 {unique}", "CD8A", "human")
     assert marker.source.name == f"markers-{unique}"
+
+
+def test_source_entity_takes_lamindbs_bionty_spelling(ln, unique):
+    import lineagedb.bio as bt
+
+    source = bt.Source(entity="bionty.Tissue", name=f"mine-{unique}", version="1").save()
+    assert source.entity == "bio.Tissue"
+    assert bt.Source.get(entity="bionty.Tissue", name=f"mine-{unique}") == source
+    assert bt.Source.filter(entity__in=["bt.Tissue"], name=f"mine-{unique}").get() == source
+    assert bt.Source.filter(entity="bio.Tissue", name=f"mine-{unique}").get() == source
+    source.delete(permanent=True)

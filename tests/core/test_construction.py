@@ -85,6 +85,13 @@ def test_unknown_keyword_names_the_valid_ones(ln):
         ln.User(handle="x", colour="red")
 
 
+def test_unknown_keyword_lists_the_constructor_keywords_too(ln):
+    with pytest.raises(ln.errors.FieldValidationError, match=r"schema, .*features are valid keyword arguments"):
+        ln.Record(name="x", colour="red")
+    with pytest.raises(ln.errors.FieldValidationError, match=r"revises, version_tag are valid keyword arguments"):
+        ln.Transform(key="x", colour="red")
+
+
 def test_label_accessors_of_an_unsaved_artifact_say_save_first(ln, tmp_path, unique):
     path = tmp_path / f"{unique}.txt"
     path.write_text(unique)

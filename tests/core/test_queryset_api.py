@@ -60,3 +60,24 @@ def test_describe_returns_text(ln, labels):
     assert ln.Record.describe(return_str=True).startswith("Record\n  Simple fields")
     text = ln.Record.filter(type=kind).describe(return_str=True)
     assert text.startswith("Record\n  Simple fields") and "Records (3)" in text
+
+
+def test_dir_of_a_registry_lists_the_class_api_only(ln, labels):
+    names = dir(ln.Feature)
+    assert {"filter", "get", "search", "from_dataframe", "describe", "name", "objects", "DoesNotExist"} <= set(names)
+    assert not {"save", "delete", "restore", "refresh_from_db", "get_next_by_created_at"} & set(names)
+    assert "__init__" in names  # dunders stay, for introspection tools
+    record = labels[1][0]
+    assert {"save", "delete", "restore", "filter"} <= set(dir(record))  # an instance lists everything
+    assert callable(ln.Feature.save)  # still reachable on the class
+
+
+def test_registry_listing_names_django_types_and_related_registries(ln):
+    text = ln.Artifact.describe(return_str=True)
+    assert text == repr(ln.Artifact)
+    simple, rest = text.split("\n  Relational fields\n")
+    relational, bio = rest.split("\n  Bio fields\n")
+    assert "    .uid: CharField" in simple.splitlines() and "    .size: BigIntegerField" in simple.splitlines()
+    assert "    .run: Run" in relational.splitlines() and "    .ulabels: ULabel" in relational.splitlines()
+    assert relational.index(".run: Run") < relational.index(".input_of_runs: Run")  # declared before reverse
+    assert "    .cell_types: bio.CellType" in bio.splitlines()

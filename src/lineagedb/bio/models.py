@@ -145,11 +145,40 @@ def _artifacts(label: str, plural: str) -> models.ManyToManyField:
     return models.ManyToManyField("lineagedb.Artifact", through=f"bio.Artifact{label}", related_name=plural)
 
 
+def canonical_entity(value: Any) -> Any:
+    """``bionty.CellType`` and ``bt.CellType`` (LaminDB's spellings) as stored: ``bio.CellType``."""
+    if isinstance(value, str):
+        app, dot, name = value.partition(".")
+        if dot and app in ("bionty", "bt"):
+            return f"bio.{name}"
+    return value
+
+
+class EntityField(models.CharField):
+    """``Source.entity``, stored as ``bio.<Registry>``; LaminDB's ``bionty.<Registry>`` is read as that in
+    constructors, on save and in ``filter(entity=...)``/``entity__in`` (a plain CharField in migrations)."""
+
+    def get_prep_value(self, value: Any) -> Any:
+        return canonical_entity(super().get_prep_value(value))
+
+    def pre_save(self, model_instance: Any, add: bool) -> Any:
+        value = canonical_entity(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def deconstruct(self) -> Any:
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+
 class Source(Branched):
-    """Where ontology records come from: an ontology (or gene table) and its version."""
+    """Where ontology records come from: an ontology (or gene table) and its version.
+
+    >>> bt.Source.filter(entity="bio.CellType").first()  # doctest: +SKIP
+    """
 
     uid = models.CharField(max_length=8, unique=True, default=_uid, editable=False)
-    entity = models.CharField(max_length=64, db_index=True)  # e.g. "bio.CellType"
+    entity = EntityField(max_length=64, db_index=True)  # e.g. "bio.CellType" ("bionty.CellType" is read as that)
     organism = models.CharField(max_length=64, db_index=True, default="all")
     name = models.CharField(max_length=64, db_index=True)  # e.g. "cl"
     version = models.CharField(max_length=64)

@@ -87,6 +87,17 @@ class RegistryMeta(ModelBase):
 
         return registry_repr(cls)
 
+    def __dir__(cls) -> list[str]:
+        """What works on the class, for tab completion: fields, class methods, managers, nested classes; the
+        instance methods (``save``, ``delete``, ...) are left out (``dir(record)`` lists them)."""
+        import inspect
+        from functools import partialmethod
+        from types import FunctionType
+
+        return [name for name in super().__dir__()
+                if name.startswith("__")
+                or not isinstance(inspect.getattr_static(cls, name, None), (FunctionType, partialmethod))]
+
 
 def _attach_errors(sender: type, **_: Any) -> None:
     """Make each registry's DoesNotExist/MultipleObjectsReturned also lineagedb errors."""
@@ -175,6 +186,7 @@ def check_keywords(model: type, kwargs: dict[str, Any]) -> None:
     unknown = [k for k in kwargs if k not in allowed]
     if unknown:
         valid = [f.name for f in model._meta.concrete_fields if f.name != "id" and not f.name.startswith("_")]
+        valid += [k for k in model._constructor_keywords if k not in valid]
         raise errors.FieldValidationError(
             f"Only {', '.join(valid)} are valid keyword arguments; {model.__name__}() got "
             f"{', '.join(map(repr, unknown))}"
@@ -245,6 +257,7 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
     _hidden: dict[str, Any] = {}  # records left out of class-level queries unless the query names the field
     _query_aliases: dict[str, str] = {}  # query names that are a path through relations: {"transform": "run__transform"}
     _required: tuple[str, ...] | None = None  # fields a constructor must get; None: text fields without default or null
+    _constructor_keywords: tuple[str, ...] = ()  # what the constructor takes besides fields (``features=``), for messages
 
     class Meta:
         abstract = True

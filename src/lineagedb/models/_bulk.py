@@ -148,7 +148,8 @@ def _save_model(model: Any, items: list[Any], batch_size: int) -> None:
 
 
 def save(records: Iterable[Any], batch_size: int = 2000) -> list[Any]:
-    """Insert unsaved records with a few multi-row INSERTs per registry; save changed saved ones.
+    """Insert unsaved records with a few multi-row INSERTs per registry (records of a proxy model of a registry
+    go with the registry's); save changed saved ones.
 
     >>> ln.save([ln.Record(name=f"r{i}") for i in range(10_000)])  # doctest: +SKIP
     """
@@ -159,7 +160,7 @@ def save(records: Iterable[Any], batch_size: int = 2000) -> list[Any]:
     for r in records:
         if r._state.adding:
             check_lengths(r)
-            by_model.setdefault(type(r), []).append(r)
+            by_model.setdefault(type(r)._meta.concrete_model, []).append(r)  # a proxy goes with its registry
         else:
             r.save()
     for model, items in by_model.items():

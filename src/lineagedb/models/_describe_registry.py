@@ -31,21 +31,35 @@ def record_repr(record: Any) -> str:
 
 
 def registry_repr(model: type) -> str:
-    """The registry's fields, grouped into simple fields and relations."""
-    simple, relational = [], []
-    for f in model._meta.get_fields():
-        name = getattr(f, "name", "")
-        if name in _HIDDEN or name.startswith(("_", "links_")) or name.endswith("_link"):
-            continue
-        if f.is_relation:
-            target = f.related_model.__name__ if f.related_model else "?"
-            kind = "many" if (f.many_to_many or f.one_to_many) else "one"
-            if f.auto_created and not f.concrete and f.one_to_many:
-                continue
-            relational.append(f"    .{name}: {target} ({kind})")
+    """The registry's fields in LaminDB's layout: simple fields with their Django type (``.uid: CharField``), then
+    relations to core registries (``.run: Run``; declared ones first, then reverse ones), then relations to the
+    bio registries (``.cell_types: bio.CellType``).
+
+    >>> print(ln.Record)  # doctest: +SKIP
+    Record
+      Simple fields
+        .uid: CharField
+    ...
+    """
+    simple, relational, bio = [], [], []
+    shown = [f for f in model._meta.get_fields() if _shown(f)]
+    for f in sorted(shown, key=lambda f: bool(f.auto_created)):  # stable: declared first, in their order
+        if not f.is_relation:
+            simple.append(f"    .{f.name}: {f.get_internal_type()}")
+        elif f.related_model is not None and f.related_model._meta.app_label == "bio":
+            bio.append(f"    .{f.name}: bio.{f.related_model.__name__}")
         else:
-            simple.append(f"    .{name}: {type(f).__name__.replace('Field', '')}")
+            relational.append(f"    .{f.name}: {f.related_model.__name__ if f.related_model else '?'}")
     lines = [f"{model.__name__}", "  Simple fields", *simple]
-    if relational:
-        lines += ["  Relational fields", *relational]
+    for title, items in (("Relational fields", relational), ("Bio fields", bio)):
+        if items:
+            lines += [f"  {title}", *items]
     return "\n".join(lines)
+
+
+def _shown(f: Any) -> bool:
+    """Fields a registry listing shows: not the id or branch marker, link tables or reverse foreign keys."""
+    name = getattr(f, "name", "")
+    if name in _HIDDEN or name.startswith(("_", "links_")) or name.endswith("_link"):
+        return False
+    return not (f.is_relation and f.auto_created and not f.concrete and f.one_to_many)

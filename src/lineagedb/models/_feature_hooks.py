@@ -189,6 +189,8 @@ def _refuse_ambiguous(names: list[str]) -> None:
 def _fmt(value: Any) -> str:
     if isinstance(value, set):
         return ", ".join(sorted(map(str, value)))
+    if isinstance(value, list):  # a record's list feature, in its order
+        return ", ".join(map(str, value))
     return str(value)
 
 

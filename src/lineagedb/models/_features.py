@@ -222,8 +222,7 @@ def resolve_labels(feature: Any, values: list[Any]) -> list[Any]:
                 f"{'is' if len(missing) == 1 else 'are'} not a {where} {field}{_suggest(model, field, first)} "
                 f"To add one: {create}"
             )
-        for name in names:
-            records.append(found[name])
+        return [found[v] if isinstance(v, str) else v for v in values]  # in the order given
     return records
 
 
@@ -510,9 +509,15 @@ def _unlink_values(host: Any, feature: Any, info: Any, value: Any) -> None:
     qs.delete()
 
 
-def _collapse(values: list[Any]) -> Any:
+def _collapse(values: list[Any], ordered: bool = False, as_list: bool = False) -> Any:
+    """One value as itself (in a list when ``as_list``); several as a set (a list when ``ordered``, ``as_list`` or
+    when they are unhashable)."""
+    if as_list:
+        return values
     if len(values) == 1:
         return values[0]
+    if ordered:
+        return values
     try:
         return set(values)
     except TypeError:
@@ -523,22 +528,28 @@ def host_values(model: Any, ids: Any, names: list[str] | None = None) -> dict[in
     """{host id: {feature name: value}} for artifacts or runs, in a bounded number of queries.
 
     Features of different types may share a name: a host shows the values of the categorical one (its labels)
-    if it has any, else those of the oldest feature of that name.
+    if it has any, else those of the oldest feature of that name. Several values of a feature come as a set; a
+    registry that keeps their order (``_values_in_order``: Record) gets them as a list in the order they were stored,
+    and the values of a categorical list feature always as a list.
     """
     from .feature import Feature
 
     is_artifact = model._labels_as_links
+    ordered = getattr(model, "_values_in_order", False)
     link, host_field = _host_link(model)
     collected: dict[int, dict[str, dict[tuple[int, int], list[Any]]]] = {}  # host -> name -> (rank, fid) -> values
     order: dict[str, int] = {}
+    listed: set[int] = set()  # categorical list features: a list even with one value (ordered registries)
     rows = link.objects.filter(**{f"{host_field}_id__in": ids})
     if names is not None:
         rows = rows.filter(featurevalue__feature__name__in=names)
-    for hid, fid, name, dtype, value in rows.order_by("featurevalue__feature_id", "featurevalue_id").values_list(
+    for hid, fid, name, dtype, value in rows.order_by("id").values_list(  # links in the order they were stored
         f"{host_field}_id", "featurevalue__feature_id", "featurevalue__feature__name", "featurevalue__feature__dtype",
         "featurevalue__value",
     ):
         order[name] = min(fid, order.get(name, fid))
+        if ordered and dtype.startswith("list[") and is_categorical(dtype):
+            listed.add(fid)
         collected.setdefault(hid, {}).setdefault(name, {}).setdefault((1, fid), []).append(from_json(dtype, value))
     if is_artifact:
         cat_features = Feature.objects.filter(dtype__contains="cat[")
@@ -565,7 +576,8 @@ def host_values(model: Any, ids: Any, names: list[str] | None = None) -> dict[in
     ranked = sorted(order, key=order.get)  # type: ignore[arg-type]
     out: dict[int, dict[str, Any]] = {}
     for hid, per in collected.items():
-        out[hid] = {n: _collapse(per[n][min(per[n])]) for n in ranked if n in per}
+        out[hid] = {n: _collapse(per[n][key], ordered, key[1] in listed)
+                    for n in ranked if n in per for key in (min(per[n]),)}
     return out
 
 

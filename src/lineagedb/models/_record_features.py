@@ -3,7 +3,8 @@
 - a to-one feature (any dtype but ``list[...]``) holds one value: ``add_values`` takes list features only,
   ``set_values`` replaces every value, ``update_values`` replaces only the features it names;
 - ``None`` or an empty list in ``update_values`` removes the feature's values;
-- list features come back as lists; ``record.features["name"]`` is one feature's value (``{}`` when unset).
+- list features come back as lists, in the order given; ``record.features["name"]`` is one feature's value
+  (``{}`` when unset).
 
 >>> sample.features.set_values({"age": 42, "tissue": "liver"})  # doctest: +SKIP
 >>> sample.features.update_values({"age": 43})  # doctest: +SKIP
@@ -165,7 +166,7 @@ class RecordFeatures(FeatureManager):
                 FeatureManager.add_values(self, kept, schema=schema)
 
     def get_values(self, external_only: bool = False) -> dict[str, Any]:
-        """Feature values as a dict; list features come back as lists; a required feature of the record type's
+        """Feature values as a dict; list features come back as lists in the order given; a required feature of the record type's
         schema without a value comes back as None. ``external_only=True`` leaves out the features whose values are
         the record's own fields (``values_through="description"``, ...)."""
         values = super().get_values()

@@ -26,6 +26,8 @@ class Record(HasType, HasParents, Tracked):
     """
 
     _required = ()  # a record may be nameless (a sheet row identified by its features), as in LaminDB
+    _constructor_keywords = ("features",)  # validated and stored on save()
+    _values_in_order = True  # a list feature's values come back in the order given (see _features.host_values)
     _has_notes = True  # readme and comment blocks (RecordBlock): record.notes, describe(include="comments")
     _feature_values = ("RecordFeatureValue", "record")  # link model and host field of feature values (see _features)
     # record fields a feature may name in values_through=, with the feature dtype each needs
@@ -38,6 +40,7 @@ class Record(HasType, HasParents, Tracked):
     type = TypeField("self", models.PROTECT, null=True, blank=True, related_name="records")  # checked on assignment
     is_type = models.BooleanField(default=False, db_index=True)
     reference = models.CharField(max_length=255, null=True, blank=True)
+    reference_type = models.CharField(max_length=25, null=True, blank=True)  # what the reference is, e.g. "url"
     parents = models.ManyToManyField("self", symmetrical=False, related_name="children", blank=True)
     artifacts = models.ManyToManyField("lineagedb.Artifact", through="lineagedb.ArtifactRecord", related_name="records")
     schema = models.ForeignKey("lineagedb.Schema", models.PROTECT, null=True, blank=True, related_name="record_types")
@@ -180,7 +183,7 @@ class Record(HasType, HasParents, Tracked):
         return not self.is_type
 
 
-_SIMPLE_KWARGS = frozenset({"name", "description", "reference", "is_type"})
+_SIMPLE_KWARGS = frozenset({"name", "description", "reference", "reference_type", "is_type"})
 _PLAN: list[tuple[str, Any]] = []
 
 

@@ -32,6 +32,7 @@ class Transform(VersionedMixin, TracksUpdates, Branched):
     _list_columns = ("key", "kind", "version", "description", "created_at")
     _revises: Any = None
     _choices = {"kind": TRANSFORM_KINDS}
+    _constructor_keywords = ("revises", "version_tag")
     uid = uid_field(16)
     key = models.CharField(max_length=1024, db_index=True, null=True, blank=True)
     description = models.TextField(null=True, blank=True)
