@@ -193,6 +193,17 @@ def check_keywords(model: type, kwargs: dict[str, Any]) -> None:
         )
 
 
+def column_keywords(model: type) -> set[str]:
+    """The keywords that set a registry's columns: field names, their attnames (``space_id``) and, for a registry
+    living on a branch, ``branch_id`` (a property over the ``branch`` column); for constructors that check
+    their keywords themselves (``Feature``, ``Schema``)."""
+    from ._trash import has_branch_column
+
+    fields = model._meta.concrete_fields
+    names = {f.name for f in fields} | {f.attname for f in fields}
+    return (names | {"branch_id"}) if has_branch_column(model) else names
+
+
 def check_choices(model: type, kwargs: dict[str, Any]) -> None:
     """Refuse a value outside a field's declared ``_choices`` (``ln.Transform(kind="invalid")``)."""
     for name, allowed in model._choices.items():

@@ -12,7 +12,8 @@ from .. import errors
 from ..core.context import visible_branch_ids
 from ._versions import MAIN, TRASH
 
-_ALLOWED = {"key", "description", "version", "version_tag", "run", "meta_artifact", "skip_hash_lookup", "schema"}
+_ALLOWED = {"key", "description", "version", "version_tag", "run", "meta_artifact", "skip_hash_lookup", "schema",
+            "branch", "branch_id", "space", "space_id"}
 # what LaminDB's Collection() accepts (named in the error); those lineagedb has no field for are refused
 _LAMINDB_ARGS = "artifacts, key, description, schema, meta, reference, reference_type, run, revises, skip_hash_lookup, branch, space"
 

@@ -10,6 +10,7 @@ import warnings
 from typing import Any
 
 from .. import errors
+from ._base import column_keywords
 
 # keywords the constructor takes besides the model's own fields
 EXTRA_KWARGS = ("coerce", "cat_filters", "values_through")
@@ -21,7 +22,7 @@ def normalize_kwargs(model: type, kwargs: dict[str, Any]) -> dict[str, Any]:
     from ._dtypes import parse_dtype
 
     kwargs = dict(kwargs)
-    fields = {f.name for f in model._meta.fields} | {f.attname for f in model._meta.fields}
+    fields = column_keywords(model)
     unknown = sorted(set(kwargs) - fields - set(EXTRA_KWARGS))
     if unknown:
         raise errors.FieldValidationError(

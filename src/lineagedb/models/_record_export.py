@@ -3,7 +3,7 @@
 The sheet (see ``_sheet``) is written as a csv artifact under ``record_exports/``; the run that made it (a new
 run of the export transform ``__lamindb_record_export__``, initiated by the tracked run if any) lists the record
 type and every exported record as its inputs (``run.input_records``), so the artifact's lineage leads back to
-the records.
+the records. The artifact and its run are in the record type's space.
 
 >>> artifact = ln.Record.get(name="Samples").to_artifact()  # doctest: +SKIP
 >>> artifact.run.input_records.count()  # the type and its records  # doctest: +SKIP
@@ -21,8 +21,9 @@ EXPORT_TRANSFORM = "__lamindb_record_export__"  # the transform of every export 
 EXPORT_TRANSFORM_UID = "v6KpQx9mRt2B0000"
 
 
-def _export_run() -> Any:
-    """A new completed run of the export transform, initiated by the tracked run if there is one."""
+def _export_run(space_id: int | None) -> Any:
+    """A new completed run of the export transform in the space ``space_id``, initiated by the tracked run if
+    there is one."""
     from django.utils import timezone
 
     from ..core.context import get_run
@@ -35,7 +36,7 @@ def _export_run() -> Any:
                               description="Export of records as a sheet").save()
     now = timezone.now()
     return Run(transform=transform, status="completed", started_at=now, finished_at=now,
-               initiated_by_run=get_run()).save()
+               initiated_by_run=get_run(), space_id=space_id).save()
 
 
 def export(record_type: Any, ids: list[int] | None, key: str, description: str, link_individual_inputs: bool = True) -> Any:
@@ -52,11 +53,11 @@ def export(record_type: Any, ids: list[int] | None, key: str, description: str, 
     exported = list((records if ids is None else records.filter(id__in=ids)).values_list("id", flat=True))
     if not link_individual_inputs:
         exported = []
-    run = _export_run()
+    run = _export_run(record_type.space_id)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(key).name
         frame.to_csv(path)
-        artifact = Artifact(path, key=key, description=description, run=run).save()
+        artifact = Artifact(path, key=key, description=description, run=run, space_id=record_type.space_id).save()
     run.input_records.add(record_type.pk, *exported)
     return artifact
 

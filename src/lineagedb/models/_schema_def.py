@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from .. import errors
+from ._base import column_keywords
 
 _PY_DTYPES = {int: "int", float: "float", str: "str", bool: "bool", dict: "dict", list: "list"}
 _VALUE_DTYPES = {"int", "float", "num", "str", "bool", "date", "datetime"}
@@ -40,7 +41,7 @@ def normalize_schema_kwargs(args: tuple[Any, ...], kwargs: dict[str, Any]) -> di
     from .schema import Schema
 
     fields = {f.name for f in Schema._meta.get_fields() if not f.auto_created or f.concrete}
-    fields |= {f.attname for f in Schema._meta.concrete_fields}
+    fields |= column_keywords(Schema)
     unknown = sorted(set(kwargs) - fields - {"slots", "organism", "_members"})
     if unknown:
         raise errors.FieldValidationError(

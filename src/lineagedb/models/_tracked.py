@@ -1,5 +1,5 @@
 """The fields most registries share, declared once: who created a record and when, the branch it lives on,
-the run that made it, and when it last changed.
+the space that scopes who sees it, the run that made it, and when it last changed.
 
 ``Created`` < ``Branched`` < ``Tracked`` are abstract bases of ``BaseRecord`` (each adds fields to the one
 before); ``TracksUpdates`` is a mixin for the registries whose rows change in place. A registry takes the
@@ -7,8 +7,8 @@ smallest base that fits (``Run``: ``Branched``, it has no ``run``; ``Storage``: 
 Blocks declare ``created_at``/``created_by`` themselves (``models/block.py``): their tables list them before
 the host columns of each block registry, an order these bases, which put shared fields last, would change.
 
->>> [f.name for f in ln.ULabel._meta.concrete_fields][-4:]  # doctest: +SKIP
-['created_at', 'created_by', 'run', 'branch']
+>>> [f.name for f in ln.ULabel._meta.concrete_fields][-5:]  # doctest: +SKIP
+['created_at', 'created_by', 'run', 'branch', 'space']
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ F = TypeVar("F", bound=models.Field)
 # Django lists fields in the order they were created, so an abstract base's fields would come before the
 # fields of the registries defined after it; these ranks keep the shared fields last, always in this order.
 _AFTER_OWN_FIELDS = 1 << 40
-_ORDER = ("created_at", "updated_at", "created_by", "run", "branch")
+_ORDER = ("created_at", "updated_at", "created_by", "run", "branch", "space")
 
 
 def _shared(name: str, field: F) -> F:
@@ -53,9 +53,11 @@ class Created(BaseRecord):
 
 
 class Branched(Created):
-    """A record that lives on a branch (1: main, -1: trash; see ``ln.setup.switch`` and ``delete()``)."""
+    """A record that lives on a branch (1: main, -1: trash; see ``ln.setup.switch`` and ``delete()``) and in a
+    space (``ln.Space``; None: the space ``all``, which every user of the instance sees)."""
 
     branch = _shared("branch", branch())
+    space = _shared("space", models.ForeignKey("lineagedb.Space", models.PROTECT, null=True, blank=True, related_name="+"))
 
     class Meta:
         abstract = True

@@ -52,7 +52,16 @@ class _Plain(BaseRecord):
             raise errors.InvalidArgument(f"{self!r} was never saved; there is nothing to delete")
         if any(self.pk == pk for pk, _, _ in self._defaults):
             raise errors.InvalidArgument(f"{self!r} is built in and cannot be deleted")
-        type(self).objects.filter(pk=self.pk).delete_rows()
+        from django.db.models import ProtectedError
+
+        try:
+            type(self).objects.filter(pk=self.pk).delete_rows()
+        except ProtectedError as e:
+            users = sorted({type(o).__name__ for o in e.protected_objects})
+            raise errors.InvalidArgument(
+                f"{type(self).__name__} {self.name!r} still holds records ({', '.join(users)}); move them to "
+                f"another {type(self).__name__.lower()} or delete them for good (permanent=True) first"
+            ) from None
         self.pk = self.id = None
 
     def save(self, *args: Any, **kwargs: Any) -> Any:

@@ -18,7 +18,7 @@ class Context:
     def __init__(self) -> None:
         self.uid: str | None = None  # pin the transform uid of the next ln.track()
         self.version: str | None = None  # version tag of a transform ln.track() creates
-        self.space: Any = None  # lineagedb has no spaces: always None
+        self.space: Any = None  # no current space: new records are in the space "all" unless given space=
 
     @property
     def run(self) -> Any:
