@@ -45,11 +45,20 @@ if [ "$unit" -ne 0 ] && [ "$unit" -ne 5 ]; then  # 5: arguments (-k, paths) that
   echo "the unit tier failed: fix it before the database tiers run" >&2
   exit "$unit"
 fi
-echo "== SQLite"
-LINEAGEDB_TEST_DB=sqlite "$PY" -m pytest -q -p no:cacheprovider -m "not unit" "$@" || status=$?
+tier_failed() {  # 5: the arguments (-k, paths) select no test of this tier, which is fine
+  if [ "$1" -ne 5 ]; then status=$1; fi
+}
+# each backend: the func tier first (one process, minutes), then the integration tier (servers, kernels,
+# browsers, many processes); markers set by tests/conftest.py
+for tier in func integration; do
+  echo "== SQLite, $tier tier"
+  LINEAGEDB_TEST_DB=sqlite "$PY" -m pytest -q -p no:cacheprovider -m "$tier" "$@" || tier_failed $?
+done
 if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
-  echo "== PostgreSQL"
-  LINEAGEDB_TEST_DB=postgresql "$PY" -m pytest -q -p no:cacheprovider -m "not unit and not sqlite_only" "$@" || status=$?
+  for tier in func integration; do
+    echo "== PostgreSQL, $tier tier"
+    LINEAGEDB_TEST_DB=postgresql "$PY" -m pytest -q -p no:cacheprovider -m "$tier and not sqlite_only" "$@" || tier_failed $?
+  done
 else
   echo "PostgreSQL is not reachable on 127.0.0.1:5432: the PostgreSQL run did not happen" >&2
   status=1

@@ -25,6 +25,23 @@ sys.path.insert(0, str(Path(__file__).parent))
 from ldb_testing import BACKEND, create_pg_database, drop_pg_database, pg_url  # noqa: E402
 
 
+# The integration tier: tests that start servers, kernels, browsers or many processes (or kill them).
+_INTEGRATION_DIRS = {"reliability", "s3", "tutorial", "packaging", "benchmarks"}
+_INTEGRATION_FILES = {"test_server_browser.py", "test_server_layout.py", "test_tracking_notebook.py"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each database test ``func`` (one process, one instance) or ``integration`` (see above)."""
+    tests = Path(__file__).parent
+    for item in items:
+        path = Path(item.path)
+        if tests / "unit" in path.parents:
+            continue
+        folder = path.relative_to(tests).parts[0] if tests in path.parents else ""
+        slow = folder in _INTEGRATION_DIRS or path.name in _INTEGRATION_FILES
+        item.add_marker(pytest.mark.integration if slow else pytest.mark.func)
+
+
 class Instances:
     """Creates instances of the session's backend and cleans up after them."""
 
