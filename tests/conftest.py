@@ -24,7 +24,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from ldb_testing import BACKEND, create_pg_database, drop_pg_database, pg_url  # noqa: E402
 
-
 # The integration tier: tests that start servers, kernels, browsers or many processes (or kill them).
 _INTEGRATION_DIRS = {"reliability", "s3", "tutorial", "packaging", "benchmarks"}
 _INTEGRATION_FILES = {"test_server_browser.py", "test_server_layout.py", "test_tracking_notebook.py"}
