@@ -56,7 +56,7 @@ def export(record_type: Any, ids: list[int] | None, key: str, description: str, 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(key).name
         frame.to_csv(path)
-        artifact = Artifact(path, key=key, description=description, run=run).save()
+        artifact = Artifact(path, key=key, description=description, run=run).save()  # type: ignore[misc]  # the path: positional (Artifact._positional)
     run.input_records.add(record_type.pk, *exported)
     return artifact
 
