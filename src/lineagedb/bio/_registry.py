@@ -198,7 +198,7 @@ def link_parents(registry: type[BioRecord], onto: PublicOntology, records: dict[
             parent = records.get(p)
             if child is not None and parent is not None:
                 links.append(through(**{child_col: child.pk, parent_col: parent.pk}))
-    through.objects.bulk_create(links, ignore_conflicts=True, batch_size=2000)
+    through._default_manager.bulk_create(links, ignore_conflicts=True, batch_size=2000)
     return len(links)
 
 

@@ -202,7 +202,7 @@ class Organism(BioRecord):
 class Gene(BioRecord):
     _id_field = "ensembl_gene_id"
     _name_field = "symbol"
-    name = models.CharField(max_length=256, null=True, blank=True, db_index=True)
+    name = models.CharField(max_length=256, null=True, blank=True, db_index=True)  # type: ignore[assignment]  # optional here
     symbol = models.CharField(max_length=64, null=True, blank=True, db_index=True)
     ensembl_gene_id = models.CharField(max_length=64, null=True, blank=True, db_index=True)
     ncbi_gene_ids = models.TextField(null=True, blank=True)

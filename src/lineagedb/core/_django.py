@@ -128,5 +128,6 @@ def configure(inst: InstanceSettings, create: bool = False) -> None:
 
     settings.DATABASES = {"default": db}
     connections.__dict__.pop("settings", None)  # a cached_property: recomputed from DATABASES
-    connections._settings = None
-    connections._connections = Local(connections.thread_critical)
+    # Django's private per-process state of the handler (not in its type stubs): reset so DATABASES is read again
+    connections._settings = None  # type: ignore[attr-defined]
+    connections._connections = Local(connections.thread_critical)  # type: ignore[attr-defined]

@@ -47,15 +47,15 @@ def _feature_set(slot: SlotResult) -> Any:
         records = [slot.members.records[v] for v in slot.members.values if v in slot.members.records]
         if not records:
             return None
-        return Schema(itype=slot.schema.itype, dtype=slot.schema.dtype, organism=slot.schema.organism,
-                      _members=records).save()
+        return Schema(itype=slot.schema.itype, dtype=slot.schema.dtype, organism=slot.schema.organism,  # type: ignore[misc]
+                      _members=records).save()  # (constructor keywords of Schema, not fields)
     if not slot.features or slot.slot == "__external__":
         return None  # dataset-level values: the values themselves say which features they are of
     schema = slot.schema
     if schema is not None and schema.pk is not None and schema.itype == "Feature" and not schema.slots:
         if {f.pk for f in slot.features} == {f.pk for f, _ in schema.feature_links()}:
             return schema  # the data has exactly the schema's features: the schema is the feature set
-    return Schema(features=slot.features, itype="Feature").save()
+    return Schema(features=slot.features, itype="Feature").save()  # type: ignore[misc]  # features: a constructor keyword
 
 
 def _add_metadata(artifact: Any, slots: list[SlotResult]) -> None:

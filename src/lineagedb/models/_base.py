@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import MethodType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.db import ProgrammingError, models
 from django.db.models.base import ModelBase
@@ -36,6 +36,8 @@ class hybridmethod:
     def __get__(self, obj: Any, cls: type) -> Callable:
         if obj is None:
             return MethodType(self.on_class, cls)
+        if self.on_instance is None:
+            raise AttributeError(f"{cls.__name__}.{self.on_class.__name__} works on the class only")
         return MethodType(self.on_instance, obj)
 
 
@@ -43,7 +45,7 @@ class _ClassOnlyMethod(classmethod):
     """A class method that refuses to run on an instance (``ln.ULabel.validate(...)``, not ``label.validate``):
     calling it on a record raises ``TypeError`` naming the class to call it on."""
 
-    def __get__(self, obj: Any, cls: type | None = None) -> Callable:  # type: ignore[override]
+    def __get__(self, obj: Any, cls: type | None = None) -> Callable:
         if obj is None:
             return super().__get__(obj, cls)
         name, owner = self.__func__.__name__, type(obj).__name__
@@ -68,12 +70,13 @@ class RegistryMeta(ModelBase):
     construction arguments become the keywords the registry declares in ``_positional``."""
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        model = cast("type[BaseRecord]", cls)  # the metaclass of registries only
         if args:
-            if len(args) == len(cls._meta.concrete_fields):  # Django's from_db(*values)
+            if len(args) == len(model._meta.concrete_fields):  # Django's from_db(*values)
                 return super().__call__(*args, **kwargs)
-            kwargs = positional_to_keywords(cls, args, kwargs)
-        if cls._choices:
-            check_choices(cls, kwargs)
+            kwargs = positional_to_keywords(model, args, kwargs)
+        if model._choices:
+            check_choices(model, kwargs)
         if isinstance(kwargs.get("key"), str):
             from ..core.storage import validate_key
 
@@ -81,11 +84,12 @@ class RegistryMeta(ModelBase):
         return super().__call__(**kwargs)
 
     def __repr__(cls) -> str:
-        if cls._meta.abstract:
+        model = cast("type[BaseRecord]", cls)  # the metaclass of registries only
+        if model._meta.abstract:
             return super().__repr__()
         from ._describe_registry import registry_repr
 
-        return registry_repr(cls)
+        return registry_repr(model)
 
     def __dir__(cls) -> list[str]:
         """What works on the class, for tab completion: fields, class methods, managers, nested classes; the
@@ -163,7 +167,7 @@ def guard_many_to_many(models_: Any) -> None:
                 value.__class__ = _GUARDED[kind]
 
 
-def check_keywords(model: type, kwargs: dict[str, Any]) -> None:
+def check_keywords(model: type[BaseRecord], kwargs: dict[str, Any]) -> None:
     """Refuse keyword arguments that name no field of the registry (Django would raise a bare TypeError).
 
     >>> ln.Record(nmae="typo")  # doctest: +SKIP
@@ -178,7 +182,7 @@ def check_keywords(model: type, kwargs: dict[str, Any]) -> None:
             )
     allowed = model.__dict__.get("_keywords_cache")
     if allowed is None:
-        allowed = set(model._meta._property_names)
+        allowed = set(model._meta._property_names)  # type: ignore[attr-defined]  # Django's cached property, not in its stubs
         for f in model._meta.get_fields():
             allowed.add(f.name)
             allowed.add(getattr(f, "attname", f.name))
@@ -193,7 +197,7 @@ def check_keywords(model: type, kwargs: dict[str, Any]) -> None:
         )
 
 
-def column_keywords(model: type) -> set[str]:
+def column_keywords(model: type[BaseRecord]) -> set[str]:
     """The keywords that set a registry's columns: field names, their attnames (``space_id``) and, for a registry
     living on a branch, ``branch_id`` (a property over the ``branch`` column); for constructors that check
     their keywords themselves (``Feature``, ``Schema``)."""
@@ -204,7 +208,7 @@ def column_keywords(model: type) -> set[str]:
     return (names | {"branch_id"}) if has_branch_column(model) else names
 
 
-def check_choices(model: type, kwargs: dict[str, Any]) -> None:
+def check_choices(model: type[BaseRecord], kwargs: dict[str, Any]) -> None:
     """Refuse a value outside a field's declared ``_choices`` (``ln.Transform(kind="invalid")``)."""
     for name, allowed in model._choices.items():
         value = kwargs.get(name)
@@ -214,13 +218,13 @@ def check_choices(model: type, kwargs: dict[str, Any]) -> None:
             )
 
 
-def positional_to_keywords(model: type, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
+def positional_to_keywords(model: type[BaseRecord], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
     """Name the positional arguments of ``Model(*args)`` after the registry's ``_positional`` fields.
 
     >>> positional_to_keywords(ln.Run, (transform,), {})  # doctest: +SKIP
     {'transform': transform}
     """
-    names = getattr(model, "_positional", ())
+    names = model._positional
     if len(args) > len(names):
         if len(names) == 1:
             raise errors.FieldValidationError(f"Only one non-keyword arg allowed: {names[0]}; pass the rest by name")
@@ -237,7 +241,7 @@ def positional_to_keywords(model: type, args: tuple, kwargs: dict[str, Any]) -> 
     return {**named, **kwargs}
 
 
-def _place_on_branch(model: type, kwargs: dict[str, Any]) -> None:
+def _place_on_branch(model: type[BaseRecord], kwargs: dict[str, Any]) -> None:
     """A new record of a registry with a ``branch`` column lives on the current branch (``ln.setup.switch``)
     unless ``branch=``/``branch_id=`` says otherwise; ``branch=`` also takes a Branch record."""
     from ._trash import has_branch_column
@@ -255,6 +259,32 @@ def _place_on_branch(model: type, kwargs: dict[str, Any]) -> None:
         kwargs["branch"] = get_branch_id()
 
 
+def registry_frame(cls: type[BaseRecord], include: str | list[str] | None = None, features: bool | list[str] = False,
+                   limit: int | None = 100) -> Any:
+    """``Registry.to_dataframe()``: the latest records as a DataFrame (``limit`` rows, newest first)."""
+    qs = cls._visible({}).order_by("-id")
+    return qs.to_dataframe(include=include, features=features, limit=limit)
+
+
+def describe_registry(cls: type[BaseRecord], return_str: bool = False) -> str | None:
+    """``Registry.describe()``: print the registry's fields and relations (``return_str=True`` returns them)."""
+    from ._describe_registry import registry_repr
+
+    text = registry_repr(cls)
+    if return_str:
+        return text
+    print(text)
+    return None
+
+
+def describe_record(self: BaseRecord, return_str: bool = False, include: str | list[str] | None = None) -> str | None:
+    """Print a rich tree of this record (``return_str=True`` returns it as text; ``include="comments"`` adds
+    the comments of a record with notes)."""
+    from ._describe import describe
+
+    return describe(self, return_str=return_str, include=include)
+
+
 class BaseRecord(models.Model, metaclass=RegistryMeta):
     """Base of every registry."""
 
@@ -269,6 +299,10 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
     _query_aliases: dict[str, str] = {}  # query names that are a path through relations: {"transform": "run__transform"}
     _required: tuple[str, ...] | None = None  # fields a constructor must get; None: text fields without default or null
     _constructor_keywords: tuple[str, ...] = ()  # what the constructor takes besides fields (``features=``), for messages
+    # per-registry caches, each set on the registry's own class on first use (read through ``cls.__dict__``)
+    _keywords_cache: ClassVar[set[str]]  # the keywords a constructor accepts (check_keywords)
+    _required_cache: ClassVar[tuple[str, ...]]  # the fields a constructor must get (_checks._required)
+    _length_limits_cache: ClassVar[list[tuple[str, int]]]  # (column, max characters) of text fields (check_lengths)
 
     class Meta:
         abstract = True
@@ -294,6 +328,11 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         (<function artifact_section>, <function artifact_schema_section>, <function describe_features>)
         """
         return (fields_section,)
+
+    @classmethod
+    def _concrete_registry(cls) -> type[BaseRecord]:
+        """The registry whose table holds this class's rows: the class itself, or the registry a proxy stands for."""
+        return cast("type[BaseRecord]", cls._meta.concrete_model)
 
     def _display_name(self) -> str | None:
         """A short name for people (the value of the class's name field); lists, pages and graphs show it.
@@ -355,7 +394,7 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         >>> "key" in ln.Artifact.__get_available_fields__()  # doctest: +SKIP
         True
         """
-        return {f.name for f in cls._meta.concrete_model._meta.get_fields()} | set(cls._query_aliases)
+        return {f.name for f in cls._concrete_registry()._meta.get_fields()} | set(cls._query_aliases)
 
     @classmethod
     def get(cls, *args: Any, **kwargs: Any) -> Any:
@@ -380,8 +419,7 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
     def to_dataframe(cls, include: str | list[str] | None = None, features: bool | list[str] = False,
                      limit: int | None = 100) -> Any:
         """The latest records as a DataFrame (``limit`` rows, newest first)."""
-        qs = cls._visible({}).order_by("-id")
-        return qs.to_dataframe(include=include, features=features, limit=limit)
+        return registry_frame(cls, include=include, features=features, limit=limit)
 
     df = to_dataframe
 
@@ -417,24 +455,7 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
         """Map synonyms and case variants to the canonical saved values (``mapper=True``: only the changes)."""
         return cls._visible({}).standardize(values, field, mapper=mapper)
 
-    def _describe_registry(cls, return_str: bool = False) -> str | None:  # type: ignore[misc]
-        from ._describe_registry import registry_repr
-
-        text = registry_repr(cls)
-        if return_str:
-            return text
-        print(text)
-        return None
-
-    describe = hybridmethod(_describe_registry)
-
-    @describe.instance
-    def describe(self, return_str: bool = False, include: str | list[str] | None = None) -> str | None:  # noqa: F811
-        """Print a rich tree of this record (``return_str=True`` returns it as text; ``include="comments"`` adds
-        the comments of a record with notes)."""
-        from ._describe import describe
-
-        return describe(self, return_str=return_str, include=include)
+    describe = hybridmethod(describe_registry, describe_record)
 
     # -- instance helpers ------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -480,7 +501,7 @@ class BaseRecord(models.Model, metaclass=RegistryMeta):
 
     @branch_id.setter
     def branch_id(self, value: int) -> None:
-        self.branch = value
+        self.__dict__["branch"] = value  # the column's value, as Django's field attribute stores it
 
     def _adopt(self, existing: Any) -> Any:
         """Become ``existing`` (the saved record this unsaved one duplicates); a trashed one comes back."""
@@ -506,7 +527,7 @@ MAX_TEXT_CHARS = 1_000_000  # descriptions and other free text; a transform's so
 _TEXT_LIMITS = {"source_code": 100_000_000}
 
 
-def _length_limits(model: type) -> list[tuple[str, int]]:
+def _length_limits(model: type[BaseRecord]) -> list[tuple[str, int]]:
     limits = model.__dict__.get("_length_limits_cache")
     if limits is None:
         limits = []

@@ -71,12 +71,12 @@ def _converters(model: Any, connection: Any, now: Any) -> list[tuple[str, Any]]:
             continue
         attname = f.attname
         if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
-            def conv(r: Any, a: str = attname) -> Any:
+            def conv(r: Any, a: str = attname, field: Any = f) -> Any:
                 setattr(r, a, now)
                 return now_db
         elif isinstance(f, (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)) \
                 and not isinstance(f, models.JSONField):
-            def conv(r: Any, a: str = attname) -> Any:
+            def conv(r: Any, a: str = attname, field: Any = f) -> Any:
                 return r.__dict__.get(a)
         else:
             def conv(r: Any, a: str = attname, field: Any = f) -> Any:

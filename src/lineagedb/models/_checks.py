@@ -9,13 +9,16 @@ FieldValidationError: Reference.doi got 'not-a-doi': Enter a valid DOI ...
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from .. import errors
+
+if TYPE_CHECKING:
+    from ._base import BaseRecord
 
 _DOI = re.compile(r"^10\.\d+(\.\d+)*/\S+$")
 
@@ -30,10 +33,10 @@ def validate_doi(value: str) -> None:
         raise DjangoValidationError("Enter a valid DOI, e.g. '10.1016/j.cell.2021.04.048'")
 
 
-def _required(model: type) -> tuple[str, ...]:
+def _required(model: type[BaseRecord]) -> tuple[str, ...]:
     """The registry's declared ``_required`` fields, else its text fields without default that are not nullable."""
-    names = model.__dict__.get("_required_cache")
-    if names is None and getattr(model, "_required", None) is not None:
+    names: tuple[str, ...] | None = model.__dict__.get("_required_cache")
+    if names is None and model._required is not None:
         names = model._required
         model._required_cache = names
     if names is None:
@@ -47,7 +50,7 @@ def _required(model: type) -> tuple[str, ...]:
     return names
 
 
-def check_required(model: type, kwargs: dict[str, Any]) -> None:
+def check_required(model: type[BaseRecord], kwargs: dict[str, Any]) -> None:
     """Refuse a construction that leaves a required text field (no default, not nullable) empty.
 
     >>> check_required(ln.ULabel, {"description": "x"})  # doctest: +SKIP
@@ -61,7 +64,7 @@ def check_required(model: type, kwargs: dict[str, Any]) -> None:
         )
 
 
-def check_validators(model: type, kwargs: dict[str, Any]) -> None:
+def check_validators(model: type[BaseRecord], kwargs: dict[str, Any]) -> None:
     """Run the fields' own validators (URL, DOI, ...) on the given values; lengths are checked on save.
 
     >>> check_validators(ln.Reference, {"url": "not a url"})  # doctest: +SKIP

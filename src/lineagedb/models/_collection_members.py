@@ -6,11 +6,14 @@ Collection keeps the registry's fields and methods; this module holds the work b
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..core.context import visible_branch_ids
 from ._versions import MAIN, TRASH
+
+if TYPE_CHECKING:
+    from ._base import BaseRecord
 
 _ALLOWED = {"key", "description", "version", "version_tag", "run", "meta_artifact", "skip_hash_lookup", "schema",
             "branch", "branch_id", "space", "space_id"}
@@ -99,7 +102,7 @@ def build(record: Any, model_init: Callable[..., None], members: Any, revises: A
     record._pending_members, record._revises = items, revises
 
 
-def _schema_for(model: type, schema: Any, revises: Any, key: str | None) -> Any:
+def _schema_for(model: type[BaseRecord], schema: Any, revises: Any, key: str | None) -> Any:
     """The schema a new collection validates against: the one passed, else that of the version it revises
     (``revises=``, or the latest collection of ``key``)."""
     from .schema import Schema
@@ -180,7 +183,7 @@ def save_new(record: Any, write_row: Callable[[], None]) -> Any:
     return record
 
 
-def delete(record: Any, permanent: bool) -> None:
+def delete(record: Any, permanent: bool | None) -> None:
     from django.db import transaction
 
     from ._versions import refresh_latest

@@ -50,7 +50,7 @@ def to_training_store(collection: Any, key: str | None, obs_keys: Any, chunk_siz
                 old_uids = None
         if old_uids is not None and len(old_uids) == len(uids):
             return previous  # nothing new: the latest version already holds these artifacts
-        if old_uids is not None:  # the collection grew at the end: append to a copy of the previous store
+        if old_uids is not None and previous is not None:  # the collection grew at the end: append to a copy of the previous store
             new = artifacts[len(old_uids):]
             shutil.copytree(previous._local(), staged)
             append_training_store(staged, [str(a._local()) for a in new], sources=[{"uid": a.uid} for a in new],

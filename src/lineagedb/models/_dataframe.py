@@ -76,7 +76,8 @@ def queryset_to_dataframe(qs: Any, include: list[str], limit: int | None, compac
 
 
 def _split_includes(model: Any, include: list[str]) -> tuple[list[str], list[str]]:
-    single, many = [], []
+    single: list[str] = []
+    many: list[str] = []
     for lookup in include:
         current, multi = model, False
         for part in lookup.split("__"):

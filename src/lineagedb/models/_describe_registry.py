@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 _HIDDEN = {"id", "branch"}
 
@@ -30,7 +33,7 @@ def record_repr(record: Any) -> str:
     return f"{type(record).__name__}({', '.join(parts)})"
 
 
-def registry_repr(model: type) -> str:
+def registry_repr(model: type[Model]) -> str:
     """The registry's fields in LaminDB's layout: simple fields with their Django type (``.uid: CharField``), then
     relations to core registries (``.run: Run``; declared ones first, then reverse ones), then relations to the
     bio registries (``.cell_types: bio.CellType``).

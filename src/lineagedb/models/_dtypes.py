@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import math
 import numbers
 import os
 import re
@@ -55,6 +56,13 @@ class DtypeInfo(NamedTuple):
     filters: dict[str, Any] | None = None  # Django filters on the registry, e.g. {"source__uid": "4a3ejKuf"}
     alternatives: tuple[DtypeInfo, ...] = ()  # every registry of a union dtype (cat[Record|bio.CellType])
 
+    @property
+    def cat_field(self) -> str:
+        """The field values are matched on, for a categorical dtype (which always names one)."""
+        if self.field is None:
+            raise errors.InvalidArgument(f"dtype kind {self.kind!r} is not categorical: its values match no field")
+        return self.field
+
 
 def _invalid(x: Any, why: str = "") -> errors.ValidationError:
     extra = f" ({why})" if why else ""
@@ -85,8 +93,8 @@ def default_field(model: Any) -> str:
     """The field that names ``model``'s records (its ``_name_field``, else name, key or uid): categorical values
     are matched on it when a dtype names no field, search ranks it first, pages and graphs show it."""
     names = {f.name for f in model._meta.concrete_fields}
-    preferred = getattr(model, "_name_field", None)
-    if preferred in names:
+    preferred: str | None = getattr(model, "_name_field", None)
+    if preferred is not None and preferred in names:
         return preferred
     return "name" if "name" in names else ("key" if "key" in names else "uid")
 
@@ -112,7 +120,7 @@ def _parse_object(x: Any) -> str | None:
         raise _invalid(x)
     origin = getattr(x, "__origin__", None)
     if origin is list:
-        args = getattr(x, "__args__", ())
+        args: tuple[Any, ...] = getattr(x, "__args__", ())
         if len(args) != 1:
             raise _invalid(x, "a list dtype needs exactly one element type")
         inner = parse_dtype(args[0])
@@ -137,7 +145,7 @@ def _parse_object(x: Any) -> str | None:
         from .feature import Feature
 
         if has_types and getattr(x, "is_type", False) and not isinstance(x, Feature):
-            return _cat_string(type(x), type_name=x.name)
+            return _cat_string(type(x), type_name=x.name)  # type: ignore[attr-defined]  # every registry with types has names
         raise _invalid(x, "a record can be a dtype only if it is a type (is_type=True)")
     return None
 
@@ -289,7 +297,7 @@ def _scalar(kind: str, value: Any, coerce: bool, dtype: str, feature: str | None
                 if isinstance(value, numbers.Integral):
                     return int(value)
                 if coerce and float(value).is_integer():
-                    return int(value)
+                    return math.trunc(value)
                 raise _fail(dtype, value, feature, hint)
             if kind == "float":
                 return float(value)

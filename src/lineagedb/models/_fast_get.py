@@ -17,13 +17,16 @@ Any other call (more keywords, positional uid, a value of another type) takes th
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from django.db import connections
 
 from ..core.context import visible_branch_ids
 from . import _filters
+
+if TYPE_CHECKING:
+    from ._base import BaseRecord
 
 MISS = object()  # the fast path does not apply: use the general one
 
@@ -32,10 +35,10 @@ _STAND_IN: dict[str, Any] = {"key": "\x00lineagedb fast get key\x00", "uid": "\x
 _TYPES: dict[str, type] = {"key": str, "uid": str, "id": int}
 # per Django connection: (registry, field, visible branches) -> ([(sql, params, slot of the value)], field names, columns to convert)
 # or None; nothing in a plan refers to its connection, so the plans go when the connection goes
-_PLANS: WeakKeyDictionary[Any, dict[tuple[type, str], Any]] = WeakKeyDictionary()
+_PLANS: WeakKeyDictionary[Any, dict[tuple[type, str, tuple[int, ...]], Any]] = WeakKeyDictionary()
 
 
-def fast_get(model: type, kwargs: dict[str, Any]) -> Any:
+def fast_get(model: type[BaseRecord], kwargs: dict[str, Any]) -> Any:
     """The record ``model.get(**kwargs)`` returns, or ``MISS`` when the call is not one this path serves."""
     if len(kwargs) != 1:
         return MISS
@@ -55,7 +58,7 @@ def fast_get(model: type, kwargs: dict[str, Any]) -> Any:
     if plan is None:
         return MISS
     queries, init_list, converters = plan
-    if name == "key":  # keys are stored NFC: found by any spelling, as in _filters.translate
+    if isinstance(value, str) and name == "key":  # keys are stored NFC: found by any spelling, as in _filters.translate
         value = unicodedata.normalize("NFC", value)
     rows: list[Any] = []
     for sql, params, slot in queries:
@@ -77,7 +80,7 @@ def fast_get(model: type, kwargs: dict[str, Any]) -> Any:
     return model.from_db(alias, init_list, row)
 
 
-def _compile(model: type, name: str, connection: Any) -> Any:
+def _compile(model: type[BaseRecord], name: str, connection: Any) -> Any:
     """([(sql, params, slot of the value)], field names, columns to convert), or None where the general
     ``get`` would build a query this path cannot repeat (no such field, related rows or annotations)."""
     if name not in {f.name for f in model._meta.concrete_fields}:

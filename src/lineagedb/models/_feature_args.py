@@ -7,16 +7,19 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ._base import column_keywords
+
+if TYPE_CHECKING:
+    from ._base import BaseRecord
 
 # keywords the constructor takes besides the model's own fields
 EXTRA_KWARGS = ("coerce", "cat_filters", "values_through")
 
 
-def normalize_kwargs(model: type, kwargs: dict[str, Any]) -> dict[str, Any]:
+def normalize_kwargs(model: type[BaseRecord], kwargs: dict[str, Any]) -> dict[str, Any]:
     """The model fields for ``Feature(**kwargs)``: dtype canonical, filters folded in, unknown keys refused."""
     from ._dtype_cat import CatTerm, format_cat, parse_cat
     from ._dtypes import parse_dtype
@@ -206,7 +209,7 @@ def _check_no_values(feature: Any) -> None:
         example = f"; e.g. record={first.record.name!r} (uid={first.record.uid}) -> value={shown!r}"
         info = dtype_info(feature.dtype)
         if info.model is not None and isinstance(shown, str):
-            target = info.model.objects.filter(**{info.field: shown}).first()
+            target = info.model.objects.filter(**{info.cat_field: shown}).first()
             if target is not None:
                 example += f" (uid={target.uid})"
     raise errors.InvalidArgument(

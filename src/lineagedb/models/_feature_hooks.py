@@ -39,10 +39,10 @@ def _plain_condition(f: Any, lookup: str, value: Any) -> dict[str, Any]:
     if lookup not in _TEXT_LOOKUPS:
         raise errors.InvalidArgument(f"feature {f.name!r} ({f.dtype}) does not support lookup {lookup!r}")
     if kind in {"date", "datetime"}:
-        conv = [str(_convert(f, v)) for v in value] if many else str(_convert(f, value))
+        text = [str(_convert(f, v)) for v in value] if many else str(_convert(f, value))
     else:
-        conv = [str(v) for v in value] if many else str(value)
-    return {f"featurevalue__text__{lookup}": conv}
+        text = [str(v) for v in value] if many else str(value)
+    return {f"featurevalue__text__{lookup}": text}
 
 
 def feature_filter(model: Any, key: str, value: Any) -> Q | None:
@@ -153,7 +153,7 @@ def features_dataframe(qs: Any, df: Any, features: bool | list[str]) -> Any:
         return df
     uids = list(df["uid"])
     hosts = model.objects.filter(uid__in=uids)
-    id_of = dict(hosts.values_list("uid", "id"))
+    id_of: dict[str, int] = dict(hosts.values_list("uid", "id"))
     values = host_values(model, hosts.values("id"), names)  # a subquery: the uid list is sent, not re-prepared
     columns: list[str] = list(names or [])
     for per in values.values():
@@ -166,7 +166,7 @@ def features_dataframe(qs: Any, df: Any, features: bool | list[str]) -> Any:
         df = df.rename(columns=own)
         df.index.name = own.get(df.index.name, df.index.name)
     for n in columns:
-        df[n] = [values.get(id_of.get(uid), {}).get(n) for uid in uids]
+        df[n] = [values.get(id_of[uid], {}).get(n) if uid in id_of else None for uid in uids]
     return df
 
 
@@ -238,7 +238,7 @@ def describe_features(record: Any, tree: Any, aligned: bool = False) -> None:
             continue
         _, _, accessor = LABEL_LINKS[label._meta.label]
         registry = label._meta.label.replace("lineagedb.", "")
-        shown = str(getattr(label, dtype_info(f"cat[{registry}]").field, None) or label.uid)
+        shown = str(getattr(label, dtype_info(f"cat[{registry}]").cat_field, None) or label.uid)
         entry = grouped.setdefault((f".{accessor}", registry, names[fid] if fid else ""), [])
         if shown not in entry:
             entry.append(shown)

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import numbers
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import errors
+
+if TYPE_CHECKING:
+    from .feature import Feature
 
 
 class FeatureList(list):
@@ -69,14 +72,14 @@ def value_dtype_string(value: Any, str_as_cat: bool = False) -> str:
     raise errors.ValidationError(f"cannot infer a feature dtype from {value!r}; create the feature by hand")
 
 
-def _check_field(model: type, field: Any) -> None:
+def _check_field(model: type[Feature], field: Any) -> None:
     if field is None:
         return
     if getattr(getattr(field, "field", None), "model", None) is not model:
         raise errors.InvalidArgument(f"field must be a Feature FieldAttr such as ln.Feature.name, not {field!r}")
 
 
-def features_from_dataframe(model: type, df: Any, field: Any = None, type: Any = None) -> FeatureList:
+def features_from_dataframe(model: type[Feature], df: Any, field: Any = None, type: Any = None) -> FeatureList:
     """One feature per column of ``df`` (an existing feature of the same name is reused on save)."""
     _check_field(model, field)
     if not hasattr(df, "columns") or not hasattr(df, "dtypes"):
@@ -86,7 +89,7 @@ def features_from_dataframe(model: type, df: Any, field: Any = None, type: Any =
     )
 
 
-def features_from_dict(model: type, dictionary: dict[str, Any], field: Any = None, type: Any = None,
+def features_from_dict(model: type[Feature], dictionary: dict[str, Any], field: Any = None, type: Any = None,
                        str_as_cat: bool = False) -> FeatureList:
     """One feature per key of ``dictionary``, typed by its value."""
     _check_field(model, field)

@@ -41,14 +41,14 @@ class FeaturePredicate:
             raise errors.InvalidArgument(f"feature {self.feature.name!r} is not saved yet: save it before filtering by it")
         lookup = _LOOKUPS[self.comparator]
         q = feature_condition(model, self.feature, lookup, self.value)
+        # __ne: has a value for the feature, and not this one
+        having = feature_condition(model, self.feature, "isnull", False) if self.comparator == "__ne" else None
         if q is None:
             raise errors.InvalidLookup(
                 f"Feature predicates are only supported for Artifact, Run, and Record, not {model.__name__}. "
                 f"{model.__name__} records carry no feature values; filter ln.Artifact, ln.Run or ln.Record"
             )
-        if self.comparator == "__ne":  # has a value for the feature, and not this one
-            return feature_condition(model, self.feature, "isnull", False) & ~q
-        return q
+        return q if having is None else having & ~q
 
 
 class FeatureOrder:

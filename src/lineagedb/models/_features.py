@@ -189,9 +189,10 @@ def _find(info: Any, names: list[str]) -> dict[str, Any]:
 def resolve_labels(feature: Any, values: list[Any]) -> list[Any]:
     """Records of the feature's registry (or registries, for a union) matching ``values``, else ValidationError."""
     info = dtype_info(feature.dtype)
-    model, field = info.model, info.field
+    model = info.model
     if model is None:  # plain "cat": values are kept as text
         return values
+    field = info.cat_field
     records = [v for v in values if not isinstance(v, str)]
     names = [v for v in values if isinstance(v, str)]
     if info.type_name:
@@ -293,7 +294,8 @@ class FeatureManager:
         """(feature, json value) pairs to store as FeatureValue, and (feature, records) pairs to link."""
         from ._feature_keys import resolve_keys
 
-        plain, cats = [], []
+        plain: list[tuple[Any, Any]] = []
+        cats: list[tuple[Any, list[Any]]] = []
         is_artifact = type(self._host)._labels_as_links
         for name, (f, raw) in resolve_keys(values, schema).items():
             if raw is None:
@@ -308,8 +310,8 @@ class FeatureManager:
                 if is_artifact and is_label_registry(dtype_info(f.dtype).model):
                     cats.append((f, records))
                 else:
-                    field = dtype_info(f.dtype).field
-                    texts = [v if isinstance(v, str) else getattr(v, field) for v in records]
+                    info = dtype_info(f.dtype)  # a bare "cat" names no field: its values stay strings
+                    texts = [v if isinstance(v, str) else getattr(v, info.cat_field) for v in records]
                     plain.extend((f, t) for t in texts)
                 continue
             plain.append((f, _storable(name, to_json(f.dtype, check_value(f.dtype, raw, coerce=f.coerce_dtype, feature=name)))))
@@ -397,7 +399,7 @@ class FeatureManager:
                     rows = rows.filter(featurevalue__hash=value_hash(to_json(f.dtype, check_value(f.dtype, value, coerce=True))))
                 elif value is not None:
                     vals = list(value) if isinstance(value, (list, tuple, set)) else [value]
-                    texts = [v if isinstance(v, str) else getattr(v, dtype_info(f.dtype).field, None) for v in vals]
+                    texts = [v if isinstance(v, str) else getattr(v, dtype_info(f.dtype).cat_field, None) for v in vals]
                     rows = rows.filter(featurevalue__text__in=[t for t in texts if t is not None])
                 rows.delete()
                 info = dtype_info(f.dtype)
@@ -560,7 +562,7 @@ def host_values(model: Any, ids: Any, names: list[str] | None = None) -> dict[in
         for f in by_id.values():
             info = dtype_info(f.dtype)
             for alternative in info.alternatives or (info,):
-                by_registry.setdefault(alternative.model, []).append((f, alternative.field))
+                by_registry.setdefault(alternative.model, []).append((f, alternative.cat_field))
         for model_, feats in by_registry.items():
             try:
                 link, label_fk, _ = link_of(model_)

@@ -23,7 +23,8 @@ def _label(record: Any) -> str:
     return f"{name} [{ident}]" if ident else str(name)
 
 
-def _walk(record: Any, attr: str, distance: int, prefix: str, lines: list[str], edges: set, seen: set) -> None:
+def _walk(record: Any, attr: str, distance: int, prefix: str, lines: list[str], edges: set[tuple[int, int]],
+          seen: set[Any]) -> None:
     if distance <= 0:
         return
     items = list(getattr(record, attr).all().order_by("name"))
@@ -35,7 +36,7 @@ def _walk(record: Any, attr: str, distance: int, prefix: str, lines: list[str], 
         _walk(other, attr, distance - 1, prefix + ("    " if last else "│   "), lines, edges, seen)
 
 
-def _graphviz(record: Any, nodes: set, edges: set) -> Any:
+def _graphviz(record: Any, nodes: set[Any], edges: set[tuple[int, int]]) -> Any:
     import graphviz
 
     dot = graphviz.Digraph(graph_attr={"rankdir": "TB"}, node_attr={"shape": "box", "style": "rounded,filled",
@@ -57,7 +58,9 @@ def view_parents(record: Any, distance: int = 2, with_children: bool = False) ->
         text = f"{type(record).__name__} {record.name!r} is not saved yet: save it to view its parents"
         print(text)
         return text
-    lines, edges, nodes = [_label(record)], set(), set()
+    lines = [_label(record)]
+    edges: set[tuple[int, int]] = set()  # (parent id, child id)
+    nodes: set[Any] = set()  # the records reached
     _walk(record, "parents", distance, "", lines, edges, nodes)
     if len(lines) == 1:
         lines.append("└── (no parents)")

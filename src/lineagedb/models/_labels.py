@@ -24,8 +24,9 @@ from django.db import models
 
 from .. import errors
 
-# "<app_label>.<Label>" -> (link model, name of the label's FK on the link, artifact accessor name)
-LABEL_LINKS: dict[str, tuple[type[models.Model], str, str]] = {}
+# "<app_label>.<Label>" -> (link model, name of the label's FK on the link, artifact accessor name); the link
+# models are made at run time (label_link), so their fields are unknown to a type checker: Any
+LABEL_LINKS: dict[str, tuple[Any, str, str]] = {}
 
 
 def snake(name: str) -> str:
@@ -33,10 +34,10 @@ def snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-class LinkQuerySet(models.QuerySet):
+class LinkQuerySet(models.QuerySet[Any]):
     """Rows of a link table; ``delete(permanent=True)`` is accepted as on registries (links have no trash)."""
 
-    def delete(self, permanent: bool | None = None) -> Any:  # type: ignore[override]
+    def delete(self, permanent: bool | None = None) -> Any:
         """Remove the matched links for good.
 
         >>> ln.models.SchemaComponent.filter(slot="attrs").delete(permanent=True)  # doctest: +SKIP
@@ -91,7 +92,7 @@ def is_label_registry(model: Any) -> bool:
     return model is not None and model._meta.label in LABEL_LINKS
 
 
-def link_of(label_model: Any) -> tuple[type[models.Model], str, str]:
+def link_of(label_model: Any) -> tuple[Any, str, str]:
     """(link model, label FK name, artifact accessor) of a label registry; InvalidArgument if it is none."""
     try:
         return LABEL_LINKS[label_model._meta.concrete_model._meta.label]  # a proxy links as its registry
@@ -155,7 +156,7 @@ def unlink_labels(artifact: Any, labels: Iterable[Any], feature: Any = None) -> 
         qs.delete()
 
 
-def mounted_links() -> dict[str, tuple[type[models.Model], str, str]]:
+def mounted_links() -> dict[str, tuple[Any, str, str]]:
     """The entries of LABEL_LINKS whose tables exist in the connected instance (bio only where mounted)."""
     from ..core.instance import current
 
@@ -207,7 +208,7 @@ def _refuse_non_records(model: Any, objs: tuple) -> None:
 def _feature_manager(base: type, label_side: bool) -> type:
     """Subclass Django's related manager so add()/remove() take ``feature=``."""
 
-    class LabelManager(base):  # type: ignore[misc, valid-type]
+    class LabelManager(base):
         def get_queryset(self) -> Any:  # a label linked under two features is still listed once
             return super().get_queryset().distinct()
 

@@ -57,7 +57,8 @@ def export(record_type: Any, ids: list[int] | None, key: str, description: str, 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(key).name
         frame.to_csv(path)
-        artifact = Artifact(path, key=key, description=description, run=run, space_id=record_type.space_id).save()
+        artifact = Artifact(path, key=key, description=description, run=run,  # type: ignore[misc]  # the path: positional (Artifact._positional)
+                            space_id=record_type.space_id).save()
     run.input_records.add(record_type.pk, *exported)
     return artifact
 

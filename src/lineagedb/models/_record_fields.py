@@ -66,7 +66,7 @@ def schema_mapped(schema: Any) -> list[tuple[Any, str]]:
     """(feature, field) of the field-mapped features of ``schema`` (none for None)."""
     if schema is None:
         return []
-    return [(f, field_of(f)) for f, _ in schema.feature_links() if field_of(f) is not None]
+    return [(f, field) for f, _ in schema.feature_links() if (field := field_of(f)) is not None]
 
 
 def read(record: Any) -> dict[str, Any]:

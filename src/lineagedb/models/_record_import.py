@@ -103,9 +103,10 @@ def _column_values(feature: Any, values: list[Any]) -> list[Any]:
     flat = list(dict.fromkeys(x for row in rows if row for x in row if isinstance(x, str)))
     others = [x for row in rows if row for x in row if not isinstance(x, str)]
     found = resolve_labels(feature, flat + others)  # one lookup for the column; raises naming what is missing
-    field = dtype_info(dtype).field
-    text = {n: (r if isinstance(r, str) else getattr(r, field)) for n, r in zip(flat, found)}
-    return [None if row is None else [text[x] if isinstance(x, str) else getattr(x, field) for x in row] for row in rows]
+    info = dtype_info(dtype)  # a bare "cat" names no field: its values stay strings
+    text = {n: (r if isinstance(r, str) else getattr(r, info.cat_field)) for n, r in zip(flat, found)}
+    return [None if row is None else [text[x] if isinstance(x, str) else getattr(x, info.cat_field) for x in row]
+            for row in rows]
 
 
 def _import_type(df: Any, name: str) -> Any:
@@ -129,7 +130,8 @@ def _import_type(df: Any, name: str) -> Any:
         columns = [str(c) for c in df.columns if str(c) != NAME]
         features = [f for f, _ in resolve_keys({c: None for c in columns}).values()]  # unknown columns raise here
         schema_type = Schema.filter(name=IMPORTS, is_type=True).first() or Schema(name=IMPORTS, is_type=True).save()
-        schema = Schema([f.with_config(optional=True) for f in features], name=f"{name} (import)", type=schema_type).save()
+        optional = [f.with_config(optional=True) for f in features]
+        schema = Schema(optional, name=f"{name} (import)", type=schema_type).save()  # type: ignore[misc]  # positional features
         return Record(name=name, is_type=True, schema=schema, type=imports).save()
 
 
@@ -155,7 +157,7 @@ def from_dataframe(df: Any, record_type: Any) -> RecordList:
         if _missing(name) or not isinstance(name, str):
             raise errors.InvalidArgument(f"row {i}: the record name must be a string, got {name!r}")
         row = {features[n][0]: col[i] for n, col in stored.items()}
-        record = Record(name=name, type=record_type, features=row)  # required features are columns of df
+        record = Record(name=name, type=record_type, features=row)  # type: ignore[misc]  # required features are columns of df
         record._pending_features = None  # stored in bulk by RecordList.save, not one record at a time
         record._import_values = [(f, v) for f, v in row.items() if v is not None]  # an empty cell: no value
         records.append(record)

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ._base import column_keywords
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+    from ._base import BaseRecord
 
 _PY_DTYPES = {int: "int", float: "float", str: "str", bool: "bool", dict: "dict", list: "list"}
 _VALUE_DTYPES = {"int", "float", "num", "str", "bool", "date", "datetime"}
 
 
-def registry_name(model: type) -> str:
+def registry_name(model: type[Model]) -> str:
     """``bt.CellType`` -> ``"bio.CellType"``, ``ln.Record`` -> ``"Record"``."""
     from ._dtypes import _registry_name
 
@@ -150,7 +155,7 @@ def normalize_organism(organism: Any, itype: str | None) -> str:
     return name
 
 
-def registry_and_field(itype: str) -> tuple[type | None, str | None]:
+def registry_and_field(itype: str) -> tuple[type[BaseRecord], str | None]:
     """``"bio.Gene.ensembl_gene_id"`` -> (Gene, "ensembl_gene_id"); ``"Feature"`` -> (Feature, None)."""
     from ._dtypes import _get_model
 
@@ -171,7 +176,7 @@ def registry_and_field(itype: str) -> tuple[type | None, str | None]:
     return model, field
 
 
-def member_registry(itype: str | None) -> type | None:
+def member_registry(itype: str | None) -> type[BaseRecord] | None:
     if not itype:
         return None
     if is_feature_itype(itype):

@@ -53,7 +53,7 @@ def search_fields(model: Any, field: Any = None) -> tuple[str, list[str]]:
         wanted = [field_name(f) for f in (field if isinstance(field, (list, tuple)) else [field])]
         unknown = [w for w in wanted if w not in names]
         if unknown or not wanted:
-            raise errors.InvalidArgument(f"{model.__name__} has no field {(unknown or [None])[0]!r} to search; text "
+            raise errors.InvalidArgument(f"{model.__name__} has no field {unknown[0] if unknown else None!r} to search; text "
                                          f"fields: {[n for n in _TEXT_FIELDS if n in names]}")
         return wanted[0], wanted
     main = default_field(model)
@@ -182,7 +182,9 @@ def _tier_sql(model: Any, main: str, fields: list[str], q: str, vendor: str) -> 
     def pos(hay: str) -> str:
         return f"instr({hay}, %s)" if vendor == "sqlite" else f"strpos({hay}, %s)"
 
-    m, params, cases = col(main), [], []
+    m = col(main)
+    params: list[str] = []
+    cases: list[str] = []
 
     def when(sql: str, *values: str) -> None:  # a CASE branch with its parameters, kept side by side
         cases.append(sql)
@@ -247,7 +249,8 @@ def _rarest(q: str, counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
         pos.setdefault(t[i:i + 3], i)
     order = sorted(counts, key=lambda r: (r[1], pos.get(r[0], 0)))
     picked: list[tuple[str, int]] = []
-    total, spots = 0, []
+    total = 0
+    spots: list[int] = []  # where the picked terms sit in the query
     for spread in (True, False):
         for term, n in order:
             if (term, n) in picked or (picked and total + n > FUZZY_POSTINGS):
@@ -406,6 +409,7 @@ def search(qs: Any, string: str, field: Any = None, limit: int | None = 20) -> A
     main, fields = search_fields(model, field)
     vendor = connections[qs.db].vendor
     tier = _tier_sql(model, main, fields, q, vendor)
+    cand_sql: str | None
     if vendor == "sqlite":
         cand_sql, cand_params = _sqlite_candidates(model, main, fields, q, qs.db)
     elif vendor == "postgresql":

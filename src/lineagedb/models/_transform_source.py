@@ -19,10 +19,13 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 from .. import errors
+
+if TYPE_CHECKING:
+    from .transform import Transform
 
 SUFFIX_KINDS = {".py": "script", ".ipynb": "notebook", ".sh": "script", ".R": "script", ".Rmd": "notebook"}
 
@@ -134,7 +137,7 @@ def _path_of(reference: str | None) -> Path | None:
     return Path(unquote(urlparse(reference).path))
 
 
-def check_collision(model: type, source: SourceFile) -> None:
+def check_collision(model: type[Transform], source: SourceFile) -> None:
     """Refuse to make ``source`` a new version of a same-named transform that is a *different* existing file."""
     latest = model.objects.filter(key=source.key, branch=1).order_by("-is_latest", "-id").first()
     old = _path_of(latest.reference) if latest is not None else None
@@ -147,7 +150,7 @@ def check_collision(model: type, source: SourceFile) -> None:
     )
 
 
-def transform_from_source(model: type, source: SourceFile, uid: str | None = None, version: str | None = None) -> Any:
+def transform_from_source(model: type[Transform], source: SourceFile, uid: str | None = None, version: str | None = None) -> Any:
     """The saved transform of a file: reused when its source is unchanged, else a new version of its key."""
     same = model.objects.filter(key=source.key, hash=source.hash, branch=1).order_by("-id").first()
     if uid is not None:
@@ -160,13 +163,13 @@ def transform_from_source(model: type, source: SourceFile, uid: str | None = Non
     check_collision(model, source)
     record = model(key=source.key, kind=source.kind, hash=source.hash, source_code=source.source_code,
                    description=source.description, reference=source.path.as_uri(), version=version,
-                   skip_hash_lookup=True)
+                   skip_hash_lookup=True)  # type: ignore[misc]  # a constructor keyword of Transform, not a field
     record.save()
     print(f"→ created Transform({record.uid!r}, key={record.key!r})")
     return record
 
 
-def _pinned(model: type, source: SourceFile, uid: str, version: str | None) -> Any:
+def _pinned(model: type[Transform], source: SourceFile, uid: str, version: str | None) -> Any:
     """``ln.track("<uid>")``: that transform (created with that uid if new); a 12-character stem takes its latest."""
     if len(uid) not in (model._stem_length, 16):
         raise errors.InvalidArgument(f"a transform uid has 16 characters (or a 12-character stem), got {uid!r}")
@@ -194,7 +197,7 @@ def _pinned(model: type, source: SourceFile, uid: str, version: str | None) -> A
         )
     if record.hash is not None and record.hash != source.hash:  # never overwrite saved source code
         revised = model(key=source.key, kind=source.kind, hash=source.hash, source_code=source.source_code,
-                        description=source.description, reference=source.path.as_uri(), revises=record)
+                        description=source.description, reference=source.path.as_uri(), revises=record)  # type: ignore[misc]  # revises: a constructor keyword, not a field
         revised.save()
         print(f"→ source code of {record.uid} changed: created Transform({revised.uid!r}) as its new version")
         return revised

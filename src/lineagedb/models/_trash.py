@@ -16,27 +16,29 @@ Every registry shares these rules (Artifact and Collection add their bytes and m
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
 
 from .. import errors
 
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+    from ._versions import VersionedMixin
+
 TRASH, MAIN = -1, 1
 
 
-def branch_attname(model: type) -> str | None:
+def branch_attname(model: type[Model]) -> str | None:
     """The column holding a record's branch (``branch`` or ``branch_id``), None for registries without one
     (or whose ``branch`` is not a trash marker: ``_has_trash = False``, e.g. BranchBlock's branch FK)."""
     if getattr(model, "_has_trash", True) is False:
         return None
-    try:
-        return model._meta.get_field("branch").attname
-    except Exception:  # noqa: BLE001 - FieldDoesNotExist: the registry has no trash
-        return None
+    return next((f.attname for f in model._meta.concrete_fields if f.name == "branch"), None)
 
 
-def has_branch_column(model: type) -> bool:
+def has_branch_column(model: type[Model]) -> bool:
     """Whether records of ``model`` live on a branch (an integer ``branch`` column: main, trash, a contribution);
     ``_has_trash`` says whether ``delete()`` moves them to the trash (BranchBlock's ``branch`` FK is not one)."""
     return any(f.attname == "branch" for f in model._meta.concrete_fields)
@@ -47,7 +49,7 @@ def is_trashed(record: Any) -> bool:
     return attname is not None and getattr(record, attname) == TRASH
 
 
-def check_permanent(model: type, permanent: bool | None) -> bool:
+def check_permanent(model: type[Model], permanent: bool | None) -> bool:
     """Whether a delete removes rows: ``None`` means the trash where there is one, else removal."""
     has_trash = branch_attname(model) is not None
     if permanent is False and not has_trash:
@@ -63,12 +65,12 @@ def delete_record(record: Any, permanent: bool | None, remove: Any) -> tuple[int
     removing = check_permanent(model, permanent)
     if record.pk is None or record._state.adding:
         return None
-    if removing:
+    attname = branch_attname(model)
+    if removing or attname is None:  # (no branch column: check_permanent said removing)
         with transaction.atomic():
             result = remove()
             _refresh_family(record)
         return result
-    attname = branch_attname(model)
     if getattr(record, attname) == TRASH:
         _info(f"{model.__name__} {record.uid} is already in the trash; delete(permanent=True) removes it for good")
         return None
@@ -111,6 +113,8 @@ def trash_rows(queryset: Any) -> None:
     """Move every record of ``queryset`` to the trash in one update (registries without per-record rules)."""
     model = queryset.model
     attname = branch_attname(model)
+    if attname is None:
+        raise errors.InvalidArgument(f"{model.__name__} records have no trash: delete them with delete(permanent=True)")
     updates: dict[str, Any] = {attname: TRASH}
     if hasattr(model, "is_latest"):
         updates["is_latest"] = False
@@ -142,8 +146,9 @@ def _refresh_family(record: Any) -> None:
         _refresh_families(model, {record.uid[: model._stem_length]})
 
 
-def _refresh_families(model: type, stems: set[str]) -> None:
+def _refresh_families(model: type[Model], stems: set[str]) -> None:
+    """Give each family ``stems`` of ``model`` (a versioned registry where there are stems) its latest versions."""
     from ._versions import refresh_latest
 
     for stem in stems:
-        refresh_latest(model, stem)
+        refresh_latest(cast("type[VersionedMixin]", model), stem)

@@ -13,11 +13,12 @@ A registry mixes in :class:`HasType` (a ``type`` FK to itself and ``is_type``) a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
 from .. import errors
+from ._mixin import RegistryMixin
 from ._trash import MAIN, TRASH
 
 
@@ -54,8 +55,15 @@ def not_a_type(model: Any, kind: Any) -> errors.ValidationError:
     )
 
 
-class HasType:
+class HasType(RegistryMixin):
     """A registry whose records can be grouped under a type record of the same registry (``is_type=True``)."""
+
+    if TYPE_CHECKING:  # the fields each registry with types declares
+        uid: str
+        name: str | None
+        type: Any
+        type_id: int | None
+        is_type: bool
 
     def check_type(self) -> None:
         """Refuse a ``type`` that is not a type record of this registry, or a type cycle."""
@@ -79,24 +87,24 @@ class HasType:
         if self._state.adding and self.name:
             existing = type(self).objects.filter(name=self.name, type_id=self.type_id).first()
             if existing is not None:
-                return self._adopt(existing)  # type: ignore[attr-defined]  (a trashed one comes back)
+                return self._adopt(existing)  # a trashed one comes back
             trashed = type(self).objects.filter(uid=self.uid, branch=TRASH).values_list("pk", "created_at").first()
             if trashed is not None:  # a new record with the uid of a trashed one takes it out of the trash
                 (self.pk, self.created_at), self.branch = trashed, MAIN
                 self._state.adding = False
         if not (self._state.adding and self.name):
-            return super().save(*args, **kwargs)  # type: ignore[misc]
+            return super().save(*args, **kwargs)
         from django.db import IntegrityError, transaction
 
         try:
             with transaction.atomic():  # a savepoint: a lost race leaves the caller's transaction usable
-                return super().save(*args, **kwargs)  # type: ignore[misc]
+                return super().save(*args, **kwargs)
         except IntegrityError:  # another process saved the same name meanwhile: return its record
             self._state.adding = True
             existing = type(self).objects.filter(name=self.name, type_id=self.type_id).first()
             if existing is None:
                 raise
-            return self._adopt(existing)  # type: ignore[attr-defined]
+            return self._adopt(existing)
 
     @classmethod
     def from_values(cls, values: Any, field: Any = "name", create: bool = False) -> list[Any]:
@@ -138,11 +146,11 @@ class HasType:
 
         Registries expose it under their own name: ``type1.query_records()``, ``type1.query_ulabels()``.
         """
-        model = type(self)._meta.concrete_model
+        model = type(self)._concrete_registry()
         ids = _reach(model, {self.pk}, "type_id", "id")
         return type(self).all().filter(id__in=ids)
 
-    def delete(self, permanent: bool | None = None) -> Any:
+    def delete(self, permanent: bool | None = None) -> Any:  # type: ignore[override]  # as BaseRecord.delete
         """The shared rules of ``BaseRecord.delete`` (see ``_trash``); a type takes the records under it along
         to the trash and is removed for good only once no record is typed under it.
 
@@ -150,7 +158,7 @@ class HasType:
         """
         from ._trash import check_permanent
 
-        model = type(self)._meta.concrete_model
+        model = type(self)._concrete_registry()
         if self.pk is None or self._state.adding:
             return None
         if check_permanent(model, permanent) and model.objects.filter(type_id=self.pk).exists():
@@ -158,7 +166,7 @@ class HasType:
                 f"{self!r} is the type of other records; delete or re-type them first, then delete it"
             )
         with transaction.atomic():
-            result = super().delete(permanent=permanent)  # type: ignore[misc]
+            result = super().delete(permanent=permanent)
             if not permanent and getattr(self, "is_type", False):
                 model.objects.filter(id__in=_reach(model, {self.pk}, "type_id", "id")).update(branch=TRASH)
         return result
@@ -166,15 +174,18 @@ class HasType:
     def restore(self) -> Any:
         """Take this record (and, for a type, the records under it) out of the trash."""
         with transaction.atomic():
-            super().restore()  # type: ignore[misc]
+            super().restore()
             if getattr(self, "is_type", False):
-                model = type(self)._meta.concrete_model
+                model = type(self)._concrete_registry()
                 model.objects.filter(id__in=_reach(model, {self.pk}, "type_id", "id")).update(branch=MAIN)
         return self
 
 
-class HasParents:
+class HasParents(RegistryMixin):
     """A registry whose records form a hierarchy through ``parents`` / ``children``."""
+
+    if TYPE_CHECKING:  # the field each registry with a hierarchy declares
+        parents: Any
 
     def query_parents(self) -> Any:
         """All ancestors (parents, their parents, ...) as a query.

@@ -14,12 +14,16 @@ when a unique constraint catches a concurrent writer anyway.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, connection, models, transaction
 
 from .. import errors
 from ..core.uids import base62, decode_version_suffix, encode_version_suffix
+from ._mixin import RegistryMixin
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 TRASH, MAIN = -1, 1
 RETRIES = 8
@@ -66,8 +70,13 @@ class VersionTagField(models.CharField):
         return name, "django.db.models.CharField", args, kwargs
 
 
-class VersionedMixin:
+class VersionedMixin(RegistryMixin):
     """Adds ``stem_uid``, ``version_tag`` and ``versions`` to a registry with ``uid``, ``version`` and ``is_latest``."""
+
+    if TYPE_CHECKING:  # the fields each versioned registry declares
+        uid: str
+        version: str | None
+        is_latest: bool
 
     _stem_length = 16
     _query_aliases = {"version_tag": "version"}  # LaminDB 2's name of the stored tag
@@ -84,7 +93,7 @@ class VersionedMixin:
         '1.0'
         """
         if "version" not in self.__dict__:  # deferred: load it
-            self.refresh_from_db(fields=["version"])  # type: ignore[attr-defined]
+            self.refresh_from_db(fields=["version"])
         return self.__dict__["version"]  # the raw tag, also where ``version`` falls back to the uid suffix
 
     @version_tag.setter
@@ -113,7 +122,7 @@ class VersionedMixin:
         return stem + encode_version_suffix(index)
 
 
-def _table(model: type) -> str:
+def _table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
@@ -125,14 +134,14 @@ def _scalar(sql: str, params: list) -> Any:
     return row[0] if row else None
 
 
-def lock_family(model: type, token: str) -> None:
+def lock_family(model: type[VersionedMixin], token: str) -> None:
     """Serialize writers of one family until the current transaction ends (call inside ``atomic``)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"{model._meta.db_table}:{token}"])
 
 
-def family_stem_by_key(model: type, key: str) -> str | None:
+def family_stem_by_key(model: type[VersionedMixin], key: str) -> str | None:
     """The uid stem of the family that owns ``key`` (its latest version, else its newest record)."""
     key_column = connection.ops.quote_name("key")
     sql = f"SELECT uid FROM {_table(model)} WHERE {key_column} = %s ORDER BY is_latest DESC, branch DESC, id DESC LIMIT 1"
@@ -140,7 +149,7 @@ def family_stem_by_key(model: type, key: str) -> str | None:
     return uid[: model._stem_length] if uid else None
 
 
-def check_revises(model: type, revises: Any) -> None:
+def check_revises(model: type[Model], revises: Any) -> None:
     """Refuse a ``revises=`` that is not a record of ``model`` (``InvalidType``, also a ``TypeError``)."""
     if revises is not None and not isinstance(revises, model):
         raise errors.InvalidType(
@@ -209,12 +218,13 @@ def _branch_of(record: Any) -> Any:
     return None if attname is None else getattr(record, attname)
 
 
-def _demote_latest(model: type, stem: str, branch: Any) -> None:
+def _demote_latest(model: type[VersionedMixin], stem: str, branch: Any) -> None:
     """Clear ``is_latest`` of family ``stem`` on ``branch`` (every branch when None): each branch has its own latest."""
     sql = f"UPDATE {_table(model)} SET is_latest = %s WHERE uid LIKE %s AND is_latest = %s"
     params: list[Any] = [False, stem + "%", True]
     if branch is not None:
-        sql += f" AND {connection.ops.quote_name(model._meta.get_field('branch').column)} = %s"
+        column = model._meta.get_field("branch").column  # type: ignore[union-attr]  # a field, never a reverse relation
+        sql += f" AND {connection.ops.quote_name(column or 'branch')} = %s"
         params.append(branch)
     with connection.cursor() as cur:
         cur.execute(sql, params)
@@ -233,7 +243,7 @@ def planned_uid(record: Any, *, revises: Any = None, key: str | None = None) -> 
     return model._new_family_uid()
 
 
-def provisional_uid(model: type, *, revises: Any = None, key: str | None = None) -> str:
+def provisional_uid(model: type[VersionedMixin], *, revises: Any = None, key: str | None = None) -> str:
     """The uid an unsaved record will most likely get: a fresh stem + ``0000``, or its family's next suffix.
 
     Shown before ``save()`` (``collection.uid.endswith("0001")``); :func:`save_new_version` decides again under
@@ -247,7 +257,7 @@ def provisional_uid(model: type, *, revises: Any = None, key: str | None = None)
     return model._new_family_uid() if stem is None else model._next_uid_in_family(stem)
 
 
-def check_version_free(model: type, stem: str, version: str | None) -> None:
+def check_version_free(model: type[VersionedMixin], stem: str, version: str | None) -> None:
     """Refuse a version tag that another record of family ``stem`` already carries (trash included)."""
     if version is None:
         return
@@ -259,7 +269,7 @@ def check_version_free(model: type, stem: str, version: str | None) -> None:
         )
 
 
-def refresh_latest(model: type, stem: str) -> None:
+def refresh_latest(model: type[VersionedMixin], stem: str) -> None:
     """Make the newest version of family ``stem`` on each branch the latest one there (inside ``atomic``);
     versions in the trash or the archive are never the latest."""
     from ._trash import branch_attname

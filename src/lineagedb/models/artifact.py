@@ -12,7 +12,7 @@ import os
 import weakref
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
@@ -121,7 +121,7 @@ class Artifact(HasLineage, VersionedMixin, TracksUpdates, Tracked):
     _positional = ("path_or_data",)  # ln.Artifact("./my_data.fcs", key=...)
     _delete_per_record = True  # bulk deletes go through delete(): trash, versions, managed bytes
     _query_aliases = {**VersionedMixin._query_aliases, "transform": "run__transform"}  # transform: made by a run of it
-    objects = ArtifactManager()  # querysets that load()/mapped()/open() many artifacts at once
+    objects: ClassVar[ArtifactManager] = ArtifactManager()  # querysets that load()/mapped()/open() many artifacts at once
     _hidden = {"kind": INTERNAL_KIND}  # tracking's environments and reports stay out of user listings
     uid = uid_field(20)
     key = models.CharField(max_length=1024, null=True, blank=True, db_index=True)
@@ -328,7 +328,7 @@ class Artifact(HasLineage, VersionedMixin, TracksUpdates, Tracked):
             raise errors.InvalidArgument(
                 f"from_dataframe() needs a pandas or polars DataFrame (or polars LazyFrame), not {type(df).__name__}"
             )
-        return cls(df, key=key, description=description, schema=schema, revises=revises, _via_from=True, **kwargs)
+        return cls(df, key=key, description=description, schema=schema, revises=revises, _via_from=True, **kwargs)  # type: ignore[misc]  # Artifact.__init__'s keywords
 
     @classmethod
     def from_dir(cls, path: Any, *, key: str | None = None, run: Any = None, **kwargs: Any) -> Any:
@@ -421,13 +421,13 @@ class Artifact(HasLineage, VersionedMixin, TracksUpdates, Tracked):
             st.validate_key(key)
             return cls(Path(tmp_path), key=key, description=description, revises=revises, schema=schema,
                        otype=otype, n_observations=n_observations, kind=kind, _move=True, _suffix=suffix,
-                       _validation=validation, **kwargs)
+                       _validation=validation, **kwargs)  # type: ignore[misc]  # Artifact.__init__'s arguments
         except BaseException:
             st.remove_local(Path(tmp_path))
             raise
 
     # -- saving --------------------------------------------------------------------------------
-    def save(self, *args: Any, **kwargs: Any) -> Artifact:
+    def save(self, *args: Any, **kwargs: Any) -> Artifact:  # type: ignore[override]  # returns the record (Django: None)
         """Write the row (and, for a new artifact, place its bytes) and return the artifact.
 
         After ``artifact.storage = other``, asks before moving the bytes; answering "n" returns None.
@@ -506,14 +506,14 @@ class Artifact(HasLineage, VersionedMixin, TracksUpdates, Tracked):
 
         old_suffix = changed_suffix(self, stored_key)  # artifact.suffix = ".tsv": the key follows, bytes renamed below
         st.validate_key(self.key)
-        if self.key != stored_key and st.suffix_of(self.key) != self.suffix:
+        if self.key is not None and self.key != stored_key and st.suffix_of(self.key) != self.suffix:
             raise errors.InvalidArgument(
                 f"The suffix '{st.suffix_of(self.key)}' of the provided key is incorrect, it should be '{self.suffix}'. "
                 f"(artifact {self.uid}: a key ends in the data's suffix)"
             )
         moved = moved_storage(self)  # artifact.storage = other; save(): asks, moves the bytes, writes the row
         if moved == CANCELLED:
-            return None  # type: ignore[return-value]
+            return None  # type: ignore[return-value]  # cancelled: nothing saved
         if moved:
             return self
         if self.key is not None and self.is_latest:
@@ -532,7 +532,7 @@ class Artifact(HasLineage, VersionedMixin, TracksUpdates, Tracked):
             if old_suffix is None:
                 write_row()
             elif not rename_bytes(self, old_suffix, write_row):
-                return None  # type: ignore[return-value]  (answered no: nothing changed on disk or in the row)
+                return None  # type: ignore[return-value]  # answered no: nothing changed on disk or in the row
         except IntegrityError as e:
             raise errors.InvalidArgument(f"cannot save artifact {self.uid}: {e}") from e
         self._validation = None

@@ -13,7 +13,7 @@ readme's content is the host's ``notes``. A comment is always a new block.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 
@@ -67,6 +67,8 @@ class BlockBase(BaseRecord):
     # before each block registry's own columns, so declared here rather than inherited (see _tracked.Created)
     created_at = created_at()
     created_by = created_by()
+    if TYPE_CHECKING:  # each block registry's own: Block/RecordBlock a branch id (their trash), BranchBlock a Branch
+        branch: Any
 
     class Meta:
         abstract = True
@@ -121,7 +123,7 @@ class BlockBase(BaseRecord):
         revises = kwargs.get("revises")
         if revises is not None and kind == "comment":
             raise errors.InvalidArgument("revises is not allowed for kind='comment': every comment is a new block")
-        check_revises(cls._meta.concrete_model, revises)
+        check_revises(cls._concrete_registry(), revises)
         anchor = self._anchor(kwargs)
         if "uid" in kwargs:
             return cls.objects.filter(uid=kwargs["uid"]).first(), revises
@@ -174,9 +176,9 @@ class BlockBase(BaseRecord):
         self._revises = None
         return self
 
-    def delete(self, permanent: bool | None = None, **_: Any) -> None:
+    def delete(self, permanent: bool | None = None, **_: Any) -> None:  # type: ignore[override]  # trash semantics (see BaseRecord.delete)
         """Delete (blocks with a branch go to the trash first); the previous readme version becomes the latest."""
-        model = type(self)._meta.concrete_model
+        model = type(self)._concrete_registry()
         if self.pk is None:
             return None
         soft = self._has_trash and not permanent and self.branch != TRASH

@@ -46,7 +46,7 @@ class _Plain(BaseRecord):
     class Meta:
         abstract = True
 
-    def delete(self, permanent: bool | None = None, **_: Any) -> None:
+    def delete(self, permanent: bool | None = None, **_: Any) -> None:  # type: ignore[override]  # trash semantics (see BaseRecord.delete)
         """Delete for good (branches and spaces have no trash); the built-in ones cannot be deleted."""
         if self.pk is None:
             raise errors.InvalidArgument(f"{self!r} was never saved; there is nothing to delete")

@@ -94,7 +94,7 @@ class Collection(HasLineage, VersionedMixin, TracksUpdates, Tracked):
         members = list(self.ordered_artifacts[:2])
         return members[0] if len(members) == 1 else None
 
-    def save(self, *args: Any, **kwargs: Any) -> Collection:
+    def save(self, *args: Any, **kwargs: Any) -> Collection:  # type: ignore[override]  # returns the record (Django: None)
         """Write the collection and its ordered members; a known key or ``revises`` makes a new version.
 
         A schema set since the collection was built or loaded is verified first (see :meth:`verify_schema`).
@@ -125,7 +125,8 @@ class Collection(HasLineage, VersionedMixin, TracksUpdates, Tracked):
 
         >>> collection_v2 = collection.append(artifact3).save()  # doctest: +SKIP
         """
-        return Collection([*self.ordered_artifacts, artifact], key=self.key, description=self.description, revises=self)
+        members = [*self.ordered_artifacts, artifact]
+        return Collection(members, key=self.key, description=self.description, revises=self)  # type: ignore[misc]  # Collection.__init__'s arguments
 
     def cache(self) -> list[Any]:
         """Local paths of all member artifacts (downloaded where needed), in order."""
@@ -212,7 +213,7 @@ class Collection(HasLineage, VersionedMixin, TracksUpdates, Tracked):
         _mark_input(record, is_run_input, "input_collections")
         return record
 
-    def delete(self, permanent: bool = False) -> None:
+    def delete(self, permanent: bool | None = False) -> None:  # type: ignore[override]  # trash semantics (see BaseRecord.delete)
         """Move to the trash (``permanent=True``: remove the row; member artifacts are kept)."""
         from ._collection_members import delete
 

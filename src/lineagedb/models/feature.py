@@ -178,7 +178,7 @@ class Feature(CoerceAlias, HasSynonyms, Tracked):
                 f"use another name or ln.Feature.get(name={self.name!r})"
             )
 
-    def save(self, *args: Any, **kwargs: Any) -> Feature:
+    def save(self, *args: Any, **kwargs: Any) -> Feature:  # type: ignore[override]  # returns the record (Django: None)
         """Save; a feature of the same name, type and dtype that exists already is returned instead."""
         if self._state.adding:
             existing = type(self).objects.filter(name=self.name, type_id=self.type_id).first()
@@ -187,7 +187,7 @@ class Feature(CoerceAlias, HasSynonyms, Tracked):
                 return self._adopt(existing)
         return super().save(*args, **kwargs)
 
-    def delete(self, permanent: bool | None = None) -> Any:
+    def delete(self, permanent: bool | None = None) -> Any:  # type: ignore[override]  # trash semantics (see BaseRecord.delete)
         """Trash (or, ``permanent=True``, remove) the feature; removing it also removes its stored values that
         no artifact, run or record uses any more, and is refused while some still do.
 

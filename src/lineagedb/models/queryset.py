@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 # hooks other capabilities plug in, each keyed by what it handles
 
 
-class QuerySet(models.QuerySet):
-    """A Django QuerySet with lineagedb's conveniences."""
+class QuerySet(models.QuerySet[Any]):
+    """A Django QuerySet with lineagedb's conveniences (over any registry: each brings its own class attributes)."""
 
     def to_dataframe(
         self, include: str | list[str] | None = None, features: bool | list[str] = False, limit: int | None = 100
@@ -127,7 +127,7 @@ class QuerySet(models.QuerySet):
     def _django_get(self, *args: Any, **kwargs: Any) -> Any:
         return super().get(*args, **kwargs)
 
-    def delete(self, permanent: bool | None = None, storage: bool | None = None) -> Any:  # type: ignore[override]
+    def delete(self, permanent: bool | None = None, storage: bool | None = None) -> Any:
         """Move the matched records to the trash, or remove them (``permanent=True``, or a registry
         without a trash). Registries whose records own stored bytes or versions
         (``_delete_per_record``) go through each record's ``delete()`` so trash, latest-version

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import models
 
 from ..core.context import get_branch_id
-from ._base import BaseRecord, hybridmethod
+from ._base import hybridmethod, registry_frame
 from ._describe import Section, fields_section
 from ._features import FeaturesDescriptor
 from ._fields import uid_field
@@ -33,7 +33,9 @@ class Record(HasType, HasParents, Tracked):
     # record fields a feature may name in values_through=, with the feature dtype each needs
     _values_through_fields = {"name": "str", "description": "str", "reference": "str", "created_at": "datetime",
                               "created_by": "User", "run": "Run", "type": "Record"}
-    objects = RecordManager()  # querysets that export to a sheet artifact (to_artifact)
+    objects: ClassVar[RecordManager] = RecordManager()  # querysets that export to a sheet artifact (to_artifact)
+    if TYPE_CHECKING:
+        _import_values: list[tuple[Any, Any]]  # (feature, value) a sheet import stores in bulk (_record_import)
     uid = uid_field(16)
     name = models.CharField(max_length=150, db_index=True)
     description = models.TextField(null=True, blank=True)
@@ -59,13 +61,7 @@ class Record(HasType, HasParents, Tracked):
     query_records = HasType.query_instances
     features = FeaturesDescriptor(RecordFeatures)
 
-    def _registry_frame(cls, include: Any = None, features: Any = False, limit: int | None = 100) -> Any:  # type: ignore[misc]
-        return BaseRecord.to_dataframe.__func__(cls, include=include, features=features, limit=limit)
-
-    to_dataframe = hybridmethod(_registry_frame)
-
-    @to_dataframe.instance
-    def to_dataframe(self, features: list[Any] | None = None) -> Any:  # noqa: F811
+    def _sheet_frame(self, features: list[Any] | None = None) -> Any:
         """On the class: the latest records (see ``BaseRecord.to_dataframe``); on a record type: its sheet, every
         record typed under it as a row (no row limit), one column per feature (only ``features`` if given).
 
@@ -74,6 +70,8 @@ class Record(HasType, HasParents, Tracked):
         from ._sheet import sheet_frame
 
         return sheet_frame(self, features)
+
+    to_dataframe = hybridmethod(registry_frame, _sheet_frame)
 
     df = to_dataframe
 
@@ -137,7 +135,7 @@ class Record(HasType, HasParents, Tracked):
         if features is not None:
             self._pending_features = features
 
-    def save(self, *args: Any, **kwargs: Any) -> Record:
+    def save(self, *args: Any, **kwargs: Any) -> Record:  # type: ignore[override]  # returns the record (Django: None)
         """Save; ``features=`` given to the constructor are validated and stored with the record."""
         pending = self.__dict__.get("_pending_features")
         if not pending:
@@ -194,7 +192,7 @@ def _fast_init(record: Record, kwargs: dict[str, Any]) -> None:
 
     if not _PLAN:
         for f in Record._meta.concrete_fields:
-            _PLAN.append((f.attname, f._get_default))  # Django's own default getter of the field
+            _PLAN.append((f.attname, f._get_default))  # type: ignore[attr-defined]  # Django's own default getter (private)
     if pre_init.has_listeners(Record) or post_init.has_listeners(Record):
         return models.Model.__init__(record, **kwargs)
     record._state = ModelState()

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 
 from .. import errors
-from ._base import BaseRecord, hybridmethod
+from ._base import describe_record, describe_registry, hybridmethod
 from ._describe import Section
 from ._feature_args import check_record_field_mappings
 from ._fields import CoerceAlias, uid_field
@@ -185,14 +185,13 @@ class Schema(CoerceAlias, Tracked):
 
         return SchemaOptionals(self)
 
-    describe = hybridmethod(BaseRecord.__dict__["_describe_registry"])
-
-    @describe.instance
-    def describe(self, return_str: bool = False) -> str | None:  # noqa: F811
+    def _describe_schema(self, return_str: bool = False) -> str | None:
         """Print the schema's definition as a tree (``return_str=True`` returns it)."""
         if self._state.adding:
             raise errors.InvalidArgument("Schema must be saved before describing: call schema.save() first")
-        return BaseRecord.__dict__["describe"].on_instance(self, return_str=return_str)
+        return describe_record(self, return_str=return_str)
+
+    describe = hybridmethod(describe_registry, _describe_schema)
 
     def _definition_hash(self) -> str:
         pending = self._pending or {"features": [], "slots": {}, "members": None}
@@ -201,7 +200,7 @@ class Schema(CoerceAlias, Tracked):
                 component.save()
         return definition_hash(self, pending)
 
-    def save(self, *args: Any, **kwargs: Any) -> Schema:
+    def save(self, *args: Any, **kwargs: Any) -> Schema:  # type: ignore[override]  # returns the record (Django: None)
         """Save the schema; an identical definition already saved is returned instead.
 
         >>> schema = ln.Schema(itype=ln.Feature).save()  # doctest: +SKIP
@@ -215,7 +214,7 @@ class Schema(CoerceAlias, Tracked):
         if existing is not None:
             return self._become(existing)
         try:
-            self._insert(*args, **kwargs)
+            self._insert(self._pending, *args, **kwargs)
         except IntegrityError:
             # another process saved the same definition between our check and our insert: use theirs
             existing = Schema.objects.filter(hash=self.hash, branch=1).order_by("id").first()
@@ -234,9 +233,8 @@ class Schema(CoerceAlias, Tracked):
         self._pending = None
         return self
 
-    def _insert(self, *args: Any, **kwargs: Any) -> None:
-        """Insert the row and its links in one savepoint, so an outer transaction survives a lost race."""
-        pending = self._pending
+    def _insert(self, pending: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        """Insert the row and the ``pending`` links in one savepoint, so an outer transaction survives a lost race."""
         with transaction.atomic():
             super().save(*args, **kwargs)
             SchemaFeature.objects.bulk_create(
@@ -250,13 +248,13 @@ class Schema(CoerceAlias, Tracked):
                 _link_members(self, pending["members"])
 
 
-def _member_accessor(model: type) -> str | None:
+def _member_accessor(model: type[models.Model]) -> str | None:
     """The name of the reverse relation from Schema to a registry whose ``schemas`` M2M points here."""
     try:
         field = model._meta.get_field("schemas")
     except Exception:  # noqa: BLE001 - the registry cannot be a feature-set member
         return None
-    return field.remote_field.related_name
+    return getattr(field.remote_field, "related_name", None)  # None: not a forward relation
 
 
 def _link_members(schema: Schema, members: list[Any]) -> None:

@@ -62,7 +62,7 @@ class Storage(Created):
 
     _unmanaged = False  # register_root(..., instance_uid=None): a location this instance only reads
 
-    def save(self, *args: Any, **kwargs: Any) -> Storage:
+    def save(self, *args: Any, **kwargs: Any) -> Storage:  # type: ignore[override]  # returns the record (Django: None)
         """Register the location; saving a root that is registered already returns that record.
 
         A new record gets its root normalized (local roots absolute), its ``type`` from the root, and is

@@ -101,7 +101,7 @@ class Transform(VersionedMixin, TracksUpdates, Branched):
             setattr(self, field.attname, getattr(existing, field.attname))
         self._state.adding, self._state.db = False, existing._state.db
 
-    def save(self, *args: Any, **kwargs: Any) -> Transform:
+    def save(self, *args: Any, **kwargs: Any) -> Transform:  # type: ignore[override]  # returns the record (Django: None)
         """Write the transform; a new one with a taken key or ``revises=`` becomes the family's next version."""
         if self.source_code and not self.hash:  # source code set after construction
             from ._transform_source import source_hash
@@ -111,7 +111,10 @@ class Transform(VersionedMixin, TracksUpdates, Branched):
             return super().save(*args, **kwargs)
         from ._versions import check_version_free, family_stem_by_key, save_new_version
 
-        stem = self._revises.stem_uid if self._revises is not None else family_stem_by_key(Transform, self.key)
+        if self._revises is not None:
+            stem = self._revises.stem_uid
+        else:  # a key: checked above
+            stem = family_stem_by_key(Transform, self.key) if self.key else None
         if stem is None:
             return super().save(*args, **kwargs)  # a new family keeps the uid it was given
         check_version_free(Transform, stem, self.version_tag)
@@ -170,8 +173,8 @@ class Transform(VersionedMixin, TracksUpdates, Branched):
             found = cls.objects.filter(hash=source_hash(code), branch=1).order_by("-id").first()
             if found is not None:
                 return found
-        return cls(key=key or default_key(url, path), source_code=code, reference=reference, kind="pipeline",
-                   version=version, description=description, skip_hash_lookup=True)
+        return cls(key=key or default_key(url, path), source_code=code, reference=reference, kind="pipeline",  # type: ignore[misc]
+                   version=version, description=description, skip_hash_lookup=True)  # (a constructor keyword, not a field)
 
     @property
     def name(self) -> str | None:

@@ -160,17 +160,17 @@ def _declare_registry(api: NinjaAPI, name: str, model: Any, allow_write: bool) -
     api.get(f"/{name}", response=_responses(s.page_model(model)), operation_id=f"list_{name}", by_alias=True,
             summary=f"List, filter and search {title} records", description=s.LOOKUPS_DOC, tags=[name])(
         _bind(list_records, model, params=Query[s.query_model(model)]))  # type: ignore[misc]
-    uid = Path[s.UID]  # type: ignore[misc]
+    uid = Path[s.UID]
     api.get(f"/{name}/{{uid}}", response=_responses(s.detail_model(model), 404), operation_id=f"get_{name}",
             by_alias=True, summary=f"One {title} with its relations", tags=[name])(_bind(get_record, model, uid=uid))
     if allow_write and "description" in {f.name for f in model._meta.concrete_fields}:
         api.patch(f"/{name}/{{uid}}", response=_responses(s.detail_model(model), 403, 404, 408, 413, 415),
                   operation_id=f"edit_{name}", by_alias=True, summary=f"Edit the description of one {title}", tags=[name])(
-            _bind(edit, model, uid=uid, body=Body[s.EditBody]))  # type: ignore[misc]
+            _bind(edit, model, uid=uid, body=Body[s.EditBody]))
     if reg.has_lineage(model):
         api.get(f"/{name}/{{uid}}/lineage", response=_responses(s.Lineage, 404), operation_id=f"lineage_{name}",
                 summary=f"Lineage of one {title} as nodes and edges", tags=[name])(
-            _bind(lineage, model, uid=uid, params=Query[s.LineageQuery]))  # type: ignore[misc]
+            _bind(lineage, model, uid=uid, params=Query[s.LineageQuery]))
 
 
 def build(allow_write: bool, token: str | None) -> NinjaAPI:
@@ -187,7 +187,7 @@ def build(allow_write: bool, token: str | None) -> NinjaAPI:
     if allow_write:
         api.post("/artifact/{uid}/labels", response=_responses(s.Labeled, 403, 404, 408, 413, 415, status=201),
                  operation_id="annotate_artifact", summary="Annotate an artifact with an existing label")(
-            _signature(annotate, uid=Path[s.UID], body=Body[s.AnnotateBody]))  # type: ignore[misc]
+            _signature(annotate, uid=Path[s.UID], body=Body[s.AnnotateBody]))
     _errors_as_http_errors(api)
     return api
 
@@ -233,7 +233,7 @@ class JsonApi:
 
         self.api = build(allow_write, token)
         self.urlconf = _URLConf([path("api/", self.api.urls)])
-        self.resolver = URLResolver(RegexPattern(r"^/"), self.urlconf)
+        self.resolver = URLResolver(RegexPattern(r"^/"), self.urlconf)  # type: ignore[arg-type]  # any urlpatterns holder
 
     def handle(self, request: Request) -> Response:
         from django.core.handlers.wsgi import WSGIRequest
@@ -241,7 +241,7 @@ class JsonApi:
         from django.urls import Resolver404, set_urlconf
 
         path = request.path.rstrip("/") if request.path not in {"/api", "/api/"} else "/api/"
-        set_urlconf(self.urlconf)
+        set_urlconf(self.urlconf)  # type: ignore[arg-type]  # Django takes a module or an object with urlpatterns
         try:
             try:
                 match = self.resolver.resolve(path)

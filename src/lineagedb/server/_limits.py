@@ -28,11 +28,11 @@ def _known_lookups() -> frozenset[str]:
     """Every lookup or transform name Django registers on the field types registries use."""
     from django.db import models
 
-    kinds = [models.CharField, models.TextField, models.IntegerField, models.BigIntegerField, models.FloatField,
+    kinds: list[type[models.Field[Any, Any]]] = [models.CharField, models.TextField, models.IntegerField, models.BigIntegerField, models.FloatField,
              models.DateTimeField, models.DateField, models.BooleanField, models.ForeignKey, models.JSONField]
     names: set[str] = set()
     for kind in kinds:
-        names |= set(kind.get_lookups())
+        names |= set(kind.get_class_lookups())  # get_lookups() on a class
     return frozenset(names)
 
 

@@ -33,10 +33,10 @@ def save_internal_artifact(path: Path, key: str, description: str, run: Any = No
     from ..models import Artifact
 
     with no_active_run():
-        artifact = Artifact(str(path), key=key, description=description, run=run, kind=INTERNAL_KIND,
-                            skip_hash_lookup=not reuse)
+        artifact = Artifact(str(path), key=key, description=description, run=run, kind=INTERNAL_KIND,  # type: ignore[misc]
+                            skip_hash_lookup=not reuse)  # (a constructor keyword, not a field)
         if not artifact._state.adding and artifact.kind != INTERNAL_KIND:
-            artifact = Artifact(str(path), key=key, description=description, run=run, kind=INTERNAL_KIND,
+            artifact = Artifact(str(path), key=key, description=description, run=run, kind=INTERNAL_KIND,  # type: ignore[misc]
                                 skip_hash_lookup=True)
         return artifact.save()
 

@@ -47,7 +47,7 @@ def _function_transform(fn: Callable, key: str | None, uid: str | None = None) -
         return same
     doc = (inspect.getdoc(fn) or "").strip().splitlines()
     fields = {"uid": uid if uid is None or len(uid) == 16 else uid + "0000"} if uid is not None else {}
-    return Transform(key=key, kind="function", hash=digest, source_code=code, skip_hash_lookup=True,
+    return Transform(key=key, kind="function", hash=digest, source_code=code, skip_hash_lookup=True,  # type: ignore[misc]
                      description=doc[0] if doc else fn.__qualname__, **fields).save()
 
 
