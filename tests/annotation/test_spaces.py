@@ -61,7 +61,7 @@ def test_records_are_in_the_space_all_unless_given_one(ln, unique):
 def test_a_record_in_a_space_shows_it_in_its_views(ln, unique):
     space = ln.Space(name=f"{unique}-space").save()
     record = ln.ULabel(name=f"{unique}-label", space=space).save()
-    assert f"space: {space.id}" in record.describe(return_str=True)
+    assert f"space: {space.name}" in record.describe(return_str=True)
     assert f"space_id={space.id}" in repr(record)
     assert ln.ULabel.filter(space=space).to_dataframe()["space_id"].tolist() == [space.id]
     frame = ln.ULabel.filter(space=space).to_dataframe(include=["space__name"])
@@ -85,3 +85,12 @@ def test_a_sheet_export_is_in_the_sheet_space(ln, unique):
     artifact = sheet.to_artifact()
     assert artifact.space_id == artifact.run.space_id == space.id
     assert ln.Artifact.filter(space=space).get().uid == artifact.uid
+
+
+def test_describe_names_related_records_instead_of_their_ids(ln, unique):
+    kind = ln.Record(name=f"{unique}-kind", is_type=True).save()
+    record = ln.Record(name=f"{unique}-member", type=kind).save()
+    text = record.describe(return_str=True)
+    assert f"type: {unique}-kind" in text
+    assert f"created_by: {record.created_by.handle}" in text
+    assert f"type: {kind.id}\n" not in text

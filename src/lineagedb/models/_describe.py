@@ -14,13 +14,22 @@ Section = Callable[[Any, Any], None]
 
 
 def fields_section(record: Any, tree: Any) -> None:
-    """The record's plain fields that have a value."""
+    """The record's plain fields that have a value; a related record by its name (``space: lab``)."""
     for f in record._meta.concrete_fields:
         if f.name in {"id", "uid", "branch"} or f.name.startswith("_"):
             continue
         value = getattr(record, f.attname)
-        if value not in (None, ""):
-            tree.add(f"{f.name}: {value}")
+        if value in (None, ""):
+            continue
+        if f.is_relation:
+            value = related_title(getattr(record, f.name))
+        tree.add(f"{f.name}: {value}")
+
+
+def related_title(related: Any) -> str:
+    """A related record's display name (its name field, ``handle`` for users), else its uid or id."""
+    title = related._display_name() if hasattr(related, "_display_name") else None
+    return str(title or getattr(related, "uid", None) or related.pk)
 
 
 def build_tree(record: Any, include: list[str] | None = None) -> Any:
