@@ -54,3 +54,15 @@ def test_statistics_are_kept_when_a_process_exits(make_instance):
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
     assert "lineagedb_record" in _analyzed_tables()
 
+
+def test_a_text_feature_value_is_found_through_the_value_index(make_instance):
+    make_instance(modules="")
+    import lineagedb as ln
+
+    ln.Feature(name="donor", dtype=str).save()
+    records = ln.save([ln.Record(name=f"donor {i}") for i in range(20)])
+    for i, record in enumerate(records):
+        record.features.set_values({"donor": f"D{i}"})
+    assert list(ln.Record.filter(donor="D3")) == [records[3]]
+    for qs in (ln.Record.filter(donor="D3"), ln.Record.filter(donor__in=["D3", "D4"])):
+        assert "featurevalue_text_head (feature_id=? AND <expr>=?)" in _plan(qs)
