@@ -188,3 +188,12 @@ def test_broad_queries_keep_exact_and_prefix_matches_first(ln, unique):
     found = [r.name for r in ln.Record.search(word, limit=5)]
     assert found[:2] == [exact.name, prefix.name] and len(found) == 5
     assert [r.name for r in ln.Record.filter(type=kind).search(word)] == [late.name]
+
+
+def test_a_typo_is_found_among_many_similar_names(ln, unique):
+    """The typo stage counts each query trigram only up to a bound: trigrams shared by thousands of names
+    (here: by all 1,600 of them) must not hide the one record the query means."""
+    ln.save([ln.Record(name=f"cell line {unique} sample {i:04d}") for i in range(1600)])
+    target = ln.Record(name=f"cell line {unique} reference").save()
+    found = [r.name for r in ln.Record.search(f"cell lnie {unique} refrence", limit=5)]
+    assert found[0] == target.name
