@@ -49,10 +49,11 @@ class DatabaseWrapper(_SQLiteWrapper):
         _exit_hook_once()
         return conn
 
-    def _close(self) -> None:
+    def close(self) -> None:
+        self.validate_thread_sharing()
         if not self.is_in_memory_db():
             optimize(self.connection)
-        super()._close()
+        super().close()
 
 
 _HOOKED: list[bool] = []
