@@ -42,7 +42,7 @@ def annbatch_python() -> tuple[str | None, str]:
         check = subprocess.run([python, "-c", "import annbatch"], capture_output=True)
         if check.returncode == 0:
             return python, "benchmarks/.annbatch-venv"
-    base = shutil.which("python3.12") or next(iter(sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.1[2-9]*/bin/python")))), None)
+    base = _python_312()
     if base is None:
         return None, "annbatch needs Python >= 3.12 and none was found (set ANNBATCH_PYTHON)"
     print(f"  making benchmarks/.annbatch-venv with {base} and pip install {ANNBATCH} (once) ...", flush=True)
@@ -53,6 +53,17 @@ def annbatch_python() -> tuple[str | None, str]:
         detail = (getattr(e, "stderr", b"") or b"").decode(errors="replace").strip().splitlines()
         return None, f"could not install annbatch: {detail[-1] if detail else e}"
     return python, "benchmarks/.annbatch-venv (new)"
+
+
+def _python_312() -> str | None:
+    """A Python >= 3.12 that runs (a pyenv shim on PATH may only print that no such version is selected)."""
+    found = [shutil.which(f"python3.{minor}") for minor in (12, 13)]
+    found += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.1[2-9]*/bin/python")))
+    for python in filter(None, found):
+        check = subprocess.run([python, "-c", "import sys; assert sys.version_info >= (3, 12)"], capture_output=True)
+        if check.returncode == 0:
+            return python
+    return None
 
 
 def drop_caches() -> None:
@@ -76,9 +87,11 @@ def run_annbatch(paths: list[str], folder: Path, seconds: float, batch_size: int
         return None, f"annbatch failed: {detail[-1] if detail else e}"
 
 
-def _measure(loader, seconds: float, mixing: list | None = None) -> tuple[float, float]:
+def _measure(loader, seconds: float, mixing: list | None = None, one_epoch: bool = False) -> tuple[float, float]:
+    """(samples per wall second, per CPU second) over ``seconds``; ``one_epoch``: stop at the end of the first
+    epoch too (a cold measurement must not go on into a second, warm pass)."""
     n, wall0, cpu0, epoch = 0, time.perf_counter(), time.process_time(), 0
-    while time.perf_counter() - wall0 < seconds:
+    while time.perf_counter() - wall0 < seconds and not (one_epoch and epoch):
         loader.set_epoch(epoch)
         epoch += 1
         for batch in loader:
@@ -107,7 +120,7 @@ def run_ours(paths: list[str], folder: Path, seconds: float, batch_size: int, dd
     else:
         _measure(loader(), min(1.0, seconds))  # warm up
     mixing: list = []
-    result["chunked"] = _measure(loader(), seconds, mixing)
+    result["chunked"] = _measure(loader(), seconds, mixing, one_epoch=cold)
     result["chunked_numpy"] = _measure(loader(to_torch=False), seconds)
     result["chunked_sparse"] = _measure(loader(sparse=True), seconds)
     result["weighted"] = _measure(loader(weights="cell_type"), seconds)
@@ -130,7 +143,8 @@ def section(paths: list[str], folder: Path, seconds: float, exact: tuple[float, 
     """Run both sides and print the table; returns the numbers for ``--json``.
 
     ``cold``: the page cache is dropped after each side writes its store (root only), so the first
-    measured row of each side starts from disk; the later rows read what it brought into the cache."""
+    measured row of each side starts from disk and stops at the end of its first epoch (a second pass would
+    read what the first brought into the cache); the later rows are warm."""
     if cold and os.geteuid() != 0:
         print("  --cold needs root (to drop the page cache): measuring warm")
         cold = False
@@ -138,7 +152,7 @@ def section(paths: list[str], folder: Path, seconds: float, exact: tuple[float, 
     theirs, how = run_annbatch(paths, folder, seconds, batch_size, cold) if compare_annbatch else (None, "not asked")
     source_bytes = sum(os.path.getsize(p) for p in paths)
     print(f"\n[training store vs annbatch] {len(paths)} h5ad files, batch {batch_size}, chunk 512 x preload 32,"
-          f" dense float32 + labels, {'cold (page cache dropped before the first row)' if cold else 'warm'}")
+          f" dense float32 + labels, {'cold (page cache dropped; first row: at most one epoch)' if cold else 'warm'}")
     if theirs is None:
         print(f"  annbatch: {how}; ours only")
     else:

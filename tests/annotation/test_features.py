@@ -109,6 +109,27 @@ def test_filter_by_features(ln, unique, feats):
         ln.Artifact.filter(**{f"nofeature_{unique}": 1})
 
 
+def test_filter_by_a_long_text_value_compares_it_whole(ln, unique, feats):
+    """Text values are found through an index on their first 200 characters; the rest must still decide."""
+    donor = feats["donor"]
+    head = f"{unique} " + "x" * 300
+    a, b, c, d = (make_artifact(ln) for _ in range(4))
+    a.features.add_values({donor: head + "A"})
+    b.features.add_values({donor: head + "B"})
+    c.features.add_values({donor: head})
+    d.features.add_values({donor: head[:150]})
+    assert list(ln.Artifact.filter(**{donor: head + "A"})) == [a]
+    assert list(ln.Artifact.filter(**{donor: head})) == [c]
+    assert list(ln.Artifact.filter(**{donor: head[:150]})) == [d]
+    assert ln.Artifact.filter(**{donor: head + "C"}).count() == 0
+    assert set(ln.Artifact.filter(**{f"{donor}__in": [head + "B", head[:150], head + "C"]})) == {b, d}
+    assert set(ln.Artifact.filter(**{f"{donor}__startswith": head})) == {a, b, c}
+    record = ln.Record(name=f"long {unique}").save()
+    record.features.set_values({donor: head + "A"})
+    assert list(ln.Record.filter(**{donor: head + "A"})) == [record]
+    assert ln.Record.filter(**{donor: head}).count() == 0
+
+
 def test_to_dataframe_features_bounded_queries(ln, unique, feats):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -174,3 +174,26 @@ def test_swapped_letters_typo_is_found_on_every_backend(ln, make_instance):
     ln.Record(name="alpha tcell").save()
     found = list(ln.Record.search("gamma nueron", limit=5))
     assert found and found[0] == target, found
+
+
+def test_broad_queries_keep_exact_and_prefix_matches_first(ln, unique):
+    """Candidates of a broad query are capped (300 per kind of match): exact and prefix hits still come first,
+    and a filtered search still sees its rows beyond the cap."""
+    word = f"broad{unique}"
+    ln.save([ln.Record(name=f"a {word} item {i:04d}") for i in range(400)])
+    kind = ln.Record(name=f"BroadKind{unique}", is_type=True).save()
+    late = ln.Record(name=f"zz {word} late", type=kind).save()
+    exact = ln.Record(name=word.upper()).save()
+    prefix = ln.Record(name=f"{word} first").save()
+    found = [r.name for r in ln.Record.search(word, limit=5)]
+    assert found[:2] == [exact.name, prefix.name] and len(found) == 5
+    assert [r.name for r in ln.Record.filter(type=kind).search(word)] == [late.name]
+
+
+def test_a_typo_is_found_among_many_similar_names(ln, unique):
+    """The typo stage counts each query trigram only up to a bound: trigrams shared by thousands of names
+    (here: by all 1,600 of them) must not hide the one record the query means."""
+    ln.save([ln.Record(name=f"cell line {unique} sample {i:04d}") for i in range(1600)])
+    target = ln.Record(name=f"cell line {unique} reference").save()
+    found = [r.name for r in ln.Record.search(f"cell lnie {unique} refrence", limit=5)]
+    assert found[0] == target.name

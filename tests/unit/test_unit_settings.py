@@ -149,4 +149,4 @@ def test_init_creates_the_sqlite_file_owner_only(tmp_path):
     inst = make(root=str(tmp_path / "new"))
     config = _django.database_config(inst, create=True)
     assert stat.S_IMODE(inst.sqlite_path.stat().st_mode) == 0o600
-    assert config["ENGINE"] == "django.db.backends.sqlite3" and config["NAME"].endswith("?mode=rw")
+    assert config["ENGINE"] == "lineagedb.core._sqlitebackend" and config["NAME"].endswith("?mode=rw")

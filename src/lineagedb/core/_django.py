@@ -61,7 +61,7 @@ def database_config(inst: InstanceSettings, create: bool = False) -> dict[str, A
     from urllib.parse import quote
 
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "lineagedb.core._sqlitebackend",  # Django's, plus PRAGMA optimize on close
         # mode=rw: a connection opened after the folder moved fails instead of creating an empty database
         "NAME": f"file:{quote(str(path))}?mode=rw",
         "OPTIONS": {

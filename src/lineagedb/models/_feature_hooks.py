@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, Q
+from django.db.models import F, Func, Q, TextField
 
 from .. import errors
 from ._dtypes import check_value, dtype_info, is_categorical, to_json
@@ -91,7 +91,26 @@ def feature_condition(model: Any, f: Any, lookup: str, value: Any) -> Q | None:
                 _check_label_exists(f, info, value)
         return Q(id__in=label_link.objects.filter(feature_id=f.id, **cond).values(host))
     cond = _plain_condition(f, lookup, value)
-    return Q(id__in=link.objects.filter(featurevalue__feature_id=f.id, **cond).values(host))
+    rows = _indexed_text(link.objects.filter(featurevalue__feature_id=f.id), cond)
+    return Q(id__in=rows.filter(**cond).values(host))
+
+
+def _indexed_text(rows: Any, cond: dict[str, Any]) -> Any:
+    """``rows`` narrowed by the head of an exact or ``in`` text condition, which the value index holds.
+
+    ``text = x`` is split into head and tail (``SUBSTR(text, 201) = x[200:]``) and taken out of ``cond``:
+    beside ``text = x`` SQLite would substitute ``x`` into the indexed expression and miss the index."""
+    from .feature import TEXT_HEAD, TextHead
+
+    if "featurevalue__text__in" in cond:
+        heads = [t[:TEXT_HEAD] for t in cond["featurevalue__text__in"]]
+        return rows.alias(_head=TextHead("featurevalue__text")).filter(_head__in=heads)
+    if "featurevalue__text__exact" in cond:
+        text = cond.pop("featurevalue__text__exact")
+        tail = Func(F("featurevalue__text"), template=f"SUBSTR(%(expressions)s, {TEXT_HEAD + 1})", output_field=TextField())
+        return rows.alias(_head=TextHead("featurevalue__text"), _tail=tail).filter(_head=text[:TEXT_HEAD],
+                                                                                  _tail=text[TEXT_HEAD:])
+    return rows
 
 
 def _check_label_exists(f: Any, info: Any, value: str) -> None:

@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from .. import errors
 from ._dtypes import check_value, dtype_info, from_json, is_categorical, to_json
@@ -526,6 +528,9 @@ def _collapse(values: list[Any], ordered: bool = False, as_list: bool = False) -
         return values
 
 
+_MISSING = object()
+
+
 def host_values(model: Any, ids: Any, names: list[str] | None = None) -> dict[int, dict[str, Any]]:
     """{host id: {feature name: value}} for artifacts or runs, in a bounded number of queries.
 
@@ -545,14 +550,29 @@ def host_values(model: Any, ids: Any, names: list[str] | None = None) -> dict[in
     rows = link.objects.filter(**{f"{host_field}_id__in": ids})
     if names is not None:
         rows = rows.filter(featurevalue__feature__name__in=names)
-    for hid, fid, name, dtype, value in rows.order_by("id").values_list(  # links in the order they were stored
-        f"{host_field}_id", "featurevalue__feature_id", "featurevalue__feature__name", "featurevalue__feature__dtype",
-        "featurevalue__value",
-    ):
-        order[name] = min(fid, order.get(name, fid))
+    rows = rows.annotate(_json=Cast("featurevalue__value", TextField()))  # JSON text: decoded once per value row
+    fetched = list(rows.values_list("id", f"{host_field}_id", "featurevalue__feature_id", "featurevalue_id",
+                                    "featurevalue__feature__name", "featurevalue__feature__dtype", "_json"))
+    fetched.sort(key=lambda r: r[0])  # links in the order they were stored (sorted here, not by the database)
+    decoded: dict[int, Any] = {}  # value row -> value; lists and dicts are decoded per host (never shared)
+    for _, hid, fid, fvid, name, dtype, raw in fetched:
+        value = decoded.get(fvid, _MISSING)
+        if value is _MISSING:
+            value = from_json(dtype, json.loads(raw))
+            if not isinstance(value, (list, dict)):
+                decoded[fvid] = value
+        if fid < order.get(name, fid + 1):
+            order[name] = fid
         if ordered and dtype.startswith("list[") and is_categorical(dtype):
             listed.add(fid)
-        collected.setdefault(hid, {}).setdefault(name, {}).setdefault((1, fid), []).append(from_json(dtype, value))
+        per = collected.get(hid)
+        if per is None:
+            per = collected[hid] = {}
+        by_feature = per.get(name)
+        if by_feature is None:
+            per[name] = {(1, fid): [value]}
+        else:
+            by_feature.setdefault((1, fid), []).append(value)
     if is_artifact:
         cat_features = Feature.objects.filter(dtype__contains="cat[")
         if names is not None:

@@ -220,6 +220,17 @@ class Feature(CoerceAlias, HasSynonyms, Tracked):
             )
 
 
+TEXT_HEAD = 200  # leading characters of FeatureValue.text its index holds (a B-tree entry must stay small)
+
+
+class TextHead(models.Func):
+    """``SUBSTR(text, 1, 200)`` with literal bounds: an index on an expression serves only that same expression
+    (Django's ``Substr`` sends its bounds as parameters in queries, and is ``SUBSTRING`` on PostgreSQL)."""
+
+    template = f"SUBSTR(%(expressions)s, 1, {TEXT_HEAD})"
+    output_field = models.TextField()
+
+
 class FeatureValue(models.Model):
     """One distinct value of a non-categorical feature, shared by every artifact or run that has it.
 
@@ -245,6 +256,8 @@ class FeatureValue(models.Model):
     class Meta:
         app_label = "lineagedb"
         unique_together = [("feature", "hash")]
+        # ``filter(experiment="E1")``: a text value is found by its feature and its head (values may be long)
+        indexes = [models.Index(models.F("feature"), TextHead("text"), name="featurevalue_text_head")]
 
     @classmethod
     def filter(cls, *queries: Any, **expressions: Any) -> Any:
