@@ -150,3 +150,13 @@ def copy_folder_hashed(src: str | os.PathLike, dst: str | os.PathLike) -> Hashed
         pairs.append((rel.as_posix(), hashed.hash))
         size += hashed.size
     return Hashed(folder_hash(pairs), FOLDER_HASH_TYPE, size, len(pairs))
+
+
+def hash_path(path: str | os.PathLike) -> Hashed:
+    """Hash a local file, or a local folder with :func:`hash_folder`."""
+    return hash_folder(path) if Path(path).is_dir() else hash_file(path)
+
+
+def copy_hashed(src: str | os.PathLike, dst: str | os.PathLike) -> Hashed:
+    """Copy a local file or folder to ``dst`` while hashing it (each byte read once)."""
+    return copy_folder_hashed(src, dst) if Path(src).is_dir() else copy_file_hashed(src, dst)

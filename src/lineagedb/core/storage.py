@@ -321,8 +321,7 @@ def upload(source: Path, target: UPath) -> None:
 def hash_any(path: UPath) -> hashing.Hashed:
     """Hash a file or folder at any location (local: memory-mapped; remote: streamed through fsspec)."""
     if is_local(path):
-        p = local_path(path)
-        return hashing.hash_folder(p) if p.is_dir() else hashing.hash_file(p)
+        return hashing.hash_path(local_path(path))
     from . import _cloud
 
     if _cloud.is_remote(str(path)):  # provider checksums (ETag, md5Hash, ...) instead of a full read

@@ -23,8 +23,7 @@ class FsspecStore(ManagedRoot):
 
     def place(self, source: Path, *, suffix: str | None = None, move: bool = False) -> FsspecPlacement:
         suffix = st.suffix_of(source.name) if suffix is None else suffix
-        hashed = hashing.hash_folder(source) if source.is_dir() else hashing.hash_file(source)
-        return FsspecPlacement(self, suffix, source, hashed, owns_source=move)
+        return FsspecPlacement(self, suffix, source, hashing.hash_path(source), owns_source=move)
 
     def scratch_path(self, suffix: str) -> Path:
         from ..uids import base62

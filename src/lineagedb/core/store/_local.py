@@ -17,15 +17,6 @@ from .. import storage as st
 from ._base import ManagedRoot
 
 
-def _hash(path: Path) -> hashing.Hashed:
-    return hashing.hash_folder(path) if path.is_dir() else hashing.hash_file(path)
-
-
-def _copy_hashed(source: Path, target: Path) -> hashing.Hashed:
-    copy = hashing.copy_folder_hashed if source.is_dir() else hashing.copy_file_hashed
-    return copy(source, target)
-
-
 class LocalStore(ManagedRoot):
     """A storage root on the local file system."""
 
@@ -33,10 +24,10 @@ class LocalStore(ManagedRoot):
         suffix = st.suffix_of(source.name) if suffix is None else suffix
         work = st.work_dir(self.root)
         if move and source.name.startswith(st.STAGE_PREFIX) and source.parent == work:
-            return LocalPlacement(self, suffix, source, _hash(source))  # serialized in place (scratch_path)
+            return LocalPlacement(self, suffix, source, hashing.hash_path(source))  # serialized in place (scratch_path)
         target = st.local_path(st.new_stage_path(self.root, suffix))
         try:
-            hashed = _take_over(source, target) if move else _copy_hashed(source, target)
+            hashed = _take_over(source, target) if move else hashing.copy_hashed(source, target)
         except OSError as e:
             st.remove_local(target)
             raise errors.StorageError(
@@ -57,10 +48,10 @@ def _take_over(source: Path, target: Path) -> hashing.Hashed:
     try:
         os.replace(source, target)
     except OSError:  # another file system: copy, then remove the original
-        hashed = _copy_hashed(source, target)
+        hashed = hashing.copy_hashed(source, target)
         shutil.rmtree(source) if source.is_dir() else source.unlink()
         return hashed
-    return _hash(target)
+    return hashing.hash_path(target)
 
 
 class LocalPlacement:
