@@ -94,6 +94,30 @@ def test_numpy_and_scipy_batches_without_torch(store):
         np.testing.assert_array_equal(_dense(batch["X"]), want[batch["index"]])
 
 
+@pytest.mark.parametrize("layout", ["csr", "dense"])
+def test_draws_with_replacement_give_right_rows_in_fresh_arrays(tmp_path, layout):
+    from lineagedb.loaders import write_training_store
+
+    paths, adatas = _files(tmp_path)
+    store = write_training_store(paths, tmp_path / "t.zarr", obs_keys="cell_type", chunk_size=64, layout=layout)
+    want = _expected(adatas, store)
+    for sparse in (False, True):
+        loader = store.loader(batch_size=50, preload_chunks=3, seed=4, replacement=True, num_samples=600,
+                              sparse=sparse, to_torch=False)
+        batches = list(loader)
+        drawn = np.concatenate([b["index"] for b in batches])
+        assert len(drawn) == 600 and len(np.unique(drawn)) < 600  # some cells come twice, in one round too
+        for b in batches:
+            np.testing.assert_array_equal(_dense(b["X"]), want[b["index"]])
+        if not sparse:  # each dense batch owns its rows: writing into one changes no other batch, nor the store
+            owners = [b["X"] if b["X"].base is None else b["X"].base for b in batches]
+            assert all(o.nbytes == b["X"].nbytes for o, b in zip(owners, batches))  # no view into a whole round
+            for b in batches:
+                b["X"][:] = -1
+            again = next(iter(loader))
+            np.testing.assert_array_equal(again["X"], want[again["index"]])
+
+
 def test_batches_mix_many_chunks(store):
     store, _ = store
     batch = next(iter(store.loader(batch_size=64, preload_chunks=8, seed=0, to_torch=False)))

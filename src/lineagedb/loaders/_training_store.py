@@ -276,13 +276,14 @@ class TrainingStore:
 
     def rows(self, idx: Any) -> Any:
         """Exact rows (store order) as a dense array (dense stores) or a scipy CSR matrix (CSR stores)."""
-        from ._training_loader import Buffer
+        from ._training_loader import Buffer, RoundBuffer
 
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx) and (idx.min() < 0 or idx.max() >= self.n_obs):
             raise IndexError(f"row index out of range for {self.n_obs} cells")
         chunks = np.unique(np.searchsorted(self.chunk_starts, idx, side="right") - 1)
-        buffer = Buffer.concat([Buffer.of_chunk(self, int(c)) for c in chunks], self.layout)
+        buffer = RoundBuffer(self)
+        buffer.fill([Buffer.of_chunk(self, int(c)) for c in chunks])  # chunks in store order: ids ascending
         return buffer.take(buffer.positions(idx)).to_numpy(self.n_vars)
 
     def loader(self, batch_size: int = 256, preload_chunks: int = 32, shuffle: bool = True, seed: int | None = None,
